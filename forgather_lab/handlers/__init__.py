@@ -1,0 +1,1 @@
+"""The HTTP layer: thin tornado handlers over the core services."""

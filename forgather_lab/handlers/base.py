@@ -1,0 +1,136 @@
+"""The one base handler: auth resource, error mapping, request parsing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from jupyter_server.base.handlers import APIHandler
+from pydantic import BaseModel, ValidationError
+from tornado import web
+
+from ..errors import BadRequest, ForgatherError
+from ..runtime import Runtime
+
+M = TypeVar("M", bound=BaseModel)
+F = TypeVar("F", bound=Callable[..., Any])
+
+AUTH_RESOURCE = "forgather"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says about one verb of one route."""
+
+    summary: str
+    response: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    status: int = 200
+    errors: dict[int, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+def operation(summary: str, **kwargs: Any) -> Callable[[F], F]:
+    """Document a verb for the OpenAPI document (metadata only, no behaviour)."""
+
+    def mark(method: F) -> F:
+        method.__forgather_operation__ = Operation(summary, **kwargs)  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+class ForgatherHandler(APIHandler):
+    """Base of every /forgather/api handler.
+
+    Verbs carry ``@web.authenticated`` and ``@authorized``; the resource is
+    ``forgather`` so a Jupyter Authorizer can allow or deny the whole API.
+    Core errors (``ForgatherError``) become their 4xx / 503 with a JSON
+    ``{"message"}``; anything else is a logged 500 without a traceback.
+    """
+
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def runtime(self) -> Runtime:
+        """The core services of this server."""
+        return self.settings["forgather_runtime"]  # type: ignore[no-any-return]
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        if getattr(self, "requires_ready", True):
+            self.runtime.require_ready()
+
+    # -- parsing ------------------------------------------------------------
+
+    def parse_body(self, model: type[M]) -> M:
+        """The JSON body validated into ``model``; 400 with a readable message if not."""
+        raw = self.request.body.strip()
+        try:
+            data = json.loads(raw) if raw else {}
+        except ValueError as e:
+            raise BadRequest(f"The request body is not valid JSON: {e}") from e
+        if not isinstance(data, dict):
+            raise BadRequest("The request body must be a JSON object")
+        return _validate(model, data)
+
+    def parse_query(self, model: type[M]) -> M:
+        """Query arguments validated into ``model`` (lax: strings coerce to numbers)."""
+        data = {k: self.get_query_argument(k) for k in self.request.query_arguments}
+        try:
+            return model.model_validate(data, strict=False)
+        except ValidationError as e:
+            raise BadRequest(_describe(e)) from e
+
+    def reply(self, payload: BaseModel | dict[str, Any], status: int = 200) -> None:
+        """Finish with JSON."""
+        self.set_status(status)
+        if isinstance(payload, BaseModel):
+            self.finish(payload.model_dump_json())
+        else:
+            self.finish(json.dumps(payload))
+
+    # -- errors -------------------------------------------------------------
+
+    def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, ForgatherError):
+            status_code = exc.status
+        super().send_error(status_code, **kwargs)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, ForgatherError):
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({"message": exc.message, **exc.extra}))
+            return
+        super().write_error(status_code, **kwargs)
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, ForgatherError):
+            self.log.info("%s %s -> %d: %s", self.request.method, self.request.uri,
+                          value.status, value.message)
+            return
+        super().log_exception(typ, value, tb)
+
+
+def _validate(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise BadRequest(_describe(e)) from e
+
+
+def _describe(e: ValidationError) -> str:
+    """One readable line per problem: ``field: what is wrong``."""
+    parts = []
+    for err in e.errors(include_url=False):
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "Invalid request: " + "; ".join(parts)
+
+
+__all__ = ["AUTH_RESOURCE", "ForgatherHandler", "Operation", "operation", "web"]

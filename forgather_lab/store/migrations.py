@@ -1,0 +1,45 @@
+"""Numbered schema migrations, tracked by ``PRAGMA user_version``.
+
+Append a new script to ``MIGRATIONS``; never edit one that has shipped. Each
+script runs in its own transaction together with the version bump, so a crash
+mid-migration leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: settings, jobs (one row per job from enqueue to the end), GPU policy.
+    """
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE jobs (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        id              TEXT NOT NULL UNIQUE,
+        name            TEXT NOT NULL,
+        job_type        TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        priority        INTEGER NOT NULL DEFAULT 0,
+        requested_gpus  INTEGER NOT NULL DEFAULT 0,
+        gpus            TEXT NOT NULL DEFAULT '[]',
+        params          TEXT NOT NULL DEFAULT '{}',
+        pid             INTEGER,
+        pid_create_time REAL,
+        exit_code       INTEGER,
+        error           TEXT,
+        log_path        TEXT,
+        created_at      REAL NOT NULL,
+        started_at      REAL,
+        ended_at        REAL
+    );
+    CREATE INDEX jobs_status ON jobs (status, priority DESC, seq);
+    CREATE TABLE gpu_policy (
+        gpu_index    INTEGER PRIMARY KEY,
+        disabled     INTEGER NOT NULL DEFAULT 0,
+        min_priority INTEGER NOT NULL DEFAULT 0
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,51 @@
+/**
+ * Forgather Lab: the JupyterLab plugin.
+ *
+ * Activation only builds widgets and registers commands; it makes no network
+ * call, so JupyterLab never waits on the Forgather API to start.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+
+import { CommandIDs } from './commands';
+import { forgatherIcon } from './icons';
+import { ForgatherModel } from './model';
+import { ForgatherPanel } from './panel';
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: 'forgather-lab:plugin',
+  description: 'Queue, watch and steer ML training on a GPU pool.',
+  autoStart: true,
+  optional: [ICommandPalette, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null
+  ) => {
+    const model = new ForgatherModel();
+    const panel = new ForgatherPanel(model);
+    app.shell.add(panel, 'left', { rank: 850 });
+    restorer?.add(panel, 'forgather-panel');
+
+    app.commands.addCommand(CommandIDs.openPanel, {
+      label: 'Open the Forgather Panel',
+      caption: 'Show the Forgather sidebar',
+      icon: forgatherIcon,
+      execute: () => {
+        app.shell.activateById(panel.id);
+      }
+    });
+    app.commands.addCommand(CommandIDs.refresh, {
+      label: 'Refresh Forgather',
+      execute: () => model.refresh()
+    });
+    palette?.addItem({ command: CommandIDs.openPanel, category: 'Forgather' });
+    palette?.addItem({ command: CommandIDs.refresh, category: 'Forgather' });
+  }
+};
+
+export default plugin;

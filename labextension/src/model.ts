@@ -1,0 +1,61 @@
+/**
+ * The front end's state of the server: health for now, one place that owns
+ * it and signals changes. Widgets only render what the model holds.
+ */
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { ForgatherApiError, IHealth, requestAPI } from './api';
+
+export class ForgatherModel {
+  /** Emitted whenever health (or the error reaching it) changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get health(): IHealth | null {
+    return this._health;
+  }
+
+  /** Why the server could not be asked, when it could not. */
+  get error(): string | null {
+    return this._error;
+  }
+
+  /**
+   * Start polling. Not called at plugin activation, so Lab's start never
+   * waits on this server; the panel starts it when first shown.
+   */
+  start(): void {
+    if (this._poll) {
+      return;
+    }
+    this._poll = new Poll({
+      factory: () => this.refresh(),
+      frequency: { interval: 15000, backoff: true, max: 120000 },
+      standby: 'when-hidden',
+      name: 'forgather:health'
+    });
+  }
+
+  /** Ask the server now. */
+  async refresh(): Promise<void> {
+    try {
+      this._health = await requestAPI<IHealth>('health', {}, { acceptUnavailable: true });
+      this._error = null;
+    } catch (error) {
+      this._error = error instanceof ForgatherApiError ? error.message : String(error);
+    }
+    this._changed.emit();
+  }
+
+  dispose(): void {
+    this._poll?.dispose();
+    Signal.clearData(this);
+  }
+
+  private _health: IHealth | null = null;
+  private _error: string | null = null;
+  private _poll: Poll | null = null;
+  private _changed = new Signal<this, void>(this);
+}
