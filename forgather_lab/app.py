@@ -45,9 +45,9 @@ class ForgatherLab(ExtensionApp):
         "'nvml' requires it; 'simulated' gives simulated_gpus fake cards (marked simulated).",
     ).tag(config=True)
 
-    simulated_gpus = Int(
-        4, help="How many cards the simulated backend reports (0-64)."
-    ).tag(config=True)
+    simulated_gpus = Int(4, help="How many cards the simulated backend reports (0-64).").tag(
+        config=True
+    )
 
     scheduler_enabled = Bool(
         True, help="Whether the scheduler dispatches queued jobs at start (pause/resume later)."

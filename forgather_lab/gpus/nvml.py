@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -59,9 +60,7 @@ class NvmlBackend:
                         memory_total=int(mem.total),
                         memory_used=int(mem.used),
                         utilization=None if util is None else int(util.gpu),
-                        temperature=_try(
-                            nv.nvmlDeviceGetTemperature, h, nv.NVML_TEMPERATURE_GPU
-                        ),
+                        temperature=_try(nv.nvmlDeviceGetTemperature, h, nv.NVML_TEMPERATURE_GPU),
                         power=None if power is None else round(power / 1000, 1),
                         processes=procs,
                         simulated=False,
@@ -70,10 +69,8 @@ class NvmlBackend:
         return cards
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(self._nvml.NVMLError):
             self._nvml.nvmlShutdown()
-        except self._nvml.NVMLError:
-            pass
 
 
 def _try(fn: Any, *args: Any, default: Any = None) -> Any:

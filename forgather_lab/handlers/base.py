@@ -111,8 +111,13 @@ class ForgatherHandler(APIHandler):
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if isinstance(value, ForgatherError):
-            self.log.info("%s %s -> %d: %s", self.request.method, self.request.uri,
-                          value.status, value.message)
+            self.log.info(
+                "%s %s -> %d: %s",
+                self.request.method,
+                self.request.uri,
+                value.status,
+                value.message,
+            )
             return
         super().log_exception(typ, value, tb)
 

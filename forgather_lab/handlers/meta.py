@@ -12,8 +12,11 @@ from .base import ForgatherHandler, operation
 class HealthHandler(ForgatherHandler):
     requires_ready = False  # health must answer, and say why, when degraded
 
-    @operation("Health of the extension (503 with a message when degraded)",
-               response=DescribeHealth, errors={503: "state database unusable"})
+    @operation(
+        "Health of the extension (503 with a message when degraded)",
+        response=DescribeHealth,
+        errors={503: "state database unusable"},
+    )
     @web.authenticated
     @authorized
     async def get(self) -> None:

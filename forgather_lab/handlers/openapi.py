@@ -35,8 +35,12 @@ def openapi_document() -> dict[str, Any]:
     for route in ROUTES:
         item: dict[str, Any] = {}
         params = [
-            {"name": name, "in": "path", "required": True,
-             "schema": {"type": "integer" if kind else "string"}}
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer" if kind else "string"},
+            }
             for name, kind in re.findall(r"\{(\w+)(:int)?\}", route.path)
         ]
         for verb, method in implemented_verbs(route.handler).items():
@@ -58,8 +62,9 @@ def openapi_document() -> dict[str, Any]:
     }
 
 
-def _operation(op: Operation, params: list[dict[str, Any]], schemas: dict[str, Any],
-               handler: str, verb: str) -> dict[str, Any]:
+def _operation(
+    op: Operation, params: list[dict[str, Any]], schemas: dict[str, Any], handler: str, verb: str
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "operationId": f"{handler.removesuffix('Handler')}_{verb}",
         "summary": op.summary,
@@ -86,7 +91,9 @@ def _operation(op: Operation, params: list[dict[str, Any]], schemas: dict[str, A
     for code, text in sorted(errors.items()):
         out["responses"][str(code)] = {
             "description": text,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorReply"}}},
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorReply"}}
+            },
         }
     return out
 
@@ -100,3 +107,11 @@ def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
 
 
 __all__ = ["implemented_verbs", "openapi_document"]
+
+
+if __name__ == "__main__":  # regenerate docs/openapi.json
+    import json
+    import sys
+
+    json.dump(openapi_document(), sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh clone: system packages, the virtualenv, the
+# JupyterLab front end and the package itself. A second run only checks stamps.
+#
+#   scripts/setup.sh            # what `scripts/lab` needs
+#   scripts/setup.sh --test     # plus test tools and Chromium for UI tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=${FORGATHER_VENV:-$ROOT/.venv}
+WITH_TEST=0
+[ "${1:-}" = "--test" ] && WITH_TEST=1
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+
+need_cmd() { command -v "$1" >/dev/null 2>&1; }
+
+# -- system packages ----------------------------------------------------------
+apt_pkgs=()
+need_cmd node || apt_pkgs+=(nodejs)
+need_cmd npm || apt_pkgs+=(npm)
+if [ "$WITH_TEST" = 1 ] && [ ! -x /usr/bin/chromium ]; then apt_pkgs+=(chromium); fi
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  say "apt-get install ${apt_pkgs[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+fi
+
+# -- python ---------------------------------------------------------------------
+PYTHON=${PYTHON:-python3}
+if [ ! -x "$VENV/bin/python" ]; then
+  say "creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+export PATH="$VENV/bin:$PATH"
+
+stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+
+# -- front end: rebuilt only when its sources change ------------------------------
+fe_stamp=$(find labextension/src labextension/style labextension/package.json \
+  labextension/package-lock.json labextension/tsconfig.json -type f -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
+if [ "$(cat forgather_lab/labextension/.stamp 2>/dev/null)" != "$fe_stamp" ]; then
+  if [ ! -x "$VENV/bin/jupyter-builder" ]; then
+    say "installing the JupyterLab builder"
+    "$PY" -m pip install -q "jupyterlab>=4.4,<5"
+  fi
+  say "building the JupyterLab extension"
+  (cd labextension && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build:prod)
+  echo "$fe_stamp" > forgather_lab/labextension/.stamp
+fi
+
+# -- the package -------------------------------------------------------------------
+extras=lab
+[ "$WITH_TEST" = 1 ] && extras=lab,test
+py_stamp="$(stamp_of pyproject.toml)-$extras"
+if [ "$(cat "$VENV/.forgather-stamp" 2>/dev/null)" != "$py_stamp" ]; then
+  say "pip install -e .[$extras]"
+  "$PY" -m pip install -q --disable-pip-version-check -e ".[$extras]" 2>&1 \
+    | grep -v "^WARNING: Location" || true
+  "$PY" -c "import forgather_lab" # fail loudly if the install did not take
+  echo "$py_stamp" > "$VENV/.forgather-stamp"
+fi
+say "ready ($VENV)"

@@ -1,0 +1,70 @@
+"""Shared fixtures: a real Jupyter server (pytest-jupyter) with the extension.
+
+Tests change the extension's settings by overriding ``forgather_config``
+(a dict of ForgatherLab traits) in their module, not by monkeypatching.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Path:
+    return tmp_path / "forgather-state"
+
+
+@pytest.fixture
+def forgather_config(state_dir: Path) -> dict[str, Any]:
+    return {"state_dir": str(state_dir), "gpu_backend": "simulated", "simulated_gpus": 4}
+
+
+@pytest.fixture
+def jp_server_config(forgather_config: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ServerApp": {"jpserver_extensions": {"forgather_lab": True}},
+        "ForgatherLab": forgather_config,
+    }
+
+
+@pytest.fixture
+def api(jp_fetch: Any) -> Any:
+    """``await api("jobs", method="POST", json={...})`` → (status, parsed JSON).
+
+    Error statuses are returned, not raised, so tests can assert on them.
+    """
+
+    async def call(
+        *parts: str,
+        method: str = "GET",
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        raw_body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        kwargs: dict[str, Any] = {"method": method, "raise_error": False}
+        if json_body is not None:
+            kwargs["body"] = json.dumps(json_body)
+        elif raw_body is not None:
+            kwargs["body"] = raw_body
+        elif method in {"POST", "PUT", "PATCH"}:
+            kwargs["body"] = b""
+        if method == "DELETE" and "body" in kwargs:
+            kwargs["allow_nonstandard_methods"] = True
+        response = await jp_fetch(
+            "forgather", "api", *parts, params=params, headers=headers, **kwargs
+        )
+        text = response.body.decode() if response.body else ""
+        try:
+            data = json.loads(text) if text else None
+        except ValueError:
+            data = text
+        return response.code, data
+
+    return call

@@ -1,0 +1,64 @@
+"""Page objects: each UI test reads as a user story."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .conftest import ARTIFACTS, LabServer
+
+
+class JupyterLabPage:
+    """JupyterLab as a user sees it."""
+
+    def __init__(self, page: Any, server: LabServer) -> None:
+        self.page = page
+        self.server = server
+
+    def open(self, theme: str | None = None) -> None:
+        self.page.goto(f"{self.server.url}/lab?token={self.server.token}&reset")
+        self.page.wait_for_selector("#jp-main-dock-panel", state="visible")
+        if theme:
+            self.run_command(f"Use Theme: {theme}")
+
+    def run_command(self, label: str) -> None:
+        """Run a command from the command palette, by its label."""
+        self.page.locator("#jp-main-dock-panel").click()
+        self.page.keyboard.press("Control+Shift+C")
+        palette = self.page.locator(".jp-ModalCommandPalette .lm-CommandPalette-input")
+        palette.wait_for(state="visible")
+        palette.fill(label)
+        self.page.locator(
+            ".jp-ModalCommandPalette .lm-CommandPalette-item", has_text=label
+        ).first.click()
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+
+class ForgatherPanel:
+    """The Forgather sidebar panel."""
+
+    def __init__(self, lab: JupyterLabPage) -> None:
+        self.lab = lab
+        self.page = lab.page
+        self.root = self.page.locator("#forgather-panel")
+
+    def open_from_sidebar(self) -> None:
+        self.page.locator('.jp-SideBar [data-id="forgather-panel"]').click()
+        self.root.wait_for(state="visible")
+
+    def open_from_palette(self) -> None:
+        self.lab.run_command("Open the Forgather Panel")
+        self.root.wait_for(state="visible")
+
+    @property
+    def health_status(self) -> Any:
+        return self.root.get_by_test_id("forgather-health-status")
+
+    @property
+    def gpu_backend(self) -> Any:
+        return self.root.get_by_test_id("forgather-gpu-backend")
