@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from pydantic import BaseModel, ValidationError
-from tornado import web
 
 from ..errors import BadRequest, ForgatherError
 from ..runtime import Runtime
@@ -122,6 +122,34 @@ class ForgatherHandler(APIHandler):
         super().log_exception(typ, value, tb)
 
 
+API_PREFIX = "/forgather/api"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One path and the handler serving it.
+
+    Paths are written the OpenAPI way, relative to ``API_PREFIX``
+    (``/jobs/{job_id}``, ``/gpus/{index:int}``); the tornado pattern is derived,
+    so the route table and the OpenAPI document cannot disagree.
+    """
+
+    path: str
+    handler: type[ForgatherHandler]
+
+    @property
+    def openapi_path(self) -> str:
+        """The absolute path as the OpenAPI document writes it."""
+        return API_PREFIX + re.sub(r"\{(\w+):int\}", r"{\1}", self.path)
+
+    @property
+    def pattern(self) -> str:
+        """The tornado URL pattern, with named groups for path parameters."""
+        pattern = re.sub(r"\{(\w+):int\}", r"(?P<\1>\\d+)", self.path)
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
+        return API_PREFIX + pattern
+
+
 def _validate(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
@@ -138,4 +166,4 @@ def _describe(e: ValidationError) -> str:
     return "Invalid request: " + "; ".join(parts)
 
 
-__all__ = ["AUTH_RESOURCE", "ForgatherHandler", "Operation", "operation", "web"]
+__all__ = ["API_PREFIX", "AUTH_RESOURCE", "ForgatherHandler", "Operation", "Route", "operation"]

@@ -6,7 +6,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..models import DescribeHealth
-from .base import ForgatherHandler, operation
+from .base import ForgatherHandler, Route, operation
 
 
 class HealthHandler(ForgatherHandler):
@@ -34,3 +34,9 @@ class OpenAPIHandler(ForgatherHandler):
         from .openapi import openapi_document
 
         self.reply(openapi_document())
+
+
+ROUTES = [
+    Route("/health", HealthHandler),
+    Route("/openapi.json", OpenAPIHandler),
+]

@@ -1,43 +1,17 @@
 """The route table: every /forgather/api endpoint, in one place.
 
-Paths are written the OpenAPI way (``/jobs/{job_id}``); the tornado pattern
-is derived from them, so the table and the document cannot disagree.
+Each handler module ends with its own ``ROUTES`` group; this module joins
+them. ``app.py`` registers the result, the OpenAPI document is generated from
+it and the auth sweep in the tests walks it.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from .base import ForgatherHandler
-from .meta import HealthHandler, OpenAPIHandler
-
-API_PREFIX = "/forgather/api"
-
-
-@dataclass(frozen=True)
-class Route:
-    """One path and the handler serving it."""
-
-    path: str  # relative to API_PREFIX, OpenAPI style
-    handler: type[ForgatherHandler]
-
-    @property
-    def openapi_path(self) -> str:
-        """The absolute path as the OpenAPI document writes it."""
-        return API_PREFIX + re.sub(r"\{(\w+):int\}", r"{\1}", self.path)
-
-    @property
-    def pattern(self) -> str:
-        """The tornado URL pattern, with named groups for path parameters."""
-        pattern = re.sub(r"\{(\w+):int\}", r"(?P<\1>\\d+)", self.path)
-        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
-        return API_PREFIX + pattern
-
+from . import meta
+from .base import ForgatherHandler, Route
 
 ROUTES: list[Route] = [
-    Route("/health", HealthHandler),
-    Route("/openapi.json", OpenAPIHandler),
+    *meta.ROUTES,
 ]
 
 
