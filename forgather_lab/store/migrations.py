@@ -29,6 +29,8 @@ MIGRATIONS: list[str] = [
         exit_code       INTEGER,
         error           TEXT,
         log_path        TEXT,
+        token_hash      TEXT,
+        node            TEXT NOT NULL DEFAULT 'local',
         created_at      REAL NOT NULL,
         started_at      REAL,
         ended_at        REAL
