@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
+from jupyter_server._tz import utcnow
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, validate
+from traitlets import Bool, Enum, Float, Int, List, TraitError, Unicode, default, validate
 
 from ._version import __version__
 from .handlers.routes import handlers
@@ -45,12 +46,28 @@ class ForgatherLab(ExtensionApp):
         "'nvml' requires it; 'simulated' gives simulated_gpus fake cards (marked simulated).",
     ).tag(config=True)
 
+    allow_search_roots_outside_root_dir = Bool(
+        False,
+        help="Allow search roots outside the Jupyter server's root_dir (files there cannot "
+        "be opened in JupyterLab's editor).",
+    ).tag(config=True)
+
+    seed_examples = Bool(
+        True,
+        help="On first start, copy the example workspace into <root_dir>/forgather-examples "
+        "and register it as a search root.",
+    ).tag(config=True)
+
     simulated_gpus = Int(4, help="How many cards the simulated backend reports (0-64).").tag(
         config=True
     )
 
     scheduler_enabled = Bool(
         True, help="Whether the scheduler dispatches queued jobs at start (pause/resume later)."
+    ).tag(config=True)
+
+    kill_timeout = Float(
+        10.0, help="Seconds a kill waits after SIGTERM before reporting survivors."
     ).tag(config=True)
 
     @default("state_dir")
@@ -71,18 +88,49 @@ class ForgatherLab(ExtensionApp):
         config = RuntimeConfig(
             state_dir=Path(self.state_dir).expanduser().resolve(),
             search_roots=[(root / p).expanduser().resolve() for p in self.search_roots],
+            root_dir=root.expanduser().resolve(),
+            allow_search_roots_outside_root_dir=self.allow_search_roots_outside_root_dir,
+            seed_examples=self.seed_examples,
             gpu_backend=self.gpu_backend,
             simulated_gpus=self.simulated_gpus,
             scheduler_enabled=self.scheduler_enabled,
+            cuda_visible_devices=os.environ.get("CUDA_VISIBLE_DEVICES"),
+            kill_timeout=self.kill_timeout,
         )
         self.runtime = Runtime(config)
         self.runtime.open()
         self.settings["forgather_runtime"] = self.runtime
+        if self.serverapp is not None:
+            # Jobs call back to the server over loopback, whatever ip it listens on.
+            port = self.serverapp.port
+            base = self.serverapp.base_url
+            self.runtime.launcher.server_url = f"http://127.0.0.1:{port}{base}"
+            # JupyterHub's idle culler reads last_activity(): any *_last_activity
+            # setting counts, so job events keep a busy server alive.
+            settings = self.serverapp.web_app.settings
+            self.runtime.bus.listen(
+                lambda event: (
+                    settings.__setitem__("forgather_last_activity", utcnow())
+                    if event.type.startswith("job_")
+                    else None
+                )
+            )
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(handlers())
 
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        # Re-attach jobs that survived a restart and start dispatching now,
+        # not at the first request.
+        await self.runtime.ensure_started()
+
+    def current_activity(self) -> list[str] | None:
+        """Running jobs keep the server from being culled as idle."""
+        running = self.runtime.running_job_ids() if hasattr(self, "runtime") else []
+        return [f"forgather job {j}" for j in running] or None
+
     async def stop_extension(self) -> None:
         runtime: Runtime | None = getattr(self, "runtime", None)
         if runtime is not None:
+            await runtime.stop()
             runtime.close()

@@ -9,19 +9,32 @@ problem instead of the extension vanishing with a traceback in a log.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 from .errors import ForgatherError, StateError, Unavailable
+from .events import EventBus
 from .gpus import GpuBackend, make_backend
 from .gpus.backend import NoGpus
+from .gpus.policy import excluded_indices
+from .gpus.service import GpuService
+from .jobs import repository as jobs_repo
+from .jobs.launcher import Launcher
+from .jobs.service import JobsService
 from .models import DescribeHealth
+from .projects import ProjectsService, ProjectsSettings
+from .scheduler import GpuSlot
+from .scheduler.dispatcher import Dispatcher
 from .store import Database
 from .store.db import DB_FILENAME
 
 log = logging.getLogger("forgather_lab")
+
+SCHEDULER_KEY = "scheduler_enabled"
 
 
 @dataclass
@@ -30,32 +43,135 @@ class RuntimeConfig:
 
     state_dir: Path
     search_roots: list[Path] = field(default_factory=list)
+    root_dir: Path | None = None  # the Jupyter server's; search roots live under it
+    allow_search_roots_outside_root_dir: bool = False
+    seed_examples: bool = True
     gpu_backend: str = "auto"
     simulated_gpus: int = 4
     scheduler_enabled: bool = True
+    cuda_visible_devices: str | None = None  # as the server saw it at start
+    kill_timeout: float = 10.0
+    safety_tick: float = 30.0
 
 
 class Runtime:
-    """Owns the state database, the GPU backend and (later) the scheduler."""
+    """Owns the state database, the GPU pool, the jobs and the dispatcher."""
 
     def __init__(self, config: RuntimeConfig) -> None:
         self.config = config
         self.db = Database(config.state_dir / DB_FILENAME)
-        self.gpus: GpuBackend = NoGpus()
+        self.bus = EventBus()
+        self.backend: GpuBackend = NoGpus()
         self.error: str | None = None
+        self.launcher = Launcher(config.state_dir)
+        self.projects = ProjectsService(
+            self.db,
+            ProjectsSettings(
+                root_dir=config.root_dir,
+                config_roots=config.search_roots,
+                allow_outside_root_dir=config.allow_search_roots_outside_root_dir,
+                seed_examples=config.seed_examples,
+            ),
+        )
+        self.gpus = GpuService(self.db, self.bus, self.backend, set())
+        self.jobs = JobsService(self.db, self.bus, self.launcher, 0, config.kill_timeout)
+        self.dispatcher = Dispatcher(
+            self.bus,
+            self._dispatch_snapshot,
+            self.jobs.start_job,
+            enabled=False,
+            tick=config.safety_tick,
+        )
+        self._started: asyncio.Task[None] | None = None
 
     def open(self) -> None:
         """Open state and hardware; on failure record ``error`` instead of raising."""
         try:
             self.db.open()
-            self.gpus = make_backend(self.config.gpu_backend, self.config.simulated_gpus)
+            self.backend = make_backend(self.config.gpu_backend, self.config.simulated_gpus)
         except ForgatherError as e:
             self.error = e.message
             log.error("Forgather Lab is unavailable: %s", e.message)
+            return
+        try:
+            self.projects.open()
+        except (ForgatherError, OSError) as e:  # projects degrade alone, jobs still work
+            log.warning("Could not seed the example workspace: %s", e)
+        uuids = [g.uuid for g in self.backend.snapshot()]
+        excluded = excluded_indices(self.config.cuda_visible_devices, uuids)
+        self.gpus = GpuService(self.db, self.bus, self.backend, excluded)
+        self.jobs.max_gpus = self.gpus.usable_count
+        if hasattr(self.backend, "attach"):  # simulated cards learn who runs on them
+            backend: Any = self.backend
+            self.jobs.on_started.append(
+                lambda job, pid: [backend.attach(i, pid) for i in job["gpus"]]
+            )
+            self.jobs.on_ended.append(lambda job: backend.detach(job["pid"]))
+
+    async def ensure_started(self) -> None:
+        """Re-attach surviving jobs and start dispatching, once, on the running loop."""
+        if self.error is not None:
+            return
+        if self._started is None:
+            self._started = asyncio.ensure_future(self._start())
+        await asyncio.shield(self._started)
+
+    async def _start(self) -> None:
+        counts = await self.jobs.reattach()
+        if any(counts.values()):
+            log.info("Forgather Lab restart: %s", counts)
+        stored = await self.db.run(
+            lambda c: c.execute(
+                "SELECT value FROM settings WHERE key = ?", (SCHEDULER_KEY,)
+            ).fetchone()
+        )
+        self.dispatcher.enabled = self.config.scheduler_enabled and (
+            stored is None or stored[0] == "1"
+        )
+        self.dispatcher.start()
+
+    async def set_scheduler(self, enabled: bool) -> None:
+        """Pause or resume dispatching; remembered across restarts."""
+        await self.db.run(
+            lambda c: c.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                "DO UPDATE SET value = excluded.value",
+                (SCHEDULER_KEY, "1" if enabled else "0"),
+            )
+        )
+        self.dispatcher.enabled = enabled
+        self.bus.publish("scheduler_changed", enabled=enabled)
+
+    async def _dispatch_snapshot(self) -> tuple[list[dict[str, Any]], list[GpuSlot]]:
+        def read(conn: Any) -> tuple[Any, Any, Any]:
+            from .gpus.policy import load_all
+
+            return jobs_repo.queued(conn), jobs_repo.active(conn), load_all(conn)
+
+        queued, active, policies = await self.db.run(read)
+        return queued, self.gpus.slots(policies, active)
+
+    async def describe_gpus(self) -> dict[str, Any]:
+        """The GPU list with policy, reservations and process → job attribution."""
+        active = await self.db.run(jobs_repo.active)
+        return {
+            "gpus": await self.gpus.describe(active),
+            "backend": self.backend.name,
+            "simulated": self.backend.simulated,
+        }
+
+    def running_job_ids(self) -> list[str]:
+        """Jobs whose processes this server is watching now."""
+        return sorted(self.jobs.watched)
+
+    async def stop(self) -> None:
+        """Stop dispatching and watching; running jobs keep running."""
+        await self.dispatcher.stop()
+        self.jobs.close()
 
     def close(self) -> None:
         """Release everything ``open`` took."""
-        self.gpus.close()
+        self.backend.close()
         self.db.close()
 
     def require_ready(self) -> None:
@@ -74,9 +190,11 @@ class Runtime:
         return DescribeHealth(
             status="ok" if self.error is None else "error",
             version=__version__,
-            gpu_backend=self.gpus.name,
-            gpu_count=self.gpus.count(),
-            scheduler_enabled=self.config.scheduler_enabled,
+            gpu_backend=self.backend.name,
+            gpu_count=self.backend.count(),
+            scheduler_enabled=self.dispatcher.enabled
+            if self._started
+            else self.config.scheduler_enabled,
             state_dir=str(self.config.state_dir),
             schema_version=schema,
             message=self.error,

@@ -11,6 +11,7 @@ CORE = [
     "forgather_lab.gpus",
     "forgather_lab.errors",
     "forgather_lab.models",
+    "forgather_lab.projects",
 ]
 
 

@@ -63,6 +63,9 @@ class ForgatherHandler(APIHandler):
         await super().prepare()
         if getattr(self, "requires_ready", True):
             self.runtime.require_ready()
+            # Normally done at server start; a server embedded without the
+            # start hook (tests, some launchers) starts on first use instead.
+            await self.runtime.ensure_started()
 
     # -- parsing ------------------------------------------------------------
 

@@ -7,11 +7,15 @@ it and the auth sweep in the tests walks it.
 
 from __future__ import annotations
 
-from . import meta
+from . import gpus, jobs, meta, projects, queue
 from .base import ForgatherHandler, Route
 
 ROUTES: list[Route] = [
     *meta.ROUTES,
+    *queue.ROUTES,
+    *jobs.ROUTES,
+    *gpus.ROUTES,
+    *projects.ROUTES,
 ]
 
 

@@ -42,6 +42,21 @@ MIGRATIONS: list[str] = [
         min_priority INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 2: projects: persisted search roots and per-config dynamic-args overrides.
+    """
+    CREATE TABLE search_roots (
+        path       TEXT PRIMARY KEY,
+        position   INTEGER NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE config_overrides (
+        project_dir TEXT NOT NULL,
+        config      TEXT NOT NULL,
+        "values"    TEXT NOT NULL DEFAULT '{}',
+        updated_at  REAL NOT NULL,
+        PRIMARY KEY (project_dir, config)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,119 @@
+"""The in-process event bus: every state change is published here once.
+
+The scheduler wakes on it, the SSE stream and the Lab listen to it. Events
+carry a monotonically increasing ``id`` and the last ``history`` of them are
+kept so a client reconnecting with ``Last-Event-ID`` misses nothing recent.
+Publishing never blocks: a subscriber that cannot keep up loses its oldest
+events and is told so (``dropped``), rather than slowing the publisher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    """One state change."""
+
+    id: int
+    type: str
+    data: dict[str, Any]
+    time: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``{"id", "type", "time", **data}``."""
+        return {"id": self.id, "type": self.type, "time": self.time, **self.data}
+
+
+@dataclass(eq=False)
+class Subscription:
+    """A bounded queue of events for one listener."""
+
+    bus: EventBus
+    types: frozenset[str] | None
+    maxsize: int
+    queue: deque[Event] = field(default_factory=deque)
+    dropped: int = 0
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def offer(self, event: Event) -> None:
+        if self.types is not None and event.type not in self.types:
+            return
+        if len(self.queue) >= self.maxsize:
+            self.queue.popleft()
+            self.dropped += 1
+        self.queue.append(event)
+        self._ready.set()
+
+    async def get(self, timeout: float | None = None) -> Event | None:
+        """The next event, or None after ``timeout`` seconds without one."""
+        while not self.queue:
+            self._ready.clear()
+            try:
+                await asyncio.wait_for(self._ready.wait(), timeout)
+            except TimeoutError:
+                return None
+        return self.queue.popleft()
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        while True:
+            event = await self.get()
+            if event is not None:
+                yield event
+
+    def close(self) -> None:
+        """Stop receiving events."""
+        self.bus._subscribers.discard(self)
+
+
+class EventBus:
+    """Publish / subscribe within one server process (loop thread only)."""
+
+    def __init__(self, history: int = 2000) -> None:
+        self._ids = itertools.count(1)
+        self._history: deque[Event] = deque(maxlen=history)
+        self._subscribers: set[Subscription] = set()
+        self._listeners: list[Callable[[Event], None]] = []
+
+    @property
+    def last_id(self) -> int:
+        """The id of the newest event (0 before any)."""
+        return self._history[-1].id if self._history else 0
+
+    def publish(self, type_: str, **data: Any) -> Event:
+        """Record and fan out an event."""
+        event = Event(next(self._ids), type_, data, time.time())
+        self._history.append(event)
+        for sub in list(self._subscribers):
+            sub.offer(event)
+        for listener in list(self._listeners):
+            listener(event)
+        return event
+
+    def listen(self, callback: Callable[[Event], None]) -> Callable[[], None]:
+        """Call ``callback`` synchronously for every event; returns an unsubscribe."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback)
+
+    def subscribe(
+        self, types: set[str] | None = None, since: int | None = None, maxsize: int = 10_000
+    ) -> Subscription:
+        """A queue of future events (and those after ``since`` still in history)."""
+        sub = Subscription(self, frozenset(types) if types else None, maxsize)
+        if since is not None:
+            for event in self._history:
+                if event.id > since:
+                    sub.offer(event)
+        self._subscribers.add(sub)
+        return sub
+
+    def missed(self, since: int) -> bool:
+        """Whether events after ``since`` have already left the history."""
+        return bool(self._history) and self._history[0].id > since + 1

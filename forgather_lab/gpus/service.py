@@ -1,0 +1,117 @@
+"""The GPU pool as the rest of the server sees it: telemetry joined with
+policy, exclusions, reservations and process → job attribution."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from typing import Any
+
+from ..errors import BadRequest, NotFound
+from ..events import EventBus
+from ..scheduler import GpuSlot
+from ..store import Database
+from . import policy as policy_store
+from .backend import GpuBackend
+from .policy import GpuPolicy
+
+
+class GpuService:
+    """Reads the backend, owns the per-GPU policy."""
+
+    def __init__(
+        self, db: Database, bus: EventBus, backend: GpuBackend, excluded: set[int]
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.backend = backend
+        self.excluded = excluded
+
+    @property
+    def usable_count(self) -> int:
+        """Cards the scheduler may ever use (not excluded at start)."""
+        return self.backend.count() - len(self.excluded)
+
+    def _check_index(self, index: int) -> None:
+        if not 0 <= index < self.backend.count():
+            raise NotFound(f"No GPU {index}; this server has {self.backend.count()}")
+
+    async def policies(self) -> dict[int, GpuPolicy]:
+        return await self.db.run(policy_store.load_all)
+
+    async def set_policy(
+        self, index: int, disabled: bool | None, min_priority: int | None
+    ) -> GpuPolicy:
+        """Change one card's policy; the scheduler reconsiders the queue at once."""
+        self._check_index(index)
+        new = await self.db.run(lambda c: policy_store.upsert(c, index, disabled, min_priority))
+        self.bus.publish("gpu_policy_changed", index=index, **new.to_dict())
+        return new
+
+    def slots(self, policies: dict[int, GpuPolicy], active: list[dict[str, Any]]) -> list[GpuSlot]:
+        """Placement's view of the pool."""
+        reserved = {i for job in active for i in job["gpus"]}
+        return [
+            GpuSlot(
+                index=i,
+                min_priority=policies.get(i, GpuPolicy()).min_priority,
+                excluded=i in self.excluded,
+                disabled=policies.get(i, GpuPolicy()).disabled,
+                reserved=i in reserved,
+            )
+            for i in range(self.backend.count())
+        ]
+
+    async def describe(self, active: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every card: telemetry, policy, reservation and processes mapped to jobs."""
+        cards = await asyncio.to_thread(self.backend.snapshot)
+        policies = await self.policies()
+        by_session = {job["pid"]: job["id"] for job in active if job["pid"]}
+        holder = {i: job["id"] for job in active for i in job["gpus"]}
+        out = []
+        for card in cards:
+            pol = policies.get(card.index, GpuPolicy())
+            out.append(
+                {
+                    **card.to_dict(),
+                    "processes": [
+                        {
+                            "pid": p.pid,
+                            "job_id": by_session.get(_session_of(p.pid)),
+                            "used_memory": p.used_memory,
+                            "kind": p.kind,
+                        }
+                        for p in card.processes
+                    ],
+                    "excluded": card.index in self.excluded,
+                    "disabled": pol.disabled,
+                    "min_priority": pol.min_priority,
+                    "reserved_by": holder.get(card.index),
+                }
+            )
+        return out
+
+    async def kill_processes(self, index: int, confirmed: bool) -> dict[str, list[int]]:
+        """SIGKILL every compute process on a card (never graphics: that is the desktop)."""
+        self._check_index(index)
+        if not confirmed:
+            raise BadRequest('Killing every process on a GPU needs "confirmed": true')
+        cards = await asyncio.to_thread(self.backend.snapshot)
+        pids = [p.pid for p in cards[index].processes if p.kind == "compute"]
+        killed, failed = [], []
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            except (ProcessLookupError, PermissionError):
+                failed.append(pid)
+        return {"pids": pids, "killed": killed, "failed": failed}
+
+
+def _session_of(pid: int) -> int | None:
+    # A job's processes share the session its runner leads (start_new_session).
+    try:
+        return os.getsid(pid)
+    except (ProcessLookupError, PermissionError):
+        return None

@@ -1,0 +1,135 @@
+"""Jobs: records, cleanup, kill, logs."""
+
+from __future__ import annotations
+
+import codecs
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+from tornado.websocket import WebSocketClosedError
+
+from ..errors import BadRequest
+from ..jobs.logs import follow
+from ..models.jobs import CleanupResult, DescribeJob, KillResult, ListJobs, ListJobsQuery, TtyQuery
+from .base import ForgatherHandler, Route, operation
+from .streams import StreamingHandler
+
+FOLLOW_BACKLOG = 1024 * 1024
+
+
+class JobsHandler(ForgatherHandler):
+    @operation(
+        "Jobs, newest first, with a status filter and paging",
+        query=ListJobsQuery,
+        response=ListJobs,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(ListJobsQuery)
+        statuses = [s for s in (q.status or "").split(",") if s] or None
+        jobs, total = await self.runtime.jobs.list(statuses, q.limit, q.offset)
+        self.reply({"jobs": jobs, "total": total})
+
+
+class JobHandler(ForgatherHandler):
+    @operation("One job", response=DescribeJob, errors={404: "no such job"})
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        self.reply(await self.runtime.jobs.get(job_id))
+
+    @operation(
+        "Delete a finished job and its log",
+        status=204,
+        errors={404: "no such job", 409: "job not finished"},
+    )
+    @web.authenticated
+    @authorized
+    async def delete(self, job_id: str) -> None:
+        await self.runtime.jobs.delete(job_id)
+        self.set_status(204)
+        self.finish()
+
+
+class CleanupHandler(ForgatherHandler):
+    @operation("Delete every finished job", response=CleanupResult)
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        ids = await self.runtime.jobs.cleanup()
+        self.reply({"removed": len(ids), "removed_ids": ids})
+
+
+class GcHandler(ForgatherHandler):
+    @operation("Remove log directories of jobs that no longer exist", response=CleanupResult)
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        ids = await self.runtime.jobs.gc()
+        self.reply({"removed": len(ids), "removed_ids": ids})
+
+
+class ControlHandler(ForgatherHandler):
+    @operation(
+        "Control a job: kill (SIGTERM to its process group) or force-kill (SIGKILL)",
+        response=KillResult,
+        errors={404: "no such job or action", 409: "job not running"},
+    )
+    @web.authenticated
+    @authorized
+    async def post(self, job_id: str, action: str) -> None:
+        if action not in {"kill", "force-kill"}:
+            raise BadRequest(f"Unknown control {action!r}; expected kill or force-kill")
+        self.reply(await self.runtime.jobs.kill(job_id, force=action == "force-kill"))
+
+
+class TtyHandler(StreamingHandler):
+    @operation(
+        "The end of the job's log (text/plain, capped); with follow=1 and a WebSocket "
+        "upgrade: the backlog, then live output until the job ends",
+        query=TtyQuery,
+        errors={404: "no such job"},
+        content_type="text/plain",
+    )
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        q = self.parse_query(TtyQuery)
+        job = await self.runtime.jobs.get(job_id)
+        if q.follow and self.is_upgrade():
+            self._job_id = job["id"]
+            self._backlog = (
+                min(q.max_bytes, FOLLOW_BACKLOG)
+                if "max_bytes" in self.request.query_arguments
+                else FOLLOW_BACKLOG
+            )
+            await self.upgrade()
+            return
+        data, size = await self.runtime.jobs.tail(job_id, q.max_bytes)
+        self.set_header("X-Log-Size", str(size))
+        self.finish(data, set_content_type="text/plain; charset=utf-8")
+
+    async def stream(self, job_id: str) -> None:
+        jobs = self.runtime.jobs
+        path = jobs.log_path(job_id)
+        _, size = await jobs.tail(job_id, 1)
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        start = max(0, size - self._backlog)
+        try:
+            async for chunk in follow(path, start, lambda: job_id in jobs.watched):
+                text = decoder.decode(chunk)
+                if text:
+                    await self.write_message(text)
+        except WebSocketClosedError:
+            return
+
+
+ROUTES = [
+    Route("/jobs", JobsHandler),
+    Route("/jobs/cleanup", CleanupHandler),
+    Route("/jobs/gc", GcHandler),
+    Route("/jobs/{job_id}", JobHandler),
+    Route("/jobs/{job_id}/control/{action}", ControlHandler),
+    Route("/jobs/{job_id}/tty", TtyHandler),
+]

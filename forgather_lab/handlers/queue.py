@@ -1,0 +1,68 @@
+"""The queue and the scheduler."""
+
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..models.jobs import CreateJob, DescribeJob, DescribeScheduler, ListJobs, UpdateScheduler
+from .base import ForgatherHandler, Route, operation
+
+
+class QueueHandler(ForgatherHandler):
+    @operation("The queue: queued jobs in dispatch order", response=ListJobs)
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply({"jobs": await self.runtime.jobs.queue()})
+
+    @operation(
+        "Queue a job (durable when answered)", body=CreateJob, response=DescribeJob, status=201
+    )
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        job = await self.runtime.jobs.enqueue(self.parse_body(CreateJob))
+        self.reply(job, status=201)
+
+
+class QueueItemHandler(ForgatherHandler):
+    @operation(
+        "Cancel a queued job, or abort it if it already runs",
+        response=DescribeJob,
+        errors={404: "no such job", 409: "already finished"},
+    )
+    @web.authenticated
+    @authorized
+    async def delete(self, job_id: str) -> None:
+        self.reply(await self.runtime.jobs.cancel(job_id))
+
+
+class SchedulerHandler(ForgatherHandler):
+    @operation("Whether the scheduler dispatches", response=DescribeScheduler)
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(await self._describe())
+
+    @operation("Pause or resume dispatching", body=UpdateScheduler, response=DescribeScheduler)
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        await self.runtime.set_scheduler(self.parse_body(UpdateScheduler).enabled)
+        self.reply(await self._describe())
+
+    async def _describe(self) -> DescribeScheduler:
+        queued = await self.runtime.jobs.queue()
+        return DescribeScheduler(
+            enabled=self.runtime.dispatcher.enabled,
+            queued=len(queued),
+            running=len(self.runtime.running_job_ids()),
+        )
+
+
+ROUTES = [
+    Route("/queue", QueueHandler),
+    Route("/queue/scheduler", SchedulerHandler),
+    Route("/queue/{job_id}", QueueItemHandler),
+]

@@ -1,0 +1,118 @@
+"""The one place that spawns job processes.
+
+Every job runs in its own session (so it survives a server restart and can be
+signalled as a group), with an explicit environment, stdout and stderr
+appended to its log file, and its callback token in a 0600 file named by an
+environment variable, never in argv.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from ..store.db import ensure_private_dir
+
+RUNNER = str(Path(__file__).with_name("runner.py"))
+
+
+@dataclass(frozen=True)
+class LaunchSpec:
+    """What to run: argv, working directory, extra environment."""
+
+    argv: list[str]
+    cwd: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Launched:
+    """A started job process (our child until a server restart)."""
+
+    pid: int
+    create_time: float
+    log_path: Path
+    token_hash: str
+
+
+class Launcher:
+    """Spawns jobs under ``<state_dir>/jobs/<id>/``."""
+
+    def __init__(self, state_dir: Path, server_url: str = "") -> None:
+        self.jobs_dir = state_dir / "jobs"
+        self.server_url = server_url
+
+    def job_dir(self, job_id: str) -> Path:
+        """Where a job's log, exit file and token live."""
+        return self.jobs_dir / job_id
+
+    def log_path(self, job_id: str) -> Path:
+        return self.job_dir(job_id) / "output.log"
+
+    def exit_file(self, job_id: str) -> Path:
+        return self.job_dir(job_id) / "exit_code"
+
+    def spawn(self, job_id: str, spec: LaunchSpec, gpus: list[int]) -> Launched:
+        """Start the job; raises OSError if it cannot be started at all."""
+        ensure_private_dir(self.jobs_dir)
+        directory = ensure_private_dir(self.job_dir(job_id))
+        token = secrets.token_urlsafe(32)
+        token_file = directory / "token"
+        _write_private(token_file, token)
+        log_path = self.log_path(job_id)
+        env = {
+            **os.environ,
+            **spec.env,
+            # NVML and CUDA must agree on what index N means.
+            "CUDA_DEVICE_ORDER": "PCI_BUS_ID",
+            "CUDA_VISIBLE_DEVICES": ",".join(str(i) for i in gpus),
+            "FORGATHER_LAB_JOB_ID": job_id,
+            "FORGATHER_LAB_URL": self.server_url,
+            "FORGATHER_LAB_TOKEN_FILE": str(token_file),
+            "PYTHONUNBUFFERED": "1",
+        }
+        argv = [sys.executable, "-I", "-S", RUNNER, str(self.exit_file(job_id)),
+                spec.cwd or "-", *spec.argv]
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            # posix_spawn (vfork + exec) is much cheaper than fork from a big
+            # server; the new session makes the job its own process group.
+            # Our fds are non-inheritable (PEP 446), so only 0-2 reach the job.
+            pid = os.posix_spawn(
+                sys.executable, argv, env,
+                file_actions=[
+                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                    (os.POSIX_SPAWN_DUP2, fd, 1),
+                    (os.POSIX_SPAWN_DUP2, fd, 2),
+                ],
+                setsid=True,
+            )
+        finally:
+            os.close(fd)
+        try:
+            create_time = psutil.Process(pid).create_time()
+        except psutil.NoSuchProcess:
+            create_time = 0.0  # already gone; the exit watcher records how it ended
+        return Launched(
+            pid=pid,
+            create_time=create_time,
+            log_path=log_path,
+            token_hash=hash_token(token),
+        )
+
+
+def hash_token(token: str) -> str:
+    """What the database keeps of a job token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)

@@ -1,0 +1,431 @@
+"""Projects and configs over the wire: queries, bodies and replies, named by verb.
+
+Every ``path`` is absolute on the server; ``lab_path`` is the same file
+relative to the Jupyter root_dir (what JupyterLab's ``docmanager:open``
+takes), or null when the file lies outside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from .base import ApiModel
+
+# -- queries ---------------------------------------------------------------------------
+
+
+class ProjectQuery(ApiModel):
+    """``?project_dir=`` (absolute, or relative to the server root_dir)."""
+
+    project_dir: str
+
+
+class ConfigQuery(ProjectQuery):
+    """``?project_dir=&config=``; config is a name under config_prefix (default: the
+    project's default_config)."""
+
+    config: str | None = None
+
+
+class TrefsQuery(ConfigQuery):
+    """``format``: ``json`` (nodes + edges) or ``dot`` (Graphviz)."""
+
+    format: Literal["json", "dot"] = "json"
+
+
+class AssetQuery(ProjectQuery):
+    """A file the README embeds, relative to the project directory."""
+
+    asset: str
+
+
+class PathQuery(ApiModel):
+    """``?path=`` of a file inside the search roots."""
+
+    path: str
+
+
+class OutputDirQuery(ApiModel):
+    """``?output_dir=`` of a config (see ``GET /config/output-dir``)."""
+
+    output_dir: str
+
+
+class RunQuery(ApiModel):
+    """``?run_dir=`` of one run."""
+
+    run_dir: str
+
+
+# -- bodies ----------------------------------------------------------------------------
+
+
+class AddSearchRoot(ApiModel):
+    """``POST /search-roots``; ``create`` makes the directory first."""
+
+    path: str
+    create: bool = False
+
+
+class SetOverrides(ApiModel):
+    """``POST /config/overrides``: replaces the stored values."""
+
+    project_dir: str
+    config: str | None = None
+    values: dict[str, Any]
+
+
+class SaveTemplateSource(ApiModel):
+    """``PUT /template/source``; with ``expected_mtime`` a newer file on disk is a 409."""
+
+    path: str
+    content: str
+    expected_mtime: float | None = None
+
+
+class CreateWorkspace(ApiModel):
+    """``POST /workspace/new``: ``parent_dir`` must be a search root."""
+
+    parent_dir: str
+    name: str
+    description: str = ""
+    workspace_dir_name: str | None = None
+
+
+class InitWorkspace(ApiModel):
+    """``POST /workspace/init-here``: an existing directory under a search root."""
+
+    workspace_dir: str
+    name: str
+    description: str = ""
+
+
+class CreateProject(ApiModel):
+    """``POST /workspace/new-project``."""
+
+    workspace_dir: str
+    name: str
+    description: str = ""
+    config_prefix: str = "configs"
+    default_config: str = "default.yaml"
+    project_dir_name: str | None = None
+
+
+class CreateTemplate(ApiModel):
+    """``POST /project/new-template``: ``.yaml`` is appended; nested names allowed."""
+
+    project_dir: str
+    kind: Literal["config", "template"]
+    name: str
+
+
+class DeletePath(ApiModel):
+    """``POST /fs/delete-dir`` and ``/fs/delete-file``: absolute path, confirmed."""
+
+    path: str
+    confirmed: bool = False
+
+
+# -- replies ---------------------------------------------------------------------------
+
+
+class SearchRoot(BaseModel):
+    path: str
+    lab_path: str | None
+    source: Literal["config", "user"]
+    exists: bool
+
+
+class ListSearchRoots(BaseModel):
+    """``GET /search-roots``."""
+
+    search_roots: list[SearchRoot]
+
+
+class ProjectSummary(BaseModel):
+    """A project row; ``error`` says why its meta.yaml could not be read."""
+
+    path: str
+    lab_path: str | None
+    name: str
+    description: str
+    config_prefix: str
+    default_config: str | None
+    configs: list[str]
+    error: str | None
+
+
+class WorkspaceNode(BaseModel):
+    name: str
+    description: str
+    path: str
+    lab_path: str | None
+    error: str | None
+    projects: list[ProjectSummary]
+    workspaces: list[WorkspaceNode]
+
+
+class ListProjects(BaseModel):
+    """``GET /projects``: workspaces (nested) and the Unaffiliated projects."""
+
+    root_dir: str | None
+    search_roots: list[SearchRoot]
+    workspaces: list[WorkspaceNode]
+    unaffiliated: list[ProjectSummary]
+
+
+class DescribeProject(ProjectSummary):
+    """``GET /project``."""
+
+    workspace: str | None
+    template_paths: list[str]
+    has_readme: bool
+
+
+class DescribeReadme(BaseModel):
+    path: str | None
+    lab_path: str | None
+    markdown: str
+
+
+class TemplateEntry(BaseModel):
+    name: str
+    path: str | None
+    lab_path: str | None
+
+
+class TemplateGroup(BaseModel):
+    group: str
+    root: str | None = None
+    templates: list[TemplateEntry]
+
+
+class ListTemplates(BaseModel):
+    """``GET /project/templates``."""
+
+    groups: list[TemplateGroup]
+
+
+class DescribeTemplatePaths(BaseModel):
+    project_dir: str
+    templates_dir: str
+    configs_dir: str
+    config_prefix: str
+    search_path: list[str]
+
+
+class DescribeConfigSource(BaseModel):
+    path: str | None
+    lab_path: str | None
+    config: str
+    content: str
+    mtime: float
+
+
+class DescribeRenderedConfig(BaseModel):
+    """``GET /config/pp``; ``ignored`` are stored overrides the schema no longer has."""
+
+    config: str
+    yaml: str
+    values: dict[str, Any]
+    ignored: list[str]
+
+
+class GraphNode(BaseModel):
+    id: str
+    root: bool
+    path: str | None
+    lab_path: str | None
+
+
+class GraphEdge(BaseModel):
+    source: str
+    target: str
+    kind: Literal["extends", "include", "import", "reference"]
+
+
+class DescribeTemplateGraph(BaseModel):
+    """``GET /config/trefs``: nodes + edges (json) or ``dot``."""
+
+    config: str
+    format: Literal["json", "dot"]
+    nodes: list[GraphNode] | None = None
+    edges: list[GraphEdge] | None = None
+    dot: str | None = None
+
+
+class ListConfigTemplates(BaseModel):
+    config: str
+    templates: list[TemplateEntry]
+
+
+class DescribeConfigMeta(BaseModel):
+    config: str
+    path: str | None
+    lab_path: str | None
+    config_name: str
+    config_description: str
+    config_class: str
+    has_job: bool
+
+
+class DescribeJob(BaseModel):
+    """The resolved ``job`` block; ``argv`` is the single-process command line."""
+
+    script: str | None
+    module: str | None
+    args: list[str]
+    nproc_per_node: int | str
+    gpus: int
+    output_dir: str
+    cwd: str
+    env: dict[str, str]
+    argv: list[str]
+
+
+class OutputCounts(BaseModel):
+    runs: int
+    checkpoints: int
+    evaluations: int
+
+
+class DescribeOutputDir(BaseModel):
+    config: str
+    output_dir: str | None
+    lab_path: str | None
+    exists: bool
+    nproc_per_node: int | str | None
+    gpus: int | None
+    counts: OutputCounts | None
+    job: DescribeJob | None
+
+
+class DynamicArg(BaseModel):
+    name: str
+    type: Literal["int", "float", "str", "bool", "path"]
+    default: Any
+    help: str
+    choices: list[Any] | None
+    action: Literal["store_true", "store_false"] | None
+
+
+class DescribeDynamicArgs(BaseModel):
+    config: str
+    args: list[DynamicArg]
+    values: dict[str, Any]
+    ignored: list[str]
+
+
+class DescribeOverrides(BaseModel):
+    project_dir: str
+    config: str
+    values: dict[str, Any]
+
+
+class DescribeTemplateSource(BaseModel):
+    """``GET /template/source`` (the mtime is also in the ``X-Mtime`` header)."""
+
+    path: str | None
+    lab_path: str | None
+    content: str
+    mtime: float
+
+
+class SavedTemplateSource(BaseModel):
+    path: str | None
+    lab_path: str | None
+    mtime: float
+
+
+class CreatedWorkspace(BaseModel):
+    workspace_dir: str
+    lab_path: str | None
+
+
+class CreatedProject(BaseModel):
+    project_dir: str
+    lab_path: str | None
+
+
+class CreatedTemplate(BaseModel):
+    path: str
+    lab_path: str | None
+    kind: Literal["config", "template"]
+
+
+class Deleted(BaseModel):
+    deleted: str
+
+
+class ModelOutput(BaseModel):
+    output_dir: str
+    lab_path: str | None
+    configs: list[str]
+    exists: bool
+    counts: OutputCounts
+
+
+class ListModels(BaseModel):
+    """``GET /project/models``: one row per distinct output_dir."""
+
+    models: list[ModelOutput]
+
+
+class Run(BaseModel):
+    name: str
+    path: str
+    lab_path: str | None
+    modified_at: float
+    has_metrics: bool
+    has_tty: bool
+
+
+class ListRuns(BaseModel):
+    runs: list[Run]
+
+
+class Checkpoint(BaseModel):
+    name: str
+    path: str
+    lab_path: str | None
+    step: int | None
+    size_bytes: int
+    world_size: int | None
+    saved_at: float | str | None
+
+
+class ListCheckpoints(BaseModel):
+    checkpoints: list[Checkpoint]
+
+
+class Evaluation(BaseModel):
+    name: str
+    path: str
+    lab_path: str | None
+    modified_at: float
+    results: dict[str, Any] | None
+
+
+class ListEvaluations(BaseModel):
+    evaluations: list[Evaluation]
+
+
+class DescribeRunSummary(BaseModel):
+    run_dir: str
+    points: int
+    malformed_lines: int
+    total_steps: int | None
+    max_steps: int | None
+    best_loss: float | None
+    last_loss: float | None
+    eval_loss: float | None
+    perplexity: float | None
+
+
+class DescribeRunTty(BaseModel):
+    run_dir: str
+    size_bytes: int
+    truncated: bool
+    text: str

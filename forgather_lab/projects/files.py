@@ -1,0 +1,81 @@
+"""File operations the project views need: template source, assets, guarded delete.
+
+Opening, renaming and editing files in general is JupyterLab's job (its
+Contents API, editor and file browser); these exist for what it does not do:
+mtime-checked saves of templates, README assets and the "Clean output" delete.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ..errors import BadRequest, Conflict, NotFound
+from .paths import ASSET_MAX_BYTES, TooLarge, read_text_capped
+from .workspace import atomic_write_text
+
+MTIME_TOLERANCE = 1e-6
+
+
+def mtime_of(path: Path) -> float:
+    """The modification time in seconds (from nanoseconds, so it round-trips JSON)."""
+    return path.stat().st_mtime_ns / 1e9
+
+
+def read_source(path: Path) -> dict[str, Any]:
+    """A text file's content and mtime; 415 when binary, 413 when huge."""
+    if not path.is_file():
+        raise NotFound(f"{path} is not a file")
+    return {"content": read_text_capped(path), "mtime": mtime_of(path)}
+
+
+def write_source(path: Path, content: str, expected_mtime: float | None) -> float:
+    """Atomically replace an existing text file; 409 when it changed since
+    ``expected_mtime`` (None forces the write). Returns the new mtime."""
+    if not path.is_file():
+        raise NotFound(f"{path} does not exist; create it with new-template first")
+    current = mtime_of(path)
+    if expected_mtime is not None and abs(current - expected_mtime) > MTIME_TOLERANCE:
+        raise Conflict(
+            f"{path} changed on disk since it was read",
+            current_mtime=current,
+            expected_mtime=expected_mtime,
+        )
+    atomic_write_text(path, content)
+    return mtime_of(path)
+
+
+def read_asset(path: Path) -> tuple[bytes, str]:
+    """An asset's bytes and media type (50 MiB cap)."""
+    if not path.is_file():
+        raise NotFound(f"{path} is not a file")
+    size = path.stat().st_size
+    if size > ASSET_MAX_BYTES:
+        raise TooLarge(f"{path} is {size} bytes, over the {ASSET_MAX_BYTES} asset limit")
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return path.read_bytes(), kind
+
+
+def delete_dir(path: Path) -> None:
+    """Remove a directory tree (the caller has run ``guard_deletable``)."""
+    if not path.is_dir():
+        raise BadRequest(f"{path} is not a directory")
+
+    # rmtree does not follow symlinks inside the tree: links are unlinked, not walked.
+    try:
+        shutil.rmtree(path)
+    except OSError as e:
+        raise BadRequest(f"Could not delete all of {path}: {e}") from e
+
+
+def delete_file(path: Path) -> None:
+    """Unlink one regular file (the caller has run ``guard_deletable``)."""
+    if not path.is_file():
+        raise BadRequest(f"{path} is not a regular file")
+    try:
+        os.unlink(path)
+    except OSError as e:
+        raise BadRequest(f"Could not delete {path}: {e.strerror}") from e

@@ -1,0 +1,165 @@
+"""The ``job`` block of a rendered config: what runs, where, with what.
+
+::
+
+    job:
+      script: train.py          # or  module: package.module
+      args: [--steps, 500]      # a list, or a mapping (flag -> value; true -> bare flag)
+      nproc_per_node: 1         # int, or "gpu" | "cpu" | "auto"
+      gpus: 0                   # GPUs to reserve (0: runs on CPU)
+      output_dir: output_models/tiny   # relative to the project directory
+      cwd: .                    # relative to the project directory
+      env: {KEY: value}
+
+``JobSpec.argv()`` is what the launcher runs. Relative paths resolve against
+the project directory and must stay inside it, or inside the search roots.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import BadRequest
+from .paths import is_within
+
+NPROC_WORDS = ("gpu", "cpu", "auto")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A resolved job block."""
+
+    script: Path | None
+    module: str | None
+    args: list[str]
+    nproc_per_node: int | str
+    gpus: int
+    output_dir: Path
+    cwd: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def argv(self, nproc: int = 1, python: str = sys.executable) -> list[str]:
+        """The command line. ``nproc > 1`` wraps it in ``torch.distributed.run``
+        (torchrun) in standalone mode; 1 runs the interpreter directly."""
+        target = [str(self.script)] if self.script is not None else ["-m", str(self.module)]
+        if nproc <= 1:
+            return [python, *target, *self.args]
+        return [
+            python,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            f"--nproc-per-node={nproc}",
+            *(target if self.script is not None else ["--module", str(self.module)]),
+            *self.args,
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``argv`` for a single process)."""
+        return {
+            "script": str(self.script) if self.script else None,
+            "module": self.module,
+            "args": self.args,
+            "nproc_per_node": self.nproc_per_node,
+            "gpus": self.gpus,
+            "output_dir": str(self.output_dir),
+            "cwd": str(self.cwd),
+            "env": self.env,
+            "argv": self.argv(),
+        }
+
+
+def _scalar(value: Any, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise BadRequest(f"{where}: job.args items must be scalars, not {type(value).__name__}")
+
+
+def _args(raw: Any, where: str) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, list):
+        return [_scalar(v, where) for v in raw]
+    if isinstance(raw, dict):
+        out: list[str] = []
+        for key, value in raw.items():
+            flag = key if str(key).startswith("-") else f"--{key}"
+            if value is True:
+                out.append(flag)
+            elif value is not None and value is not False:
+                out += [flag, _scalar(value, where)]
+        return out
+    raise BadRequest(f"{where}: job.args must be a list or a mapping")
+
+
+def _inside(base: Path, raw: Any, key: str, where: str, roots: Sequence[Path]) -> Path:
+    if not isinstance(raw, str) or not raw:
+        raise BadRequest(f"{where}: job.{key} must be a non-empty path")
+    path = Path(os.path.normpath(base / Path(raw).expanduser()))
+    real = Path(os.path.realpath(path))
+    if not any(is_within(real, r) for r in roots):
+        raise BadRequest(f"{where}: job.{key} {raw!r} is outside the project search roots")
+    return path
+
+
+def parse_job(
+    block: Any, project_dir: Path, where: str, roots: Sequence[Path], stem: str
+) -> JobSpec | None:
+    """The job block as a ``JobSpec``; None when the config has none."""
+    if block is None:
+        return None
+    if not isinstance(block, dict):
+        raise BadRequest(f"{where}: 'job' must be a mapping")
+    unknown = (
+        set(block)
+        - {"script", "module", "args", "nproc_per_node", "gpus"}
+        - {
+            "output_dir",
+            "cwd",
+            "env",
+        }
+    )
+    if unknown:
+        raise BadRequest(f"{where}: job has unknown keys {sorted(unknown)}")
+    script, module = block.get("script"), block.get("module")
+    if (script is None) == (module is None):
+        raise BadRequest(f"{where}: job needs exactly one of 'script' or 'module'")
+    if module is not None and (
+        not isinstance(module, str) or not module.replace(".", "_").isidentifier()
+    ):
+        raise BadRequest(f"{where}: job.module {module!r} is not a dotted module name")
+    nproc = block.get("nproc_per_node", 1)
+    if not (isinstance(nproc, int) and not isinstance(nproc, bool) and nproc >= 1) and (
+        nproc not in NPROC_WORDS
+    ):
+        raise BadRequest(f"{where}: job.nproc_per_node must be >= 1 or one of {NPROC_WORDS}")
+    gpus = block.get("gpus", 0)
+    if not isinstance(gpus, int) or isinstance(gpus, bool) or gpus < 0:
+        raise BadRequest(f"{where}: job.gpus must be a non-negative integer")
+    env = block.get("env") or {}
+    if not isinstance(env, dict):
+        raise BadRequest(f"{where}: job.env must be a mapping")
+    cwd = _inside(project_dir, block.get("cwd", "."), "cwd", where, roots)
+    return JobSpec(
+        script=_inside(cwd, script, "script", where, roots) if script is not None else None,
+        module=module,
+        args=_args(block.get("args"), where),
+        nproc_per_node=nproc,
+        gpus=gpus,
+        output_dir=_inside(
+            project_dir,
+            block.get("output_dir", f"output_models/{stem}"),
+            "output_dir",
+            where,
+            roots,
+        ),
+        cwd=cwd,
+        env={str(k): _scalar(v, where) for k, v in env.items()},
+    )

@@ -1,0 +1,218 @@
+"""Render a config: Jinja2 (with Forgather's line statements) to YAML to data.
+
+Configs are Jinja2 templates. Besides ``{% %}`` tags they may use Forgather's
+line statements (``-- extends "base.yaml"``, ``-- block x`` … ``-- endblock``)
+and ``##`` line comments. Templates are looked up along the project's search
+path (see ``search_path``). Rendering runs twice: a lenient first pass finds
+the ``dynamic_args`` schema (whose defaults the config itself declares), a
+strict second pass renders with defaults overlaid by the caller's values, so a
+misspelt variable is an error that names the file and the line.
+
+The environment is sandboxed and the loader refuses files whose real path
+leaves the allowed roots, so an ``include`` cannot read outside them.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import BadRequest
+from .dynamic_args import ArgSpec, parse_schema, resolve_values
+from .model import Project, Workspace, parse_yaml
+from .paths import is_within
+
+
+class _Lenient(jinja2.ChainableUndefined):
+    """First-pass undefined: anything goes, so the schema can be found."""
+
+    def _self(self, *args: Any, **kwargs: Any) -> _Lenient:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _self
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _self
+    __pos__ = __neg__ = __pow__ = __rpow__ = __call__ = _self
+
+    def __lt__(self, other: Any) -> bool:
+        return False
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+
+class GuardedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that records where each template came from and
+    refuses files whose real path leaves ``roots``."""
+
+    def __init__(
+        self, searchpath: Sequence[Path], roots: Sequence[Path], lenient: bool = False
+    ) -> None:
+        super().__init__([str(p) for p in searchpath], encoding="utf-8", followlinks=False)
+        self.roots = list(roots)
+        self.lenient = lenient
+        self.files: dict[str, Path] = {}
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            if self.lenient and self.files:
+                # First pass: a name built from a not-yet-known value ("{{ x }}.yaml")
+                # may not exist; render it as empty, the strict pass will tell.
+                return "", template, lambda: True
+            raise
+        real = Path(os.path.realpath(filename))
+        if not any(is_within(real, r) for r in self.roots):
+            raise jinja2.TemplateNotFound(f"{template} (resolves outside the search roots)")
+        self.files[template] = Path(filename)
+        return source, filename, uptodate
+
+
+class RecordingEnvironment(SandboxedEnvironment):
+    """Records every (parent, template) reference made while rendering.
+
+    ``join_path`` is Jinja's hook for every ``extends`` / ``include`` /
+    ``import`` at run time, so the edges reflect the branches actually taken
+    with the current values: the graph shows what this config really uses.
+    """
+
+    def __init__(self, loader: GuardedLoader, undefined: type[jinja2.Undefined]) -> None:
+        super().__init__(
+            loader=loader,
+            undefined=undefined,
+            line_statement_prefix="--",
+            line_comment_prefix="##",
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            autoescape=False,
+        )
+        self.edges: list[tuple[str, str]] = []
+
+    def join_path(self, template: str, parent: str) -> str:
+        if (parent, template) not in self.edges:
+            self.edges.append((parent, template))
+        return template
+
+
+def search_path(project: Project, workspaces: Sequence[Workspace]) -> list[Path]:
+    """Template directories in lookup order: the project's own template paths,
+    then each enclosing workspace's (nearest first), then the project directory
+    (so ``configs/x.yaml`` and other project files resolve by relative name)."""
+    paths = list(project.template_paths)
+    for ws in workspaces:
+        paths += ws.template_paths
+    paths.append(project.root)
+    seen: list[Path] = []
+    for p in paths:
+        if p.is_dir() and p not in seen:
+            seen.append(p)
+    return seen
+
+
+@dataclass
+class Rendered:
+    """A rendered config and everything learned while rendering it."""
+
+    name: str  # the config's template name, e.g. "configs/train.yaml"
+    text: str
+    data: dict[str, Any]
+    specs: list[ArgSpec]
+    values: dict[str, Any]
+    ignored: list[str]
+    edges: list[tuple[str, str]]
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def render_config(
+    project: Project,
+    workspaces: Sequence[Workspace],
+    config: str,
+    values: dict[str, Any],
+    roots: Sequence[Path],
+    strict_values: bool = False,
+) -> Rendered:
+    """Render ``config`` (a name under the project's config_prefix) with ``values``."""
+    name = f"{project.config_prefix}/{config}"
+    paths = search_path(project, workspaces)
+    for p in paths:
+        if not any(is_within(Path(os.path.realpath(p)), r) for r in roots):
+            raise BadRequest(f"Template path {p} of {project.root} is outside the search roots")
+    base = {
+        "project_dir": str(project.root),
+        "workspace_root": str(workspaces[0].root) if workspaces else None,
+        "config_file": config,
+        "config_stem": Path(config).stem,
+    }
+    first = _render(paths, roots, name, _Lenient, {**base, **values}, lenient=True)
+    where = f"{project.configs_dir / config} (rendered)"
+    data = _as_mapping(parse_yaml(first[0], where), where)
+    specs = parse_schema(data.get("dynamic_args"), where)
+    resolved, ignored = resolve_values(specs, values, where, strict_values)
+    text, env, loader = _render(paths, roots, name, jinja2.StrictUndefined, {**base, **resolved})
+    data = _as_mapping(parse_yaml(text, where), where)
+    return Rendered(name, text, data, specs, resolved, ignored, env.edges, loader.files)
+
+
+def _as_mapping(data: Any, where: str) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BadRequest(f"{where}: a config must render to a YAML mapping")
+    return data
+
+
+def _render(
+    paths: list[Path],
+    roots: Sequence[Path],
+    name: str,
+    undefined: type[jinja2.Undefined],
+    context: dict[str, Any],
+    lenient: bool = False,
+) -> tuple[str, RecordingEnvironment, GuardedLoader]:
+    loader = GuardedLoader(paths, roots, lenient)
+    env = RecordingEnvironment(loader, undefined)
+    try:
+        text = env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as e:
+        where = e.filename or e.name or name
+        raise BadRequest(
+            f"{where}, line {e.lineno}: template syntax error: {e.message}",
+            file=where,
+            line=e.lineno,
+        ) from e
+    except jinja2.TemplateNotFound as e:
+        if e.name == name and not loader.files:
+            raise  # the config itself is missing: the caller answers 404
+        where, line = _template_frame(e, loader)
+        raise BadRequest(
+            f"{where}, line {line}: template {e.name!r} not found on the search path "
+            f"{[str(p) for p in paths]}",
+            file=where,
+            line=line,
+        ) from e
+    except Exception as e:
+        where, line = _template_frame(e, loader)
+        kind = "undefined variable" if isinstance(e, jinja2.UndefinedError) else "error"
+        raise BadRequest(
+            f"{where}, line {line}: template {kind}: {e}", file=where, line=line
+        ) from e
+    return text, env, loader
+
+
+def _template_frame(e: BaseException, loader: GuardedLoader) -> tuple[str, int | None]:
+    """The innermost traceback frame inside a template file (Jinja rewrites its
+    tracebacks so such frames carry the template's file name and line)."""
+    files = {str(p) for p in loader.files.values()}
+    for frame in reversed(traceback.extract_tb(e.__traceback__)):
+        if frame.filename in files:
+            return frame.filename, frame.lineno
+    return (next(iter(files)) if files else "config"), None
