@@ -10,8 +10,9 @@ from typing import Any
 PY = sys.executable
 
 
-def command(*code_lines: str, gpus: int = 0, priority: int = 0, name: str | None = None,
-            **extra: Any) -> dict[str, Any]:
+def command(
+    *code_lines: str, gpus: int = 0, priority: int = 0, name: str | None = None, **extra: Any
+) -> dict[str, Any]:
     """A ``POST /queue`` body running a small Python program."""
     body: dict[str, Any] = {
         "job_type": "command",
@@ -24,8 +25,9 @@ def command(*code_lines: str, gpus: int = 0, priority: int = 0, name: str | None
     return body
 
 
-async def wait_for(api: Any, job_id: str, statuses: set[str], timeout: float = 20.0
-                   ) -> dict[str, Any]:
+async def wait_for(
+    api: Any, job_id: str, statuses: set[str], timeout: float = 20.0
+) -> dict[str, Any]:
     """Poll a job until its status is one of ``statuses``."""
     deadline = time.monotonic() + timeout
     job: dict[str, Any] = {}

@@ -12,13 +12,25 @@ from jobs_helpers import command, wait_for
 
 
 async def test_command_job_runs_to_done_with_its_output(api: Any) -> None:
-    status, job = await api("queue", method="POST",
-                            json_body=command("print('hello from the job')", name="hello"))
+    status, job = await api(
+        "queue", method="POST", json_body=command("print('hello from the job')", name="hello")
+    )
     assert status == 201
     assert job["status"] == "queued"
     assert job["name"] == "hello"
-    for field in ("id", "job_type", "priority", "requested_gpus", "gpus", "pid", "exit_code",
-                  "error", "created_at", "started_at", "ended_at"):
+    for field in (
+        "id",
+        "job_type",
+        "priority",
+        "requested_gpus",
+        "gpus",
+        "pid",
+        "exit_code",
+        "error",
+        "created_at",
+        "started_at",
+        "ended_at",
+    ):
         assert field in job
     done = await wait_for(api, job["id"], {"done", "failed"})
     assert done["status"] == "done", done
@@ -49,12 +61,15 @@ async def test_missing_executable_fails_clearly(api: Any) -> None:
 
 
 async def test_env_cwd_and_cuda_visible_devices(api: Any, tmp_path: Path) -> None:
-    code = ("import os; print('CVD=' + os.environ['CUDA_VISIBLE_DEVICES']); "
-            "print('CWD=' + os.getcwd()); print('X=' + os.environ['X']); "
-            "print('TOKEN_IN_ENV=' + str('FORGATHER_LAB_TOKEN' in os.environ)); "
-            "print('MODE=' + oct(os.stat(os.environ['FORGATHER_LAB_TOKEN_FILE']).st_mode & 0o777))")
-    _, job = await api("queue", method="POST",
-                       json_body=command(code, gpus=2, cwd=str(tmp_path), env={"X": "42"}))
+    code = (
+        "import os; print('CVD=' + os.environ['CUDA_VISIBLE_DEVICES']); "
+        "print('CWD=' + os.getcwd()); print('X=' + os.environ['X']); "
+        "print('TOKEN_IN_ENV=' + str('FORGATHER_LAB_TOKEN' in os.environ)); "
+        "print('MODE=' + oct(os.stat(os.environ['FORGATHER_LAB_TOKEN_FILE']).st_mode & 0o777))"
+    )
+    _, job = await api(
+        "queue", method="POST", json_body=command(code, gpus=2, cwd=str(tmp_path), env={"X": "42"})
+    )
     done = await wait_for(api, job["id"], {"done", "failed"})
     assert done["status"] == "done", done
     assert len(done["gpus"]) == 2
@@ -67,8 +82,7 @@ async def test_env_cwd_and_cuda_visible_devices(api: Any, tmp_path: Path) -> Non
 
 
 async def test_job_runs_in_its_own_session(api: Any) -> None:
-    _, job = await api("queue", method="POST",
-                       json_body=command("import time; time.sleep(30)"))
+    _, job = await api("queue", method="POST", json_body=command("import time; time.sleep(30)"))
     running = await wait_for(api, job["id"], {"running"})
     pid = running["pid"]
     assert os.getsid(pid) == pid  # session leader: survives the server, killable as a group
@@ -81,8 +95,10 @@ async def test_job_runs_in_its_own_session(api: Any) -> None:
 
 
 async def test_kill_of_a_job_ignoring_sigterm_reports_it_then_force_kill(api: Any) -> None:
-    code = ("import signal, time, sys; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-            "print('ready', flush=True); time.sleep(60)")
+    code = (
+        "import signal, time, sys; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print('ready', flush=True); time.sleep(60)"
+    )
     _, job = await api("queue", method="POST", json_body=command(code))
     running = await wait_for(api, job["id"], {"running"})
     # Wait for the handler to be installed before signalling.
@@ -102,8 +118,10 @@ async def test_kill_of_a_job_ignoring_sigterm_reports_it_then_force_kill(api: An
     assert result["signal"] == "SIGKILL"
     assert result["exited"] is True
     assert result["job"]["status"] == "aborted"
-    assert not psutil.pid_exists(running["pid"]) or \
-        psutil.Process(running["pid"]).status() == psutil.STATUS_ZOMBIE
+    assert (
+        not psutil.pid_exists(running["pid"])
+        or psutil.Process(running["pid"]).status() == psutil.STATUS_ZOMBIE
+    )
 
 
 async def test_cancel_queued_and_abort_running(api: Any) -> None:

@@ -36,8 +36,12 @@ def test_skip_dont_block() -> None:
 
 
 def test_excluded_disabled_reserved_are_not_idle() -> None:
-    gpus = [GpuSlot(0, excluded=True), GpuSlot(1, disabled=True), GpuSlot(2, reserved=True),
-            GpuSlot(3)]
+    gpus = [
+        GpuSlot(0, excluded=True),
+        GpuSlot(1, disabled=True),
+        GpuSlot(2, reserved=True),
+        GpuSlot(3),
+    ]
     decisions = place([q("a"), q("b", seq=1)], gpus)
     assert [(d.job_id, d.gpus) for d in decisions] == [("a", (3,))]
 
@@ -56,11 +60,20 @@ def test_ties_by_index_and_result_sorted() -> None:
 # -- properties ----------------------------------------------------------------
 
 gpu_lists = st.lists(
-    st.builds(GpuSlot, index=st.integers(0, 0), min_priority=st.integers(0, 3),
-              excluded=st.booleans(), disabled=st.booleans(), reserved=st.booleans()),
+    st.builds(
+        GpuSlot,
+        index=st.integers(0, 0),
+        min_priority=st.integers(0, 3),
+        excluded=st.booleans(),
+        disabled=st.booleans(),
+        reserved=st.booleans(),
+    ),
     max_size=8,
-).map(lambda gs: [GpuSlot(i, g.min_priority, g.excluded, g.disabled, g.reserved)
-                  for i, g in enumerate(gs)])
+).map(
+    lambda gs: [
+        GpuSlot(i, g.min_priority, g.excluded, g.disabled, g.reserved) for i, g in enumerate(gs)
+    ]
+)
 
 queues = st.lists(st.tuples(st.integers(-2, 5), st.integers(0, 4)), max_size=12).map(
     lambda items: [QueueItem(f"j{i}", p, n, i) for i, (p, n) in enumerate(items)]
@@ -91,15 +104,13 @@ def test_never_places_below_a_gate(queue: list[QueueItem], gpus: list[GpuSlot]) 
 
 @settings(max_examples=200, deadline=None)
 @given(queues, gpu_lists)
-def test_deterministic_and_order_independent(queue: list[QueueItem],
-                                             gpus: list[GpuSlot]) -> None:
+def test_deterministic_and_order_independent(queue: list[QueueItem], gpus: list[GpuSlot]) -> None:
     assert place(queue, gpus) == place(list(reversed(queue)), list(reversed(gpus)))
 
 
 @settings(max_examples=300, deadline=None)
 @given(queues, gpu_lists)
-def test_a_job_that_fits_is_never_left_waiting(queue: list[QueueItem],
-                                               gpus: list[GpuSlot]) -> None:
+def test_a_job_that_fits_is_never_left_waiting(queue: list[QueueItem], gpus: list[GpuSlot]) -> None:
     """After the pass, no skipped job could still be placed on what is left idle."""
     decisions = place(queue, gpus)
     placed = {d.job_id for d in decisions}

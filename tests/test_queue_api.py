@@ -16,26 +16,34 @@ SLEEP = "import time; time.sleep(30)"
     ("body", "needle"),
     [
         ({"job_type": "nonsense", "job_params": {"argv": ["true"]}}, "Unknown job_type"),
-        ({"job_type": "command", "job_params": {"argv": ["true"]}, "requested_gpus": -1},
-         "requested_gpus"),
-        ({"job_type": "command", "job_params": {"argv": ["true"]}, "requested_gpus": 5},
-         "4 usable GPUs"),
+        (
+            {"job_type": "command", "job_params": {"argv": ["true"]}, "requested_gpus": -1},
+            "requested_gpus",
+        ),
+        (
+            {"job_type": "command", "job_params": {"argv": ["true"]}, "requested_gpus": 5},
+            "4 usable GPUs",
+        ),
         ({"job_type": "command", "job_params": {}}, "argv"),
         ({"job_type": "command", "job_params": {"argv": []}}, "argv"),
         ({"job_type": "command", "job_params": {"argv": "echo hi"}}, "argv"),
-        ({"job_type": "command", "job_params": {"argv": ["true"]}, "priority": "high"},
-         "priority"),
-        ({"job_type": "command", "job_params": {"argv": ["true"]}, "requested_gpus": True},
-         "requested_gpus"),
-        ({"job_type": "command", "job_params": {"argv": ["true"], "cwd": "/no/such/dir"}},
-         "not a directory"),
+        ({"job_type": "command", "job_params": {"argv": ["true"]}, "priority": "high"}, "priority"),
+        (
+            {"job_type": "command", "job_params": {"argv": ["true"]}, "requested_gpus": True},
+            "requested_gpus",
+        ),
+        (
+            {"job_type": "command", "job_params": {"argv": ["true"], "cwd": "/no/such/dir"}},
+            "not a directory",
+        ),
         ({"job_type": "command", "job_params": {"argv": ["true"]}, "surprise": 1}, "surprise"),
         ({"job_type": "training"}, "project_dir"),
         ({}, "job_type"),
     ],
 )
 async def test_bad_jobs_are_400_with_a_message_and_change_nothing(
-        api: Any, body: dict[str, Any], needle: str) -> None:
+    api: Any, body: dict[str, Any], needle: str
+) -> None:
     status, reply = await api("queue", method="POST", json_body=body)
     assert status == 400, reply
     assert needle in reply["message"]
@@ -52,9 +60,15 @@ async def test_malformed_bodies_are_400(api: Any, raw: bytes) -> None:
 
 @pytest.mark.parametrize(
     ("parts", "method"),
-    [(("jobs", "nope"), "GET"), (("jobs", "nope"), "DELETE"), (("queue", "nope"), "DELETE"),
-     (("jobs", "nope", "control", "kill"), "POST"), (("jobs", "nope", "tty"), "GET"),
-     (("gpus", "9", "policy"), "POST"), (("gpus", "9", "kill"), "POST")],
+    [
+        (("jobs", "nope"), "GET"),
+        (("jobs", "nope"), "DELETE"),
+        (("queue", "nope"), "DELETE"),
+        (("jobs", "nope", "control", "kill"), "POST"),
+        (("jobs", "nope", "tty"), "GET"),
+        (("gpus", "9", "policy"), "POST"),
+        (("gpus", "9", "kill"), "POST"),
+    ],
 )
 async def test_unknown_ids_are_404(api: Any, parts: tuple[str, ...], method: str) -> None:
     body = {"confirmed": True} if parts[-1] == "kill" and parts[0] == "gpus" else None
@@ -74,8 +88,9 @@ async def test_priority_order_and_fifo_through_http(api: Any) -> None:
     await api("queue", "scheduler", method="POST", json_body={"enabled": False})
     ids = {}
     for name, prio in [("a", 0), ("b", 5), ("c", 0), ("d", 5)]:
-        _, job = await api("queue", method="POST",
-                           json_body=command(SLEEP, gpus=1, priority=prio, name=name))
+        _, job = await api(
+            "queue", method="POST", json_body=command(SLEEP, gpus=1, priority=prio, name=name)
+        )
         ids[name] = job["id"]
     _, queue = await api("queue")
     assert [j["name"] for j in queue["jobs"]] == ["b", "d", "a", "c"]
@@ -122,8 +137,20 @@ async def test_gpus_payload_policy_and_attribution(api: Any) -> None:
     assert body["simulated"] is True
     assert len(body["gpus"]) == 4
     card = body["gpus"][0]
-    for field in ("index", "name", "memory_total", "memory_used", "utilization", "temperature",
-                  "power", "processes", "excluded", "disabled", "min_priority", "simulated"):
+    for field in (
+        "index",
+        "name",
+        "memory_total",
+        "memory_used",
+        "utilization",
+        "temperature",
+        "power",
+        "processes",
+        "excluded",
+        "disabled",
+        "min_priority",
+        "simulated",
+    ):
         assert field in card
     assert card["simulated"] is True
     status, pol = await api("gpus", "1", "policy", method="POST", json_body={"min_priority": 3})
@@ -132,8 +159,7 @@ async def test_gpus_payload_policy_and_attribution(api: Any) -> None:
     assert pol == {"disabled": True, "min_priority": 3}  # unset fields left alone
     status, policies = await api("gpus", "policy")
     assert policies["policies"]["1"] == {"disabled": True, "min_priority": 3}
-    status, reply = await api("gpus", "1", "policy", method="POST",
-                              json_body={"min_priority": "x"})
+    status, reply = await api("gpus", "1", "policy", method="POST", json_body={"min_priority": "x"})
     assert status == 400
     _, job = await api("queue", method="POST", json_body=command(SLEEP, gpus=1))
     running = await wait_for(api, job["id"], {"running"})
@@ -141,11 +167,13 @@ async def test_gpus_payload_policy_and_attribution(api: Any) -> None:
     card = body["gpus"][running["gpus"][0]]
     assert card["reserved_by"] == job["id"]
     assert [p["job_id"] for p in card["processes"]] == [job["id"]]
-    status, reply = await api("gpus", str(running["gpus"][0]), "kill", method="POST",
-                              json_body={"confirmed": False})
+    status, reply = await api(
+        "gpus", str(running["gpus"][0]), "kill", method="POST", json_body={"confirmed": False}
+    )
     assert status == 400
-    status, reply = await api("gpus", str(running["gpus"][0]), "kill", method="POST",
-                              json_body={"confirmed": True})
+    status, reply = await api(
+        "gpus", str(running["gpus"][0]), "kill", method="POST", json_body={"confirmed": True}
+    )
     assert status == 200
     assert reply["killed"] == [running["pid"]]
     failed = await wait_for(api, job["id"], {"failed", "aborted"})
@@ -167,8 +195,11 @@ async def test_scheduler_pause_holds_jobs(api: Any) -> None:
 
 
 async def test_tty_tail_is_capped(api: Any) -> None:
-    _, job = await api("queue", method="POST", json_body=command(
-        "import sys\nfor i in range(20000): print(f'line {i:05d}')"))
+    _, job = await api(
+        "queue",
+        method="POST",
+        json_body=command("import sys\nfor i in range(20000): print(f'line {i:05d}')"),
+    )
     await wait_for(api, job["id"], {"done"})
     status, text = await api("jobs", job["id"], "tty", params={"max_bytes": 1000})
     assert status == 200
@@ -178,12 +209,12 @@ async def test_tty_tail_is_capped(api: Any) -> None:
 
 
 async def test_tty_follow_websocket_streams_until_the_end(jp_ws_fetch: Any, api: Any) -> None:
-    code = ("import time\nfor i in range(30):\n    print(f'tick {i}', flush=True)\n"
-            "    time.sleep(0.02)")
+    code = (
+        "import time\nfor i in range(30):\n    print(f'tick {i}', flush=True)\n    time.sleep(0.02)"
+    )
     _, job = await api("queue", method="POST", json_body=command(code))
     await wait_for(api, job["id"], {"running", "done"})
-    ws = await jp_ws_fetch("forgather", "api", "jobs", job["id"], "tty",
-                           params={"follow": "1"})
+    ws = await jp_ws_fetch("forgather", "api", "jobs", job["id"], "tty", params={"follow": "1"})
     received = []
     while True:
         msg = await ws.read_message()

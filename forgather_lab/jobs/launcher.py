@@ -77,15 +77,24 @@ class Launcher:
             "FORGATHER_LAB_TOKEN_FILE": str(token_file),
             "PYTHONUNBUFFERED": "1",
         }
-        argv = [sys.executable, "-I", "-S", RUNNER, str(self.exit_file(job_id)),
-                spec.cwd or "-", *spec.argv]
+        argv = [
+            sys.executable,
+            "-I",
+            "-S",
+            RUNNER,
+            str(self.exit_file(job_id)),
+            spec.cwd or "-",
+            *spec.argv,
+        ]
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             # posix_spawn (vfork + exec) is much cheaper than fork from a big
             # server; the new session makes the job its own process group.
             # Our fds are non-inheritable (PEP 446), so only 0-2 reach the job.
             pid = os.posix_spawn(
-                sys.executable, argv, env,
+                sys.executable,
+                argv,
+                env,
                 file_actions=[
                     (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
                     (os.POSIX_SPAWN_DUP2, fd, 1),
