@@ -65,7 +65,7 @@ async def test_plain_script_job_runs_and_its_outputs_show(
     assert summary["max_steps"] == 5
     status, tty = await api("run", "tty", params={"run_dir": run_dir})
     assert "step 5/5" in tty["text"]
-    status, models = await api("project", "models", params={"project_dir": str(out.parent.parent)})
+    _, models = await api("project", "models", params={"project_dir": str(out.parent.parent)})
     assert models["models"][0]["counts"]["runs"] == 1
 
 
@@ -76,12 +76,12 @@ async def test_tiny_lm_trains_checkpoints_and_evaluates(
     project = "forgather-examples/tiny_char_lm"
     out = _run(projects, project, "train.yaml", max_steps=40)
     _run(projects, project, "eval.yaml", sample_chars=20)
-    status, ckpts = await api("model", "checkpoints", params={"output_dir": str(out)})
+    _, ckpts = await api("model", "checkpoints", params={"output_dir": str(out)})
     assert [c["step"] for c in ckpts["checkpoints"]] == [40]
     assert ckpts["checkpoints"][0]["size_bytes"] > 10_000
-    status, evals = await api("model", "evaluations", params={"output_dir": str(out)})
+    _, evals = await api("model", "evaluations", params={"output_dir": str(out)})
     assert evals["evaluations"][0]["results"]["step"] == 40
-    status, runs = await api("model", "runs", params={"output_dir": str(out)})
+    _, runs = await api("model", "runs", params={"output_dir": str(out)})
     _, summary = await api("run", "summary", params={"run_dir": runs["runs"][0]["path"]})
     assert summary["total_steps"] == 40
     assert summary["best_loss"] < 4.0
