@@ -1,0 +1,116 @@
+"""A real ``jupyter server`` in a subprocess, for tests that kill or restart it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+TOKEN = "forgather-test-token"  # a throwaway token for a loopback test server
+
+
+class ServerProcess:
+    """Start, ``kill -9`` and restart a Jupyter server sharing one state directory."""
+
+    def __init__(self, base: Path, *extra_args: str) -> None:
+        self.base = base
+        self.root = base / "root"
+        self.state = base / "state"
+        self.runtime = base / "runtime"
+        for d in (self.root, self.runtime):
+            d.mkdir(parents=True, exist_ok=True)
+        self.extra_args = list(extra_args)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.starts = 0
+
+    def start(self, *args: str, timeout: float = 60) -> ServerProcess:
+        """Start (again); returns once the server answers."""
+        for f in self.runtime.glob("jpserver-*"):
+            f.unlink()
+        self.starts += 1
+        log = (self.base / f"server-{self.starts}.log").open("wb")
+        exe = str(Path(sys.executable).parent / "jupyter")
+        self.proc = subprocess.Popen(
+            [
+                exe,
+                "server",
+                "--no-browser",
+                "--allow-root",
+                "--ip=127.0.0.1",
+                "--port=0",
+                f"--IdentityProvider.token={TOKEN}",
+                f"--ServerApp.root_dir={self.root}",
+                f"--ForgatherLab.state_dir={self.state}",
+                "--ForgatherLab.gpu_backend=simulated",
+                "--ForgatherLab.simulated_gpus=4",
+                *self.extra_args,
+                *args,
+            ],
+            env={**os.environ, "JUPYTER_RUNTIME_DIR": str(self.runtime)},
+            stdout=log,
+            stderr=log,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}")
+            for f in self.runtime.glob("jpserver-*.json"):
+                try:
+                    self.url = json.loads(f.read_text())["url"].rstrip("/")
+                except (ValueError, KeyError):
+                    continue
+                if self._answers():
+                    return self
+            time.sleep(0.1)
+        raise TimeoutError("server did not start")
+
+    def _answers(self) -> bool:
+        try:
+            return self.get("health").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def request(self, method: str, *parts: str, **kwargs: Any) -> httpx.Response:
+        """A call under /forgather/api with the token."""
+        url = f"{self.url}/forgather/api/" + "/".join(parts)
+        headers = {"Authorization": f"token {TOKEN}"}
+        return httpx.request(method, url, headers=headers, timeout=30, **kwargs)
+
+    def get(self, *parts: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", *parts, **kwargs)
+
+    def post(self, *parts: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", *parts, **kwargs)
+
+    def wait_job(self, job_id: str, statuses: set[str], timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        job: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            job = self.get("jobs", job_id).json()
+            if job["status"] in statuses:
+                return job
+            time.sleep(0.05)
+        raise AssertionError(f"job {job_id} stayed {job.get('status')}: {job}")
+
+    def kill9(self) -> None:
+        """SIGKILL the server: no shutdown hooks, no flushing."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
