@@ -17,6 +17,7 @@ from traitlets import Bool, Enum, Float, Int, List, TraitError, Unicode, default
 
 from ._version import __version__
 from .handlers.routes import handlers
+from .jupyter_events import bridge as bridge_jupyter_events
 from .runtime import Runtime, RuntimeConfig
 
 
@@ -70,6 +71,26 @@ class ForgatherLab(ExtensionApp):
         10.0, help="Seconds a kill waits after SIGTERM before reporting survivors."
     ).tag(config=True)
 
+    webhook_urls = List(
+        Unicode(),
+        help="URLs that get an HMAC-signed JSON POST when a job reaches a terminal state "
+        "(retried with backoff; never blocks the scheduler).",
+    ).tag(config=True)
+
+    webhook_secret_file = Unicode(
+        "",
+        help="A file (mode 0600) holding the webhook HMAC key; deliveries carry "
+        "X-Forgather-Signature: sha256=<hex>. Set it whenever webhook_urls are set.",
+    ).tag(config=True)
+
+    events_max_connections = Int(
+        8, help="Open /forgather/api/events streams allowed per client (user and address)."
+    ).tag(config=True)
+
+    events_heartbeat = Float(
+        15.0, help="Seconds between SSE keep-alive comments on /forgather/api/events."
+    ).tag(config=True)
+
     @default("state_dir")
     def _default_state_dir(self) -> str:
         return os.path.join(jupyter_data_dir(), "forgather_lab")
@@ -96,18 +117,23 @@ class ForgatherLab(ExtensionApp):
             scheduler_enabled=self.scheduler_enabled,
             cuda_visible_devices=os.environ.get("CUDA_VISIBLE_DEVICES"),
             kill_timeout=self.kill_timeout,
+            webhook_urls=list(self.webhook_urls),
+            webhook_secret_file=self.webhook_secret_file or None,
         )
         self.runtime = Runtime(config)
         self.runtime.open()
         self.settings["forgather_runtime"] = self.runtime
+        self.settings["forgather_events"] = {
+            "max_connections": self.events_max_connections,
+            "heartbeat": self.events_heartbeat,
+        }
         if self.serverapp is not None:
-            # Jobs call back to the server over loopback, whatever ip it listens on.
-            port = self.serverapp.port
-            base = self.serverapp.base_url
-            self.runtime.launcher.server_url = f"http://127.0.0.1:{port}{base}"
+            self._set_server_url()
             # JupyterHub's idle culler reads last_activity(): any *_last_activity
             # setting counts, so job events keep a busy server alive.
             settings = self.serverapp.web_app.settings
+            # The same events on Jupyter's event system, for serviceManager.events.
+            bridge_jupyter_events(self.serverapp.event_logger, self.runtime.bus)
             self.runtime.bus.listen(
                 lambda event: (
                     settings.__setitem__("forgather_last_activity", utcnow())
@@ -119,7 +145,17 @@ class ForgatherLab(ExtensionApp):
     def initialize_handlers(self) -> None:
         self.handlers.extend(handlers())
 
+    def _set_server_url(self) -> None:
+        # Jobs call back to the server over loopback, whatever ip it listens on.
+        port = self.serverapp.port
+        base = self.serverapp.base_url
+        self.runtime.launcher.server_url = f"http://127.0.0.1:{port}{base}"
+
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        # The port is only final once the server is bound (--port=0 and port
+        # retries choose it then), so the jobs' callback URL is set again here.
+        if self.serverapp is not None:
+            self._set_server_url()
         # Re-attach jobs that survived a restart and start dispatching now,
         # not at the first request.
         await self.runtime.ensure_started()
