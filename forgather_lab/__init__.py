@@ -11,7 +11,25 @@ from typing import Any
 
 from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = ["AsyncClient", "Client", "__version__", "load_ipython_extension"]
+
+# Imported on first use (PEP 562) so that ``import forgather_lab`` stays cheap.
+_LAZY = {"Client": "client", "AsyncClient": "client", "ForgatherClientError": "client"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext forgather_lab``: register the ``%forgather`` magics."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

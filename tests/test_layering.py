@@ -12,6 +12,12 @@ CORE = [
     "forgather_lab.errors",
     "forgather_lab.models",
     "forgather_lab.projects",
+    "forgather_lab.control",
+    "forgather_lab.reporter",
+    "forgather_lab.webhooks",
+    # The notebook side: a kernel or a terminal that talks to the server over HTTP.
+    "forgather_lab.client",
+    "forgather_lab.cli",
 ]
 
 

@@ -1,0 +1,111 @@
+"""The asyncio twin of ``Client``: the same methods, each a coroutine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from ._discovery import ServerInfo, discover
+from ._endpoints import Call, Endpoints
+from ._transport import (
+    DEFAULT_TIMEOUT,
+    Event,
+    headers,
+    parse_sse,
+    result,
+    tty_follow_path,
+    unreachable,
+    ws_url,
+)
+
+
+class AsyncClient(Endpoints):
+    """The Forgather Lab REST API for asyncio code: ``await client.jobs()``.
+
+    Every endpoint method of ``Client`` exists here and returns an awaitable
+    of the same result; errors are the same ``ForgatherClientError``.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        server: ServerInfo | None = None,
+    ) -> None:
+        self.server = server or discover(url, token)
+        self._http = httpx.AsyncClient(
+            base_url=self.server.api_url, headers=headers(self.server), timeout=timeout
+        )
+
+    def __repr__(self) -> str:
+        return f"AsyncClient({self.server.url!r}, source={self.server.source!r})"
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    def _call(self, call: Call) -> Any:
+        return self._acall(call)
+
+    async def _acall(self, call: Call) -> Any:
+        try:
+            r = await self._http.request(
+                call.method, call.path, params=call.params or None, json=call.json
+            )
+        except httpx.TransportError as e:
+            raise unreachable(self.server, e) from None
+        return result(call, r.status_code, r.text, str(r.url))
+
+    # pause/resume/save/... call other endpoint methods and so already return awaitables.
+
+    async def follow_tty(self, job_id: str) -> AsyncIterator[str]:
+        """The job's log, backlog then live, until the job ends (``async for``)."""
+        # tornado is there whenever jupyter_server is; imported here, not at module level.
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        await self.job(job_id)
+        request = HTTPRequest(
+            ws_url(self.server, tty_follow_path(job_id)), headers=headers(self.server)
+        )
+        try:
+            ws = await websocket_connect(request)
+        except OSError as e:
+            raise unreachable(self.server, e) from None
+        try:
+            while True:
+                message = await ws.read_message()
+                if message is None:
+                    return
+                yield message if isinstance(message, str) else message.decode("utf-8", "replace")
+        finally:
+            ws.close()
+
+    async def events(self) -> AsyncIterator[Event]:
+        """The server's event stream (SSE ``GET /events``)."""
+        try:
+            async with self._http.stream(
+                "GET", "events", headers={"Accept": "text/event-stream"}, timeout=None
+            ) as r:
+                if r.status_code >= 400:
+                    await r.aread()
+                    result(Call("GET", "events"), r.status_code, r.text, str(r.url))
+                buffer: list[str] = []
+                async for line in r.aiter_lines():
+                    buffer.append(line)
+                    if not line:
+                        for event in parse_sse(buffer):
+                            yield event
+                        buffer = []
+        except httpx.TransportError as e:
+            raise unreachable(self.server, e) from None

@@ -1,0 +1,111 @@
+"""The blocking client: what the CLI, the magics and scripts use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from ._discovery import ServerInfo, discover
+from ._endpoints import Call, Endpoints
+from ._errors import ForgatherClientError
+from ._transport import (
+    DEFAULT_TIMEOUT,
+    Event,
+    headers,
+    parse_sse,
+    result,
+    tty_follow_path,
+    unreachable,
+    ws_url,
+)
+
+
+class Client(Endpoints):
+    """The Forgather Lab REST API, blocking.
+
+    ``Client()`` finds the server by itself (see ``forgather_lab.client._discovery``);
+    ``Client(url, token)`` names it. Every method raises ``ForgatherClientError``
+    carrying the HTTP status and the server's message; ``ServerUnreachable``
+    (a subclass, ``status=None``) when no answer came back.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        server: ServerInfo | None = None,
+    ) -> None:
+        self.server = server or discover(url, token)
+        self._http = httpx.Client(
+            base_url=self.server.api_url, headers=headers(self.server), timeout=timeout
+        )
+
+    def __repr__(self) -> str:
+        return f"Client({self.server.url!r}, source={self.server.source!r})"
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def _call(self, call: Call) -> Any:
+        try:
+            r = self._http.request(
+                call.method, call.path, params=call.params or None, json=call.json
+            )
+        except httpx.TransportError as e:
+            raise unreachable(self.server, e) from None
+        return result(call, r.status_code, r.text, str(r.url))
+
+    def follow_tty(self, job_id: str, timeout: float | None = None) -> Iterator[str]:
+        """The job's log: the backlog, then live output, until the job ends.
+
+        Stop early by breaking out of the loop (or Ctrl-C); the socket closes.
+        """
+        import websocket  # websocket-client, a jupyter_server dependency
+
+        self.job(job_id)  # a clear 404 before the upgrade, which would only say "Handshake"
+        try:
+            ws = websocket.create_connection(
+                ws_url(self.server, tty_follow_path(job_id)),
+                header=[f"{k}: {v}" for k, v in headers(self.server).items()],
+                timeout=timeout,
+            )
+        except (OSError, websocket.WebSocketException) as e:
+            raise unreachable(self.server, e) from None
+        try:
+            while True:
+                try:
+                    message = ws.recv()
+                except websocket.WebSocketConnectionClosedException:
+                    return
+                if not message:
+                    return  # closed: the job ended
+                yield message if isinstance(message, str) else message.decode("utf-8", "replace")
+        finally:
+            ws.close()
+
+    def events(self, timeout: float | None = None) -> Iterator[Event]:
+        """The server's event stream (SSE ``GET /events``): job status, progress, GPU policy."""
+        try:
+            with self._http.stream(
+                "GET", "events", headers={"Accept": "text/event-stream"}, timeout=timeout
+            ) as r:
+                if r.status_code >= 400:
+                    r.read()
+                    result(Call("GET", "events"), r.status_code, r.text, str(r.url))
+                yield from parse_sse(r.iter_lines())
+        except httpx.TransportError as e:
+            raise unreachable(self.server, e) from None
+
+
+__all__ = ["Client", "ForgatherClientError"]
