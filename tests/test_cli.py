@@ -8,8 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import conftest_server
 import pytest
-from conftest_server import LiveServer, live_server, wait_for  # noqa: F401
+from conftest_server import LiveServer, wait_for
+
+live_server = conftest_server.live_server  # the session's server subprocess
 
 EXE = str(Path(sys.executable).parent / "forgather-lab")
 
@@ -51,7 +54,7 @@ def _sleeper(server: LiveServer, seconds: int = 30, *extra: str) -> str:
     return job["id"]
 
 
-def test_sched_status_list_pause_resume(live_server: LiveServer) -> None:  # noqa: F811
+def test_sched_status_list_pause_resume(live_server: LiveServer) -> None:
     assert "enabled" in ok(live_server, "sched", "status")
     assert js(live_server, "sched", "pause")["enabled"] is False
     try:
@@ -68,7 +71,7 @@ def test_sched_status_list_pause_resume(live_server: LiveServer) -> None:  # noq
     assert js(live_server, "sched", "gc")["removed"] >= 0
 
 
-def test_job_status_tail_dump_kill(live_server: LiveServer) -> None:  # noqa: F811
+def test_job_status_tail_dump_kill(live_server: LiveServer) -> None:
     job_id = _sleeper(live_server, 30, "--gpus", "1")
     wait_for(lambda: js(live_server, "job", "status", job_id)["job"]["status"] == "running")
     wait_for(lambda: "cli-hello" in ok(live_server, "job", "dump", job_id))
@@ -80,7 +83,7 @@ def test_job_status_tail_dump_kill(live_server: LiveServer) -> None:  # noqa: F8
     assert "cli-hello" in ok(live_server, "job", "tail", job_id)
 
 
-def test_job_force_kill_needs_yes(live_server: LiveServer) -> None:  # noqa: F811
+def test_job_force_kill_needs_yes(live_server: LiveServer) -> None:
     job_id = _sleeper(live_server, 30)
     r = cli(live_server, "job", "force-kill", job_id)
     assert r.returncode == 2
@@ -90,14 +93,14 @@ def test_job_force_kill_needs_yes(live_server: LiveServer) -> None:  # noqa: F81
 
 
 @pytest.mark.parametrize("action", ["save", "stop", "save-stop", "abort"])
-def test_trainer_controls_answer_one_line(live_server: LiveServer, action: str) -> None:  # noqa: F811
+def test_trainer_controls_answer_one_line(live_server: LiveServer, action: str) -> None:
     r = cli(live_server, "job", action, "no-such-job")
     assert r.returncode == 1  # 404: no such job (or no such control on an older server)
     assert r.stderr.count("\n") == 1
     assert r.stderr.startswith("forgather-lab: error: 404")
 
 
-def test_gpu_commands(live_server: LiveServer) -> None:  # noqa: F811
+def test_gpu_commands(live_server: LiveServer) -> None:
     table = ok(live_server, "gpu", "status")
     assert "simulated" in table
     assert js(live_server, "gpu", "status")["gpus"][2]["index"] == 2
@@ -111,7 +114,7 @@ def test_gpu_commands(live_server: LiveServer) -> None:  # noqa: F811
     assert "killed 0 of 0" in ok(live_server, "gpu", "kill", "--yes", "1")
 
 
-def test_enqueue_config_job_or_clear_refusal(live_server: LiveServer) -> None:  # noqa: F811
+def test_enqueue_config_job_or_clear_refusal(live_server: LiveServer) -> None:
     r = cli(
         live_server,
         "--json",
@@ -153,7 +156,7 @@ def test_bad_arguments_exit_2_with_one_line(args: list[str], message: str) -> No
     assert "Traceback" not in r.stderr
 
 
-def test_server_refusal_exits_1(live_server: LiveServer) -> None:  # noqa: F811
+def test_server_refusal_exits_1(live_server: LiveServer) -> None:
     r = cli(live_server, "job", "status", "nope")
     assert r.returncode == 1
     assert r.stderr.strip() == "forgather-lab: error: 404: No job 'nope'"
@@ -177,7 +180,7 @@ def test_unreachable_server_exits_3() -> None:
     assert "No Jupyter server found" in r.stderr
 
 
-def test_discovery_from_the_runtime_dir(live_server: LiveServer) -> None:  # noqa: F811
+def test_discovery_from_the_runtime_dir(live_server: LiveServer) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FORGATHER_LAB", "JUPYTERHUB"))}
     env["JUPYTER_RUNTIME_DIR"] = str(live_server.runtime_dir)
     r = subprocess.run(

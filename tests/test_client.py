@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sys
 
+import conftest_server
 import pytest
-from conftest_server import LiveServer, live_server, wait_for  # noqa: F401
+from conftest_server import LiveServer, wait_for
 
 from forgather_lab.client import AsyncClient, Client, ForgatherClientError, ServerUnreachable
 
+live_server = conftest_server.live_server  # the session's server subprocess
+
 
 @pytest.fixture
-def client(live_server: LiveServer) -> Client:  # noqa: F811
+def client(live_server: LiveServer) -> Client:
     with Client(live_server.url, live_server.token) as c:
         yield c
 
@@ -94,7 +97,7 @@ def test_errors_carry_the_servers_message(client: Client) -> None:
         client.enqueue(["x"], project_dir="p", config="c")
 
 
-def test_bad_token_is_refused(live_server: LiveServer) -> None:  # noqa: F811
+def test_bad_token_is_refused(live_server: LiveServer) -> None:
     with Client(live_server.url, "wrong") as c, pytest.raises(ForgatherClientError) as e:
         c.jobs()
     assert e.value.status == 403
@@ -107,7 +110,7 @@ def test_unreachable_server_is_one_clear_error() -> None:
     assert "Cannot reach the Jupyter server at http://127.0.0.1:9/" in str(e.value)
 
 
-def test_projects_read_side(client: Client, live_server: LiveServer) -> None:  # noqa: F811
+def test_projects_read_side(client: Client, live_server: LiveServer) -> None:
     names = [p["name"] for ws in client.projects()["workspaces"] for p in ws["projects"]]
     assert names
     args = client.dynamic_args("forgather-examples/hello_script", "count_words.yaml")
@@ -130,7 +133,7 @@ def test_config_job_runs(client: Client) -> None:
     assert done.status == "done", client.tty(job.id)
 
 
-async def test_async_client_twin(live_server: LiveServer) -> None:  # noqa: F811
+async def test_async_client_twin(live_server: LiveServer) -> None:
     async with AsyncClient(live_server.url, live_server.token) as c:
         assert (await c.health()).status == "ok"
         assert len((await c.gpus()).gpus) == 4

@@ -1,0 +1,215 @@
+"""``%forgather`` and ``%%forgather``: the queue, jobs and GPUs from a notebook cell.
+
+One ``Magics`` class; each subcommand parses with IPython's
+``MagicArgumentParser`` (the enqueue flags are shared with the CLI). Tables
+come back as objects with both HTML and plain-text forms, so a notebook shows
+HTML and terminal IPython shows text. Every failure is a ``UsageError``: one
+line, no traceback, and a "Run All" stops there.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic_arguments import MagicArgumentParser
+
+from .client import Client, ForgatherClientError
+from .client._args import add_enqueue_arguments, enqueue_kwargs, nonneg_int
+from .client._tables import gpus_table, jobs_table, kv_table
+
+CONTROLS = ("save", "stop", "save-stop", "abort", "kill", "force-kill", "cancel")
+COMMANDS = ("connect", "enqueue", "queue", "jobs", "status", "tail", "gpus")
+USAGE = """\
+%forgather enqueue [--gpus N] [--priority P] [--name X]
+                   (--project DIR --config C [--arg k=v ...] | -- COMMAND ...)
+%forgather queue | jobs [--status S] [--limit N] | status ID | tail ID | gpus
+%forgather save|stop|save-stop|abort|kill|force-kill|cancel ID
+%forgather connect [URL] [--token T]
+%%forgather enqueue [options]      (the cell body runs as a Python script job)"""
+
+
+class EnqueuedJob(str):
+    """The id of a queued job (a ``str``, so ``job = %forgather enqueue ...`` then ``$job``)."""
+
+    description: str
+
+    def __repr__(self) -> str:
+        return self.description
+
+
+def cell_dir() -> Path:
+    """Where cell scripts go: a 0700 directory of this user's (XDG cache, not /tmp,
+    so a queued job still finds its script after a tmp cleaner has run)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    d = cache / "forgather-lab" / "cells"
+    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    d.chmod(0o700)
+    return d
+
+
+def write_cell(body: str) -> Path:
+    """Write ``body`` to a new 0600 file under ``cell_dir()``."""
+    fd, name = tempfile.mkstemp(prefix="cell-", suffix=".py", dir=cell_dir())
+    with os.fdopen(fd, "w") as f:  # mkstemp creates the file 0600
+        f.write(body)
+    return Path(name)
+
+
+def _parser(name: str) -> MagicArgumentParser:
+    return MagicArgumentParser(prog=f"%forgather {name}", add_help=True)
+
+
+@magics_class
+class ForgatherMagics(Magics):
+    """``%forgather <subcommand>``; see ``%forgather help``."""
+
+    def __init__(self, shell: Any, client: Client | None = None) -> None:
+        super().__init__(shell)
+        self._client = client
+
+    @property
+    def client(self) -> Client:
+        """The client, found on first use (see ``Client`` for the discovery order)."""
+        if self._client is None:
+            self._client = Client()
+        return self._client
+
+    @line_cell_magic
+    def forgather(self, line: str, cell: str | None = None) -> Any:
+        """Control Forgather Lab from a cell. ``%forgather help`` lists the subcommands."""
+        try:
+            words = shlex.split(line)
+        except ValueError as e:
+            raise UsageError(f"forgather: {e}") from None
+        if not words or words[0] in {"help", "-h", "--help"}:
+            print(USAGE)
+            return None
+        sub, rest = words[0], words[1:]
+        if sub in CONTROLS:
+            handler, rest = self._control, [sub, *rest]
+        elif sub in COMMANDS:
+            handler = getattr(self, "_" + sub)
+        else:
+            raise UsageError(f"forgather: unknown subcommand {sub!r}; try %forgather help")
+        if cell is not None and sub != "enqueue":
+            raise UsageError("forgather: only %%forgather enqueue takes a cell body")
+        try:
+            return handler(rest, cell) if sub == "enqueue" else handler(rest)
+        except SystemExit:
+            return None  # --help printed the usage
+        except ForgatherClientError as e:
+            raise UsageError(f"forgather: {e}") from None
+        except ValueError as e:
+            raise UsageError(f"forgather: {e}") from None
+
+    # -- subcommands -------------------------------------------------------------------
+
+    def _connect(self, args: list[str]) -> Any:
+        p = _parser("connect")
+        p.add_argument("url", nargs="?")
+        p.add_argument("--token")
+        ns = p.parse_args(args)
+        self._client = Client(ns.url, ns.token)
+        health = self._client.health()
+        s = self._client.server
+        return kv_table(
+            [
+                ("url", s.url),
+                ("found via", s.source),
+                ("status", health.status),
+                ("version", health.version),
+                ("gpus", f"{health.gpu_count} ({health.gpu_backend})"),
+            ],
+            "Forgather Lab",
+        )
+
+    def _enqueue(self, args: list[str], cell: str | None) -> EnqueuedJob:
+        p = _parser("enqueue")
+        add_enqueue_arguments(p)
+        p.add_argument("--python", default=sys.executable, help="interpreter for a cell job")
+        ns = p.parse_args(args)
+        command = None
+        if cell is not None:
+            if ns.command:
+                raise ValueError("%%forgather enqueue runs the cell; give no -- COMMAND")
+            if not cell.strip():
+                raise ValueError("the cell is empty: nothing to run")
+            command = [ns.python, "-u", str(write_cell(cell))]
+            ns.cwd = ns.cwd or os.getcwd()
+        job = self.client.enqueue(**enqueue_kwargs(ns, command))
+        out = EnqueuedJob(job.id)
+        out.description = f"queued {job.id} ({job.name}, priority {job.priority}, {job.status})"
+        return out
+
+    def _queue(self, args: list[str]) -> Any:
+        _parser("queue").parse_args(args)
+        return jobs_table(self.client.queue(), "queue")
+
+    def _jobs(self, args: list[str]) -> Any:
+        p = _parser("jobs")
+        p.add_argument("--status", help="comma-separated statuses")
+        p.add_argument("--limit", type=nonneg_int, default=20)
+        ns = p.parse_args(args)
+        page = self.client.jobs(ns.status, limit=ns.limit or 20)
+        return jobs_table(page.jobs, f"jobs ({page.total} in all)")
+
+    def _status(self, args: list[str]) -> Any:
+        p = _parser("status")
+        p.add_argument("id")
+        ns = p.parse_args(args)
+        job = self.client.job(ns.id)
+        rows: list[tuple[str, Any]] = [
+            (k, v) for k, v in job.model_dump().items() if k not in {"params", "pid_create_time"}
+        ]
+        if job.status in {"running", "starting"}:
+            for label, fetch in (
+                ("progress", self.client.inline_progress),
+                ("trainer", self.client.job_status),
+            ):
+                try:
+                    extra = fetch(job.id)
+                except ForgatherClientError as e:
+                    if e.unreachable:
+                        raise
+                    continue  # no reporter yet (409) or an older server (404): the record is enough
+                rows += [(f"{label}.{k}", v) for k, v in (extra or {}).items()]
+        return kv_table(rows, f"job {job.id}")
+
+    def _tail(self, args: list[str]) -> None:
+        p = _parser("tail")
+        p.add_argument("id")
+        ns = p.parse_args(args)
+        try:
+            for chunk in self.client.follow_tty(ns.id):
+                sys.stdout.write(chunk)
+                sys.stdout.flush()
+        except KeyboardInterrupt:
+            print("\n(stopped following; the job goes on)")
+
+    def _control(self, args: list[str]) -> None:
+        action, rest = args[0], args[1:]
+        p = _parser(action)
+        p.add_argument("id")
+        ns = p.parse_args(rest)
+        if action == "cancel":
+            job = self.client.cancel(ns.id)
+            print(f"{job.id}: {job.status}")
+            return
+        self.client.control(ns.id, action)  # type: ignore[arg-type]
+        print(f"{ns.id}: {action} sent")
+
+    def _gpus(self, args: list[str]) -> Any:
+        _parser("gpus").parse_args(args)
+        return gpus_table(self.client.gpus())
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register ``%forgather`` (called by ``%load_ext forgather_lab``)."""
+    ipython.register_magics(ForgatherMagics)
