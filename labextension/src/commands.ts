@@ -2,4 +2,16 @@
 export namespace CommandIDs {
   export const openPanel = 'forgather:open-panel';
   export const refresh = 'forgather:refresh';
+  export const newCommandJob = 'forgather:new-command-job';
+  export const queueFile = 'forgather:queue-file';
+  export const runConfig = 'forgather:run-config';
+  export const openJob = 'forgather:open-job';
+  export const jobControl = 'forgather:job-control';
+  export const jobDelete = 'forgather:job-delete';
+  export const jobCancel = 'forgather:job-cancel';
+  export const jobsCleanup = 'forgather:jobs-cleanup';
+  export const schedulerToggle = 'forgather:scheduler-toggle';
+  export const gpuToggle = 'forgather:gpu-toggle';
+  export const gpuMinPriority = 'forgather:gpu-min-priority';
+  export const gpuKill = 'forgather:gpu-kill';
 }

@@ -10,24 +10,39 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IStatusBar } from '@jupyterlab/statusbar';
+import { ITranslator } from '@jupyterlab/translation';
 
 import { CommandIDs } from './commands';
 import { forgatherIcon } from './icons';
 import { ForgatherModel } from './model';
 import { ForgatherPanel } from './panel';
+import { setupJobs } from './jobs/setup';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'forgather-lab:plugin',
   description: 'Queue, watch and steer ML training on a GPU pool.',
   autoStart: true,
-  optional: [ICommandPalette, ILayoutRestorer],
+  optional: [ICommandPalette, ILayoutRestorer, IStatusBar, ITranslator, IDefaultFileBrowser],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    statusBar: IStatusBar | null,
+    translator: ITranslator | null,
+    fileBrowser: IDefaultFileBrowser | null
   ) => {
     const model = new ForgatherModel();
-    const panel = new ForgatherPanel(model);
+    const jobSections = setupJobs(app, {
+      palette,
+      restorer,
+      statusBar,
+      translator,
+      fileBrowser,
+      openPanel: () => app.shell.activateById('forgather-panel')
+    });
+    const panel = new ForgatherPanel(model, jobSections);
     app.shell.add(panel, 'left', { rank: 850 });
     restorer?.add(panel, 'forgather-panel');
 

@@ -68,7 +68,10 @@ function HealthSection(props: {
 
 /** The left-sidebar panel; renders what the model holds. */
 export class ForgatherPanel extends ReactWidget {
-  constructor(readonly model: ForgatherModel) {
+  constructor(
+    readonly model: ForgatherModel,
+    readonly sections: Array<() => JSX.Element> = []
+  ) {
     super();
     this.id = 'forgather-panel';
     this.addClass('jp-forgather-panel');
@@ -98,6 +101,9 @@ export class ForgatherPanel extends ReactWidget {
             />
           )}
         </UseSignal>
+        {this.sections.map((section, i) => (
+          <React.Fragment key={i}>{section()}</React.Fragment>
+        ))}
       </div>
     );
   }

@@ -1,0 +1,195 @@
+/**
+ * Job and queue commands: enqueue (command job, .py file, Run config),
+ * open the job view, control, cancel, delete, clean up, pause / resume.
+ * A command run from a context menu finds its job on the clicked node.
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Dialog, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { PageConfig, PathExt } from '@jupyterlab/coreutils';
+import { TranslationBundle } from '@jupyterlab/translation';
+
+import { ICreateJob, IDynamicArgs, IJob, requestAPI } from '../api';
+import { CommandIDs } from '../commands';
+import { forgatherIcon } from '../icons';
+import { CommandJobForm, RunConfigForm } from './forms';
+import { JobControl, JobsModel } from './model';
+import { controlLabels } from './view';
+
+export interface IJobCommandsOptions {
+  app: JupyterFrontEnd;
+  model: JobsModel;
+  trans: TranslationBundle;
+  openJob: (jobId: string) => Promise<void>;
+  /** The path (relative to the server root) of the .py file the file browser has selected. */
+  selectedPythonFile: () => string | null;
+}
+
+/** The server root as an absolute path, for a job's working directory. */
+export function absoluteCwd(relative: string): string {
+  if (relative.startsWith('/')) {
+    return relative;
+  }
+  const root = PageConfig.getOption('serverRoot');
+  return relative ? `${root.replace(/\/$/, '')}/${relative}` : root;
+}
+
+export function addJobCommands(opts: IJobCommandsOptions): void {
+  const { app, model, trans } = opts;
+  const { commands } = app;
+
+  /** The job id from the args, else from the node the context menu opened on. */
+  const jobIdOf = (args: Record<string, unknown>): string | null => {
+    if (typeof args.jobId === 'string') {
+      return args.jobId;
+    }
+    const node = app.contextMenuHitTest(n => n.dataset.jobId !== undefined);
+    return node?.dataset.jobId ?? null;
+  };
+  const nameOf = (id: string) => model.job(id)?.name ?? id;
+  const failed = (title: string) => (error: unknown) =>
+    void showErrorMessage(title, error instanceof Error ? error.message : String(error));
+
+  const enqueue = async (title: string, body: Dialog.IBodyWidget<ICreateJob>): Promise<IJob | null> => {
+    const result = await showDialog<ICreateJob>({
+      title,
+      body,
+      buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: trans.__('Queue') })],
+      focusNodeSelector: 'input'
+    });
+    if (!result.button.accept || !result.value) {
+      return null;
+    }
+    const request = result.value;
+    const params = request.job_params;
+    if (params && typeof params.cwd === 'string') {
+      params.cwd = absoluteCwd(params.cwd);
+    }
+    try {
+      const job = await model.enqueue(request);
+      Notification.info(trans.__('Queued %1', job.name), {
+        autoClose: 4000,
+        actions: [{ label: trans.__('Open'), callback: () => void opts.openJob(job.id) }]
+      });
+      return job;
+    } catch (error) {
+      failed(trans.__('Could not queue the job'))(error);
+      return null;
+    }
+  };
+
+  commands.addCommand(CommandIDs.newCommandJob, {
+    label: trans.__('Forgather: New Command Job'),
+    caption: trans.__('Queue any command as a Forgather job'),
+    icon: forgatherIcon,
+    execute: () => enqueue(trans.__('New command job'), new CommandJobForm(trans, {}))
+  });
+
+  commands.addCommand(CommandIDs.queueFile, {
+    label: trans.__('Queue as Forgather job'),
+    caption: trans.__('Run this Python file as a command job'),
+    icon: forgatherIcon,
+    isVisible: () => opts.selectedPythonFile() !== null,
+    execute: args => {
+      const path = typeof args.path === 'string' ? args.path : opts.selectedPythonFile();
+      if (!path) {
+        return;
+      }
+      const file = PathExt.basename(path);
+      const form = new CommandJobForm(trans, {
+        command: `python ${/\s/.test(file) ? `"${file}"` : file}`,
+        cwd: PathExt.dirname(path),
+        name: file
+      });
+      return enqueue(trans.__('Queue %1', file), form);
+    }
+  });
+
+  commands.addCommand(CommandIDs.runConfig, {
+    label: args => (args.config ? trans.__('Run %1…', String(args.config)) : trans.__('Run Config…')),
+    caption: trans.__('Queue a training run of this config'),
+    icon: forgatherIcon,
+    execute: async args => {
+      const projectDir = String(args.projectDir ?? '');
+      const config = String(args.config ?? '');
+      if (!projectDir || !config) {
+        return showErrorMessage(trans.__('Run'), trans.__('Pick a config in the Projects section first.'));
+      }
+      let schema: IDynamicArgs;
+      try {
+        const q = `project_dir=${encodeURIComponent(projectDir)}&config=${encodeURIComponent(config)}`;
+        schema = await requestAPI<IDynamicArgs>(`config/dynamic-args?${q}`);
+      } catch (error) {
+        return failed(trans.__('Could not read the arguments of %1', config))(error);
+      }
+      const form = new RunConfigForm(trans, projectDir, config, schema.args, schema.values ?? {});
+      return enqueue(trans.__('Run %1', config), form);
+    }
+  });
+
+  commands.addCommand(CommandIDs.openJob, {
+    label: trans.__('Open Job View'),
+    execute: args => {
+      const id = jobIdOf(args);
+      return id ? opts.openJob(id) : undefined;
+    }
+  });
+
+  const labels = new Map(controlLabels(trans));
+  commands.addCommand(CommandIDs.jobControl, {
+    label: args => labels.get(String(args.action)) ?? trans.__('Control'),
+    execute: async args => {
+      const id = jobIdOf(args);
+      const action = String(args.action) as JobControl;
+      if (!id || !labels.has(action)) {
+        return;
+      }
+      if (action === 'force-kill' || action === 'abort') {
+        const ok = await showDialog({
+          title: labels.get(action),
+          body: trans.__('%1 "%2"? It ends without saving.', labels.get(action) ?? action, nameOf(id)),
+          buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: labels.get(action) ?? action })]
+        });
+        if (!ok.button.accept) {
+          return;
+        }
+      }
+      await model.control(id, action).catch(failed(trans.__('%1 failed', labels.get(action) ?? action)));
+    }
+  });
+
+  commands.addCommand(CommandIDs.jobCancel, {
+    label: trans.__('Cancel Queued Job'),
+    execute: args => {
+      const id = jobIdOf(args);
+      return id ? model.cancel(id).catch(failed(trans.__('Could not cancel'))) : undefined;
+    }
+  });
+
+  commands.addCommand(CommandIDs.jobDelete, {
+    label: trans.__('Delete Job'),
+    execute: args => {
+      const id = jobIdOf(args);
+      return id ? model.remove(id).catch(failed(trans.__('Could not delete'))) : undefined;
+    }
+  });
+
+  commands.addCommand(CommandIDs.jobsCleanup, {
+    label: trans.__('Forgather: Clean Up Finished Jobs'),
+    execute: () => model.cleanup().catch(failed(trans.__('Cleanup failed')))
+  });
+
+  commands.addCommand(CommandIDs.schedulerToggle, {
+    label: () =>
+      model.scheduler?.enabled === false
+        ? trans.__('Forgather: Resume Scheduler')
+        : trans.__('Forgather: Pause Scheduler'),
+    execute: async () => {
+      model.start();
+      if (!model.scheduler) {
+        await model.refresh();
+      }
+      const enabled = model.scheduler?.enabled === false;
+      await model.setScheduler(enabled).catch(failed(trans.__('Scheduler')));
+    }
+  });
+}

@@ -1,0 +1,114 @@
+/** Small pieces shared by the Jobs and Queue sections and the job view. */
+import { TranslationBundle } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
+import { Menu } from '@lumino/widgets';
+import * as React from 'react';
+
+import { IJob, IJobProgress } from '../api';
+
+/** Translated status names (one place, so pills and notifications agree). */
+export function statusLabel(trans: TranslationBundle, status: string): string {
+  const labels: Record<string, string> = {
+    queued: trans.__('queued'),
+    starting: trans.__('starting'),
+    running: trans.__('running'),
+    done: trans.__('done'),
+    failed: trans.__('failed'),
+    aborted: trans.__('aborted'),
+    cancelled: trans.__('cancelled')
+  };
+  return labels[status] ?? status;
+}
+
+export function StatusPill(props: { status: string; trans: TranslationBundle }): JSX.Element {
+  return (
+    <span
+      className={`jp-forgather-pill jp-forgather-status jp-forgather-status-${props.status}`}
+      data-status={props.status}
+    >
+      {statusLabel(props.trans, props.status)}
+    </span>
+  );
+}
+
+/** A progress bar with its percent (indeterminate while unknown). */
+export function ProgressBar(props: {
+  progress?: IJobProgress;
+  label: string;
+}): JSX.Element | null {
+  const value = props.progress?.progress;
+  const known = typeof value === 'number' && isFinite(value);
+  const pct = known ? Math.max(0, Math.min(100, value)) : 0;
+  const detail = props.progress?.stage ?? props.progress?.last_log ?? '';
+  return (
+    <div className="jp-forgather-progress-row">
+      <div
+        className={`jp-forgather-progress${known ? '' : ' jp-forgather-progress-unknown'}`}
+        role="progressbar"
+        aria-label={props.label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={known ? Math.round(pct) : undefined}
+      >
+        <div className="jp-forgather-progress-fill" style={{ width: `${known ? pct : 100}%` }} />
+      </div>
+      <span className="jp-forgather-progress-text" title={props.progress?.last_log ?? ''}>
+        {known ? `${Math.round(pct)}%` : ''} {detail}
+      </span>
+    </div>
+  );
+}
+
+/** "3 s", "4 min", "2 h" since a Unix time. */
+export function ago(seconds: number | null | undefined): string {
+  if (!seconds) {
+    return '';
+  }
+  const d = Math.max(0, Date.now() / 1000 - seconds);
+  if (d < 60) {
+    return `${Math.round(d)} s`;
+  }
+  if (d < 3600) {
+    return `${Math.round(d / 60)} min`;
+  }
+  if (d < 86400) {
+    return `${Math.round(d / 3600)} h`;
+  }
+  return `${Math.round(d / 86400)} d`;
+}
+
+export function gpuText(trans: TranslationBundle, job: IJob): string {
+  if (job.gpus.length > 0) {
+    return trans._n('GPU %2', 'GPUs %2', job.gpus.length, job.gpus.join(','));
+  }
+  return job.requested_gpus > 0
+    ? trans._n('%1 GPU', '%1 GPUs', job.requested_gpus)
+    : trans.__('no GPU');
+}
+
+/**
+ * Open a menu of commands (with their args) under a button: the keyboard
+ * path to what the context menu offers.
+ */
+export function openCommandMenu(
+  commands: CommandRegistry,
+  items: { command: string; args?: Record<string, unknown> }[],
+  anchor: HTMLElement
+): void {
+  const menu = new Menu({ commands });
+  menu.addClass('jp-forgather-menu');
+  for (const item of items) {
+    if (item.command === '-') {
+      menu.addItem({ type: 'separator' });
+    } else {
+      menu.addItem({ command: item.command, args: item.args as never });
+    }
+  }
+  const rect = anchor.getBoundingClientRect();
+  menu.aboutToClose.connect(() => {
+    setTimeout(() => menu.dispose(), 0);
+    anchor.focus();
+  });
+  menu.open(rect.left, rect.bottom);
+  menu.activeIndex = 0;
+}

@@ -1,0 +1,181 @@
+/**
+ * Dialog bodies: plain labelled form fields (so screen readers and role
+ * locators find them by label), read back by `getValue()`.
+ */
+import { Dialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { ICreateJob, IDynamicArg } from '../api';
+
+let counter = 0;
+
+/** A labelled input appended to `parent`; returns the input. */
+export function field(
+  parent: HTMLElement,
+  label: string,
+  input: HTMLInputElement | HTMLSelectElement,
+  help = ''
+): HTMLInputElement | HTMLSelectElement {
+  const row = document.createElement('div');
+  row.className = 'jp-forgather-form-row';
+  const id = `jp-forgather-field-${++counter}`;
+  const lab = document.createElement('label');
+  lab.htmlFor = id;
+  lab.textContent = label;
+  input.id = id;
+  input.classList.add('jp-mod-styled');
+  row.append(lab, input);
+  if (help) {
+    const small = document.createElement('small');
+    small.textContent = help;
+    row.append(small);
+  }
+  parent.append(row);
+  return input;
+}
+
+export function input(type: string, value: string, attrs: Record<string, string> = {}) {
+  const el = document.createElement('input');
+  el.type = type;
+  el.value = value;
+  for (const [k, v] of Object.entries(attrs)) {
+    el.setAttribute(k, v);
+  }
+  return el;
+}
+
+/** Split a command line like a POSIX shell would for simple quoting. */
+export function splitArgs(line: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:\\.|[^"\\])*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line)) !== null) {
+    out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3] ?? ''));
+  }
+  return out;
+}
+
+/** GPUs, priority and name: asked by every enqueue dialog. */
+export class PlacementFields {
+  constructor(parent: HTMLElement, trans: TranslationBundle, name = '', gpus = 0) {
+    this.gpus = field(parent, trans.__('GPUs'), input('number', String(gpus), { min: '0' }));
+    this.priority = field(parent, trans.__('Priority'), input('number', '0'), trans.__('Higher runs first'));
+    this.name = field(parent, trans.__('Name'), input('text', name));
+  }
+
+  apply(body: ICreateJob): ICreateJob {
+    body.requested_gpus = Math.max(0, parseInt(this.gpus.value, 10) || 0);
+    body.priority = parseInt(this.priority.value, 10) || 0;
+    if (this.name.value.trim()) {
+      body.name = this.name.value.trim();
+    }
+    return body;
+  }
+
+  readonly gpus: HTMLInputElement | HTMLSelectElement;
+  readonly priority: HTMLInputElement | HTMLSelectElement;
+  readonly name: HTMLInputElement | HTMLSelectElement;
+}
+
+/** "New Command Job" / "Queue as Forgather job": argv, cwd, placement. */
+export class CommandJobForm extends Widget implements Dialog.IBodyWidget<ICreateJob> {
+  constructor(trans: TranslationBundle, init: { command?: string; cwd?: string; name?: string }) {
+    super({ node: document.createElement('form') });
+    this.addClass('jp-forgather-form');
+    this.node.setAttribute('aria-label', trans.__('Command job'));
+    this._command = field(this.node, trans.__('Command'), input('text', init.command ?? ''));
+    this._command.setAttribute('placeholder', 'python train.py --epochs 3');
+    this._cwd = field(
+      this.node,
+      trans.__('Working directory'),
+      input('text', init.cwd ?? ''),
+      trans.__('Relative to the server root; empty for the root')
+    );
+    this._placement = new PlacementFields(this.node, trans, init.name ?? '');
+  }
+
+  getValue(): ICreateJob {
+    const params: Record<string, unknown> = { argv: splitArgs(this._command.value) };
+    if (this._cwd.value.trim()) {
+      params.cwd = this._cwd.value.trim();
+    }
+    return this._placement.apply({
+      job_type: 'command',
+      job_params: params,
+      requested_gpus: 0,
+      priority: 0
+    });
+  }
+
+  private _command: HTMLInputElement | HTMLSelectElement;
+  private _cwd: HTMLInputElement | HTMLSelectElement;
+  private _placement: PlacementFields;
+}
+
+/** The "Run" form of a training config, generated from its dynamic_args. */
+export class RunConfigForm extends Widget implements Dialog.IBodyWidget<ICreateJob> {
+  constructor(
+    trans: TranslationBundle,
+    readonly projectDir: string,
+    readonly config: string,
+    args: IDynamicArg[],
+    values: Record<string, unknown>
+  ) {
+    super({ node: document.createElement('form') });
+    this.addClass('jp-forgather-form');
+    this.node.setAttribute('aria-label', trans.__('Run %1', config));
+    for (const arg of args) {
+      const value = arg.name in values ? values[arg.name] : arg.default;
+      let el: HTMLInputElement | HTMLSelectElement;
+      if (arg.type === 'bool' || arg.action) {
+        el = input('checkbox', '');
+        (el as HTMLInputElement).checked = Boolean(value);
+      } else if (arg.choices && arg.choices.length) {
+        el = document.createElement('select');
+        for (const choice of arg.choices) {
+          const opt = document.createElement('option');
+          opt.value = opt.textContent = String(choice);
+          el.append(opt);
+        }
+        el.value = String(value ?? '');
+      } else {
+        const numeric = arg.type === 'int' || arg.type === 'float';
+        el = input(numeric ? 'number' : 'text', value === null || value === undefined ? '' : String(value));
+        if (arg.type === 'float') {
+          el.setAttribute('step', 'any');
+        }
+      }
+      this._fields.push([arg, field(this.node, arg.name, el, arg.help)]);
+    }
+    this._placement = new PlacementFields(this.node, trans, config, 1);
+  }
+
+  getValue(): ICreateJob {
+    const dynamic: Record<string, unknown> = {};
+    for (const [arg, el] of this._fields) {
+      if (el instanceof HTMLInputElement && el.type === 'checkbox') {
+        dynamic[arg.name] = el.checked;
+      } else if (el.value === '') {
+        continue;
+      } else if (arg.type === 'int') {
+        dynamic[arg.name] = parseInt(el.value, 10);
+      } else if (arg.type === 'float') {
+        dynamic[arg.name] = parseFloat(el.value);
+      } else {
+        dynamic[arg.name] = el.value;
+      }
+    }
+    return this._placement.apply({
+      job_type: 'training',
+      project_dir: this.projectDir,
+      config: this.config,
+      dynamic_args: dynamic,
+      requested_gpus: 1,
+      priority: 0
+    });
+  }
+
+  private _fields: [IDynamicArg, HTMLInputElement | HTMLSelectElement][] = [];
+  private _placement: PlacementFields;
+}

@@ -1,0 +1,224 @@
+/**
+ * Jobs, the queue and the scheduler as the front end knows them.
+ *
+ * Fed by the one event stream (`ForgatherEvents`); while it is down a Lumino
+ * Poll (standby when hidden) keeps the state fresh. Widgets only render what
+ * this model holds and call its actions.
+ */
+import { Debouncer, Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  ForgatherApiError,
+  ICreateJob,
+  IJob,
+  IJobProgress,
+  IScheduler,
+  jsonBody,
+  requestAPI
+} from '../api';
+import { ForgatherEvents, IForgatherEvent } from '../events';
+
+export const TERMINAL = new Set(['done', 'failed', 'aborted', 'cancelled']);
+export type JobControl = 'save' | 'stop' | 'save-stop' | 'abort' | 'kill' | 'force-kill';
+
+const FAST = 3000;
+const SLOW = 30000;
+
+export class JobsModel {
+  constructor(readonly events: ForgatherEvents) {
+    events.received.connect(this._onEvent, this);
+    events.connectionChanged.connect(this._onConnection, this);
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** A job reached done, failed or aborted while we watched. */
+  get jobEnded(): ISignal<this, IJob> {
+    return this._jobEnded;
+  }
+
+  /** Recent jobs, newest first (queued ones included). */
+  get jobs(): readonly IJob[] {
+    return this._jobs;
+  }
+
+  /** The queue, in dispatch order. */
+  get queue(): readonly IJob[] {
+    return this._queue;
+  }
+
+  get scheduler(): IScheduler | null {
+    return this._scheduler;
+  }
+
+  get error(): string | null {
+    return this._error;
+  }
+
+  get loaded(): boolean {
+    return this._loaded;
+  }
+
+  job(id: string): IJob | undefined {
+    return this._jobs.find(j => j.id === id) ?? this._details.get(id);
+  }
+
+  progress(id: string): IJobProgress | undefined {
+    return this._progress.get(id);
+  }
+
+  /** Start listening (idempotent); never called from `activate()`. */
+  start(): void {
+    if (this._poll) {
+      return;
+    }
+    this.events.start();
+    this._poll = new Poll({
+      factory: () => this.refresh(),
+      frequency: { interval: this.events.connected ? SLOW : FAST, backoff: true, max: 60000 },
+      standby: 'when-hidden',
+      name: 'forgather:jobs'
+    });
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const [list, queue, scheduler] = await Promise.all([
+        requestAPI<{ jobs: IJob[] }>('jobs?limit=50'),
+        requestAPI<{ jobs: IJob[] }>('queue'),
+        requestAPI<IScheduler>('queue/scheduler')
+      ]);
+      this._setJobs(list.jobs);
+      this._queue = queue.jobs;
+      this._scheduler = scheduler;
+      this._error = null;
+      this._loaded = true;
+      await this._refreshProgress();
+    } catch (error) {
+      this._error = error instanceof ForgatherApiError ? error.message : String(error);
+    }
+    this._changed.emit();
+  }
+
+  /** Fetch one job (for a job view of a job that is not in the recent list). */
+  async fetchJob(id: string): Promise<IJob> {
+    const job = await requestAPI<IJob>(`jobs/${encodeURIComponent(id)}`);
+    this._details.set(id, job);
+    this._changed.emit();
+    return job;
+  }
+
+  async enqueue(body: ICreateJob): Promise<IJob> {
+    const job = await requestAPI<IJob>('queue', jsonBody('POST', body));
+    this.start();
+    this._later.invoke();
+    return job;
+  }
+
+  async cancel(id: string): Promise<void> {
+    await requestAPI(`queue/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    this._later.invoke();
+  }
+
+  async setScheduler(enabled: boolean): Promise<void> {
+    this._scheduler = await requestAPI<IScheduler>('queue/scheduler', jsonBody('POST', { enabled }));
+    this._changed.emit();
+    this._later.invoke();
+  }
+
+  async control(id: string, action: JobControl): Promise<void> {
+    await requestAPI(`jobs/${encodeURIComponent(id)}/control/${action}`, { method: 'POST' });
+    this._later.invoke();
+  }
+
+  async remove(id: string): Promise<void> {
+    await requestAPI(`jobs/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    this._later.invoke();
+  }
+
+  async cleanup(): Promise<number> {
+    const result = await requestAPI<{ removed: number }>('jobs/cleanup', { method: 'POST' });
+    this._later.invoke();
+    return result.removed;
+  }
+
+  dispose(): void {
+    this._poll?.dispose();
+    this._later.dispose();
+    Signal.clearData(this);
+  }
+
+  private _setJobs(jobs: IJob[]): void {
+    for (const job of jobs) {
+      const before = this._known.get(job.id);
+      if (before && !TERMINAL.has(before) && TERMINAL.has(job.status) && job.status !== 'cancelled') {
+        this._jobEnded.emit(job);
+      }
+      this._known.set(job.id, job.status);
+      this._details.delete(job.id);
+    }
+    this._jobs = jobs;
+  }
+
+  /** Progress of running jobs: the reporter's status, else the log's inline progress. */
+  private async _refreshProgress(): Promise<void> {
+    const running = this._jobs.filter(j => j.status === 'running');
+    await Promise.all(
+      running.map(async job => {
+        try {
+          const p = await requestAPI<IJobProgress>(
+            `jobs/${encodeURIComponent(job.id)}/inline-progress`
+          );
+          this._progress.set(job.id, { ...this._progress.get(job.id), ...p });
+        } catch {
+          // no progress yet (or an older server): the card shows none
+        }
+      })
+    );
+  }
+
+  private _onEvent(_: ForgatherEvents, event: IForgatherEvent): void {
+    if (event.type === 'job_progress' && event.job_id) {
+      const { type: _type, id: _id, job_id, ...rest } = event;
+      this._progress.set(job_id, { ...this._progress.get(job_id), ...(rest as unknown as IJobProgress) });
+      this._changed.emit();
+      return;
+    }
+    if (event.type === 'job_status_changed' && event.job && typeof event.job === 'object') {
+      const job = event.job as IJob;
+      const jobs = this._jobs.some(j => j.id === job.id)
+        ? this._jobs.map(j => (j.id === job.id ? job : j))
+        : [job, ...this._jobs];
+      this._setJobs(jobs);
+      this._changed.emit();
+    }
+    if (/^(job|jobs|queue|scheduler)_/.test(event.type)) {
+      this._later.invoke();
+    }
+  }
+
+  private _onConnection(_: ForgatherEvents, connected: boolean): void {
+    if (this._poll) {
+      this._poll.frequency = { ...this._poll.frequency, interval: connected ? SLOW : FAST };
+    }
+    if (connected) {
+      this._later.invoke();
+    }
+  }
+
+  private _jobs: IJob[] = [];
+  private _queue: IJob[] = [];
+  private _scheduler: IScheduler | null = null;
+  private _error: string | null = null;
+  private _loaded = false;
+  private _known = new Map<string, string>();
+  private _details = new Map<string, IJob>();
+  private _progress = new Map<string, IJobProgress>();
+  private _poll: Poll | null = null;
+  private _later = new Debouncer(() => this.refresh(), 250);
+  private _changed = new Signal<this, void>(this);
+  private _jobEnded = new Signal<this, IJob>(this);
+}

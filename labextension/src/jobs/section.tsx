@@ -1,0 +1,118 @@
+/** The Jobs section of the sidebar: running and finished jobs as cards. */
+import { TranslationBundle } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
+import * as React from 'react';
+
+import { IJob } from '../api';
+import { CommandIDs } from '../commands';
+import { ProgressBar, StatusPill, ago, gpuText, openCommandMenu } from './components';
+import { JobsModel, TERMINAL } from './model';
+
+/** What the context menu and the actions button of a job offer. */
+export function jobMenuItems(job: IJob): { command: string; args?: Record<string, unknown> }[] {
+  const args = { jobId: job.id };
+  const items: { command: string; args?: Record<string, unknown> }[] = [
+    { command: CommandIDs.openJob, args }
+  ];
+  if (job.status === 'running' || job.status === 'starting') {
+    items.push({ command: '-' });
+    for (const action of ['save', 'stop', 'save-stop', 'abort', 'kill', 'force-kill']) {
+      items.push({ command: CommandIDs.jobControl, args: { ...args, action } });
+    }
+  } else if (job.status === 'queued') {
+    items.push({ command: CommandIDs.jobCancel, args });
+  } else {
+    items.push({ command: CommandIDs.jobDelete, args });
+  }
+  return items;
+}
+
+function JobCard(props: {
+  job: IJob;
+  model: JobsModel;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { job, model, commands, trans } = props;
+  const active = job.status === 'running' || job.status === 'starting';
+  const when = job.ended_at ?? job.started_at ?? job.created_at;
+  return (
+    <li
+      className={`jp-forgather-job jp-forgather-job-${job.status}`}
+      data-job-id={job.id}
+      data-status={job.status}
+      aria-label={job.name}
+    >
+      <div className="jp-forgather-job-line">
+        <button
+          className="jp-forgather-job-name jp-forgather-link-button"
+          title={trans.__('Open the job view')}
+          onClick={() => void commands.execute(CommandIDs.openJob, { jobId: job.id })}
+        >
+          {job.name}
+        </button>
+        <StatusPill status={job.status} trans={trans} />
+        <button
+          className="jp-forgather-icon-button"
+          aria-label={trans.__('Actions for %1', job.name)}
+          aria-haspopup="menu"
+          onClick={e => openCommandMenu(commands, jobMenuItems(job), e.currentTarget)}
+        >
+          ⋯
+        </button>
+      </div>
+      {active && (
+        <ProgressBar progress={model.progress(job.id)} label={trans.__('Progress of %1', job.name)} />
+      )}
+      <div className="jp-forgather-muted">
+        {gpuText(trans, job)} · {ago(when)}
+        {job.exit_code !== null && job.exit_code !== 0 && ` · ${trans.__('exit %1', job.exit_code)}`}
+        {job.error && (
+          <span className="jp-forgather-job-error" title={job.error}>
+            {' · '}
+            {job.error}
+          </span>
+        )}
+      </div>
+    </li>
+  );
+}
+
+export function JobsSection(props: {
+  model: JobsModel;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, commands, trans } = props;
+  const jobs = model.jobs.filter(j => j.status !== 'queued');
+  const finished = jobs.some(j => TERMINAL.has(j.status));
+  return (
+    <section className="jp-forgather-section" aria-label={trans.__('Jobs')}>
+      <header className="jp-forgather-section-header">
+        <h3>{trans.__('Jobs')}</h3>
+        {finished && (
+          <button
+            className="jp-forgather-link-button"
+            onClick={() => void commands.execute(CommandIDs.jobsCleanup)}
+          >
+            {trans.__('Clean up finished')}
+          </button>
+        )}
+      </header>
+      {model.error && (
+        <p className="jp-forgather-error" role="alert">
+          {model.error}
+        </p>
+      )}
+      {jobs.length === 0 ? (
+        <p className="jp-forgather-muted">{model.loaded ? trans.__('No jobs yet.') : trans.__('Loading…')}</p>
+      ) : (
+        <ul className="jp-forgather-list" aria-label={trans.__('Job list')}>
+          {jobs.map(job => (
+            <JobCard key={job.id} job={job} model={model} commands={commands} trans={trans} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
