@@ -12,6 +12,7 @@ from ._endpoints import Call, Endpoints
 from ._transport import (
     DEFAULT_TIMEOUT,
     Event,
+    _event_params,
     headers,
     parse_sse,
     result,
@@ -91,11 +92,17 @@ class AsyncClient(Endpoints):
         finally:
             ws.close()
 
-    async def events(self) -> AsyncIterator[Event]:
-        """The server's event stream (SSE ``GET /events``)."""
+    async def events(
+        self, types: list[str] | None = None, since: int | None = None
+    ) -> AsyncIterator[Event]:
+        """The server's event stream (SSE ``GET /events``), optionally only ``types``."""
         try:
             async with self._http.stream(
-                "GET", "events", headers={"Accept": "text/event-stream"}, timeout=None
+                "GET",
+                "events",
+                params=_event_params(types, since),
+                headers={"Accept": "text/event-stream"},
+                timeout=None,
             ) as r:
                 if r.status_code >= 400:
                     await r.aread()

@@ -206,7 +206,7 @@ class Endpoints:
         return self.control(job_id, "force-kill")
 
     def job_status(self, job_id: str) -> dict[str, Any]:
-        """The trainer's own status dict (a 409 while the job is still starting)."""
+        """The trainer's latest report: step, progress, loss, lr, checkpoint, recent commands."""
         return self._call(Call("GET", f"jobs/{_seg(job_id)}/status"))
 
     def inline_progress(self, job_id: str) -> dict[str, Any]:
@@ -214,10 +214,20 @@ class Endpoints:
         return self._call(Call("GET", f"jobs/{_seg(job_id)}/inline-progress"))
 
     def metrics(
-        self, job_id: str, names: Sequence[str] | None = None, since_step: int | None = None
+        self,
+        job_id: str,
+        names: Sequence[str] | None = None,
+        since_step: int | None = None,
+        max_points: int | None = None,
     ) -> dict[str, Any]:
-        """Metrics the job reported, optionally only ``names`` and steps after ``since_step``."""
+        """Metric series ``{"series": {name: [[step, value], ...]}}`` the job reported.
+
+        Only ``names`` (default all), from ``since_step`` on, downsampled by the
+        server above ``max_points``.
+        """
         params: dict[str, Any] = {}
+        if max_points is not None:
+            params["max_points"] = max_points
         if names:
             params["names"] = ",".join(names)
         if since_step is not None:

@@ -13,6 +13,7 @@ from ._errors import ForgatherClientError
 from ._transport import (
     DEFAULT_TIMEOUT,
     Event,
+    _event_params,
     headers,
     parse_sse,
     result,
@@ -94,11 +95,20 @@ class Client(Endpoints):
         finally:
             ws.close()
 
-    def events(self, timeout: float | None = None) -> Iterator[Event]:
-        """The server's event stream (SSE ``GET /events``): job status, progress, GPU policy."""
+    def events(
+        self, types: list[str] | None = None, since: int | None = None, timeout: float | None = None
+    ) -> Iterator[Event]:
+        """The server's event stream (SSE ``GET /events``): job status, progress, GPU policy.
+
+        ``types`` filters (e.g. ``["job_status_changed"]``); ``since`` resumes after an event id.
+        """
         try:
             with self._http.stream(
-                "GET", "events", headers={"Accept": "text/event-stream"}, timeout=timeout
+                "GET",
+                "events",
+                params=_event_params(types, since),
+                headers={"Accept": "text/event-stream"},
+                timeout=timeout,
             ) as r:
                 if r.status_code >= 400:
                     r.read()

@@ -61,6 +61,15 @@ def tty_follow_path(job_id: str) -> str:
     return f"jobs/{_seg(job_id)}/tty?follow=1"
 
 
+def _event_params(types: list[str] | None, since: int | None) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if types:
+        params["types"] = ",".join(types)
+    if since is not None:
+        params["since"] = since
+    return params
+
+
 @dataclass(frozen=True)
 class Event:
     """One server-sent event: its ``event`` name and parsed ``data``."""
@@ -82,6 +91,8 @@ def parse_sse(lines: Iterable[str]) -> Iterator[Event]:
                     payload: Any = json.loads(text)
                 except ValueError:
                     payload = text
+                if name == "message" and isinstance(payload, dict) and "type" in payload:
+                    name = str(payload["type"])  # the server names events inside the data
                 yield Event(name, payload, ident)
             name, data = "message", []
             continue

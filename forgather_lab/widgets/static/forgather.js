@@ -1,0 +1,227 @@
+// Front ends of the Forgather notebook widgets (anywidget ESM, no build step).
+//
+// One module for every view, chosen by the model's `_view` trait, so the
+// small REST / WebSocket / SSE helpers are written once. The widgets talk to
+// the server from the browser (same origin, under the page's Jupyter base URL,
+// with its token and XSRF cookie), never through kernel state, and every
+// render returns a cleanup that closes sockets and timers: a re-run cell or a
+// restarted kernel leaves nothing polling.
+
+const API = "forgather/api/";
+
+function pageConfig() {
+  const el = document.getElementById("jupyter-config-data");
+  try { return el ? JSON.parse(el.textContent) : {}; } catch { return {}; }
+}
+
+function baseUrl(model) {
+  const b = model.get("base_url") || pageConfig().baseUrl || "/";
+  return b.endsWith("/") ? b : b + "/";
+}
+
+function cookie(name) {
+  const m = document.cookie.match("\\b" + name + "=([^;]*)\\b");
+  return m ? decodeURIComponent(m[1]) : undefined;
+}
+
+function withToken(url) {
+  const token = pageConfig().token;
+  return token ? url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : url;
+}
+
+export async function api(model, path, init = {}) {
+  const headers = new Headers(init.headers || {});
+  const token = pageConfig().token;
+  if (token) headers.set("Authorization", "token " + token);
+  const xsrf = cookie("_xsrf");
+  if (xsrf) headers.set("X-XSRFToken", xsrf);
+  if (init.body && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  const r = await fetch(baseUrl(model) + API + path, { credentials: "same-origin", ...init, headers });
+  const text = await r.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  if (!r.ok) throw new Error((data && data.message) || `${r.status} ${r.statusText}`);
+  return data;
+}
+
+function wsUrl(model, path) {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  return withToken(proto + "//" + location.host + baseUrl(model) + API + path);
+}
+
+function h(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+function bar(pct, label) {
+  const p = Math.max(0, Math.min(100, pct || 0));
+  return h("div", { class: "fg-bar", title: label || `${p.toFixed(0)}%` },
+    h("div", { class: "fg-bar-fill", style: `width:${p}%` }), h("span", {}, label || `${p.toFixed(0)}%`));
+}
+
+const gib = (b) => (b / 2 ** 30).toFixed(1) + " GiB";
+
+/** A lifetime: timers and sockets that all stop together. */
+function lifetime(el) {
+  const stops = [];
+  const life = {
+    alive: true,
+    add(stop) { stops.push(stop); },
+    every(ms, fn) {
+      const id = setInterval(() => { if (!el.isConnected && life.seen) life.stop(); else fn(); }, ms);
+      stops.push(() => clearInterval(id));
+    },
+    stop() { if (!life.alive) return; life.alive = false; stops.forEach((s) => { try { s(); } catch {} }); },
+    seen: false,
+  };
+  requestAnimationFrame(() => { life.seen = el.isConnected; });
+  return life;
+}
+
+function errorLine(box, err) {
+  box.replaceChildren(h("div", { class: "fg-error" }, String(err.message || err)));
+}
+
+// -- GPU dashboard -----------------------------------------------------------------------
+
+function renderGpus(model, el, life) {
+  const grid = h("div", { class: "fg-gpus" });
+  const status = h("div", { class: "fg-muted" }, "connecting…");
+  el.append(h("div", { class: "fg-title" }, "GPUs"), status, grid);
+  const show = (data) => {
+    status.textContent = `${data.gpus.length} GPUs · ${data.backend}${data.simulated ? " (simulated)" : ""}`;
+    grid.replaceChildren(...data.gpus.map((g) => h("div", { class: "fg-gpu" + (g.disabled ? " fg-off" : ""), "data-index": g.index },
+      h("div", { class: "fg-gpu-head" }, h("b", {}, `GPU ${g.index}`), " ", g.name),
+      bar(g.utilization, `util ${g.utilization ?? "?"}%`),
+      bar(100 * g.memory_used / (g.memory_total || 1), `${gib(g.memory_used)} / ${gib(g.memory_total)}`),
+      h("div", { class: "fg-muted" }, `${g.temperature ?? "?"}°C · ${g.power == null ? "?" : g.power.toFixed(0)} W · min prio ${g.min_priority}`),
+      h("div", {}, g.reserved_by ? `job ${g.reserved_by}` : (g.disabled ? "disabled" : "free")),
+      h("button", { class: "fg-btn", onclick: () => api(model, `gpus/${g.index}/policy`, { method: "POST", body: JSON.stringify({ disabled: !g.disabled }) }).catch((e) => errorLine(status, e)) },
+        g.disabled ? "enable" : "disable"))));
+  };
+  const poll = () => api(model, "gpus").then(show).catch((e) => errorLine(status, e));
+  let ws;
+  try {
+    ws = new WebSocket(wsUrl(model, "gpus/stream"));
+    ws.onmessage = (m) => show(JSON.parse(m.data));
+    ws.onerror = () => { if (life.alive) life.every(3000, poll); };
+    life.add(() => ws.close());
+  } catch { life.every(3000, poll); }
+  poll();
+}
+
+// -- jobs table ----------------------------------------------------------------------------
+
+const ACTIONS = { queued: ["cancel"], starting: ["kill"], running: ["save", "stop", "abort", "kill"] };
+
+function control(model, job, action) {
+  return action === "cancel"
+    ? api(model, `queue/${job.id}`, { method: "DELETE" })
+    : api(model, `jobs/${job.id}/control/${action}`, { method: "POST" });
+}
+
+function renderJobs(model, el, life) {
+  const msg = h("div", { class: "fg-muted" });
+  const body = h("tbody");
+  el.append(h("div", { class: "fg-title" }, "Jobs"), msg,
+    h("table", { class: "fg-table" }, h("thead", {}, h("tr", {}, ...["id", "name", "status", "prio", "gpus", "progress", ""].map((c) => h("th", {}, c)))), body));
+  let busy = false;
+  const refresh = async () => {
+    if (busy || !life.alive) return;
+    busy = true;
+    try {
+      const q = new URLSearchParams({ limit: String(model.get("limit") || 20) });
+      if (model.get("status")) q.set("status", model.get("status"));
+      const { jobs, total } = await api(model, "jobs?" + q);
+      const progress = await Promise.all(jobs.map((j) => j.status === "running"
+        ? api(model, `jobs/${j.id}/inline-progress`).catch(() => null) : null));
+      msg.textContent = `${total ?? jobs.length} jobs`;
+      body.replaceChildren(...jobs.map((j, i) => h("tr", { "data-job": j.id, class: "fg-" + j.status },
+        h("td", {}, h("code", {}, j.id)), h("td", {}, j.name), h("td", {}, j.status), h("td", {}, String(j.priority)),
+        h("td", {}, j.gpus.join(",") || "-"),
+        h("td", {}, progress[i] && progress[i].progress != null ? bar(progress[i].progress) : (j.status === "done" ? bar(100) : "")),
+        h("td", {}, ...(ACTIONS[j.status] || []).map((a) => h("button", { class: "fg-btn", onclick: () => control(model, j, a).then(refresh).catch((e) => { msg.textContent = e.message; }) }, a))))));
+    } catch (e) { msg.textContent = e.message; }
+    busy = false;
+  };
+  // Events make it live; the slow poll is the safety net (and the fallback without SSE).
+  const es = new EventSource(withToken(baseUrl(model) + API + "events?types=job_status_changed,queue_changed,job_progress"));
+  let pending = null;
+  es.onmessage = () => { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 250); };
+  life.add(() => { es.close(); clearTimeout(pending); });
+  life.every(5000, refresh);
+  refresh();
+}
+
+// -- job view: live log and a metric chart ---------------------------------------------
+
+function chart(points, width = 420, height = 140) {
+  const svg = (tag, attrs) => { const e = document.createElementNS("http://www.w3.org/2000/svg", tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); return e; };
+  const root = svg("svg", { width, height, class: "fg-chart", viewBox: `0 0 ${width} ${height}` });
+  const pts = points.filter((p) => p[1] !== null);
+  if (pts.length < 2) { const t = svg("text", { x: 10, y: 20 }); t.textContent = "waiting for metrics…"; root.append(t); return root; }
+  const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const sx = (x) => 40 + (width - 50) * (x - x0) / ((x1 - x0) || 1);
+  const sy = (y) => height - 20 - (height - 30) * (y - y0) / ((y1 - y0) || 1);
+  root.append(svg("polyline", { points: pts.map((p) => `${sx(p[0])},${sy(p[1])}`).join(" "), fill: "none", stroke: "var(--jp-brand-color1, #1976d2)", "stroke-width": 1.5 }));
+  for (const [y, label] of [[y1, y1.toPrecision(3)], [y0, y0.toPrecision(3)]]) { const t = svg("text", { x: 2, y: sy(y) + 4, class: "fg-axis" }); t.textContent = label; root.append(t); }
+  const t = svg("text", { x: width - 60, y: height - 4, class: "fg-axis" }); t.textContent = `step ${x1}`; root.append(t);
+  return root;
+}
+
+function renderJob(model, el, life) {
+  const id = model.get("job_id");
+  const head = h("div", { class: "fg-title" }, `Job ${id}`);
+  const state = h("div", { class: "fg-muted" }, "…");
+  const buttons = h("div", {}, ...["save", "stop", "abort", "kill"].map((a) => h("button", { class: "fg-btn", onclick: () => api(model, `jobs/${id}/control/${a}`, { method: "POST" }).then(() => { state.textContent = `${a} sent`; }).catch((e) => { state.textContent = e.message; }) }, a)));
+  const metric = model.get("metric") || "loss";
+  const plot = h("div", { class: "fg-plot" }, h("div", { class: "fg-muted" }, metric), chart([]));
+  const log = h("pre", { class: "fg-log" });
+  el.append(head, state, buttons, plot, log);
+  let text = "";
+  const append = (chunk) => {
+    // Carriage returns redraw the line, as progress bars expect.
+    text = (text + chunk).replace(/[^\n]*\r(?!\n)/g, "").slice(-200000);
+    log.textContent = text;
+    log.scrollTop = log.scrollHeight;
+  };
+  const ws = new WebSocket(wsUrl(model, `jobs/${encodeURIComponent(id)}/tty?follow=1`));
+  ws.onmessage = (m) => append(m.data);
+  life.add(() => ws.close());
+  let finished = false;
+  const tick = async () => {
+    try {
+      const job = await api(model, `jobs/${encodeURIComponent(id)}`);
+      const prog = job.status === "running" ? await api(model, `jobs/${id}/inline-progress`).catch(() => null) : null;
+      state.replaceChildren(`${job.name} · ${job.status}${job.exit_code != null ? " (exit " + job.exit_code + ")" : ""}`, prog && prog.progress != null ? bar(prog.progress) : "");
+      const m = await api(model, `jobs/${encodeURIComponent(id)}/metrics?names=${encodeURIComponent(metric)}`).catch(() => null);
+      if (m && m.series) plot.replaceChildren(h("div", { class: "fg-muted" }, metric), chart(m.series[metric] || []));
+      if (["done", "failed", "aborted", "cancelled"].includes(job.status)) {
+        if (finished) life.stop();  // one last refresh after the end, then stop polling
+        finished = true;
+      }
+    } catch (e) { errorLine(state, e); }
+  };
+  life.every(2000, tick);
+  tick();
+}
+
+const VIEWS = { gpus: renderGpus, jobs: renderJobs, job: renderJob };
+
+export default {
+  render({ model, el }) {
+    el.classList.add("forgather-widget", "fg-" + model.get("_view"));
+    const life = lifetime(el);
+    const view = VIEWS[model.get("_view")];
+    if (!view) { el.textContent = `unknown view ${model.get("_view")}`; return () => {}; }
+    view(model, el, life);
+    return () => life.stop();
+  },
+};

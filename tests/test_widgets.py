@@ -1,0 +1,94 @@
+"""The widgets' Python side: traits, front-end files, the enqueue form against a real server."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import conftest_server
+import ipywidgets as w
+import pytest
+import traitlets
+from conftest_server import LiveServer
+
+from forgather_lab.client import Client
+from forgather_lab.widgets import EnqueueForm, GpuDashboard, JobsTable, JobView
+from forgather_lab.widgets._live import STATIC
+
+live_server = conftest_server.live_server  # the session's server subprocess
+
+
+def test_live_widgets_share_one_front_end() -> None:
+    views = {
+        GpuDashboard().get_state()["_view"],
+        JobsTable().get_state()["_view"],
+        JobView("abc").get_state()["_view"],
+    }
+    assert views == {"gpus", "jobs", "job"}
+    js = (STATIC / "forgather.js").read_text()
+    for view in views:
+        assert f"{view}: render" in js
+    state = JobView("abc", metric="eval_loss").get_state()
+    assert state["job_id"] == "abc"
+    assert state["metric"] == "eval_loss"
+    assert "export default" in GpuDashboard().get_state()["_esm"]
+    assert ".forgather-widget" in GpuDashboard().get_state()["_css"]
+
+
+def test_front_end_is_valid_javascript() -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    subprocess.run(
+        [node, "--experimental-default-type=module", "--check", str(STATIC / "forgather.js")],
+        check=True,
+    )
+
+
+def test_front_end_cleans_up_and_uses_page_credentials() -> None:
+    js = (STATIC / "forgather.js").read_text()
+    assert "return () => life.stop()" in js  # anywidget calls it when the view goes away
+    assert "X-XSRFToken" in js
+    assert "jupyter-config-data" in js
+    assert "ws.close()" in js
+    assert "es.close()" in js
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(ValueError, match="needs a job id"):
+        JobView("  ")
+    with pytest.raises(traitlets.TraitError, match="between 1 and 1000"):
+        JobsTable(limit=0)
+    table = JobsTable(limit=5, status="running,queued")
+    assert table.get_state()["status"] == "running,queued"
+
+
+def test_enqueue_form_is_generated_from_dynamic_args(live_server: LiveServer) -> None:
+    client = Client(live_server.url, live_server.token)
+    form = EnqueueForm("forgather-examples/hello_script", "count_words.yaml", client=client)
+    assert set(form.fields) == {"steps", "delay"}
+    assert isinstance(form.fields["steps"], w.IntText)
+    assert isinstance(form.fields["delay"], w.FloatText)
+    assert form.values() == {"steps": 20, "delay": 0.1}
+    form.fields["steps"].value = 2
+    form.fields["delay"].value = 0.0
+    form.name.value = "from the form"
+    job_id = form.submit()
+    if job_id is None:  # config jobs not wired on this server yet: the message is shown
+        assert "400" in form.result.value
+    else:
+        job = client.job(job_id)
+        assert job.name == "from the form"
+        assert job.params["dynamic_args"] == {"steps": 2, "delay": 0.0}
+
+
+def test_enqueue_form_choices_and_errors(live_server: LiveServer) -> None:
+    client = Client(live_server.url, live_server.token)
+    form = EnqueueForm("forgather-examples/tiny_char_lm", "train.yaml", client=client)
+    assert isinstance(form.fields["device"], w.Dropdown)
+    assert form.fields["device"].value == "cpu"
+    from forgather_lab.client import ForgatherClientError
+
+    with pytest.raises(ForgatherClientError) as e:
+        EnqueueForm("no/such/project", "x.yaml", client=client)
+    assert e.value.status in {403, 404}
