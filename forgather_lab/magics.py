@@ -32,7 +32,7 @@ USAGE = """\
 %forgather queue | jobs [--status S] [--limit N] | status ID | tail ID | gpus
 %forgather save|stop|save-stop|abort|kill|force-kill|cancel ID
 %forgather connect [URL] [--token T]
-%%forgather enqueue [options]      (the cell body runs as a Python script job)"""
+%%forgather enqueue [options] [--var NAME]   (the cell body runs as a Python script job)"""
 
 
 class EnqueuedJob(str):
@@ -134,6 +134,7 @@ class ForgatherMagics(Magics):
         p = _parser("enqueue")
         add_enqueue_arguments(p)
         p.add_argument("--python", default=sys.executable, help="interpreter for a cell job")
+        p.add_argument("--var", help="also store the job id in this notebook variable")
         ns = p.parse_args(args)
         command = None
         if cell is not None:
@@ -146,6 +147,10 @@ class ForgatherMagics(Magics):
         job = self.client.enqueue(**enqueue_kwargs(ns, command))
         out = EnqueuedJob(job.id)
         out.description = f"queued {job.id} ({job.name}, priority {job.priority}, {job.status})"
+        if ns.var:
+            if not ns.var.isidentifier():
+                raise ValueError(f"--var {ns.var!r} is not a Python name")
+            self.shell.user_ns[ns.var] = str(job.id)
         return out
 
     def _queue(self, args: list[str]) -> Any:

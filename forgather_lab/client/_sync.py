@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
+from ..models.jobs import DescribeJob
 from ._discovery import ServerInfo, discover
 from ._endpoints import Call, Endpoints
 from ._errors import ForgatherClientError
@@ -66,6 +68,23 @@ class Client(Endpoints):
         except httpx.TransportError as e:
             raise unreachable(self.server, e) from None
         return result(call, r.status_code, r.text, str(r.url))
+
+    def wait(
+        self,
+        job_id: str,
+        until: tuple[str, ...] = ("done", "failed", "aborted", "cancelled"),
+        timeout: float | None = None,
+        interval: float = 0.5,
+    ) -> DescribeJob:
+        """Poll until the job's status is one of ``until``; the job (TimeoutError if not)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            job = self.job(job_id)
+            if job.status in until:
+                return job
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"job {job_id} is still {job.status} after {timeout}s")
+            time.sleep(interval)
 
     def follow_tty(self, job_id: str, timeout: float | None = None) -> Iterator[str]:
         """The job's log: the backlog, then live output, until the job ends.

@@ -127,7 +127,8 @@ def gpus_table(gpus: ListGpus) -> Table:
                 ",".join(str(p.pid) for p in g.processes),
             ]
         )
-    title = f"GPUs ({gpus.backend}{', simulated' if gpus.simulated else ''})"
+    simulated = ", simulated" if gpus.simulated and gpus.backend != "simulated" else ""
+    title = f"GPUs ({gpus.backend}{simulated})"
     return Table(cols, rows, title, empty="(no GPUs)")
 
 
