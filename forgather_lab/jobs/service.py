@@ -28,6 +28,8 @@ from .watch import ExitWatcher, find_job_process, group_members, is_same_process
 
 log = logging.getLogger("forgather_lab.jobs")
 
+SQLITE_MAX_INT = 2**63 - 1  # a bigger OFFSET is an OverflowError in sqlite3, not a page
+
 
 class JobsService:
     """Owns job records and job processes."""
@@ -122,6 +124,8 @@ class JobsService:
                 f"Unknown status {unknown[0]!r}; expected one of "
                 f"{', '.join(s.value for s in JobStatus)}"
             )
+        if offset > SQLITE_MAX_INT:
+            raise BadRequest(f"offset {offset} is past any possible job")
         return await self.db.run(lambda c: repo.list_jobs(c, statuses, limit, offset))
 
     async def delete(self, job_id: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -22,8 +23,21 @@ class ProjectsService(InspectMixin):
     """Everything the project endpoints need; one method per endpoint."""
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a sync method off the event loop (file and template work blocks)."""
-        return await asyncio.to_thread(fn, *args)
+        """Run a sync method off the event loop (file and template work blocks).
+
+        A client-supplied path the OS cannot even look up (too long, a NUL
+        byte) is the client's mistake: a 400, not a 500.
+        """
+        try:
+            return await asyncio.to_thread(fn, *args)
+        except OSError as e:
+            if e.errno == errno.ENAMETOOLONG:
+                raise BadRequest(f"A path in the request is too long: {e.filename!r:.120}") from e
+            raise
+        except ValueError as e:
+            if "null byte" in str(e):
+                raise BadRequest("A path in the request contains a NUL byte") from e
+            raise
 
     async def projects(self) -> dict[str, Any]:
         """``GET /projects``."""

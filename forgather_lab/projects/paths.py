@@ -89,7 +89,10 @@ def resolve_under(
     the roots is refused with 403 like a plain outside path.
     """
     reject_dotdot(raw, what)
-    candidate = Path(raw).expanduser()
+    try:
+        candidate = Path(raw).expanduser()
+    except RuntimeError as e:  # "~someone" with no such user (or no home at all)
+        raise BadRequest(f"The {what} {raw!r} names a home directory that does not exist") from e
     if not candidate.is_absolute():
         candidate = base / candidate
     resolved = Path(os.path.realpath(candidate))

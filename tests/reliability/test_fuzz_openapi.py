@@ -1,0 +1,100 @@
+"""A schema-driven fuzz of every operation in the OpenAPI document.
+
+schemathesis generates requests from ``docs/openapi.json`` (kept identical to
+what the server serves by tests/test_openapi.py): valid ones and, as often,
+deliberately invalid ones. Against a real server process, each must be
+answered without a 5xx, and every 4xx must carry a JSON ``{"message"}``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from server_process import TOKEN, ServerProcess
+
+from .conftest import FIGURES, FULL, kill_jobs_of
+
+DOCUMENT = Path(__file__).parents[2] / "docs" / "openapi.json"
+# Requests carry the server token; generating broken credentials is the auth
+# sweep's job (test_auth_live.py), here it would only hide the handlers.
+SCHEMA = schemathesis.openapi.from_path(
+    str(DOCUMENT),
+    config=schemathesis.Config.from_dict({"generation": {"with-security-parameters": False}}),
+)
+# The SSE stream never ends by design (tests/test_events.py covers it).
+OPERATIONS = [
+    op
+    for op in (result.ok() for result in SCHEMA.get_all_operations())
+    if op.path != "/forgather/api/events"
+]
+EXAMPLES = 150 if FULL else 6
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One server for the whole fuzz; the scheduler stays paused so no fuzzed argv runs."""
+    srv = ServerProcess(
+        tmp_path_factory.mktemp("fuzz"), "--ForgatherLab.scheduler_enabled=False"
+    ).start()
+    yield srv
+    srv.stop()
+    kill_jobs_of(srv)
+
+
+def check_reply(label: str, status: int, content_type: str, text: str) -> None:
+    """No 5xx; a 4xx says what was wrong, in JSON."""
+    assert status < 500, f"{label} -> {status}: {text[:500]}"
+    if 400 <= status < 500:
+        assert content_type.startswith("application/json"), f"{label} -> {status} {content_type}"
+        body = json.loads(text)
+        assert isinstance(body.get("message"), str), f"{label} -> {status}: {text[:300]}"
+        assert body["message"].strip(), f"{label} -> {status}: empty message"
+
+
+def keep_paused(case: Any) -> None:
+    """Never let the fuzz resume the scheduler: fuzzed argv must not run."""
+    if case.operation.path.endswith("/queue/scheduler") and isinstance(case.body, dict):
+        case.body = {**case.body, "enabled": False}
+
+
+@pytest.mark.timeout(1800 if FULL else 300)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.label)
+def test_no_5xx_and_every_4xx_says_why(live: ServerProcess, operation: Any) -> None:
+    headers = {"Authorization": f"token {TOKEN}"}
+    counts: dict[int, int] = {}
+
+    def fuzz(mode: GenerationMode) -> None:
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any) -> None:
+            keep_paused(case)
+            response = case.call(base_url=live.url, headers=headers, timeout=30)
+            counts[response.status_code] = counts.get(response.status_code, 0) + 1
+            check_reply(
+                f"{case.method} {case.formatted_path} query={case.query} body={case.body!r:.200}",
+                response.status_code,
+                str(response.headers.get("content-type", [""])[0]),
+                response.text,
+            )
+
+        run()
+
+    fuzz(GenerationMode.POSITIVE)
+    # An operation with no parameters has no invalid form to generate.
+    with contextlib.suppress(Unsatisfiable):
+        fuzz(GenerationMode.NEGATIVE)
+    FIGURES.setdefault("fuzz_statuses", {})[operation.label] = dict(sorted(counts.items()))
