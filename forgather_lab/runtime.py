@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
+from .control import ControlService
 from .errors import ForgatherError, StateError, Unavailable
 from .events import EventBus
 from .gpus import GpuBackend, make_backend
@@ -31,6 +32,8 @@ from .scheduler import GpuSlot
 from .scheduler.dispatcher import Dispatcher
 from .store import Database
 from .store.db import DB_FILENAME
+from .webhooks import Webhooks
+from .webhooks import from_settings as webhooks_from_settings
 
 log = logging.getLogger("forgather_lab")
 
@@ -52,6 +55,8 @@ class RuntimeConfig:
     cuda_visible_devices: str | None = None  # as the server saw it at start
     kill_timeout: float = 10.0
     safety_tick: float = 30.0
+    webhook_urls: list[str] = field(default_factory=list)
+    webhook_secret_file: str | None = None  # 0600 file holding the HMAC key
 
 
 class Runtime:
@@ -81,6 +86,10 @@ class Runtime:
             self.jobs.start_job,
             enabled=False,
             tick=config.safety_tick,
+        )
+        self.control = ControlService(self.db, self.bus, self.jobs)
+        self.webhooks: Webhooks = webhooks_from_settings(
+            self.bus, config.webhook_urls, config.webhook_secret_file
         )
         self._started: asyncio.Task[None] | None = None
 
@@ -168,6 +177,8 @@ class Runtime:
         """Stop dispatching and watching; running jobs keep running."""
         await self.dispatcher.stop()
         self.jobs.close()
+        await self.control.close()
+        await self.webhooks.close()
 
     def close(self) -> None:
         """Release everything ``open`` took."""

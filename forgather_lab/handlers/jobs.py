@@ -8,9 +8,8 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.websocket import WebSocketClosedError
 
-from ..errors import BadRequest
 from ..jobs.logs import follow
-from ..models.jobs import CleanupResult, DescribeJob, KillResult, ListJobs, ListJobsQuery, TtyQuery
+from ..models.jobs import CleanupResult, DescribeJob, ListJobs, ListJobsQuery, TtyQuery
 from .base import ForgatherHandler, Route, operation
 from .streams import StreamingHandler
 
@@ -70,20 +69,6 @@ class GcHandler(ForgatherHandler):
         self.reply({"removed": len(ids), "removed_ids": ids})
 
 
-class ControlHandler(ForgatherHandler):
-    @operation(
-        "Control a job: kill (SIGTERM to its process group) or force-kill (SIGKILL)",
-        response=KillResult,
-        errors={404: "no such job or action", 409: "job not running"},
-    )
-    @web.authenticated
-    @authorized
-    async def post(self, job_id: str, action: str) -> None:
-        if action not in {"kill", "force-kill"}:
-            raise BadRequest(f"Unknown control {action!r}; expected kill or force-kill")
-        self.reply(await self.runtime.jobs.kill(job_id, force=action == "force-kill"))
-
-
 class TtyHandler(StreamingHandler):
     @operation(
         "The end of the job's log (text/plain, capped); with follow=1 and a WebSocket "
@@ -130,6 +115,5 @@ ROUTES = [
     Route("/jobs/cleanup", CleanupHandler),
     Route("/jobs/gc", GcHandler),
     Route("/jobs/{job_id}", JobHandler),
-    Route("/jobs/{job_id}/control/{action}", ControlHandler),
     Route("/jobs/{job_id}/tty", TtyHandler),
 ]

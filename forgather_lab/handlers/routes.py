@@ -7,13 +7,16 @@ it and the auth sweep in the tests walks it.
 
 from __future__ import annotations
 
-from . import gpus, jobs, meta, projects, queue
+from . import callback, control, events, gpus, jobs, meta, projects, queue
 from .base import ForgatherHandler, Route
 
 ROUTES: list[Route] = [
     *meta.ROUTES,
     *queue.ROUTES,
     *jobs.ROUTES,
+    *control.ROUTES,
+    *callback.ROUTES,
+    *events.ROUTES,
     *gpus.ROUTES,
     *projects.ROUTES,
 ]

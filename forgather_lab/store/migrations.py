@@ -57,6 +57,46 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (project_dir, config)
     );
     """,
+    # 3: trainer control: queued commands with delivery / acknowledgement times, the
+    # latest trainer status per job, and metric series (clustered by job, name, step
+    # so a range read is one index walk; a repeated step keeps the latest value) with
+    # min / max rollups per bucket of 16, 256, 4096 and 65536 steps for cheap overviews.
+    """
+    CREATE TABLE job_commands (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id          TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        command         TEXT NOT NULL,
+        created_at      REAL NOT NULL,
+        delivered_at    REAL,
+        acknowledged_at REAL
+    );
+    CREATE INDEX job_commands_job ON job_commands (job_id, acknowledged_at, id);
+    CREATE TABLE job_trainer_status (
+        job_id       TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+        status       TEXT NOT NULL DEFAULT '{}',
+        connected_at REAL NOT NULL,
+        updated_at   REAL NOT NULL
+    );
+    CREATE TABLE metrics (
+        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        name   TEXT NOT NULL,
+        step   INTEGER NOT NULL,
+        value  REAL,
+        PRIMARY KEY (job_id, name, step)
+    ) WITHOUT ROWID;
+    CREATE TABLE metric_rollups (
+        job_id    TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        name      TEXT NOT NULL,
+        width     INTEGER NOT NULL,
+        bucket    INTEGER NOT NULL,
+        min_step  INTEGER NOT NULL,
+        min_value REAL NOT NULL,
+        max_step  INTEGER NOT NULL,
+        max_value REAL NOT NULL,
+        count     INTEGER NOT NULL,
+        PRIMARY KEY (job_id, name, width, bucket)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,80 @@
+"""Trainer control, trainer status, inline progress and metric series of a job."""
+
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..models.control import (
+    ControlResult,
+    DescribeInlineProgress,
+    DescribeTrainerStatus,
+    ListMetrics,
+    MetricsQuery,
+)
+from .base import ForgatherHandler, Route, operation
+
+KILLS = {"kill": False, "force-kill": True}
+
+
+class ControlHandler(ForgatherHandler):
+    @operation(
+        "Control a job: save | stop | save-stop | abort are queued for its trainer (needs "
+        "forgather_lab.reporter); kill (SIGTERM to its process group) | force-kill (SIGKILL)",
+        response=ControlResult,
+        errors={404: "no such job", 409: "job not running, or it has no reporter"},
+    )
+    @web.authenticated
+    @authorized
+    async def post(self, job_id: str, action: str) -> None:
+        if action in KILLS:
+            self.reply(await self.runtime.jobs.kill(job_id, force=KILLS[action]))
+        else:
+            self.reply(await self.runtime.control.command(job_id, action))
+
+
+class StatusHandler(ForgatherHandler):
+    @operation(
+        "The trainer's latest status (step, progress, loss, lr, ...) and recent commands",
+        response=DescribeTrainerStatus,
+        errors={404: "no such job"},
+    )
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        self.reply(await self.runtime.control.status(job_id))
+
+
+class InlineProgressHandler(ForgatherHandler):
+    @operation(
+        "Stage, last log line and percent parsed from the job's log (works without a reporter)",
+        response=DescribeInlineProgress,
+        errors={404: "no such job"},
+    )
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        self.reply(await self.runtime.control.inline_progress(job_id))
+
+
+class MetricsHandler(ForgatherHandler):
+    @operation(
+        "Metric series as [step, value] pairs, downsampled to max_points keeping extremes",
+        query=MetricsQuery,
+        response=ListMetrics,
+        errors={404: "no such job"},
+    )
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        q = self.parse_query(MetricsQuery)
+        names = [n.strip() for n in (q.names or "").split(",") if n.strip()] or None
+        self.reply(await self.runtime.control.metrics(job_id, names, q.since_step, q.max_points))
+
+
+ROUTES = [
+    Route("/jobs/{job_id}/control/{action}", ControlHandler),
+    Route("/jobs/{job_id}/status", StatusHandler),
+    Route("/jobs/{job_id}/inline-progress", InlineProgressHandler),
+    Route("/jobs/{job_id}/metrics", MetricsHandler),
+]

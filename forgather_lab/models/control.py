@@ -1,0 +1,137 @@
+"""Trainer control, status, progress, metrics and the reporter callback on the wire."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, RootModel
+
+from .base import ApiModel
+from .jobs import KillResult
+
+TrainerCommand = Literal["save", "stop", "save-stop", "abort"]
+
+
+class DescribeCommand(BaseModel):
+    """A control command queued for a job's trainer."""
+
+    id: int
+    job_id: str
+    command: TrainerCommand
+    created_at: float
+    delivered_at: float | None = Field(description="first handed to the reporter")
+    acknowledged_at: float | None = Field(description="taken by the training loop")
+
+
+class ControlResult(RootModel[DescribeCommand | KillResult]):
+    """``save|stop|save-stop|abort``: the queued command; ``kill|force-kill``: what the kill did."""
+
+
+class Checkpoint(BaseModel):
+    """The last checkpoint a trainer reported."""
+
+    path: str | None
+    step: int | None
+    time: float | None
+
+
+class EvalResult(BaseModel):
+    """The last evaluation a trainer reported."""
+
+    step: int
+    metrics: dict[str, float | None]
+
+
+class DescribeTrainerStatus(BaseModel):
+    """``GET /jobs/{id}/status``: the trainer's latest report (nulls until it reports)."""
+
+    job_id: str
+    job_status: str = Field(description="the job's own status (queued, running, done...)")
+    has_reporter: bool = Field(description="whether the job's code uses forgather_lab.reporter")
+    step: int | None
+    max_steps: int | None
+    progress: float | None = Field(description="step / max_steps in percent")
+    loss: float | None
+    lr: float | None
+    grad_norm: float | None
+    epoch: float | None
+    tokens_per_s: float | None
+    peak_memory: float | None = Field(description="bytes, as the trainer reports it")
+    stage: str | None
+    last_checkpoint: Checkpoint | None
+    eval: EvalResult | None
+    metrics: dict[str, float | None] = Field(description="latest value of every metric")
+    dropped: int = Field(description="reports the reporter dropped while the server was away")
+    connected_at: float | None
+    updated_at: float | None
+    commands: list[DescribeCommand] = Field(description="latest commands, newest first")
+
+
+class DescribeInlineProgress(BaseModel):
+    """``GET /jobs/{id}/inline-progress``: what the job's log says (SimpleTuner's rules)."""
+
+    job_id: str
+    stage: str | None
+    last_log: str | None = Field(description="the last log line, cut to 80 characters")
+    progress: float | None = Field(description="percent from 'step N/M' or 'epoch N/M'")
+
+
+class MetricsQuery(BaseModel):
+    """``GET /jobs/{id}/metrics``."""
+
+    names: str | None = Field(None, description="comma-separated metric names (default: all)")
+    since_step: int = Field(0, ge=0, description="only points at or after this step")
+    max_points: int = Field(
+        2000, ge=2, le=100_000, description="downsample above this, keeping each bucket's extremes"
+    )
+
+
+class ListMetrics(BaseModel):
+    """Metric series as ``[step, value]`` pairs (value null where NaN / inf was reported)."""
+
+    series: dict[str, list[tuple[int, float | None]]]
+
+
+class EventsQuery(BaseModel):
+    """``GET /events``."""
+
+    since: int | None = Field(None, ge=0, description="resume after this event id")
+    types: str | None = Field(None, description="comma-separated event types (default: all)")
+
+
+# -- the reporter's side ------------------------------------------------------
+
+
+class ReportRecord(ApiModel):
+    """One thing the trainer reported."""
+
+    kind: Literal["progress", "eval", "checkpoint", "stage"]
+    time: float | None = None
+    step: int | None = Field(None, ge=0)
+    max_steps: int | None = Field(None, ge=0)
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    path: str | None = Field(None, max_length=4096)
+    name: str | None = Field(None, max_length=200)
+
+
+class ReportBatch(ApiModel):
+    """``POST /jobs/{id}/callback``: what the reporter sends every half second."""
+
+    records: list[ReportRecord] = Field(default_factory=list, max_length=100_000)
+    ack: list[int] = Field(default_factory=list, description="command ids the trainer took")
+    dropped: int = Field(0, ge=0, description="reports dropped so far (buffer full)")
+    hello: dict[str, Any] | None = Field(None, description="sent once when the reporter starts")
+    final: bool = False
+
+
+class PendingCommand(BaseModel):
+    """A command for the trainer."""
+
+    id: int
+    command: TrainerCommand
+
+
+class ReportReply(BaseModel):
+    """What the callback answers: every command not yet acknowledged."""
+
+    commands: list[PendingCommand]

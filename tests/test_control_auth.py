@@ -1,0 +1,111 @@
+"""A job token opens its own job's callback and nothing else."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from jobs_helpers import command, wait_for
+
+from forgather_lab.handlers.openapi import implemented_verbs
+from forgather_lab.handlers.routes import ROUTES
+
+SLEEP = "import time; time.sleep(60)"
+
+
+def _sample(path: str, job_id: str) -> list[str]:
+    path = re.sub(r"\{\w+:int\}", "0", path).replace("{job_id}", job_id)
+    return re.sub(r"\{\w+\}", "x", path).strip("/").split("/")
+
+
+async def _running_job(api: Any, state_dir: Path) -> tuple[str, str]:
+    _, job = await api("queue", method="POST", json_body=command(SLEEP))
+    await wait_for(api, job["id"], {"running"})
+    token = (state_dir / "jobs" / job["id"] / "token").read_text().strip()
+    return job["id"], token
+
+
+async def test_job_token_reaches_only_its_own_callback(api: Any, state_dir: Path) -> None:
+    mine, token = await _running_job(api, state_dir)
+    other, other_token = await _running_job(api, state_dir)
+    bearer = {"Authorization": f"Bearer {token}"}
+
+    code, body = await api("jobs", mine, "callback", method="POST", json_body={}, headers=bearer)
+    assert code == 200, body
+    assert body == {"commands": []}
+
+    code, body = await api("jobs", other, "callback", method="POST", json_body={}, headers=bearer)
+    assert code == 403, body
+    assert "not this job's token" in body["message"]
+
+    refused = []
+    for route in ROUTES:
+        if route.path == "/jobs/{job_id}/callback":
+            continue
+        for verb in implemented_verbs(route.handler):
+            parts = _sample(route.path, mine)
+            body_json = {} if verb in {"post", "put", "patch"} else None
+            code, _ = await api(*parts, method=verb.upper(), json_body=body_json, headers=bearer)
+            refused.append((verb, route.path, code))
+    assert refused
+    assert [r for r in refused if r[2] not in {401, 403}] == []
+
+    # Both jobs are still running: nothing above reached them.
+    for job_id in (mine, other):
+        _, job = await api("jobs", job_id)
+        assert job["status"] == "running"
+    other_bearer = {"Authorization": f"Bearer {other_token}"}
+    code, _ = await api(
+        "jobs", other, "callback", method="POST", json_body={}, headers=other_bearer
+    )
+    assert code == 200
+    for job_id in (mine, other):
+        await api("jobs", job_id, "control", "kill", method="POST")
+
+
+async def test_callback_refuses_missing_wrong_and_jupyter_credentials(
+    api: Any, state_dir: Path
+) -> None:
+    job_id, token = await _running_job(api, state_dir)
+    # jp_fetch adds the Jupyter token: a Jupyter user is not a job.
+    code, body = await api("jobs", job_id, "callback", method="POST", json_body={})
+    assert code == 403, body
+    for header, expected in [
+        ({"Authorization": "Bearer wrong"}, 403),
+        ({"Authorization": f"Bearer {token}x"}, 403),
+        ({"Authorization": f"Basic {token}"}, 403),
+    ]:
+        code, body = await api(
+            "jobs", job_id, "callback", method="POST", json_body={}, headers=header
+        )
+        assert code == expected, (header, body)
+    code, body = await api(
+        "jobs", "nosuchjob", "callback", method="POST", json_body={},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert code == 403  # unknown jobs look like wrong tokens: ids are not disclosed
+    bearer = {"Authorization": f"Bearer {token}"}
+    code, body = await api(
+        "jobs", job_id, "callback", method="POST", raw_body=b"not json", headers=bearer
+    )
+    assert code == 400
+    code, body = await api(
+        "jobs", job_id, "callback", method="POST", headers=bearer,
+        json_body={"records": [{"kind": "nonsense"}]},
+    )  # fmt: skip
+    assert code == 400
+    assert "kind" in body["message"]
+    await api("jobs", job_id, "control", "kill", method="POST")
+
+
+async def test_callback_without_any_header_is_401(
+    jp_serverapp: Any, http_server_client: Any, jp_base_url: str
+) -> None:
+    response = await http_server_client.fetch(
+        jp_base_url.rstrip("/") + "/forgather/api/jobs/x/callback",
+        method="POST",
+        body=b"{}",
+        raise_error=False,
+    )
+    assert response.code == 401

@@ -1,0 +1,111 @@
+"""Inline progress from job logs (SimpleTuner's rules), read incrementally."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jobs_helpers import command, wait_for
+
+from forgather_lab.control.progress import LogProgress, percent_of, stage_of
+
+
+@pytest.mark.parametrize(
+    ("line", "stage", "percent"),
+    [
+        ("Step 1500/5000 - loss: 0.0234", "Training", 30.0),
+        ("epoch 3/10", "Training", 30.0),
+        ("Epoch: 3 / 10, step 50 of 200", "Training", 25.0),
+        ("Preprocessing dataset shards", "Preprocessing", None),
+        ("Loading model weights", "Preprocessing", None),
+        ("Warming up the learning rate", "Warmup", None),
+        ("lr warmup done", "Warmup", None),
+        ("Running validation at step 200/400", "Validation", 50.0),
+        ("Saving checkpoint to out/checkpoint-200", "Saving checkpoint", None),
+        (" 42%|████▏     | 42/100 [00:03<00:04, 12.0it/s]", None, 42.0),
+        ("nothing to see", None, None),
+        ("step 7/0", "Training", None),
+    ],
+)
+def test_rules(line: str, stage: str | None, percent: float | None) -> None:
+    assert stage_of(line) == stage
+    assert percent_of(line) == percent
+
+
+def test_incremental_reads_only_new_bytes(tmp_path: Path) -> None:
+    log = tmp_path / "output.log"
+    log.write_bytes(b"x" * 5_000_000 + b"\nLoading data\n")
+    state = LogProgress()
+    state.read(log)
+    assert state.offset == log.stat().st_size
+    assert state.stage == "Preprocessing"
+    with log.open("ab") as f:
+        f.write(b"\x1b[32mstep 10/40\x1b[0m loss 1.0\nstep 20/4")  # ANSI colours, a partial line
+    state.read(log)
+    assert (state.stage, state.progress, state.last_log) == (
+        "Training",
+        25.0,
+        "step 10/40 loss 1.0",
+    )
+    with log.open("ab") as f:
+        f.write(b"0 loss 0.5\r 60%|######    | 24/40 [00:01<00:01]\r")
+    state.read(log)
+    assert state.progress == 60.0
+    assert state.last_log is not None
+    assert state.last_log.startswith("60%|")
+    with log.open("ab") as f:
+        f.write(("y" * 200 + "\n").encode())
+    state.read(log)
+    assert state.last_log == "y" * 80
+    log.write_bytes(b"epoch 1/4\n")  # truncated and rewritten: start over
+    state.read(log)
+    assert (state.stage, state.progress, state.offset) == ("Training", 25.0, 10)
+
+
+def test_unterminated_last_line_counts_when_finished(tmp_path: Path) -> None:
+    log = tmp_path / "output.log"
+    log.write_bytes(b"step 1/2\nstep 2/2")
+    state = LogProgress()
+    state.read(log)
+    assert state.progress == 50.0
+    state.read(log, finished=True)
+    assert state.progress == 100.0
+
+
+PLAIN = """
+import time
+print("Loading dataset", flush=True)
+for i in range(1, 41):
+    print(f"step {i}/40 loss={1/i:.3f}", flush=True)
+    if i == 10:
+        time.sleep(60)
+"""
+
+
+async def test_plain_script_shows_stage_and_percent(api: Any) -> None:
+    _, job = await api("queue", method="POST", json_body=command(PLAIN))
+    job_id = job["id"]
+    deadline = time.monotonic() + 20
+    body: Any = None
+    while time.monotonic() < deadline:
+        code, body = await api("jobs", job_id, "inline-progress")
+        assert code == 200
+        if body["progress"] == 25.0:
+            break
+        await asyncio.sleep(0.1)
+    assert body == {
+        "job_id": job_id,
+        "stage": "Training",
+        "last_log": "step 10/40 loss=0.100",
+        "progress": 25.0,
+    }
+    await api("jobs", job_id, "control", "kill", method="POST")
+    await wait_for(api, job_id, {"aborted"})
+    code, body = await api("jobs", job_id, "inline-progress")
+    assert code == 200
+    assert body["progress"] == 25.0
+    code, body = await api("jobs", "nosuchjob", "inline-progress")
+    assert code == 404
