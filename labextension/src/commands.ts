@@ -2,6 +2,14 @@
 export namespace CommandIDs {
   export const openPanel = 'forgather:open-panel';
   export const refresh = 'forgather:refresh';
+  export const projectsRefresh = 'forgather:projects-refresh';
+  export const projectsOpenConfig = 'forgather:projects-open-config';
+  export const projectsOpenFile = 'forgather:projects-open-file';
+  export const projectsNewProject = 'forgather:projects-new-project';
+  export const projectsNewConfig = 'forgather:projects-new-config';
+  export const projectsNewTemplate = 'forgather:projects-new-template';
+  export const projectsDuplicateConfig = 'forgather:projects-duplicate-config';
+  export const projectsDelete = 'forgather:projects-delete';
   export const newCommandJob = 'forgather:new-command-job';
   export const queueFile = 'forgather:queue-file';
   export const runConfig = 'forgather:run-config';

@@ -11,6 +11,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator } from '@jupyterlab/translation';
 
@@ -18,22 +19,33 @@ import { CommandIDs } from './commands';
 import { forgatherIcon } from './icons';
 import { ForgatherModel } from './model';
 import { ForgatherPanel } from './panel';
+import { setupProjects } from './projects';
+import { projectsSection } from './projects/tree';
 import { setupJobs } from './jobs/setup';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'forgather-lab:plugin',
   description: 'Queue, watch and steer ML training on a GPU pool.',
   autoStart: true,
-  optional: [ICommandPalette, ILayoutRestorer, IStatusBar, ITranslator, IDefaultFileBrowser],
+  optional: [
+    ICommandPalette,
+    ILayoutRestorer,
+    IRenderMimeRegistry,
+    IStatusBar,
+    ITranslator,
+    IDefaultFileBrowser
+  ],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
+    rendermime: IRenderMimeRegistry | null,
     statusBar: IStatusBar | null,
     translator: ITranslator | null,
     fileBrowser: IDefaultFileBrowser | null
   ) => {
     const model = new ForgatherModel();
+    const projects = setupProjects(app, rendermime);
     const jobSections = setupJobs(app, {
       palette,
       restorer,
@@ -42,7 +54,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       fileBrowser,
       openPanel: () => app.shell.activateById('forgather-panel')
     });
-    const panel = new ForgatherPanel(model, jobSections);
+    const panel = new ForgatherPanel(model, [
+      projectsSection(projects.model, projects.actions),
+      ...jobSections
+    ]);
     app.shell.add(panel, 'left', { rank: 850 });
     restorer?.add(panel, 'forgather-panel');
 

@@ -1,0 +1,289 @@
+/**
+ * The Projects section of the Forgather sidebar:
+ * workspaces → projects → configs → runs / checkpoints / evaluations, each level
+ * loaded when it is first opened. Right-click menus come from JupyterLab's
+ * context menu (see menus.ts), keyed on the data-* attributes of each row.
+ */
+import { UseSignal } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { IProjectSummary, IWorkspaceNode, OutputKind } from './api';
+import { ProjectsModel, configKey } from './model';
+
+export interface ITreeActions {
+  openConfig(projectDir: string, config: string): void;
+  openFile(labPath: string | null): void;
+}
+
+type RowData = Record<string, string | undefined>;
+
+function Row(props: {
+  depth: number;
+  label: React.ReactNode;
+  kind: string;
+  data: RowData;
+  expanded?: boolean;
+  title?: string;
+  onClick: () => void;
+  testId?: string;
+}): JSX.Element {
+  const attrs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(props.data)) {
+    if (v !== undefined) {
+      attrs[`data-${k}`] = v;
+    }
+  }
+  return (
+    <div
+      className="jp-forgather-tree-node"
+      role="treeitem"
+      aria-expanded={props.expanded}
+      tabIndex={0}
+      data-kind={props.kind}
+      data-testid={props.testId}
+      title={props.title}
+      style={{ paddingLeft: `${4 + props.depth * 12}px` }}
+      onClick={props.onClick}
+      onKeyDown={e => e.key === 'Enter' && props.onClick()}
+      {...attrs}
+    >
+      <span className="jp-forgather-tree-caret">
+        {props.expanded === undefined ? '' : props.expanded ? '▾' : '▸'}
+      </span>
+      {props.label}
+    </div>
+  );
+}
+
+function Outputs(props: {
+  model: ProjectsModel;
+  outputDir: string;
+  counts: { runs: number; checkpoints: number; evaluations: number };
+  depth: number;
+  actions: ITreeActions;
+}): JSX.Element {
+  const { model, outputDir } = props;
+  const groups: [OutputKind, string][] = [
+    ['runs', 'Runs'],
+    ['checkpoints', 'Checkpoints'],
+    ['evaluations', 'Evaluations']
+  ];
+  return (
+    <>
+      {groups.map(([kind, label]) => {
+        const key = `${outputDir}\u0000${kind}`;
+        const open = model.isExpanded(key);
+        const items = model.items.get(key);
+        return (
+          <React.Fragment key={kind}>
+            <Row
+              depth={props.depth}
+              kind="output-group"
+              data={{ path: outputDir, group: kind }}
+              expanded={open}
+              label={
+                <span>
+                  {label} <span className="jp-forgather-count">{props.counts[kind]}</span>
+                </span>
+              }
+              onClick={() => model.toggle(key, () => model.loadItems(outputDir, kind))}
+            />
+            {open && typeof items === 'string' && <p className="jp-forgather-error">{items}</p>}
+            {open &&
+              Array.isArray(items) &&
+              items.map(item => (
+                <Row
+                  key={item.path}
+                  depth={props.depth + 1}
+                  kind="output-item"
+                  data={{ path: item.path, 'lab-path': item.lab_path ?? undefined, group: kind }}
+                  label={<span className="jp-forgather-tree-leaf">{item.name}</span>}
+                  title={item.path}
+                  onClick={() => props.actions.openFile(item.lab_path)}
+                />
+              ))}
+          </React.Fragment>
+        );
+      })}
+    </>
+  );
+}
+
+function Project(props: {
+  model: ProjectsModel;
+  project: IProjectSummary;
+  depth: number;
+  actions: ITreeActions;
+}): JSX.Element {
+  const { model, project, depth } = props;
+  const open = model.isExpanded(project.path);
+  return (
+    <>
+      <Row
+        depth={depth}
+        kind="project"
+        data={{ path: project.path, 'lab-path': project.lab_path ?? undefined, name: project.name }}
+        expanded={open}
+        title={project.error ?? project.description}
+        testId={`forgather-project-${project.name}`}
+        label={
+          <span className={project.error ? 'jp-forgather-tree-broken' : ''}>{project.name}</span>
+        }
+        onClick={() =>
+          model.toggle(project.path, () => model.loadProject(project.path, project.configs))
+        }
+      />
+      {open && project.error && <p className="jp-forgather-error">{project.error}</p>}
+      {open &&
+        project.configs.map(config => {
+          const key = configKey(project.path, config);
+          const meta = model.meta.get(key);
+          const out = model.outputs.get(key);
+          const cfgOpen = model.isExpanded(key);
+          const pretty = typeof meta === 'object' ? meta.config_name : '';
+          return (
+            <React.Fragment key={config}>
+              <Row
+                depth={depth + 1}
+                kind="config"
+                data={{
+                  project: project.path,
+                  config,
+                  'config-prefix': project.config_prefix,
+                  'lab-path': project.lab_path
+                    ? `${project.lab_path}/${project.config_prefix}/${config}`
+                    : undefined
+                }}
+                expanded={cfgOpen}
+                testId={`forgather-config-${config}`}
+                title={typeof meta === 'string' ? meta : (meta?.config_description ?? '')}
+                label={
+                  <span className="jp-forgather-config-label">
+                    <span className="jp-forgather-config-file">{config}</span>
+                    {pretty && pretty !== config && (
+                      <span className="jp-forgather-config-name">{pretty}</span>
+                    )}
+                    {typeof meta === 'string' && <span className="jp-forgather-chip-error">!</span>}
+                  </span>
+                }
+                onClick={() => {
+                  props.actions.openConfig(project.path, config);
+                  model.toggle(key, () => model.loadConfig(project.path, config));
+                }}
+              />
+              {cfgOpen && typeof out === 'object' && out.output_dir && (
+                <Outputs
+                  model={model}
+                  outputDir={out.output_dir}
+                  counts={out.counts ?? { runs: 0, checkpoints: 0, evaluations: 0 }}
+                  depth={depth + 2}
+                  actions={props.actions}
+                />
+              )}
+            </React.Fragment>
+          );
+        })}
+    </>
+  );
+}
+
+function Workspace(props: {
+  model: ProjectsModel;
+  ws: IWorkspaceNode;
+  depth: number;
+  actions: ITreeActions;
+}): JSX.Element {
+  const { model, ws, depth } = props;
+  const open = model.isExpanded(ws.path);
+  return (
+    <>
+      <Row
+        depth={depth}
+        kind="workspace"
+        data={{ path: ws.path, 'lab-path': ws.lab_path ?? undefined, name: ws.name }}
+        expanded={open}
+        title={ws.error ?? ws.description}
+        testId={`forgather-workspace-${ws.name}`}
+        label={<span className="jp-forgather-tree-workspace">{ws.name}</span>}
+        onClick={() => model.toggle(ws.path)}
+      />
+      {open &&
+        ws.workspaces.map(child => (
+          <Workspace key={child.path} {...props} ws={child} depth={depth + 1} />
+        ))}
+      {open &&
+        ws.projects.map(p => (
+          <Project key={p.path} model={model} project={p} depth={depth + 1} actions={props.actions} />
+        ))}
+      {open && ws.projects.length === 0 && ws.workspaces.length === 0 && (
+        <p className="jp-forgather-muted" style={{ paddingLeft: `${16 + depth * 12}px` }}>
+          No projects yet (right-click for New Project…)
+        </p>
+      )}
+    </>
+  );
+}
+
+/** The sidebar section. */
+export function ProjectsSection(props: {
+  model: ProjectsModel;
+  actions: ITreeActions;
+}): JSX.Element {
+  const { model } = props;
+  React.useEffect(() => model.ensureLoaded(), [model]);
+  return (
+    <section className="jp-forgather-section" aria-label="Projects">
+      <header className="jp-forgather-section-header">
+        <h3>Projects</h3>
+        <button
+          className="jp-forgather-link-button"
+          onClick={() => void model.refresh()}
+          title="Look for projects again"
+        >
+          Refresh
+        </button>
+      </header>
+      <UseSignal signal={model.changed}>
+        {() => (
+          <div className="jp-forgather-tree" role="tree" data-testid="forgather-projects-tree">
+            {model.error && (
+              <p className="jp-forgather-error" role="alert">
+                {model.error}
+              </p>
+            )}
+            {!model.tree && !model.error && <p className="jp-forgather-muted">Looking…</p>}
+            {model.tree?.workspaces.map(ws => (
+              <Workspace key={ws.path} model={model} ws={ws} depth={0} actions={props.actions} />
+            ))}
+            {model.tree && model.tree.unaffiliated.length > 0 && (
+              <>
+                <Row
+                  depth={0}
+                  kind="unaffiliated"
+                  data={{}}
+                  expanded={model.isExpanded('unaffiliated')}
+                  label={<span className="jp-forgather-tree-workspace">Unaffiliated</span>}
+                  onClick={() => model.toggle('unaffiliated')}
+                />
+                {model.isExpanded('unaffiliated') &&
+                  model.tree.unaffiliated.map(p => (
+                    <Project key={p.path} model={model} project={p} depth={1} actions={props.actions} />
+                  ))}
+              </>
+            )}
+            {model.tree &&
+              model.tree.workspaces.length === 0 &&
+              model.tree.unaffiliated.length === 0 && (
+                <p className="jp-forgather-muted">No projects under the search roots.</p>
+              )}
+          </div>
+        )}
+      </UseSignal>
+    </section>
+  );
+}
+
+/** A renderer for the sidebar panel's list of sections. */
+export function projectsSection(model: ProjectsModel, actions: ITreeActions): () => JSX.Element {
+  return () => <ProjectsSection model={model} actions={actions} />;
+}
