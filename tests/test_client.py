@@ -144,3 +144,39 @@ async def test_async_client_twin(live_server: LiveServer) -> None:
         with pytest.raises(ForgatherClientError) as e:
             await c.job("nope")
         assert e.value.status == 404
+
+
+REPORTING = (
+    "import time\n"
+    "from forgather_lab import reporter\n"
+    "rep = reporter.connect()\n"
+    "for step in range(1, 2001):\n"
+    "    time.sleep(0.02)\n"
+    "    print(f'step {step}/2000', flush=True)\n"
+    "    cmds = rep.report(step, 2000, loss=10.0 / step)\n"
+    "    if 'save' in cmds: rep.checkpoint(f'ckpt-{step}', step)\n"
+    "    if 'stop' in cmds: break\n"
+    "rep.close()\n"
+)
+
+
+def test_trainer_status_progress_metrics_controls_and_events(client: Client) -> None:
+    job = client.enqueue([sys.executable, "-c", REPORTING], name="reporting")
+    # since=0: replay the bus history, so nothing is missed before the lazy stream opens
+    events = client.events(types=["job_status_changed"], since=0, timeout=30)
+    wait_for(lambda: (client.job_status(job.id)["step"] or 0) >= 10)
+    assert client.job_status(job.id)["has_reporter"] is True
+    assert client.inline_progress(job.id)["progress"] is not None
+    assert client.save(job.id)["command"] == "save"
+    wait_for(lambda: client.job_status(job.id)["last_checkpoint"])
+    series = client.metrics(job.id, names=["loss"], since_step=2, max_points=50)["series"]["loss"]
+    assert series[0][0] >= 2
+    assert len(series) <= 50
+    client.stop(job.id)
+    assert client.wait(job.id, timeout=30).status == "done"
+    first = next(e for e in events if e.data.get("job_id") == job.id)
+    assert first.event == "job_status_changed"
+    events.close()
+    with pytest.raises(ForgatherClientError) as e:
+        client.abort(job.id)  # finished: nothing to control
+    assert e.value.status == 409

@@ -67,20 +67,20 @@ function bar(pct, label) {
 
 const gib = (b) => (b / 2 ** 30).toFixed(1) + " GiB";
 
-/** A lifetime: timers and sockets that all stop together. */
-function lifetime(el) {
+/**
+ * A lifetime: timers and sockets that all stop together, when anywidget calls
+ * the cleanup render() returned (output cleared by a re-run, widget closed,
+ * kernel restarted). Not on detach alone: JupyterLab's windowed notebook
+ * detaches cells scrolled out of view and attaches them again.
+ */
+function lifetime() {
   const stops = [];
   const life = {
     alive: true,
     add(stop) { stops.push(stop); },
-    every(ms, fn) {
-      const id = setInterval(() => { if (!el.isConnected && life.seen) life.stop(); else fn(); }, ms);
-      stops.push(() => clearInterval(id));
-    },
+    every(ms, fn) { const id = setInterval(fn, ms); stops.push(() => clearInterval(id)); },
     stop() { if (!life.alive) return; life.alive = false; stops.forEach((s) => { try { s(); } catch {} }); },
-    seen: false,
   };
-  requestAnimationFrame(() => { life.seen = el.isConnected; });
   return life;
 }
 
@@ -141,7 +141,8 @@ function renderJobs(model, el, life) {
       const { jobs, total } = await api(model, "jobs?" + q);
       const progress = await Promise.all(jobs.map((j) => j.status === "running"
         ? api(model, `jobs/${j.id}/inline-progress`).catch(() => null) : null));
-      msg.textContent = `${total ?? jobs.length} jobs`;
+      const n = total ?? jobs.length;
+      msg.textContent = `${n} job${n === 1 ? "" : "s"}`;
       body.replaceChildren(...jobs.map((j, i) => h("tr", { "data-job": j.id, class: "fg-" + j.status },
         h("td", {}, h("code", {}, j.id)), h("td", {}, j.name), h("td", {}, j.status), h("td", {}, String(j.priority)),
         h("td", {}, j.gpus.join(",") || "-"),
@@ -203,7 +204,9 @@ function renderJob(model, el, life) {
       state.replaceChildren(`${job.name} · ${job.status}${job.exit_code != null ? " (exit " + job.exit_code + ")" : ""}`, prog && prog.progress != null ? bar(prog.progress) : "");
       const m = await api(model, `jobs/${encodeURIComponent(id)}/metrics?names=${encodeURIComponent(metric)}`).catch(() => null);
       if (m && m.series) plot.replaceChildren(h("div", { class: "fg-muted" }, metric), chart(m.series[metric] || []));
-      if (["done", "failed", "aborted", "cancelled"].includes(job.status)) {
+      const ended = ["done", "failed", "aborted", "cancelled"].includes(job.status);
+      buttons.hidden = ended || job.status === "queued";
+      if (ended) {
         if (finished) life.stop();  // one last refresh after the end, then stop polling
         finished = true;
       }
@@ -218,7 +221,7 @@ const VIEWS = { gpus: renderGpus, jobs: renderJobs, job: renderJob };
 export default {
   render({ model, el }) {
     el.classList.add("forgather-widget", "fg-" + model.get("_view"));
-    const life = lifetime(el);
+    const life = lifetime();
     const view = VIEWS[model.get("_view")];
     if (!view) { el.textContent = `unknown view ${model.get("_view")}`; return () => {}; }
     view(model, el, life);
