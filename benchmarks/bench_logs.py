@@ -39,10 +39,13 @@ while True:
     time.sleep(max(0.0, next_t - time.time()))
 """
 
-# Writes SIZE bytes in 1 MB lines as fast as it can, then waits to be told to end.
+# Once GO exists (the follower is connected), writes SIZE bytes in 1 MB lines as
+# fast as it can, then waits to be killed.
 BIG = """
 import os, sys, time
 size, chunk = int(sys.argv[1]), b"y" * (1024 * 1024 - 1) + b"\\n"
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.01)
 out = sys.stdout.buffer
 for _ in range(size // len(chunk)):
     out.write(chunk)
@@ -148,6 +151,7 @@ def streaming(srv: ServerProcess, settings: Settings) -> list[Figure]:
 
 def big_follow(srv: ServerProcess, settings: Settings) -> list[Figure]:
     size = settings.log_mb * 2**20
+    go = srv.base / "go-big-log"
     server = psutil.Process(srv.proc.pid)  # type: ignore[union-attr]
     before = server.memory_info().rss
     peak = before
@@ -157,12 +161,13 @@ def big_follow(srv: ServerProcess, settings: Settings) -> list[Figure]:
         nonlocal peak
         body = {
             "job_type": "command",
-            "job_params": {"argv": [sys.executable, "-c", BIG, str(size)]},
+            "job_params": {"argv": [sys.executable, "-c", BIG, str(size), str(go)]},
         }
         job_id = str(srv.post("queue", json=body).json()["id"])
         await asyncio.to_thread(srv.wait_job, job_id, {"running"})
         state["job"] = job_id
         conn = await websocket_connect(_ws_url(srv, job_id), max_message_size=64 * 2**20)
+        go.touch()
         got = 0
         started = time.monotonic()
         last_sample = 0.0
