@@ -181,11 +181,14 @@ export function jsonBody(method: string, body: unknown): RequestInit {
   return { method, body: JSON.stringify(body) };
 }
 
-/** `ws(s)://…/forgather/api/<endPoint>` with the token Lab authenticates with. */
-export function wsURL(endPoint: string): string {
+/**
+ * `ws(s)://…/forgather/api/<endPoint>`, with the token Lab authenticates with
+ * (as Lab does for its own sockets) unless `withToken` is false (cookie only).
+ */
+export function wsURL(endPoint: string, withToken = true): string {
   const settings = ServerConnection.makeSettings();
   let url = URLExt.join(settings.wsUrl, API_PATH, endPoint);
-  if (settings.token) {
+  if (withToken && settings.token) {
     url += (url.includes('?') ? '&' : '?') + `token=${encodeURIComponent(settings.token)}`;
   }
   return url;

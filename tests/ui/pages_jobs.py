@@ -42,6 +42,17 @@ class ForgatherApi:
             },
         )
 
+    def set_theme(self, theme: str) -> None:
+        """Choose the Lab theme through the settings API (no palette race at start)."""
+        raw = json.dumps({"theme": theme})
+        req = urllib.request.Request(
+            f"{self.server.url}/lab/api/settings/@jupyterlab/apputils-extension:themes",
+            data=json.dumps({"raw": raw}).encode(),
+            method="PUT",
+            headers={"Authorization": f"token {self.server.token}"},
+        )
+        urllib.request.urlopen(req, timeout=10).close()
+
     def gpu(self, index: int) -> dict:
         return next(g for g in self.call("GET", "gpus")["gpus"] if g["index"] == index)
 
@@ -54,6 +65,26 @@ class JobsPanel(ForgatherPanel):
 
     def __init__(self, lab: JupyterLabPage) -> None:
         super().__init__(lab)
+
+    def run_command(self, label: str) -> None:
+        """Run a palette command by its label, with the keyboard (Enter on the match).
+
+        The palette closes when it loses focus, and clicking the dock panel
+        activates its widget a moment later (later still on a loaded machine):
+        wait for that focus to land before opening the palette.
+        """
+        self.page.locator("#jp-main-dock-panel").click()
+        self.page.wait_for_function(
+            "() => !!document.activeElement?.closest('#jp-main-dock-panel')"
+        )
+        self.page.wait_for_timeout(200)
+        self.page.keyboard.press("Control+Shift+C")
+        palette = self.page.locator(".jp-ModalCommandPalette .lm-CommandPalette-input")
+        palette.wait_for(state="visible")
+        palette.fill(label)
+        active = self.page.locator(".jp-ModalCommandPalette .lm-CommandPalette-item.lm-mod-active")
+        active.filter(has_text=label).wait_for()
+        palette.press("Enter")
 
     def section(self, name: str) -> Any:
         return self.root.get_by_role("region", name=name, exact=True)

@@ -34,8 +34,9 @@ PROGRESS_SCRIPT = (
 
 
 def _open(page: Any, lab_server: LabServer, theme: str = "JupyterLab Light") -> JobsPanel:
+    ForgatherApi(lab_server).set_theme(theme)
     lab = JupyterLabPage(page, lab_server)
-    lab.open(theme=theme)
+    lab.open()
     light = "false" if "Dark" in theme else "true"
     page.wait_for_selector(f'body[data-jp-theme-light="{light}"]', state="attached")
     panel = JobsPanel(lab)
@@ -48,7 +49,7 @@ def test_enqueue_from_the_palette_and_watch_the_job_finish(
     page: Any, lab_server: LabServer
 ) -> None:
     panel = _open(page, lab_server)
-    panel.lab.run_command("Forgather: New Command Job")
+    panel.run_command("Forgather: New Command Job")
     dialog = CommandJobDialog(panel.lab)
     dialog.fill(f"{PY} -c \"print('hello from the palette')\"", gpus=1, name="palette-job")
     dialog.submit()
@@ -136,3 +137,42 @@ def test_pause_and_resume_the_scheduler(page: Any, lab_server: LabServer) -> Non
         panel.wait_for_status("waiting-job", "done")
     finally:
         api.set_scheduler(True)
+
+
+# A trainer that uses the reporter: loss and lr every step, honours stop.
+REPORTER_SCRIPT = (
+    "import math, time\n"
+    "from forgather_lab import reporter\n"
+    "rep = reporter.connect()\n"
+    "n = 600\n"
+    "for step in range(1, n + 1):\n"
+    "    cmds = rep.report(step, n, loss=2.0 * math.exp(-step / 80) + 0.1, lr=1e-3)\n"
+    "    if step % 20 == 0:\n"
+    "        print(f'step {step}/{n}', flush=True)\n"
+    "    if 'stop' in cmds:\n"
+    "        print('stopping on request', flush=True)\n"
+    "        break\n"
+    "    time.sleep(0.05)\n"
+    "rep.close()\n"
+)
+
+
+def test_job_view_charts_reported_metrics_and_stops_on_request(
+    page: Any, lab_server: LabServer
+) -> None:
+    api = ForgatherApi(lab_server)
+    api.enqueue([sys.executable, "-u", "-c", REPORTER_SCRIPT], name="reporting-run", gpus=1)
+    panel = _open(page, lab_server)
+    panel.wait_for_status("reporting-run", "running")
+    view = panel.open_job("reporting-run")
+    chart = view.root.get_by_role("img", name=re.compile("^Metrics of job"))
+    chart.locator("canvas").wait_for()
+    view.root.get_by_role("progressbar").and_(
+        view.root.locator("[aria-valuenow]")
+    ).wait_for()
+    time.sleep(2.0)  # the curve grows
+    panel.lab.screenshot("job-view-metrics-light")
+
+    view.control("Stop").click()
+    view.wait_for_log_text("stopping on request")
+    view.status("done").wait_for(timeout=30_000)

@@ -13,7 +13,7 @@ import { CommandIDs } from '../commands';
 import { forgatherIcon } from '../icons';
 import { CommandJobForm, RunConfigForm } from './forms';
 import { JobControl, JobsModel } from './model';
-import { controlLabels } from './view';
+import { controlLabels } from './components';
 
 export interface IJobCommandsOptions {
   app: JupyterFrontEnd;

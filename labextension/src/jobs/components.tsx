@@ -20,6 +20,18 @@ export function statusLabel(trans: TranslationBundle, status: string): string {
   return labels[status] ?? status;
 }
 
+/** Control buttons: [action, label]. */
+export function controlLabels(trans: TranslationBundle): [string, string][] {
+  return [
+    ['save', trans.__('Save checkpoint')],
+    ['stop', trans.__('Stop')],
+    ['save-stop', trans.__('Save and stop')],
+    ['abort', trans.__('Abort')],
+    ['kill', trans.__('Kill')],
+    ['force-kill', trans.__('Force kill')]
+  ];
+}
+
 export function StatusPill(props: { status: string; trans: TranslationBundle }): JSX.Element {
   return (
     <span
@@ -39,7 +51,18 @@ export function ProgressBar(props: {
   const value = props.progress?.progress;
   const known = typeof value === 'number' && isFinite(value);
   const pct = known ? Math.max(0, Math.min(100, value)) : 0;
-  const detail = props.progress?.stage ?? props.progress?.last_log ?? '';
+  const p = props.progress;
+  const parts: string[] = [];
+  if (p?.step !== null && p?.step !== undefined) {
+    parts.push(p.max_steps ? `${p.step}/${p.max_steps}` : `step ${p.step}`);
+  }
+  if (typeof p?.loss === 'number') {
+    parts.push(`loss ${p.loss.toPrecision(3)}`);
+  }
+  if (!parts.length && (p?.stage || p?.last_log)) {
+    parts.push(p.stage ?? p.last_log ?? '');
+  }
+  const detail = parts.join(' · ');
   return (
     <div className="jp-forgather-progress-row">
       <div

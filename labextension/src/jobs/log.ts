@@ -67,21 +67,28 @@ export class JobLog extends Widget {
   }
 
   /** (Re)connect; called when the view opens and when a job starts running. */
-  connect(): void {
+  connect(withToken = true): void {
     if (this._socket || this.isDisposed) {
       return;
     }
     this._term.reset();
     this._text = '';
     let opened = false;
-    const socket = new WebSocket(wsURL(`jobs/${encodeURIComponent(this.jobId)}/tty?follow=1`));
+    const path = `jobs/${encodeURIComponent(this.jobId)}/tty?follow=1`;
+    const socket = new WebSocket(wsURL(path, withToken));
     socket.onopen = () => {
       opened = true;
     };
     socket.onmessage = msg => this._write(String(msg.data));
     socket.onclose = () => {
       this._socket = null;
-      if (!opened) {
+      if (opened) {
+        return;
+      }
+      if (withToken) {
+        // A server that rejects the token parameter: try the login cookie alone.
+        this.connect(false);
+      } else {
         void this._fetchTail();
       }
     };

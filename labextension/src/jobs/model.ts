@@ -170,9 +170,9 @@ export class JobsModel {
       running.map(async job => {
         try {
           const p = await requestAPI<IJobProgress>(
-            `jobs/${encodeURIComponent(job.id)}/inline-progress`
+            `jobs/${encodeURIComponent(job.id)}/${this._reported.has(job.id) ? 'status' : 'inline-progress'}`
           );
-          this._progress.set(job.id, { ...this._progress.get(job.id), ...p });
+          this._mergeProgress(job.id, p);
         } catch {
           // no progress yet (or an older server): the card shows none
         }
@@ -182,9 +182,16 @@ export class JobsModel {
 
   private _onEvent(_: ForgatherEvents, event: IForgatherEvent): void {
     if (event.type === 'job_progress' && event.job_id) {
-      const { type: _type, id: _id, job_id, ...rest } = event;
-      this._progress.set(job_id, { ...this._progress.get(job_id), ...(rest as unknown as IJobProgress) });
+      // The reporter's status (`status`), or flat fields from an older server.
+      const { type: _type, id: _id, job_id, status, ...flat } = event;
+      const report = (status && typeof status === 'object' ? status : flat) as IJobProgress;
+      this._reported.add(job_id);
+      this._mergeProgress(job_id, report);
       this._changed.emit();
+      return;
+    }
+    if (event.type === 'resync') {
+      this._later.invoke();
       return;
     }
     if (event.type === 'job_status_changed' && event.job && typeof event.job === 'object') {
@@ -198,6 +205,17 @@ export class JobsModel {
     if (/^(job|jobs|queue|scheduler)_/.test(event.type)) {
       this._later.invoke();
     }
+  }
+
+  /** Merge what is known (nulls do not erase what an earlier report said). */
+  private _mergeProgress(jobId: string, report: IJobProgress): void {
+    const merged: Record<string, unknown> = { ...this._progress.get(jobId) };
+    for (const [key, value] of Object.entries(report)) {
+      if (value !== null && value !== undefined) {
+        merged[key] = value;
+      }
+    }
+    this._progress.set(jobId, merged as unknown as IJobProgress);
   }
 
   private _onConnection(_: ForgatherEvents, connected: boolean): void {
@@ -217,6 +235,7 @@ export class JobsModel {
   private _known = new Map<string, string>();
   private _details = new Map<string, IJob>();
   private _progress = new Map<string, IJobProgress>();
+  private _reported = new Set<string>();
   private _poll: Poll | null = null;
   private _later = new Debouncer(() => this.refresh(), 250);
   private _changed = new Signal<this, void>(this);

@@ -23,7 +23,7 @@ import { GpuStatusItem } from '../statusbar';
 import { addJobCommands } from './commands';
 import { JobsModel } from './model';
 import { JobsSection } from './section';
-import { JobView, JobViewBody } from './view';
+import type { JobView } from './view';
 
 export interface IJobsSetupOptions {
   palette: ICommandPalette | null;
@@ -62,6 +62,8 @@ export function setupJobs(app: JupyterFrontEnd, opts: IJobsSetupOptions): Array<
     if (!jobs.job(jobId)) {
       await jobs.fetchJob(jobId);
     }
+    // xterm.js and uPlot load with the first job view, not with Lab.
+    const { JobView, JobViewBody } = await import('./view');
     const view = new JobView(new JobViewBody(jobId, jobs, events, commands, trans), trans);
     void tracker.add(view);
     app.shell.add(view, 'main');

@@ -13,22 +13,10 @@ import * as React from 'react';
 import { CommandIDs } from '../commands';
 import { IForgatherEvent, ForgatherEvents } from '../events';
 import { forgatherIcon } from '../icons';
-import { ProgressBar, StatusPill, gpuText } from './components';
+import { ProgressBar, StatusPill, controlLabels, gpuText } from './components';
 import { JobLog } from './log';
 import { JobMetrics } from './metrics';
 import { JobsModel, TERMINAL } from './model';
-
-/** Control buttons: [action, label]. */
-export function controlLabels(trans: TranslationBundle): [string, string][] {
-  return [
-    ['save', trans.__('Save checkpoint')],
-    ['stop', trans.__('Stop')],
-    ['save-stop', trans.__('Save and stop')],
-    ['abort', trans.__('Abort')],
-    ['kill', trans.__('Kill')],
-    ['force-kill', trans.__('Force kill')]
-  ];
-}
 
 function JobHeader(props: {
   jobId: string;
