@@ -16,6 +16,7 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Enum, Float, Int, List, TraitError, Unicode, default, validate
 
 from ._version import __version__
+from .handlers import fallback
 from .handlers.routes import handlers
 from .jupyter_events import bridge as bridge_jupyter_events
 from .runtime import Runtime, RuntimeConfig
@@ -144,6 +145,7 @@ class ForgatherLab(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(handlers())
+        self.handlers.append((fallback.PATTERN, fallback.UnknownEndpointHandler))  # last
 
     def _set_server_url(self) -> None:
         # Jobs call back to the server over loopback, whatever ip it listens on.

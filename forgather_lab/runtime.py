@@ -17,7 +17,7 @@ from typing import Any
 
 from ._version import __version__
 from .control import ControlService
-from .errors import ForgatherError, StateError, Unavailable
+from .errors import BadRequest, ForgatherError, StateError, Unavailable
 from .events import EventBus
 from .gpus import GpuBackend, make_backend
 from .gpus.backend import NoGpus
@@ -79,7 +79,9 @@ class Runtime:
             ),
         )
         self.gpus = GpuService(self.db, self.bus, self.backend, set())
-        self.jobs = JobsService(self.db, self.bus, self.launcher, 0, config.kill_timeout)
+        self.jobs = JobsService(
+            self.db, self.bus, self.launcher, 0, config.kill_timeout, resolver=self._resolve_config
+        )
         self.dispatcher = Dispatcher(
             self.bus,
             self._dispatch_snapshot,
@@ -116,6 +118,15 @@ class Runtime:
                 lambda job, pid: [backend.attach(i, pid) for i in job["gpus"]]
             )
             self.jobs.on_ended.append(lambda job: backend.detach(job["pid"]))
+
+    def _resolve_config(
+        self, project_dir: str, config: str | None, dynamic_args: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A config's job block for the training / eval kinds (sync, off the loop)."""
+        try:
+            return self.projects.resolve_job(project_dir, config, dynamic_args).as_dict()
+        except (OSError, ValueError) as e:  # a path the OS refuses is the client's mistake
+            raise BadRequest(f"Cannot use project {project_dir!r}: {e}") from e
 
     async def ensure_started(self) -> None:
         """Re-attach surviving jobs and start dispatching, once, on the running loop."""

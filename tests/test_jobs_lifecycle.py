@@ -8,7 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 from jobs_helpers import command, wait_for
+
+
+@pytest.fixture
+def forgather_config(state_dir: Path) -> dict[str, Any]:
+    # A short SIGTERM grace keeps the SIGTERM-ignoring test quick.
+    return {
+        "state_dir": str(state_dir),
+        "gpu_backend": "simulated",
+        "simulated_gpus": 4,
+        "kill_timeout": 3.0,
+    }
 
 
 async def test_command_job_runs_to_done_with_its_output(api: Any) -> None:
@@ -101,12 +113,14 @@ async def test_kill_of_a_job_ignoring_sigterm_reports_it_then_force_kill(api: An
     )
     _, job = await api("queue", method="POST", json_body=command(code))
     running = await wait_for(api, job["id"], {"running"})
-    # Wait for the handler to be installed before signalling.
-    for _ in range(100):
+    # Wait for the handler to be installed before signalling (slow on a loaded machine).
+    text = ""
+    for _ in range(600):
         _, text = await api("jobs", job["id"], "tty")
         if "ready" in text:
             break
         await asyncio.sleep(0.05)
+    assert "ready" in text
     status, result = await api("jobs", job["id"], "control", "kill", method="POST")
     assert status == 200
     assert result["exited"] is False

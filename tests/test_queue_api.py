@@ -249,3 +249,30 @@ async def test_lists_are_events_driven(api: Any, jp_serverapp: Any) -> None:
         return not runtime.running_job_ids()
 
     await wait_until(idle)
+
+
+async def test_jupyterlab_cache_buster_is_not_a_parameter(api: Any) -> None:
+    # JupyterLab's ServerConnection appends "&<timestamp>" to GET requests.
+    status, body = await api("jobs", params={"limit": 5, "1732570000000": ""})
+    assert status == 200, body
+    status, body = await api("jobs", params={"limit": 5, "bogus": "1"})
+    assert status == 400
+    assert "bogus" in body["message"]
+
+
+async def test_training_job_from_the_example_config(api: Any) -> None:
+    _, tree = await api("projects")
+    projects = [p for ws in tree["workspaces"] for p in ws["projects"]]
+    hello = next(p for p in projects if p["path"].endswith("hello_script"))
+    status, job = await api("queue", method="POST", json_body={
+        "job_type": "training", "project_dir": hello["path"]})
+    assert status == 201, job
+    assert job["params"]["job"]["script"].endswith(".py")
+    done = await wait_for(api, job["id"], {"done", "failed"}, timeout=60)
+    assert done["status"] == "done", done
+    _, text = await api("jobs", job["id"], "tty")
+    assert "step" in text
+    status, body = await api("queue", method="POST", json_body={
+        "job_type": "training", "project_dir": hello["path"], "config": "no-such.yaml"})
+    assert status in {400, 404}
+    assert body["message"]

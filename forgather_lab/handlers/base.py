@@ -82,7 +82,13 @@ class ForgatherHandler(APIHandler):
 
     def parse_query(self, model: type[M]) -> M:
         """Query arguments validated into ``model`` (lax: strings coerce to numbers)."""
-        data = {k: self.get_query_argument(k) for k in self.request.query_arguments}
+        data = {
+            k: self.get_query_argument(k)
+            for k, v in self.request.query_arguments.items()
+            # JupyterLab's request helper appends a bare cache-busting timestamp
+            # (``&1732570000000``) to GETs; it is not a parameter.
+            if not (k.isdigit() and v == [b""])
+        }
         try:
             return model.model_validate(data, strict=False)
         except ValidationError as e:

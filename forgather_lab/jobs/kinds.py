@@ -7,7 +7,6 @@ register themselves in ``KINDS`` and reuse the same launcher and scheduler.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,12 +15,12 @@ from pydantic import ValidationError
 
 from ..errors import BadRequest
 from ..models.jobs import CommandParams, CreateJob
+from ..projects.job import JobSpec
 from .launcher import LaunchSpec
 
-# Given (project_dir, config, dynamic_args), the projects service answers the
-# config's job block: {"script" | "module", "args", "nproc_per_node", "cwd",
-# "output_dir", "launcher": "torchrun" | "python"}.
-ConfigResolver = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+# Given (project_dir, config or None for the default, dynamic_args), the projects
+# service answers the config's resolved job block (``JobSpec.as_dict()``).
+ConfigResolver = Callable[[str, "str | None", dict[str, Any]], dict[str, Any]]
 
 
 class JobKind(Protocol):
@@ -62,23 +61,28 @@ class CommandKind:
 
 
 class ConfigKind:
-    """A project config's job: ``training`` (torchrun or python) and ``eval``."""
+    """A project config's job: ``training`` and ``eval``.
 
-    def __init__(self, name: str, default_launcher: str) -> None:
+    The config is rendered and its ``job`` block resolved at enqueue (a broken
+    config is a 400 then, not a failed job later). At launch a declared
+    ``nproc_per_node`` of ``gpu`` / ``auto`` becomes the number of GPUs the
+    job was given; more than one process runs under torchrun, one runs the
+    interpreter directly (so a stdlib-only project needs no torch).
+    """
+
+    def __init__(self, name: str, multi_process: bool) -> None:
         self.name = name
-        self.default_launcher = default_launcher
+        self.multi_process = multi_process
 
     def prepare(self, request: CreateJob, resolver: ConfigResolver | None) -> dict[str, Any]:
         project_dir = request.project_dir or request.job_params.get("project_dir")
         config = request.config or request.job_params.get("config")
         dynamic_args = request.dynamic_args or request.job_params.get("dynamic_args") or {}
-        if not project_dir or not config:
-            raise BadRequest(f"A {self.name} job needs project_dir and config")
+        if not project_dir:
+            raise BadRequest(f"A {self.name} job needs project_dir (and config, or the default)")
         if resolver is None:
             raise BadRequest(f"{self.name} jobs need project support, which is not loaded")
         block = resolver(project_dir, config, dynamic_args)
-        if not (block.get("script") or block.get("module")):
-            raise BadRequest(f"Config {config} has no job script or module to run")
         return {
             "project_dir": project_dir,
             "config": config,
@@ -86,34 +90,42 @@ class ConfigKind:
             "job": block,
         }
 
+    def default_gpus(self, params: dict[str, Any]) -> int:
+        """GPUs to reserve when the request does not say: what the config declares."""
+        return int(params["job"].get("gpus") or 0)
+
     def launch_spec(self, params: dict[str, Any], gpus: list[int]) -> LaunchSpec:
         job = params["job"]
-        launcher = job.get("launcher") or self.default_launcher
-        target = ["-m", job["module"]] if job.get("module") else [job["script"]]
-        args = [str(a) for a in job.get("args", [])]
-        if launcher == "torchrun":
-            nproc = len(gpus) or int(job.get("nproc_per_node") or 1)
-            argv = [
-                sys.executable,
-                "-m",
-                "torch.distributed.run",
-                "--standalone",
-                f"--nproc_per_node={nproc}",
-                *target,
-                *args,
-            ]
+        declared = job.get("nproc_per_node", 1)
+        if not self.multi_process or declared == "cpu":
+            nproc = 1
+        elif declared in ("gpu", "auto"):
+            nproc = max(1, len(gpus))
         else:
-            argv = [sys.executable, "-u", *target, *args]
+            nproc = int(declared)
+        spec = JobSpec(
+            script=Path(job["script"]) if job.get("script") else None,
+            module=job.get("module"),
+            args=[str(a) for a in job.get("args", [])],
+            nproc_per_node=declared,
+            gpus=int(job.get("gpus") or 0),
+            output_dir=Path(job["output_dir"]),
+            cwd=Path(job["cwd"]),
+        )
         return LaunchSpec(
-            argv=argv,
-            cwd=job.get("cwd") or params["project_dir"],
+            argv=spec.argv(nproc),
+            cwd=str(spec.cwd),
             env={str(k): str(v) for k, v in (job.get("env") or {}).items()},
         )
 
 
 KINDS: dict[str, JobKind] = {
     kind.name: kind
-    for kind in (CommandKind(), ConfigKind("training", "torchrun"), ConfigKind("eval", "python"))
+    for kind in (
+        CommandKind(),
+        ConfigKind("training", multi_process=True),
+        ConfigKind("eval", multi_process=False),
+    )
 }
 
 
@@ -125,3 +137,4 @@ def kind_of(job_type: str) -> JobKind:
         raise BadRequest(
             f"Unknown job_type {job_type!r}; expected one of {', '.join(sorted(KINDS))}"
         ) from None
+

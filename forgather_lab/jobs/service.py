@@ -65,12 +65,16 @@ class JobsService:
     async def enqueue(self, request: CreateJob) -> dict[str, Any]:
         """Validate and queue a job; it is durable when this returns."""
         kind = kind_of(request.job_type)
-        if request.requested_gpus > self.max_gpus:
+        params = await asyncio.to_thread(kind.prepare, request, self.resolver)
+        requested = request.requested_gpus
+        if requested is None:
+            default_gpus = getattr(kind, "default_gpus", None)
+            requested = default_gpus(params) if default_gpus else 0
+        if requested > self.max_gpus:
             raise BadRequest(
-                f"requested_gpus is {request.requested_gpus} but this server has "
+                f"requested_gpus is {requested} but this server has "
                 f"{self.max_gpus} usable GPU{'s' if self.max_gpus != 1 else ''}"
             )
-        params = await asyncio.to_thread(kind.prepare, request, self.resolver)
         name = request.name or _default_name(request, params)
         job = await self.db.run(
             lambda c: repo.insert(
@@ -78,7 +82,7 @@ class JobsService:
                 name=name,
                 job_type=kind.name,
                 priority=request.priority,
-                requested_gpus=request.requested_gpus,
+                requested_gpus=requested,
                 params=params,
             )
         )

@@ -18,7 +18,9 @@ class CreateJob(ApiModel):
     job_params: dict[str, Any] = Field(
         default_factory=dict, description="kind-specific: command takes argv, cwd, env"
     )
-    requested_gpus: int = Field(0, ge=0, description="how many GPUs the job needs (0 = none)")
+    requested_gpus: int | None = Field(
+        None, ge=0, description="GPUs the job needs (0 = none); default: the config's, else 0"
+    )
     priority: int = Field(0, ge=-1000, le=1000, description="higher runs first")
     name: str | None = Field(None, max_length=200)
     project_dir: str | None = None
@@ -63,7 +65,7 @@ class ListJobs(BaseModel):
     total: int | None = None
 
 
-class ListJobsQuery(BaseModel):
+class ListJobsQuery(ApiModel):
     """``GET /jobs`` filters and paging."""
 
     status: str | None = Field(None, description="comma-separated statuses")
@@ -101,7 +103,7 @@ class CleanupResult(BaseModel):
     removed_ids: list[str] = Field(default_factory=list)
 
 
-class TtyQuery(BaseModel):
+class TtyQuery(ApiModel):
     """``GET /jobs/{id}/tty``."""
 
     max_bytes: int = Field(256 * 1024, ge=1, le=32 * 1024 * 1024)
