@@ -13,7 +13,18 @@ from typing import Any
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server._tz import utcnow
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Enum, Float, Int, List, TraitError, Unicode, default, validate
+from traitlets import (
+    Bool,
+    Dict,
+    Enum,
+    Float,
+    Int,
+    List,
+    TraitError,
+    Unicode,
+    default,
+    validate,
+)
 
 from ._version import __version__
 from .handlers import fallback
@@ -72,6 +83,24 @@ class ForgatherLab(ExtensionApp):
         10.0, help="Seconds a kill waits after SIGTERM before reporting survivors."
     ).tag(config=True)
 
+    inference_proxy_loopback_only = Bool(
+        True,
+        help="Lock the inference proxy (/forgather/api/inference/*?base=) to loopback "
+        "upstreams (localhost, 127.0.0.0/8, ::1; names are not resolved). The http/https "
+        "scheme guard applies either way.",
+    ).tag(config=True)
+
+    services = Dict(
+        help="Auto-start services: {type: {name: {enabled, priority, requested_gpus, "
+        "...job_params}}}, e.g. {'inference': {'tiny': {'enabled': True, 'model_path': "
+        "'/models/tiny'}}}. Started at server start unless a job with the same signature "
+        "(type + normalised args) is already queued or running.",
+    ).tag(config=True)
+
+    endpoint_ready_timeout = Float(
+        900.0, help="Seconds an inference / TensorBoard job may take to answer its health URL."
+    ).tag(config=True)
+
     webhook_urls = List(
         Unicode(),
         help="URLs that get an HMAC-signed JSON POST when a job reaches a terminal state "
@@ -118,6 +147,9 @@ class ForgatherLab(ExtensionApp):
             scheduler_enabled=self.scheduler_enabled,
             cuda_visible_devices=os.environ.get("CUDA_VISIBLE_DEVICES"),
             kill_timeout=self.kill_timeout,
+            inference_proxy_loopback_only=self.inference_proxy_loopback_only,
+            services=dict(self.services),
+            endpoint_ready_timeout=self.endpoint_ready_timeout,
             webhook_urls=list(self.webhook_urls),
             webhook_secret_file=self.webhook_secret_file or None,
         )

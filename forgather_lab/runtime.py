@@ -23,13 +23,17 @@ from .gpus import GpuBackend, make_backend
 from .gpus.backend import NoGpus
 from .gpus.policy import excluded_indices
 from .gpus.service import GpuService
+from .inference.presets import PresetsService
+from .inference.supervisor import EndpointSupervisor
 from .jobs import repository as jobs_repo
 from .jobs.launcher import Launcher
 from .jobs.service import JobsService
 from .models import DescribeHealth
 from .projects import ProjectsService, ProjectsSettings
+from .proxy.upstream import Upstream
 from .scheduler import GpuSlot
 from .scheduler.dispatcher import Dispatcher
+from .services.service import ServicesService
 from .store import Database
 from .store.db import DB_FILENAME
 from .webhooks import Webhooks
@@ -55,6 +59,9 @@ class RuntimeConfig:
     cuda_visible_devices: str | None = None  # as the server saw it at start
     kill_timeout: float = 10.0
     safety_tick: float = 30.0
+    inference_proxy_loopback_only: bool = True
+    services: dict[str, Any] = field(default_factory=dict)  # ForgatherLab.services
+    endpoint_ready_timeout: float = 900.0
     webhook_urls: list[str] = field(default_factory=list)
     webhook_secret_file: str | None = None  # 0600 file holding the HMAC key
 
@@ -93,6 +100,13 @@ class Runtime:
         self.webhooks: Webhooks = webhooks_from_settings(
             self.bus, config.webhook_urls, config.webhook_secret_file
         )
+        # Inference / TensorBoard readiness, the proxy's client, presets, services.
+        self.endpoints = EndpointSupervisor(
+            self.db, self.bus, self.launcher.job_dir, config.endpoint_ready_timeout
+        )
+        self.upstream = Upstream()
+        self.presets = PresetsService(self.db)
+        self.services = ServicesService(self.db, self.jobs, config.services, self.endpoints)
         self._started: asyncio.Task[None] | None = None
 
     def open(self) -> None:
@@ -140,6 +154,7 @@ class Runtime:
         counts = await self.jobs.reattach()
         if any(counts.values()):
             log.info("Forgather Lab restart: %s", counts)
+        self.jobs.prestart_runner()
         stored = await self.db.run(
             lambda c: c.execute(
                 "SELECT value FROM settings WHERE key = ?", (SCHEDULER_KEY,)
@@ -149,6 +164,8 @@ class Runtime:
             stored is None or stored[0] == "1"
         )
         self.dispatcher.start()
+        await self.endpoints.start()
+        await self.services.reconcile()  # after re-attach: survivors count as running
 
     async def set_scheduler(self, enabled: bool) -> None:
         """Pause or resume dispatching; remembered across restarts."""
@@ -187,6 +204,8 @@ class Runtime:
     async def stop(self) -> None:
         """Stop dispatching and watching; running jobs keep running."""
         await self.dispatcher.stop()
+        await self.endpoints.stop()
+        await self.upstream.close()
         self.jobs.close()
         await self.control.close()
         await self.webhooks.close()

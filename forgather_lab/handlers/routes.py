@@ -7,7 +7,20 @@ it and the auth sweep in the tests walks it.
 
 from __future__ import annotations
 
-from . import callback, control, events, gpus, jobs, meta, projects, queue
+from . import (
+    callback,
+    control,
+    events,
+    gpus,
+    inference,
+    jobs,
+    meta,
+    presets,
+    projects,
+    queue,
+    services,
+    tensorboard,
+)
 from .base import ForgatherHandler, Route
 
 ROUTES: list[Route] = [
@@ -19,6 +32,10 @@ ROUTES: list[Route] = [
     *events.ROUTES,
     *gpus.ROUTES,
     *projects.ROUTES,
+    *inference.ROUTES,
+    *presets.ROUTES,
+    *tensorboard.ROUTES,
+    *services.ROUTES,
 ]
 
 

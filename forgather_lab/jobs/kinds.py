@@ -138,3 +138,18 @@ def kind_of(job_type: str) -> JobKind:
             f"Unknown job_type {job_type!r}; expected one of {', '.join(sorted(KINDS))}"
         ) from None
 
+
+def register(kind: JobKind) -> None:
+    """Add a kind to the registry (the long-running service kinds register below)."""
+    KINDS[kind.name] = kind
+
+
+def _register_service_kinds() -> None:
+    from ..inference.kind import InferenceKind
+    from ..tensorboard.kind import TensorBoardKind
+
+    register(InferenceKind())
+    register(TensorBoardKind())
+
+
+_register_service_kinds()

@@ -97,6 +97,34 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (job_id, name, width, bucket)
     ) WITHOUT ROWID;
     """,
+    # 4: inference / TensorBoard endpoints (where a long-running job answers and
+    # whether it is ready), user generation presets, auto-start services.
+    """
+    CREATE TABLE job_endpoints (
+        job_id     TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+        state      TEXT NOT NULL,
+        base_url   TEXT,
+        health_url TEXT,
+        model      TEXT,
+        message    TEXT,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE generation_presets (
+        name       TEXT PRIMARY KEY,
+        params     TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE services (
+        type           TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        enabled        INTEGER NOT NULL,
+        args           TEXT NOT NULL DEFAULT '{}',
+        priority       INTEGER NOT NULL DEFAULT 0,
+        requested_gpus INTEGER,
+        updated_at     REAL NOT NULL,
+        PRIMARY KEY (type, name)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

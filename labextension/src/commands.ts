@@ -22,4 +22,8 @@ export namespace CommandIDs {
   export const gpuToggle = 'forgather:gpu-toggle';
   export const gpuMinPriority = 'forgather:gpu-min-priority';
   export const gpuKill = 'forgather:gpu-kill';
+  export const openChat = 'forgather:open-chat';
+  export const serveInference = 'forgather:serve-inference';
+  export const openTensorBoard = 'forgather:open-tensorboard';
+  export const newService = 'forgather:new-service';
 }

@@ -22,6 +22,7 @@ import { ForgatherPanel } from './panel';
 import { setupProjects } from './projects';
 import { projectsSection } from './projects/tree';
 import { setupJobs } from './jobs/setup';
+import { setupChat } from './chat';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'forgather-lab:plugin',
@@ -56,7 +57,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     const panel = new ForgatherPanel(model, [
       projectsSection(projects.model, projects.actions),
-      ...jobSections
+      ...jobSections,
+      ...setupChat(app, { palette, restorer, rendermime, translator, fileBrowser })
     ]);
     app.shell.add(panel, 'left', { rank: 850 });
     restorer?.add(panel, 'forgather-panel');

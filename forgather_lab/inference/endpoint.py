@@ -1,0 +1,67 @@
+"""How a spawned server tells the supervisor where it listens.
+
+A child binds port 0 (or the port it was told), then writes
+``<job_dir>/endpoint.json`` atomically; the supervisor polls for that file and
+then the health URL. The job directory is the one holding the launcher's
+per-job token file (``FORGATHER_LAB_TOKEN_FILE``), so a child finds it without
+an extra argument. The upstream bearer token the proxy injects lives next to
+it in ``inference_token`` (0600), never in argv, the database or a log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENDPOINT_FILE = "endpoint.json"
+UPSTREAM_TOKEN_FILE = "inference_token"  # noqa: S105 (a file name)
+
+
+def job_dir_from_env(env: dict[str, str] | None = None) -> Path | None:
+    """The job directory of the current process, when started by the launcher."""
+    token_file = (env if env is not None else os.environ).get("FORGATHER_LAB_TOKEN_FILE")
+    return Path(token_file).parent if token_file else None
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new 0600 file, atomically (rename over the old one)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def new_upstream_token(job_dir: Path) -> Path:
+    """Create the upstream bearer token file of a job; returns its path."""
+    path = job_dir / UPSTREAM_TOKEN_FILE
+    write_private(path, secrets.token_urlsafe(32))
+    return path
+
+
+def write_endpoint(job_dir: Path, url: str, health: str, **extra: Any) -> None:
+    """Announce ``url`` (the API base, e.g. ``http://127.0.0.1:PORT/v1``) and its health URL."""
+    write_private(
+        job_dir / ENDPOINT_FILE,
+        json.dumps({"url": url, "health": health, "pid": os.getpid(), **extra}),
+    )
+
+
+def read_endpoint(job_dir: Path) -> dict[str, Any] | None:
+    """The announced endpoint, or None while the child has not written it yet."""
+    try:
+        data = json.loads((job_dir / ENDPOINT_FILE).read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "url" in data else None
+
+
+def read_upstream_token(job_dir: Path) -> str | None:
+    """The token the proxy sends upstream for this job, if it has one."""
+    try:
+        return (job_dir / UPSTREAM_TOKEN_FILE).read_text().strip() or None
+    except FileNotFoundError:
+        return None

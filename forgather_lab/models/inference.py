@@ -1,0 +1,106 @@
+"""Inference servers, TensorBoard, the proxy and generation presets on the wire."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .base import ApiModel
+
+
+class InferenceParams(ApiModel):
+    """``job_params`` of an ``inference`` job: our server on a checkpoint, or any command."""
+
+    model_path: str | None = Field(
+        None, description="a transformers checkpoint directory served by Forgather's server"
+    )
+    command: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="instead: any OpenAI-compatible server argv (vLLM, llama.cpp); "
+        "placeholders {host}, {port}, {token_file} are filled in at launch",
+    )
+    model_name: str | None = Field(None, max_length=200, description="the id /v1/models reports")
+    host: Literal["127.0.0.1", "::1", "0.0.0.0"] = Field(  # noqa: S104
+        "127.0.0.1", description="0.0.0.0 exposes the server beyond loopback (the token holds)"
+    )
+    port: int = Field(0, ge=0, le=65535, description="0 = any free port, reported by the server")
+    device: str = Field("auto", pattern=r"^(auto|cpu|cuda(:\d+)?)$")
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
+    api_path: str = Field("/v1", pattern=r"^(/[A-Za-z0-9._-]+)*$", description="command only")
+    health_path: str = Field("/health", pattern=r"^/[A-Za-z0-9._/-]*$", description="command only")
+    token_env: str | None = Field(
+        None,
+        pattern=r"^[A-Z_][A-Z0-9_]*$",
+        description="command only: environment variable the upstream reads its API key from",
+    )
+    cwd: str | None = None
+    env: dict[str, str] = Field(default_factory=dict)
+
+
+class TensorBoardParams(ApiModel):
+    """``job_params`` of a ``tensorboard`` job."""
+
+    logdir: str = Field(description="directory of event files (searched recursively)")
+    reload_interval: float = Field(5.0, gt=0, le=3600)
+
+
+class DescribeEndpoint(BaseModel):
+    """Where a long-running job (inference, TensorBoard) answers, and whether it is ready."""
+
+    job_id: str
+    job_type: str
+    name: str
+    status: str = Field(description="the job's status")
+    state: Literal["starting", "ready", "failed", "stopped"]
+    base_url: str | None = Field(None, description="the API base, e.g. http://127.0.0.1:PORT/v1")
+    proxy_url: str | None = Field(None, description="same-origin path for the browser")
+    model: str | None = None
+    message: str | None = None
+
+
+class ListEndpoints(BaseModel):
+    """``GET /inference/servers``."""
+
+    servers: list[DescribeEndpoint]
+
+
+class ProxyQuery(BaseModel):
+    """``?base=`` of the inference proxy."""
+
+    base: str = Field(description="the upstream API base URL, e.g. http://127.0.0.1:8137/v1")
+
+
+class OpenAIReply(BaseModel):
+    """Whatever the upstream answered (OpenAI-compatible JSON or an SSE stream)."""
+
+    model_config = {"extra": "allow"}
+
+
+class PresetSummary(BaseModel):
+    """One generation preset in the list."""
+
+    name: str
+    builtin: bool = Field(description="a bundled preset (read-only)")
+    shadowed: bool = Field(False, description="bundled, but a user preset of that name wins")
+
+
+class ListPresets(BaseModel):
+    """``GET /generation-configs``."""
+
+    presets: list[PresetSummary]
+
+
+class DescribePreset(BaseModel):
+    """One preset: the generation parameters it sets."""
+
+    name: str
+    builtin: bool
+    params: dict[str, Any]
+
+
+class SavePreset(ApiModel):
+    """``PUT /generation-configs/{name}``."""
+
+    params: dict[str, Any] = Field(description="generation parameters (OpenAI + HF names)")

@@ -1,0 +1,64 @@
+"""Auto-start services on the wire."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .base import ApiModel
+
+NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class UpsertService(ApiModel):
+    """``POST /services``: create or replace ``<type>/<name>``."""
+
+    type: str = Field(description="a job type: inference | tensorboard | command")
+    name: str = Field(pattern=NAME_PATTERN, description="an operator-chosen label")
+    enabled: bool = True
+    args: dict[str, Any] = Field(default_factory=dict, description="the job's job_params")
+    priority: int = Field(0, ge=-1000, le=1000)
+    requested_gpus: int | None = Field(
+        None, ge=0, description="default: 1 for inference (when the server has a GPU), else 0"
+    )
+
+
+class SetServiceEnabled(ApiModel):
+    """``POST /services/{type}/{name}/enabled``."""
+
+    enabled: bool
+
+
+class DescribeService(BaseModel):
+    """A configured service and what is running for it."""
+
+    type: str
+    name: str
+    enabled: bool
+    args: dict[str, Any]
+    priority: int
+    requested_gpus: int
+    source: Literal["settings", "user"] = Field(
+        description="settings: ForgatherLab.services (read-only, toggles are stored); "
+        "user: created through the API"
+    )
+    signature: str
+    running: bool = Field(description="a job with this signature is running")
+    job_id: str | None = None
+    status: str | None = Field(None, description="that job's status")
+    base_url: str | None = None
+    message: str | None = Field(None, description="why the service could not start, if so")
+
+
+class ListServices(BaseModel):
+    """``GET /services``."""
+
+    services: list[DescribeService]
+
+
+class DeleteServiceResult(BaseModel):
+    """What a delete did."""
+
+    deleted: bool
+    stopped_job_id: str | None = None

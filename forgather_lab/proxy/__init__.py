@@ -1,0 +1,1 @@
+"""Same-origin proxies: browser → inference servers, browser → TensorBoard (no tornado here)."""

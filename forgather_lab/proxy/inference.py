@@ -1,0 +1,75 @@
+"""The inference proxy's rules: which upstreams, which URL, which token.
+
+``?base=`` names the upstream API base (``http://127.0.0.1:PORT/v1``). The
+scheme guard (http / https only) always applies; with
+``inference_proxy_loopback_only`` (default on) the host must be a literal
+loopback address or ``localhost``: names are not resolved, so a DNS answer
+cannot point the proxy elsewhere (no rebinding). The upstream token is looked
+up from the job listening at that origin; a non-job upstream may get a token
+from the ``X-Inference-Token`` request header instead. Either way the token
+only travels server → upstream, never back to the browser.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import BadRequest, Forbidden
+
+OPERATIONS = {
+    "health": "GET",
+    "models": "GET",
+    "completions": "POST",
+    "chat/completions": "POST",
+}
+CLIENT_TOKEN_HEADER = "X-Inference-Token"  # noqa: S105 (a header name)
+
+
+def check_base(base: str, loopback_only: bool) -> str:
+    """The validated base URL without a trailing slash; 400 / 403 explain a refusal."""
+    base = (base or "").strip()
+    if not base:
+        raise BadRequest("base: the upstream URL is required (e.g. http://127.0.0.1:8137/v1)")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https"):
+        raise BadRequest(f"base: only http and https upstreams are allowed, not {parts.scheme!r}")
+    if not parts.hostname:
+        raise BadRequest("base: the URL has no host")
+    if parts.username or parts.password:
+        raise BadRequest("base: credentials in the URL are not allowed; use a job or a header")
+    if parts.query or parts.fragment:
+        raise BadRequest("base: the URL must not have a query or fragment")
+    try:
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError as e:
+        raise BadRequest(f"base: {e}") from e
+    if loopback_only and not is_loopback(parts.hostname):
+        raise Forbidden(
+            f"base: {parts.hostname} is not a loopback address and the inference proxy is "
+            "locked to loopback upstreams (ForgatherLab.inference_proxy_loopback_only)"
+        )
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a literal loopback IP; other names are not resolved."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def upstream_url(base: str, operation: str) -> str:
+    """``<base>/<operation>``; health is the server's ``/health`` (beside ``/v1``)."""
+    if operation not in OPERATIONS:
+        raise BadRequest(f"Unknown inference operation {operation!r}")
+    if operation == "health":
+        parts = urlsplit(base)
+        path = parts.path.rstrip("/")
+        if path.endswith("/v1"):
+            path = path[: -len("/v1")]
+        return urlunsplit((parts.scheme, parts.netloc, path + "/health", "", ""))
+    return f"{base}/{operation}"

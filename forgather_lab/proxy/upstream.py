@@ -1,0 +1,100 @@
+"""Streaming HTTP to an upstream, byte for byte, with httpx (no tornado here).
+
+The handler writes each chunk as it arrives and flushes it, so a Server-Sent
+Events stream reaches the browser token by token; nothing here buffers a
+body. Closing the context (the browser went away) closes the upstream
+connection, which is how a "Stop" in the chat stops the generation upstream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+from ..errors import ForgatherError
+
+
+class BadGateway(ForgatherError):
+    """The upstream could not be reached or broke off."""
+
+    status = 502
+
+
+# Request headers a client may send upstream; everything else (cookies, the
+# Jupyter Authorization header, XSRF tokens) stays on this side.
+FORWARD_REQUEST = ("accept", "accept-encoding", "content-type", "cache-control", "last-event-id")
+# Response headers passed back; the upstream cannot set cookies or auth challenges here.
+FORWARD_RESPONSE = (
+    "content-type",
+    "content-encoding",
+    "cache-control",
+    "etag",
+    "last-modified",
+    "x-request-id",
+)
+
+
+class Upstream:
+    """One pooled async HTTP client for all proxied requests of a server."""
+
+    def __init__(self, read_timeout: float = 600.0) -> None:
+        self._timeout = httpx.Timeout(10.0, read=read_timeout)
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:  # created on the loop that uses it
+            # trust_env=False: an HTTP(S)_PROXY in the server's env must not
+            # receive upstream tokens meant for a loopback server.
+            self._client = httpx.AsyncClient(
+                timeout=self._timeout, trust_env=False, follow_redirects=False
+            )
+        return self._client
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes | None,
+    ) -> AsyncIterator[httpx.Response]:
+        """Open ``url``; yields the response with its body still unread."""
+        request = self.client.build_request(method, url, headers=headers, content=body or None)
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.HTTPError as e:
+            raise BadGateway(f"Could not reach the upstream {_safe(url)}: {_reason(e)}") from e
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def close(self) -> None:
+        """Close pooled connections."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def request_headers(incoming: dict[str, str], token: str | None) -> dict[str, str]:
+    """The headers sent upstream: a safe subset, plus the upstream token if any."""
+    out = {k: v for k, v in incoming.items() if k.lower() in FORWARD_REQUEST}
+    if token:
+        out["Authorization"] = f"Bearer {token}"
+    return out
+
+
+def response_headers(upstream: httpx.Response) -> list[tuple[str, str]]:
+    """The upstream's headers passed on to the browser."""
+    return [(k, v) for k, v in upstream.headers.items() if k.lower() in FORWARD_RESPONSE]
+
+
+def _safe(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _reason(e: httpx.HTTPError) -> str:
+    return str(e) or type(e).__name__

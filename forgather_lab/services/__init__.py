@@ -1,0 +1,1 @@
+"""Auto-start services: declared long-running jobs kept running across restarts."""

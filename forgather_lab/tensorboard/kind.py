@@ -1,0 +1,53 @@
+"""The ``tensorboard`` job kind."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import BadRequest
+from ..inference.kind import validation_message
+from ..jobs.launcher import LaunchSpec
+from ..models.inference import TensorBoardParams
+from ..models.jobs import CreateJob
+
+
+class TensorBoardKind:
+    """``job_type: tensorboard`` with ``{logdir, reload_interval}``."""
+
+    name = "tensorboard"
+
+    def default_gpus(self, params: dict[str, Any]) -> int:
+        """TensorBoard never needs a GPU."""
+        return 0
+
+    def prepare(self, request: CreateJob, resolver: Any = None) -> dict[str, Any]:
+        """Validate; the logdir is made absolute so the service signature is stable."""
+        try:
+            params = TensorBoardParams.model_validate(request.job_params)
+        except ValidationError as e:
+            raise BadRequest(validation_message(self.name, e)) from e
+        path = Path(params.logdir).expanduser()
+        if not path.is_absolute() and request.project_dir:
+            path = Path(request.project_dir) / path
+        path = path.resolve()
+        if not path.is_dir():
+            raise BadRequest(f"job_params.logdir: {path} is not a directory")
+        params.logdir = str(path)
+        return params.model_dump()
+
+    def launch_spec(self, params: dict[str, Any], gpus: list[int]) -> LaunchSpec:
+        p = TensorBoardParams.model_validate(params)
+        argv = [
+            sys.executable,
+            "-m",
+            "forgather_lab.tensorboard.run",
+            "--logdir",
+            p.logdir,
+            "--reload-interval",
+            str(p.reload_interval),
+        ]
+        return LaunchSpec(argv=argv)

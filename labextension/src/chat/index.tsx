@@ -1,0 +1,127 @@
+/**
+ * Wiring of chat, inference and services: commands (Open Chat, Serve
+ * inference, TensorBoard, New service), the chat tracker and the Services
+ * sidebar section. Builds and registers only; no network call at activation.
+ */
+import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
+import { ICommandPalette, InputDialog, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { UseSignal } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { requestAPI } from '../api';
+import { CommandIDs } from '../commands';
+import { ServicesModel } from '../services/model';
+import { ServicesSection } from '../services/section';
+import { ChatModel } from './model';
+import { ChatPanel } from './widget';
+
+export interface IChatSetupOptions {
+  palette: ICommandPalette | null;
+  restorer: ILayoutRestorer | null;
+  rendermime: IRenderMimeRegistry | null;
+  translator: ITranslator | null;
+  fileBrowser: IDefaultFileBrowser | null;
+}
+
+export function setupChat(app: JupyterFrontEnd, opts: IChatSetupOptions): Array<() => JSX.Element> {
+  const trans = (opts.translator ?? nullTranslator).load('forgather_lab');
+  const chat = new ChatModel();
+  const services = new ServicesModel();
+  const tracker = new WidgetTracker<ChatPanel>({ namespace: 'forgather-chat' });
+  const { commands } = app;
+
+  commands.addCommand(CommandIDs.openChat, {
+    label: trans.__('Forgather: Open Chat'),
+    caption: trans.__('Chat with a running inference server'),
+    execute: args => {
+      if (typeof args.base === 'string' && args.base) {
+        chat.setBase(args.base, true);
+      }
+      let panel = tracker.currentWidget;
+      if (!panel || panel.isDisposed) {
+        panel = new ChatPanel(chat, opts.rendermime, trans);
+        void tracker.add(panel);
+        app.shell.add(panel, 'main');
+      } else {
+        void chat.refresh();
+      }
+      app.shell.activateById(panel.id);
+    }
+  });
+  opts.restorer?.restore(tracker, { command: CommandIDs.openChat, name: () => 'chat' });
+
+  const selectedDir = (): string | null => {
+    const item = opts.fileBrowser?.selectedItems().next();
+    const model = item && !item.done ? item.value : null;
+    return model && model.type === 'directory' ? model.path : null;
+  };
+  const serverPath = (path: string): string => URLExt.join(PageConfig.getOption('serverRoot') || '', path);
+
+  commands.addCommand(CommandIDs.serveInference, {
+    label: trans.__('Serve Inference'),
+    caption: trans.__('Start an inference server on this checkpoint'),
+    isVisible: args => typeof args.path === 'string' || selectedDir() !== null,
+    execute: async args => {
+      const path = typeof args.path === 'string' ? args.path : serverPath(selectedDir() ?? '');
+      try {
+        const job = await requestAPI<{ id: string }>('queue', {
+          method: 'POST',
+          body: JSON.stringify({ job_type: 'inference', job_params: { model_path: path }, name: `inference: ${path.split('/').pop()}` })
+        });
+        Notification.success(trans.__('Inference job %1 queued; the chat picks it up when ready.', job.id), { autoClose: 6000 });
+        await commands.execute(CommandIDs.openChat);
+      } catch (e) {
+        Notification.error(String((e as Error).message ?? e), { autoClose: false });
+      }
+    }
+  });
+  app.contextMenu.addItem({ command: CommandIDs.serveInference, selector: '.jp-DirListing-item[data-isdir="true"]', rank: 61 });
+
+  commands.addCommand(CommandIDs.openTensorBoard, {
+    label: trans.__('Open TensorBoard'),
+    execute: args => {
+      const url = URLExt.join(PageConfig.getBaseUrl(), 'forgather/api/tb', String(args.jobId ?? ''), '/');
+      window.open(url, '_blank', 'noopener');
+    }
+  });
+
+  commands.addCommand(CommandIDs.newService, {
+    label: trans.__('New Forgather Service…'),
+    execute: async () => {
+      const spec = await InputDialog.getText({
+        title: trans.__('New service'),
+        label: trans.__('type/name then JSON args, e.g. tensorboard/runs {"logdir": "/path/runs"}'),
+        placeholder: 'inference/tiny {"model_path": "/models/tiny"}'
+      });
+      if (!spec.button.accept || !spec.value) {
+        return;
+      }
+      const match = /^(\w+)\/([\w-]+)\s+(\{.*\})\s*$/s.exec(spec.value);
+      if (!match) {
+        Notification.error(trans.__('Write type/name followed by a JSON object of arguments.'));
+        return;
+      }
+      try {
+        await services.upsert({ type: match[1], name: match[2], enabled: true, args: JSON.parse(match[3]!) });
+      } catch (e) {
+        Notification.error(String((e as Error).message ?? e));
+      }
+    }
+  });
+
+  for (const command of [CommandIDs.openChat, CommandIDs.newService]) {
+    opts.palette?.addItem({ command, category: 'Forgather' });
+  }
+
+  return [
+    () => (
+      <UseSignal signal={services.changed}>
+        {() => <ServicesSection model={services} commands={commands} trans={trans} />}
+      </UseSignal>
+    )
+  ];
+}

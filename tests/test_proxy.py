@@ -1,0 +1,150 @@
+"""The inference proxy: scheme guard, loopback lock, header hygiene, no buffering.
+
+These use a small in-process upstream (an asyncio server on 127.0.0.1) so they
+run without a model; test_inference.py drives a real inference job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from forgather_lab.proxy.inference import check_base, is_loopback, upstream_url
+
+
+class FakeUpstream:
+    """An SSE endpoint whose second event waits until the test says so."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.headers: list[dict[str, str]] = []
+        self.server: asyncio.Server | None = None
+        self.base = ""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode()
+        lines = head.split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:] if h)}
+        self.headers.append(headers)
+        await reader.readexactly(int(headers.get("content-length", 0)))
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+            b"Set-Cookie: upstream=1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
+        for event in (b'data: {"n": 1}\n\n', None, b'data: {"n": 2}\n\n', b"data: [DONE]\n\n"):
+            if event is None:
+                await self.release.wait()  # a buffering proxy never lets the test get here
+                continue
+            writer.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    async def __aenter__(self) -> FakeUpstream:
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        self.base = f"http://127.0.0.1:{port}/v1"
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        assert self.server is not None
+        self.server.close()
+
+
+@pytest.fixture
+def proxy_url(jp_fetch: Any, jp_http_port: int, jp_base_url: str) -> str:
+    """The proxy's URL for a plain HTTP client (jp_fetch makes the server listen)."""
+    return f"http://127.0.0.1:{jp_http_port}{jp_base_url}forgather/api/inference"
+
+
+async def test_stream_is_not_buffered(proxy_url: str, jp_auth_header: dict[str, str]) -> None:
+    async with FakeUpstream() as upstream:
+        await _stream_through(upstream, proxy_url, jp_auth_header)
+
+
+async def _stream_through(
+    upstream: FakeUpstream, proxy_url: str, jp_auth_header: dict[str, str]
+) -> None:
+    async with (
+        httpx.AsyncClient(timeout=20) as client,
+        client.stream(
+            "POST",
+            f"{proxy_url}/chat/completions",
+            params={"base": upstream.base},
+            headers={**jp_auth_header, "X-Inference-Token": "client-named", "Cookie": "a=b"},
+            json={"stream": True, "messages": []},
+        ) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/event-stream"
+        assert "upstream=1" not in response.headers.get("set-cookie", "")  # stays upstream
+        chunks = response.aiter_bytes()
+        first = await asyncio.wait_for(chunks.__anext__(), 10)
+        assert first == b'data: {"n": 1}\n\n'  # arrived while the upstream still waits
+        upstream.release.set()
+        rest = b"".join([c async for c in chunks])
+    assert rest == b'data: {"n": 2}\n\ndata: [DONE]\n\n'
+    sent = upstream.headers[0]
+    assert sent["authorization"] == "Bearer client-named"  # not the Jupyter token
+    assert "cookie" not in sent
+    assert "x-inference-token" not in sent
+
+
+@pytest.mark.parametrize(
+    ("base", "status", "message"),
+    [
+        ("file:///etc/passwd", 400, "only http and https"),
+        ("ftp://127.0.0.1/v1", 400, "only http and https"),
+        ("gopher://localhost:70/", 400, "only http and https"),
+        ("http://user:pw@127.0.0.1:1/v1", 400, "credentials"),
+        ("", 400, "required"),
+        ("http://10.1.2.3:8000/v1", 403, "loopback"),
+        ("http://example.invalid/v1", 403, "loopback"),
+        ("http://127.0.0.1.example.invalid/v1", 403, "loopback"),
+    ],
+)
+async def test_scheme_guard_and_loopback_lock(
+    api: Any, base: str, status: int, message: str
+) -> None:
+    code, body = await api("inference", "models", params={"base": base})
+    assert code == status, body
+    assert message in body["message"], body
+
+
+async def test_unreachable_upstream_is_502(api: Any) -> None:
+    code, body = await api("inference", "health", params={"base": "http://127.0.0.1:1/v1"})
+    assert code == 502
+    assert "Could not reach" in body["message"]
+
+
+async def test_proxy_needs_jupyter_auth(proxy_url: str) -> None:
+    async with FakeUpstream() as upstream, httpx.AsyncClient() as client:
+        r = await client.get(f"{proxy_url}/models", params={"base": upstream.base})
+    assert r.status_code == 403
+    assert upstream.headers == []  # nothing went upstream
+
+
+def test_rules_without_a_server() -> None:
+    assert check_base("http://localhost:8137/v1/", True) == "http://localhost:8137/v1"
+    assert check_base("https://[::1]:9/v1", True) == "https://[::1]:9/v1"
+    assert is_loopback("127.8.9.10")
+    assert not is_loopback("localhost.evil")
+    assert upstream_url("http://h:1/v1", "health") == "http://h:1/health"
+    assert upstream_url("http://h:1/api", "health") == "http://h:1/api/health"
+    assert upstream_url("http://h:1/v1", "chat/completions") == "http://h:1/v1/chat/completions"
+
+
+class TestLockOff:
+    @pytest.fixture
+    def forgather_config(self, forgather_config: dict[str, Any]) -> dict[str, Any]:
+        return {**forgather_config, "inference_proxy_loopback_only": False}
+
+    async def test_other_hosts_pass_the_lock_but_not_the_scheme_guard(self, api: Any) -> None:
+        code, body = await api("inference", "models", params={"base": "http://example.invalid/v1"})
+        assert code == 502, body  # allowed; it just does not resolve
+        code, body = await api("inference", "models", params={"base": "file:///etc/passwd"})
+        assert code == 400, body
