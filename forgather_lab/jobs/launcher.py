@@ -8,10 +8,13 @@ environment variable, never in argv.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import secrets
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,11 +45,18 @@ class Launched:
 
 
 class Launcher:
-    """Spawns jobs under ``<state_dir>/jobs/<id>/``."""
+    """Spawns jobs under ``<state_dir>/jobs/<id>/``.
+
+    One runner is kept started and idle (``prestart``), so a dispatch hands
+    it the job over a pipe instead of waiting for an interpreter to start;
+    the next one is started after each dispatch, off the critical path.
+    """
 
     def __init__(self, state_dir: Path, server_url: str = "") -> None:
         self.jobs_dir = state_dir / "jobs"
         self.server_url = server_url
+        self._spare: tuple[int, int, float] | None = None  # pid, pipe fd, create time
+        self._lock = threading.Lock()
 
     def job_dir(self, job_id: str) -> Path:
         """Where a job's log, exit file and token live."""
@@ -77,43 +87,77 @@ class Launcher:
             "FORGATHER_LAB_TOKEN_FILE": str(token_file),
             "PYTHONUNBUFFERED": "1",
         }
-        argv = [
-            sys.executable,
-            "-I",
-            "-S",
-            RUNNER,
-            str(self.exit_file(job_id)),
-            spec.cwd or "-",
-            *spec.argv,
-        ]
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        message = json.dumps(
+            {
+                "argv": spec.argv,
+                "env": env,
+                "cwd": spec.cwd,
+                "log": str(log_path),
+                "exit_file": str(self.exit_file(job_id)),
+            }
+        ).encode()
+        with self._lock:
+            spare, self._spare = self._spare, None
+        for runner in (spare, None):
+            pid, pipe, create_time = runner or self._start_runner()
+            try:
+                _write_all(pipe, message)
+            except BrokenPipeError:  # the idle runner died; start a fresh one
+                _reap(pid)
+                continue
+            finally:
+                os.close(pipe)
+            return Launched(pid, create_time, log_path, hash_token(token))
+        raise OSError("could not hand the job to a runner")
+
+    def prestart(self) -> None:
+        """Have an idle runner ready for the next dispatch (call off the event loop)."""
+        with self._lock:
+            if self._spare is not None:
+                return
+        runner = self._start_runner()
+        with self._lock:
+            if self._spare is None:
+                self._spare = runner
+                return
+        os.close(runner[1])  # lost a race: another one is ready; this one exits
+        _reap(runner[0])
+
+    def close(self) -> None:
+        """Let the idle runner go (it exits when its pipe closes)."""
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            os.close(spare[1])
+            _reap(spare[0])
+
+    def _start_runner(self) -> tuple[int, int, float]:
+        read_end, write_end = os.pipe()
         try:
             # posix_spawn (vfork + exec) is much cheaper than fork from a big
             # server; the new session makes the job its own process group.
-            # Our fds are non-inheritable (PEP 446), so only 0-2 reach the job.
+            # Our fds are non-inheritable (PEP 446), so only 0-2 reach it.
             pid = os.posix_spawn(
                 sys.executable,
-                argv,
-                env,
+                [sys.executable, "-I", "-S", RUNNER],
+                dict(os.environ),
                 file_actions=[
-                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                    (os.POSIX_SPAWN_DUP2, fd, 1),
-                    (os.POSIX_SPAWN_DUP2, fd, 2),
+                    (os.POSIX_SPAWN_DUP2, read_end, 0),
+                    (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                    (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
                 ],
                 setsid=True,
             )
+        except OSError:
+            os.close(write_end)
+            raise
         finally:
-            os.close(fd)
+            os.close(read_end)
         try:
             create_time = psutil.Process(pid).create_time()
         except psutil.NoSuchProcess:
             create_time = 0.0  # already gone; the exit watcher records how it ended
-        return Launched(
-            pid=pid,
-            create_time=create_time,
-            log_path=log_path,
-            token_hash=hash_token(token),
-        )
+        return pid, write_end, create_time
 
 
 def hash_token(token: str) -> str:
@@ -125,3 +169,14 @@ def _write_private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(text)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)

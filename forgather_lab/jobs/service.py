@@ -205,6 +205,12 @@ class JobsService:
             callback(started, launched.pid)
         await self._changed(job_id, JobStatus.STARTING)
         self._watch(job_id, launched.pid, launched.create_time, own_child=True)
+        self.prestart_runner()
+
+    def prestart_runner(self) -> None:
+        """Get the next runner ready in the background, off the dispatch path."""
+        future = asyncio.get_running_loop().run_in_executor(None, self.launcher.prestart)
+        future.add_done_callback(_log_failure)
 
     def _watch(
         self, job_id: str, pid: int, create_time: float | None, own_child: bool = False
@@ -327,6 +333,7 @@ class JobsService:
     def close(self) -> None:
         """Stop watching (jobs keep running and are re-attached at next start)."""
         self.watcher.close()
+        self.launcher.close()
 
     async def _changed(self, job_id: str, previous: JobStatus) -> None:
         job = await self.db.run(lambda c: repo.get(c, job_id))

@@ -44,13 +44,17 @@ def group_members(pgid: int) -> list[int]:
 
 
 def find_job_process(job_id: str) -> tuple[int, float] | None:
-    """The runner of ``job_id`` found by its environment (session leaders only)."""
+    """The runner of ``job_id``: the session leader of a process carrying its id.
+
+    The command carries ``FORGATHER_LAB_JOB_ID`` in its environment; the
+    runner that leads its session (and records its exit) is what we watch.
+    """
     for proc in psutil.process_iter(["pid"]):
         try:
-            if os.getsid(proc.pid) != proc.pid:
+            if proc.environ().get("FORGATHER_LAB_JOB_ID") != job_id:
                 continue
-            if proc.environ().get("FORGATHER_LAB_JOB_ID") == job_id:
-                return proc.pid, proc.create_time()
+            leader = psutil.Process(os.getsid(proc.pid))
+            return leader.pid, leader.create_time()
         except (ProcessLookupError, PermissionError, psutil.Error):
             continue
     return None
