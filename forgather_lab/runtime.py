@@ -155,7 +155,6 @@ class Runtime:
         if any(counts.values()):
             log.info("Forgather Lab restart: %s", counts)
         self.jobs.prestart_runner()
-        self.jobs.prestart_runner()
         stored = await self.db.run(
             lambda c: c.execute(
                 "SELECT value FROM settings WHERE key = ?", (SCHEDULER_KEY,)
