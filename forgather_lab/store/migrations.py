@@ -125,6 +125,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (type, name)
     );
     """,
+    # 5: list jobs by status newest first (GET /jobs?status=...) without a sort.
+    """
+    CREATE INDEX jobs_status_seq ON jobs (status, seq);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
