@@ -130,6 +130,16 @@ async def test_inference_job_through_proxy(
         assert texts
         await client.close()
 
+        # The Python client's notebook helpers go through the same proxy.
+        from forgather_lab.client import AsyncClient
+
+        server_url = f"http://127.0.0.1:{jp_http_port}{jp_base_url}"
+        async with AsyncClient(server_url, jupyter_token) as fl:
+            listed_servers = await fl.inference_servers()
+            assert [s["job_id"] for s in listed_servers] == [job_id]
+            reply = await fl.chat(base, "hello", max_tokens=3)
+            assert isinstance(reply, str)
+
         # The token never reaches the browser, the job record, argv or the log.
         token_file = state_dir / "jobs" / job_id / "inference_token"
         token = token_file.read_text().strip()

@@ -299,6 +299,37 @@ class Endpoints:
         params = {"project_dir": project_dir, **({"config": config} if config else {})}
         return self._call(Call("GET", "config/output-dir", params=params))
 
+    # -- inference (the proxy injects the server's token; docs/inference.md) ------------
+
+    def serve_inference(
+        self, model_path: str, *, requested_gpus: int | None = None, **params: Any
+    ) -> DescribeJob:
+        """Queue an ``inference`` job on a checkpoint (params: port, device, dtype, ...)."""
+        body: dict[str, Any] = {
+            "job_type": "inference",
+            "job_params": {"model_path": model_path, **params},
+        }
+        if requested_gpus is not None:
+            body["requested_gpus"] = requested_gpus
+        return self._call(Call("POST", "queue", json=body, parse=DescribeJob.model_validate))
+
+    def inference_servers(self) -> list[dict[str, Any]]:
+        """Running inference / TensorBoard jobs with readiness and ``base_url``."""
+        return self._call(Call("GET", "inference/servers", parse=lambda d: d["servers"]))
+
+    def chat(self, base: str, messages: str | list[dict[str, Any]], **params: Any) -> str:
+        """One chat reply (not streamed) from the server at ``base``, through the proxy."""
+        turns = [{"role": "user", "content": messages}] if isinstance(messages, str) else messages
+        return self._call(
+            Call(
+                "POST",
+                "inference/chat/completions",
+                params={"base": base},
+                json={**params, "messages": turns, "stream": False},
+                parse=lambda d: d["choices"][0]["message"]["content"],
+            )
+        )
+
     def get(self, path: str, **params: Any) -> Any:
         """Any GET under the API root, for endpoints this client has no method for yet."""
         return self._call(Call("GET", path.lstrip("/"), params=params))
