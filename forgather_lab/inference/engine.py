@@ -22,6 +22,10 @@ class RequestError(ValueError):
     """A generation request the server cannot honour (answered as 400)."""
 
 
+class GenerationFailed(RuntimeError):
+    """Generation broke for a reason that is not the request's (answered as 500)."""
+
+
 # OpenAI names first, then the HuggingFace GenerationConfig extensions the
 # Lab's parameter form and presets use; anything else in a request is ignored.
 HF_PASSTHROUGH = (
@@ -59,7 +63,9 @@ class _Stop(StoppingCriteria):
         self.event = event
 
     def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool)
+        # On the inputs' device: a CPU flag next to CUDA inputs fails in generate.
+        flag = self.event.is_set()
+        return torch.full((input_ids.shape[0],), flag, dtype=torch.bool, device=input_ids.device)
 
 
 class _TokenStreamer(BaseStreamer):
@@ -173,7 +179,9 @@ class Engine:
                 yield text[len(emitted) :]
                 emitted = text
         if failure:
-            raise RequestError(f"generation failed: {failure[0]}")
+            if isinstance(failure[0], ValueError | TypeError):
+                raise RequestError(f"generation failed: {failure[0]}")
+            raise GenerationFailed(f"generation failed: {failure[0]}")
         if finish == "length" and len(tokens) < max_tokens:
             finish = "stop"
         yield Result(emitted, int(ids.shape[1]), len(tokens), finish)

@@ -79,7 +79,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.state.engine is None:
             self._error(503, self.state.error or "the model is still loading", "unavailable")
             return
-        from .engine import RequestError
+        from .engine import GenerationFailed, RequestError
 
         try:
             if path == "/v1/completions":
@@ -98,6 +98,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._generate(self.state.engine.chat_prompt(messages), body, chat=True)
         except RequestError as e:
             self._error(400, str(e), "invalid_request_error")
+        except GenerationFailed as e:
+            self._error(500, str(e), "server_error")
 
     # -- endpoints ----------------------------------------------------------
 
