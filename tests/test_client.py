@@ -180,3 +180,17 @@ def test_trainer_status_progress_metrics_controls_and_events(client: Client) -> 
     with pytest.raises(ForgatherClientError) as e:
         client.abort(job.id)  # finished: nothing to control
     assert e.value.status == 409
+
+
+def test_follow_waits_for_a_queued_job_to_start(client: Client) -> None:
+    import threading
+
+    client.pause()
+    job = client.enqueue([sys.executable, "-c", "print('late starter')"])
+    timer = threading.Timer(1.5, client.resume)
+    timer.start()
+    try:
+        assert "late starter" in "".join(client.follow_tty(job.id))
+    finally:
+        timer.join()
+        client.resume()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -75,22 +76,27 @@ class AsyncClient(Endpoints):
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
-        await self.job(job_id)
-        request = HTTPRequest(
-            ws_url(self.server, tty_follow_path(job_id)), headers=headers(self.server)
-        )
-        try:
-            ws = await websocket_connect(request)
-        except OSError as e:
-            raise unreachable(self.server, e) from None
-        try:
-            while True:
-                message = await ws.read_message()
-                if message is None:
-                    return
-                yield message if isinstance(message, str) else message.decode("utf-8", "replace")
-        finally:
-            ws.close()
+        job = await self.job(job_id)
+        url = ws_url(self.server, tty_follow_path(job_id))
+        while True:
+            got = False
+            try:
+                ws = await websocket_connect(HTTPRequest(url, headers=headers(self.server)))
+            except OSError as e:
+                raise unreachable(self.server, e) from None
+            try:
+                while (message := await ws.read_message()) is not None:
+                    got = True
+                    yield (
+                        message if isinstance(message, str) else message.decode("utf-8", "replace")
+                    )
+            finally:
+                ws.close()
+            # The server closes at once for a job that has not started: wait for it.
+            if got or job.status not in ("queued", "starting"):
+                return
+            await asyncio.sleep(0.5)
+            job = await self.job(job_id)
 
     async def events(
         self, types: list[str] | None = None, since: int | None = None

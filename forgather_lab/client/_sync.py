@@ -93,26 +93,36 @@ class Client(Endpoints):
         """
         import websocket  # websocket-client, a jupyter_server dependency
 
-        self.job(job_id)  # a clear 404 before the upgrade, which would only say "Handshake"
-        try:
-            ws = websocket.create_connection(
-                ws_url(self.server, tty_follow_path(job_id)),
-                header=[f"{k}: {v}" for k, v in headers(self.server).items()],
-                timeout=timeout,
-            )
-        except (OSError, websocket.WebSocketException) as e:
-            raise unreachable(self.server, e) from None
-        try:
-            while True:
-                try:
-                    message = ws.recv()
-                except websocket.WebSocketConnectionClosedException:
-                    return
-                if not message:
-                    return  # closed: the job ended
-                yield message if isinstance(message, str) else message.decode("utf-8", "replace")
-        finally:
-            ws.close()
+        job = self.job(job_id)  # a clear 404 before the upgrade, which would only say "Handshake"
+        while True:
+            got = False
+            try:
+                ws = websocket.create_connection(
+                    ws_url(self.server, tty_follow_path(job_id)),
+                    header=[f"{k}: {v}" for k, v in headers(self.server).items()],
+                    timeout=timeout,
+                )
+            except (OSError, websocket.WebSocketException) as e:
+                raise unreachable(self.server, e) from None
+            try:
+                while True:
+                    try:
+                        message = ws.recv()
+                    except websocket.WebSocketConnectionClosedException:
+                        break
+                    if not message:
+                        break  # closed: the job ended (or has not started)
+                    got = True
+                    yield (
+                        message if isinstance(message, str) else message.decode("utf-8", "replace")
+                    )
+            finally:
+                ws.close()
+            # The server closes at once for a job that has not started: wait for it.
+            if got or job.status not in ("queued", "starting"):
+                return
+            time.sleep(0.5)
+            job = self.job(job_id)
 
     def events(
         self, types: list[str] | None = None, since: int | None = None, timeout: float | None = None

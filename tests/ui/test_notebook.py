@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import LabServer
@@ -19,6 +20,17 @@ from .pages import JupyterLabPage
 pytestmark = pytest.mark.ui
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "walkthrough.ipynb"
+
+
+def _show(locator: Any) -> None:
+    """Scroll to ``locator`` for a screenshot; Lab's windowed notebook may re-attach
+    cells while it scrolls, so try again rather than fail on a moving target."""
+    for _ in range(5):
+        try:
+            locator.scroll_into_view_if_needed(timeout=5_000)
+            return
+        except PlaywrightError:
+            locator.page.wait_for_timeout(300)
 
 
 @pytest.mark.timeout(400)
@@ -43,22 +55,23 @@ def test_walkthrough_runs_and_widgets_render(page: Any, lab_server: LabServer) -
     gpus = page.locator(".forgather-widget.fg-gpus .fg-gpu")
     gpus.nth(3).wait_for(timeout=60_000)
     assert gpus.count() == 4
-    gpus.first.scroll_into_view_if_needed()
+    _show(gpus.first)
     assert "simulated" in (page.locator(".forgather-widget.fg-gpus").text_content() or "")
     lab.screenshot("notebook-gpu-dashboard")
 
     rows = page.locator(".forgather-widget.fg-jobs tr[data-job]")
-    rows.first.wait_for(timeout=60_000)
+    rows.first.wait_for(state="attached", timeout=60_000)
     job_view = page.locator(".forgather-widget.fg-job")
-    job_view.locator(".fg-log").get_by_text("step 1/400").wait_for(timeout=60_000)
+    # "attached", not "visible": Lab hides cells scrolled out of view (content-visibility)
+    job_view.locator(".fg-log").get_by_text("step 1/400").wait_for(state="attached", timeout=60_000)
     # the chart fills in from the reported loss
-    job_view.locator("polyline").wait_for(timeout=60_000)
-    job_view.scroll_into_view_if_needed()
+    job_view.locator("polyline").wait_for(state="attached", timeout=60_000)
+    _show(job_view)
     lab.screenshot("notebook-job-view")
 
     # the last cell finishes: every cell ran, and the last one printed the jobs table
     last = page.locator(".jp-Cell").last
-    last.get_by_text("tiny char LM").first.wait_for(timeout=300_000)
+    last.get_by_text("tiny char LM").first.wait_for(state="attached", timeout=300_000)
     assert (
         page.locator(
             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
@@ -69,6 +82,6 @@ def test_walkthrough_runs_and_widgets_render(page: Any, lab_server: LabServer) -
         page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count()
         == 0
     )
-    page.locator(".forgather-widget.fg-job").get_by_text("done").first.wait_for(timeout=30_000)
-    page.locator(".forgather-widget.fg-jobs").scroll_into_view_if_needed()
+    job_view.get_by_text("done").first.wait_for(state="attached", timeout=30_000)
+    _show(page.locator(".forgather-widget.fg-jobs"))
     lab.screenshot("notebook-walkthrough")

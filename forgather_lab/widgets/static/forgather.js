@@ -24,9 +24,11 @@ function cookie(name) {
   return m ? decodeURIComponent(m[1]) : undefined;
 }
 
+// Sockets and EventSource cannot send headers. The page's login cookie
+// authenticates them (same origin); a ?token= would also work for Jupyter but
+// the API validates its query strictly, so it is not added.
 function withToken(url) {
-  const token = pageConfig().token;
-  return token ? url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : url;
+  return url;
 }
 
 export async function api(model, path, init = {}) {
@@ -193,10 +195,18 @@ function renderJob(model, el, life) {
     log.textContent = text;
     log.scrollTop = log.scrollHeight;
   };
-  const ws = new WebSocket(wsUrl(model, `jobs/${encodeURIComponent(id)}/tty?follow=1`));
-  ws.onmessage = (m) => append(m.data);
-  life.add(() => ws.close());
-  let finished = false;
+  // The server ends the stream at once for a job that has not started yet:
+  // connect again until output arrives (then a close means the job ended).
+  let ws = null, got = false, finished = false;
+  const connect = () => {
+    if (!life.alive) return;
+    ws = new WebSocket(wsUrl(model, `jobs/${encodeURIComponent(id)}/tty?follow=1`));
+    ws.onmessage = (m) => { got = true; append(m.data); };
+    ws.onclose = () => { if (life.alive && !got && !finished) retry = setTimeout(connect, 1000); };
+  };
+  let retry = null;
+  connect();
+  life.add(() => { clearTimeout(retry); if (ws) ws.close(); });
   const tick = async () => {
     try {
       const job = await api(model, `jobs/${encodeURIComponent(id)}`);
