@@ -103,7 +103,8 @@ export interface IJob {
 export interface ICreateJob {
   job_type: string;
   job_params?: Record<string, unknown>;
-  requested_gpus: number;
+  /** Left out: the config's own GPU count (training / eval), else 0. */
+  requested_gpus?: number;
   priority: number;
   name?: string;
   project_dir?: string;

@@ -176,3 +176,44 @@ def test_job_view_charts_reported_metrics_and_stops_on_request(
     view.control("Stop").click()
     view.wait_for_log_text("stopping on request")
     view.status("done").wait_for(timeout=30_000)
+
+
+def test_run_a_config_from_the_projects_tree(page: Any, lab_server: LabServer) -> None:
+    panel = _open(page, lab_server)
+    tree = panel.root.get_by_test_id("forgather-projects-tree")
+    tree.get_by_test_id("forgather-workspace-Forgather examples").click()
+    tree.get_by_test_id("forgather-project-Hello script").click()
+    tree.get_by_test_id("forgather-config-count_words.yaml").click(button="right")
+    page.get_by_role("menuitem", name="Run…").click()
+
+    form = CommandJobDialog(panel.lab)
+    steps = form.root.get_by_label("steps", exact=True)
+    assert steps.input_value() == "20"  # the config's default (or its stored override)
+    steps.fill("5")
+    form.root.get_by_label("delay", exact=True).fill("0.05")
+    form.root.get_by_label("Name", exact=True).fill("words-from-form")
+    panel.lab.screenshot("run-config-form-light")
+    form.submit()
+
+    panel.wait_for_status("words-from-form", "done")
+    view = panel.open_job("words-from-form")
+    view.wait_for_log_text(re.compile(r"5/5|step 5"))
+
+
+def test_gpu_context_menu_sets_a_minimum_priority(page: Any, lab_server: LabServer) -> None:
+    api = ForgatherApi(lab_server)
+    panel = _open(page, lab_server)
+    try:
+        panel.gpu_toggle(2).click(button="right")
+        page.get_by_role("menuitem", name="Set Minimum Priority…").click()
+        dialog = page.locator(".jp-Dialog")
+        dialog.locator("input").fill("7")
+        dialog.get_by_role("button", name="Set", exact=True).click()
+        panel.gpus.get_by_text("priority ≥ 7").wait_for()
+        assert api.gpu(2)["min_priority"] == 7
+        # The keyboard path to the same menu: the card's actions button.
+        panel.gpus.get_by_role("button", name="Actions for GPU 2").click()
+        page.get_by_role("menuitem", name="Kill Processes on GPU…").wait_for()
+        page.keyboard.press("Escape")
+    finally:
+        api.call("POST", "gpus/2/policy", {"min_priority": 0})

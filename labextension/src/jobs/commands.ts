@@ -105,12 +105,14 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
   });
 
   commands.addCommand(CommandIDs.runConfig, {
-    label: args => (args.config ? trans.__('Run %1…', String(args.config)) : trans.__('Run Config…')),
+    label: args => (args.config ? trans.__('Run %1…', String(args.config)) : trans.__('Run…')),
     caption: trans.__('Queue a training run of this config'),
     icon: forgatherIcon,
     execute: async args => {
-      const projectDir = String(args.projectDir ?? '');
-      const config = String(args.config ?? '');
+      // From the args (the config view), else from the projects tree row right-clicked.
+      const row = app.contextMenuHitTest(n => n.dataset.kind === 'config');
+      const projectDir = String(args.projectDir ?? row?.dataset.project ?? '');
+      const config = String(args.config ?? row?.dataset.config ?? '');
       if (!projectDir || !config) {
         return showErrorMessage(trans.__('Run'), trans.__('Pick a config in the Projects section first.'));
       }

@@ -58,14 +58,23 @@ export function splitArgs(line: string): string[] {
 
 /** GPUs, priority and name: asked by every enqueue dialog. */
 export class PlacementFields {
-  constructor(parent: HTMLElement, trans: TranslationBundle, name = '', gpus = 0) {
-    this.gpus = field(parent, trans.__('GPUs'), input('number', String(gpus), { min: '0' }));
+  constructor(parent: HTMLElement, trans: TranslationBundle, name = '', gpus: number | null = 0) {
+    this.gpus = field(
+      parent,
+      trans.__('GPUs'),
+      input('number', gpus === null ? '' : String(gpus), {
+        min: '0',
+        placeholder: trans.__("the config's")
+      })
+    );
     this.priority = field(parent, trans.__('Priority'), input('number', '0'), trans.__('Higher runs first'));
     this.name = field(parent, trans.__('Name'), input('text', name));
   }
 
   apply(body: ICreateJob): ICreateJob {
-    body.requested_gpus = Math.max(0, parseInt(this.gpus.value, 10) || 0);
+    if (this.gpus.value.trim() !== '') {
+      body.requested_gpus = Math.max(0, parseInt(this.gpus.value, 10) || 0);
+    }
     body.priority = parseInt(this.priority.value, 10) || 0;
     if (this.name.value.trim()) {
       body.name = this.name.value.trim();
@@ -148,7 +157,7 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<ICreateJ
       }
       this._fields.push([arg, field(this.node, arg.name, el, arg.help)]);
     }
-    this._placement = new PlacementFields(this.node, trans, config, 1);
+    this._placement = new PlacementFields(this.node, trans, '', null);
   }
 
   getValue(): ICreateJob {
@@ -171,7 +180,6 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<ICreateJ
       project_dir: this.projectDir,
       config: this.config,
       dynamic_args: dynamic,
-      requested_gpus: 1,
       priority: 0
     });
   }

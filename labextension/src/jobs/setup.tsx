@@ -102,6 +102,11 @@ export function setupJobs(app: JupyterFrontEnd, opts: IJobsSetupOptions): Array<
   app.contextMenu.addItem({ command: CommandIDs.gpuMinPriority, selector: gpuSel, rank: 1 });
   app.contextMenu.addItem({ command: CommandIDs.gpuKill, selector: gpuSel, rank: 2 });
   app.contextMenu.addItem({
+    command: CommandIDs.runConfig,
+    selector: '.jp-forgather-tree-node[data-kind="config"]',
+    rank: 0
+  });
+  app.contextMenu.addItem({
     command: CommandIDs.queueFile,
     selector: '.jp-DirListing-item[data-file-type="python"]',
     rank: 60
