@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -208,13 +209,19 @@ async def test_tty_tail_is_capped(api: Any) -> None:
     assert text.rstrip().endswith("line 19999")
 
 
-async def test_tty_follow_websocket_streams_until_the_end(jp_ws_fetch: Any, api: Any) -> None:
+async def test_tty_follow_websocket_streams_until_the_end(
+    jp_ws_fetch: Any, jp_serverapp: Any, api: Any
+) -> None:
     code = (
         "import time\nfor i in range(30):\n    print(f'tick {i}', flush=True)\n    time.sleep(0.02)"
     )
     _, job = await api("queue", method="POST", json_body=command(code))
     await wait_for(api, job["id"], {"running", "done"})
-    ws = await jp_ws_fetch("forgather", "api", "jobs", job["id"], "tty", params={"follow": "1"})
+    # Browsers authenticate sockets with ?token= (no headers): that must work too.
+    token = jp_serverapp.identity_provider.token
+    ws = await jp_ws_fetch(
+        "forgather", "api", "jobs", job["id"], "tty", params={"follow": "1", "token": token}
+    )
     received = []
     while True:
         msg = await ws.read_message()
@@ -255,6 +262,8 @@ async def test_jupyterlab_cache_buster_is_not_a_parameter(api: Any) -> None:
     # JupyterLab's ServerConnection appends "&<timestamp>" to GET requests.
     status, body = await api("jobs", params={"limit": 5, "1732570000000": ""})
     assert status == 200, body
+    status, body = await api("jobs", params={"limit": 5, "_xsrf": "y", "no_track_activity": "1"})
+    assert status == 200, body  # Jupyter's credentials, not our parameters
     status, body = await api("jobs", params={"limit": 5, "bogus": "1"})
     assert status == 400
     assert "bogus" in body["message"]
@@ -264,15 +273,26 @@ async def test_training_job_from_the_example_config(api: Any) -> None:
     _, tree = await api("projects")
     projects = [p for ws in tree["workspaces"] for p in ws["projects"]]
     hello = next(p for p in projects if p["path"].endswith("hello_script"))
-    status, job = await api("queue", method="POST", json_body={
-        "job_type": "training", "project_dir": hello["path"]})
+    status, job = await api(
+        "queue", method="POST", json_body={"job_type": "training", "project_dir": hello["path"]}
+    )
     assert status == 201, job
     assert job["params"]["job"]["script"].endswith(".py")
     done = await wait_for(api, job["id"], {"done", "failed"}, timeout=60)
     assert done["status"] == "done", done
     _, text = await api("jobs", job["id"], "tty")
     assert "step" in text
-    status, body = await api("queue", method="POST", json_body={
-        "job_type": "training", "project_dir": hello["path"], "config": "no-such.yaml"})
+    status, body = await api(
+        "queue",
+        method="POST",
+        json_body={"job_type": "training", "project_dir": hello["path"], "config": "no-such.yaml"},
+    )
     assert status in {400, 404}
     assert body["message"]
+
+
+async def test_cwd_under_home_may_be_written_with_a_tilde(api: Any) -> None:
+    home = Path.home()
+    status, job = await api("queue", method="POST", json_body=command("print(1)", cwd="~"))
+    assert status == 201, job
+    assert job["params"]["cwd"] == str(home)

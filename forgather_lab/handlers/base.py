@@ -18,6 +18,7 @@ M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
 
 AUTH_RESOURCE = "forgather"
+_JUPYTER_QUERY_KEYS = frozenset({"token", "_xsrf", "no_track_activity"})
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,10 @@ class ForgatherHandler(APIHandler):
         data = {
             k: self.get_query_argument(k)
             for k, v in self.request.query_arguments.items()
-            # JupyterLab's request helper appends a bare cache-busting timestamp
-            # (``&1732570000000``) to GETs; it is not a parameter.
-            if not (k.isdigit() and v == [b""])
+            # Not parameters: Jupyter's own credentials (``?token=`` on sockets,
+            # ``_xsrf``) and the bare cache-busting timestamp JupyterLab's
+            # request helper appends to GETs (``&1732570000000``).
+            if k not in _JUPYTER_QUERY_KEYS and not (k.isdigit() and v == [b""])
         }
         try:
             return model.model_validate(data, strict=False)

@@ -50,8 +50,11 @@ class CommandKind:
                 f"job_params.{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()
             )
             raise BadRequest(f"Invalid command job: {problems}") from e
-        if params.cwd is not None and not Path(params.cwd).is_dir():
-            raise BadRequest(f"job_params.cwd: {params.cwd} is not a directory")
+        if params.cwd is not None:
+            # Jupyter shows a root under $HOME as "~/..."; clients pass that on.
+            params.cwd = str(Path(params.cwd).expanduser())
+            if not Path(params.cwd).is_dir():
+                raise BadRequest(f"job_params.cwd: {params.cwd} is not a directory")
         return params.model_dump()
 
     def launch_spec(self, params: dict[str, Any], gpus: list[int]) -> LaunchSpec:

@@ -22,15 +22,24 @@ class JupyterLabPage:
             self.run_command(f"Use Theme: {theme}")
 
     def run_command(self, label: str) -> None:
-        """Run a command from the command palette, by its label."""
+        """Run a palette command by its label, with the keyboard (Enter on the match).
+
+        The palette closes when it loses focus, and clicking the dock panel
+        activates its widget a moment later (later still on a loaded machine):
+        wait for that focus to land before opening the palette.
+        """
         self.page.locator("#jp-main-dock-panel").click()
+        self.page.wait_for_function(
+            "() => !!document.activeElement?.closest('#jp-main-dock-panel')"
+        )
+        self.page.wait_for_timeout(200)
         self.page.keyboard.press("Control+Shift+C")
         palette = self.page.locator(".jp-ModalCommandPalette .lm-CommandPalette-input")
         palette.wait_for(state="visible")
         palette.fill(label)
-        self.page.locator(
-            ".jp-ModalCommandPalette .lm-CommandPalette-item", has_text=label
-        ).first.click()
+        active = self.page.locator(".jp-ModalCommandPalette .lm-CommandPalette-item.lm-mod-active")
+        active.filter(has_text=label).wait_for()
+        palette.press("Enter")
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

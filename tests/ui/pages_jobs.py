@@ -63,29 +63,6 @@ class ForgatherApi:
 class JobsPanel(ForgatherPanel):
     """The Queue, Jobs and GPUs sections of the Forgather panel."""
 
-    def __init__(self, lab: JupyterLabPage) -> None:
-        super().__init__(lab)
-
-    def run_command(self, label: str) -> None:
-        """Run a palette command by its label, with the keyboard (Enter on the match).
-
-        The palette closes when it loses focus, and clicking the dock panel
-        activates its widget a moment later (later still on a loaded machine):
-        wait for that focus to land before opening the palette.
-        """
-        self.page.locator("#jp-main-dock-panel").click()
-        self.page.wait_for_function(
-            "() => !!document.activeElement?.closest('#jp-main-dock-panel')"
-        )
-        self.page.wait_for_timeout(200)
-        self.page.keyboard.press("Control+Shift+C")
-        palette = self.page.locator(".jp-ModalCommandPalette .lm-CommandPalette-input")
-        palette.wait_for(state="visible")
-        palette.fill(label)
-        active = self.page.locator(".jp-ModalCommandPalette .lm-CommandPalette-item.lm-mod-active")
-        active.filter(has_text=label).wait_for()
-        palette.press("Enter")
-
     def section(self, name: str) -> Any:
         return self.root.get_by_role("region", name=name, exact=True)
 

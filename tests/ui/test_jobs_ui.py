@@ -26,7 +26,7 @@ PROGRESS_SCRIPT = (
     "    if i % 10 == 1:\n"
     "        print(f'\\nstep {{i}}/{{n}} loss={{1.0 / i:.3f}}', flush=True)\n"
     "    done = 30 * i // n\n"
-    "    sys.stdout.write(f'\\r[{{\"#\" * done}}{{\" \" * (30 - done)}}] {{i}}/{{n}}')\n"
+    '    sys.stdout.write(f\'\\r[{{"#" * done}}{{" " * (30 - done)}}] {{i}}/{{n}}\')\n'
     "    sys.stdout.flush()\n"
     "    time.sleep({delay})\n"
     "print('\\nforgather-finished', flush=True)\n"
@@ -49,7 +49,7 @@ def test_enqueue_from_the_palette_and_watch_the_job_finish(
     page: Any, lab_server: LabServer
 ) -> None:
     panel = _open(page, lab_server)
-    panel.run_command("Forgather: New Command Job")
+    panel.lab.run_command("Forgather: New Command Job")
     dialog = CommandJobDialog(panel.lab)
     dialog.fill(f"{PY} -c \"print('hello from the palette')\"", gpus=1, name="palette-job")
     dialog.submit()
@@ -85,9 +85,7 @@ def test_queue_a_python_file_from_the_file_browser(page: Any, lab_server: LabSer
     panel.open_job("hello_fb.py").wait_for_log_text("cwd is work")
 
 
-def test_a_running_job_streams_its_log_and_can_be_killed(
-    page: Any, lab_server: LabServer
-) -> None:
+def test_a_running_job_streams_its_log_and_can_be_killed(page: Any, lab_server: LabServer) -> None:
     api = ForgatherApi(lab_server)
     script = PROGRESS_SCRIPT.format(n=400, delay=0.1)
     api.enqueue([sys.executable, "-u", "-c", script], name="long-run", gpus=2)
@@ -167,9 +165,7 @@ def test_job_view_charts_reported_metrics_and_stops_on_request(
     view = panel.open_job("reporting-run")
     chart = view.root.get_by_role("img", name=re.compile("^Metrics of job"))
     chart.locator("canvas").wait_for()
-    view.root.get_by_role("progressbar").and_(
-        view.root.locator("[aria-valuenow]")
-    ).wait_for()
+    view.root.get_by_role("progressbar").and_(view.root.locator("[aria-valuenow]")).wait_for()
     time.sleep(2.0)  # the curve grows
     panel.lab.screenshot("job-view-metrics-light")
 
