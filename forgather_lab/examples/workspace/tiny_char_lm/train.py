@@ -3,6 +3,10 @@
 Writes <output-dir>/runs/<run>/{metrics.jsonl,tty.log,args.json} and
 <output-dir>/checkpoints/checkpoint-<step>/{model.pt,meta.json}. Prints
 progress lines like ``step 120/300 loss 2.31``.
+
+Under forgather-lab it reports progress, metrics and checkpoints through
+``forgather_lab.reporter`` and obeys the Lab's Save / Stop / Save & stop /
+Abort buttons; anywhere else the reporter does nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +18,11 @@ import time
 from pathlib import Path
 
 import torch
+
+try:
+    from forgather_lab.reporter import connect
+except ImportError:  # run outside forgather-lab: nobody to report to
+    connect = None  # type: ignore[assignment]
 from charlm import (
     CharLM,
     Tee,
@@ -100,6 +109,9 @@ def main() -> None:
     data = batches(train_ids, hp["block"], args.batch_size, gen)
     total = start_step + args.max_steps
     metrics = (run / "metrics.jsonl").open("a", encoding="utf-8")
+    reporter = connect() if connect is not None else None
+    if reporter is not None:
+        reporter.stage("training")
     t0 = time.monotonic()
     for step in range(start_step + 1, total + 1):
         # Cosine decay to 10 % keeps the short schedule stable.
@@ -131,10 +143,27 @@ def main() -> None:
         if record:
             metrics.write(json.dumps(record) + "\n")
             metrics.flush()
-        if step % args.save_every == 0 or step == total:
+        commands = []
+        if reporter is not None:
+            commands = reporter.report(step, max_steps=total, loss=loss.item(), lr=lr)
+            if "eval_loss" in record:
+                reporter.eval_result(step, eval_loss=record["eval_loss"])
+        if "abort" in commands:
+            log(f"aborted at step {step} (not saved)")
+            break
+        wants_save = {"save", "stop", "save-stop"} & set(commands)
+        if wants_save or step % args.save_every == 0 or step == total:
             ckpt = save(model, vocab, hp, output_dir, step)
             log(f"saved {ckpt.name}")
+            if reporter is not None:
+                reporter.checkpoint(str(ckpt), step)
+        if {"stop", "save-stop"} & set(commands):
+            log(f"stopped at step {step} on request")
+            break
     log(f"done in {time.monotonic() - t0:.1f}s")
+    if reporter is not None:
+        reporter.stage("done")
+        reporter.close()
 
 
 if __name__ == "__main__":
