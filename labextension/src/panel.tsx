@@ -46,8 +46,6 @@ function HealthSection(props: {
               {health.gpu_backend === 'simulated' && ' (not real telemetry)'}
               {` · ${health.gpu_count} GPU${health.gpu_count === 1 ? '' : 's'}`}
             </dd>
-            <dt>Scheduler</dt>
-            <dd>{health.scheduler_enabled ? 'running' : 'paused'}</dd>
             <dt>Version</dt>
             <dd>{health.version}</dd>
             <dt>State</dt>
