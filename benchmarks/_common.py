@@ -26,7 +26,6 @@ __all__ = [
     "Figure",
     "ServerProcess",
     "Settings",
-    "kill_jobs_of",
     "machine",
     "p",
     "running_server",
@@ -81,18 +80,6 @@ def stats_ms(seconds: list[float]) -> dict[str, float]:
     }
 
 
-def kill_jobs_of(srv: ServerProcess) -> None:
-    """Jobs outlive their server by design; a benchmark leaves none behind."""
-    if not srv.url:
-        return
-    for proc in psutil.process_iter(["environ"]):
-        try:
-            if (proc.info["environ"] or {}).get("FORGATHER_LAB_URL", "").startswith(srv.url):
-                proc.kill()
-        except psutil.Error:
-            pass
-
-
 @contextlib.contextmanager
 def running_server(*args: str) -> Iterator[ServerProcess]:
     """A real ``jupyter server`` with the extension on a throwaway state directory."""
@@ -102,7 +89,7 @@ def running_server(*args: str) -> Iterator[ServerProcess]:
         yield srv.start()
     finally:
         srv.stop()
-        kill_jobs_of(srv)
+        srv.kill_jobs()
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -1,4 +1,10 @@
-"""A real ``jupyter server`` in a subprocess, for tests that kill or restart it."""
+"""A real ``jupyter server`` (or ``jupyter lab``) in a subprocess.
+
+For what pytest-jupyter's in-process server cannot do: be killed with
+``kill -9`` and restarted on the same state, serve blocking clients (the sync
+Client, the CLI, notebooks run by nbclient) and browsers. Used by the tests,
+the UI tests, the reliability suite and the benchmarks.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 TOKEN = "forgather-test-token"  # a throwaway token for a loopback test server
 
@@ -19,8 +26,12 @@ TOKEN = "forgather-test-token"  # a throwaway token for a loopback test server
 class ServerProcess:
     """Start, ``kill -9`` and restart a Jupyter server sharing one state directory."""
 
-    def __init__(self, base: Path, *extra_args: str) -> None:
+    def __init__(
+        self, base: Path, *extra_args: str, app: str = "server", token: str = TOKEN
+    ) -> None:
         self.base = base
+        self.app = app
+        self.token = token
         self.root = base / "root"
         self.state = base / "state"
         self.runtime = base / "runtime"
@@ -41,12 +52,12 @@ class ServerProcess:
         self.proc = subprocess.Popen(
             [
                 exe,
-                "server",
+                self.app,
                 "--no-browser",
                 "--allow-root",
                 "--ip=127.0.0.1",
                 "--port=0",
-                f"--IdentityProvider.token={TOKEN}",
+                f"--IdentityProvider.token={self.token}",
                 f"--ServerApp.root_dir={self.root}",
                 f"--ForgatherLab.state_dir={self.state}",
                 "--ForgatherLab.gpu_backend=simulated",
@@ -54,7 +65,7 @@ class ServerProcess:
                 *self.extra_args,
                 *args,
             ],
-            env={**os.environ, "JUPYTER_RUNTIME_DIR": str(self.runtime)},
+            env=self._env(),
             stdout=log,
             stderr=log,
         )
@@ -81,7 +92,7 @@ class ServerProcess:
     def request(self, method: str, *parts: str, **kwargs: Any) -> httpx.Response:
         """A call under /forgather/api with the token."""
         url = f"{self.url}/forgather/api/" + "/".join(parts)
-        headers = {"Authorization": f"token {TOKEN}"}
+        headers = {"Authorization": f"token {self.token}"}
         return httpx.request(method, url, headers=headers, timeout=30, **kwargs)
 
     def get(self, *parts: str, **kwargs: Any) -> httpx.Response:
@@ -99,6 +110,34 @@ class ServerProcess:
                 return job
             time.sleep(0.05)
         raise AssertionError(f"job {job_id} stayed {job.get('status')}: {job}")
+
+    def _env(self) -> dict[str, str]:
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.runtime)}
+        # The server under test must not think it is itself a job or a Hub user.
+        for name in (
+            "FORGATHER_LAB_URL",
+            "FORGATHER_LAB_TOKEN",
+            "FORGATHER_LAB_JOB_ID",
+            "JUPYTERHUB_API_TOKEN",
+        ):
+            env.pop(name, None)
+        return env
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def kill_jobs(self) -> None:
+        """Kill every job process this server started (jobs outlive servers by design)."""
+        if not self.url:
+            return
+        for proc in psutil.process_iter(["environ"]):
+            try:
+                if (proc.info["environ"] or {}).get("FORGATHER_LAB_URL", "").startswith(self.url):
+                    proc.kill()
+            except psutil.Error:
+                pass
 
     def kill9(self) -> None:
         """SIGKILL the server: no shutdown hooks, no flushing."""

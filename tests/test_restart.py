@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 from server_process import ServerProcess
 
@@ -19,13 +18,7 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
     srv = ServerProcess(tmp_path)
     yield srv
     srv.stop()
-    # Leave no job behind, whatever the test did.
-    for proc in psutil.process_iter(["environ"]):
-        try:
-            if (proc.info["environ"] or {}).get("FORGATHER_LAB_URL", "").startswith(srv.url):
-                proc.kill()
-        except psutil.Error:
-            pass
+    srv.kill_jobs()  # leave no job behind, whatever the test did
 
 
 def command(code: str, **extra: object) -> dict[str, object]:

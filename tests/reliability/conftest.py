@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 from server_process import ServerProcess
 
@@ -43,22 +42,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     (out / "figures.json").write_text(json.dumps(FIGURES, indent=2))
 
 
-def kill_jobs_of(srv: ServerProcess) -> None:
-    """Leave no job process behind, whatever a test did (jobs outlive the server)."""
-    if not srv.url:
-        return
-    for proc in psutil.process_iter(["environ"]):
-        try:
-            if (proc.info["environ"] or {}).get("FORGATHER_LAB_URL", "").startswith(srv.url):
-                proc.kill()
-        except psutil.Error:
-            pass
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A not-yet-started server process on a fresh state directory."""
     srv = ServerProcess(tmp_path)
     yield srv
     srv.stop()
-    kill_jobs_of(srv)
+    srv.kill_jobs()

@@ -23,7 +23,7 @@ from server_process import ServerProcess
 from forgather_lab.handlers.openapi import implemented_verbs
 from forgather_lab.handlers.routes import ROUTES
 
-from .conftest import FIGURES, kill_jobs_of
+from .conftest import FIGURES
 
 REFUSED = {401, 403}
 CALLS = [
@@ -53,7 +53,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     token = (srv.state / "jobs" / ids[0] / "token").read_text().strip()
     yield {"server": srv, "job": ids[0], "other": ids[1], "token": token}
     srv.stop()
-    kill_jobs_of(srv)
+    srv.kill_jobs()
 
 
 def sample(path: str, job_id: str) -> str:

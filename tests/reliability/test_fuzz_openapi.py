@@ -21,7 +21,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from server_process import TOKEN, ServerProcess
 
-from .conftest import FIGURES, FULL, kill_jobs_of
+from .conftest import FIGURES, FULL
 
 DOCUMENT = Path(__file__).parents[2] / "docs" / "openapi.json"
 # Requests carry the server token; generating broken credentials is the auth
@@ -47,7 +47,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     ).start()
     yield srv
     srv.stop()
-    kill_jobs_of(srv)
+    srv.kill_jobs()
 
 
 def check_reply(label: str, status: int, content_type: str, text: str) -> None:

@@ -5,17 +5,13 @@ Screenshots land in ``test-artifacts/ui/`` so a person can look at them.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from server_process import ServerProcess
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -33,55 +29,18 @@ class LabServer:
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """JupyterLab with the extension and 4 simulated GPUs, on a free loopback port."""
-    base = tmp_path_factory.mktemp("lab")
-    root, state, runtime = base / "root", base / "state", base / "runtime"
-    for d in (root, runtime):
-        d.mkdir()
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
-    exe = str(Path(sys.executable).parent / "jupyter")
-    proc = subprocess.Popen(
-        [
-            exe,
-            "lab",
-            "--no-browser",
-            "--allow-root",
-            "--ip=127.0.0.1",
-            "--port=0",
-            f"--IdentityProvider.token={TOKEN}",
-            f"--ServerApp.root_dir={root}",
-            f"--ForgatherLab.state_dir={state}",
-            "--ForgatherLab.gpu_backend=simulated",
-            "--ForgatherLab.simulated_gpus=4",
-            "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(base / "lab.log").open("w"),
-    )
+    srv = ServerProcess(
+        tmp_path_factory.mktemp("lab"),
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        app="lab",
+        token=TOKEN,
+    ).start()
     try:
-        info = _wait_for_server_file(runtime, proc, timeout=60)
-        yield LabServer(url=info["url"].rstrip("/"), token=TOKEN, root_dir=root, state_dir=state)
+        yield LabServer(url=srv.url, token=TOKEN, root_dir=srv.root, state_dir=srv.state)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def _wait_for_server_file(runtime: Path, proc: subprocess.Popen[bytes], timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with {proc.returncode}")
-        for f in runtime.glob("jpserver-*.json"):
-            try:
-                return json.loads(f.read_text())
-            except ValueError:
-                pass  # half-written
-        time.sleep(0.2)
-    raise TimeoutError("jupyter lab did not start")
+        srv.stop()
+        srv.kill_jobs()
 
 
 @pytest.fixture(scope="session")
