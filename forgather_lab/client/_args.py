@@ -25,7 +25,12 @@ def nonneg_int(text: str) -> int:
 
 def add_enqueue_arguments(p: argparse.ArgumentParser, command: bool = True) -> None:
     """``--gpus --priority --name --type --project --config --arg --cwd --env [-- COMMAND...]``."""
-    p.add_argument("--gpus", type=nonneg_int, default=0, help="GPUs the job needs (default 0)")
+    p.add_argument(
+        "--gpus",
+        type=nonneg_int,
+        default=None,
+        help="GPUs the job needs (default: what the config declares; 0 for a command)",
+    )
     p.add_argument("--priority", type=int, default=0, help="higher runs first (default 0)")
     p.add_argument("--name", help="a name to show in lists")
     p.add_argument(

@@ -83,7 +83,7 @@ class Endpoints:
         config: str | None = None,
         dynamic_args: dict[str, Any] | None = None,
         job_type: str | None = None,
-        gpus: int = 0,
+        gpus: int | None = None,
         priority: int = 0,
         name: str | None = None,
         cwd: str | None = None,
@@ -91,9 +91,12 @@ class Endpoints:
     ) -> DescribeJob:
         """Queue a job: a ``command`` (argv list) or a project ``config`` (training by default).
 
-        The answer comes once the job is durable on the server.
+        The answer comes once the job is durable on the server. ``gpus=None``
+        takes what a config declares (0 for a command).
         """
-        body: dict[str, Any] = {"requested_gpus": gpus, "priority": priority}
+        body: dict[str, Any] = {"priority": priority}
+        if gpus is not None:
+            body["requested_gpus"] = gpus
         if name:
             body["name"] = name
         if command is not None:
