@@ -114,7 +114,9 @@ class ForgatherLab(ExtensionApp):
     ).tag(config=True)
 
     events_max_connections = Int(
-        8, help="Open /forgather/api/events streams allowed per client address."
+        32,
+        help="Open /forgather/api/events streams allowed per client address (every Lab tab "
+        "and notebook widget holds one; on a laptop they all come from 127.0.0.1).",
     ).tag(config=True)
 
     events_heartbeat = Float(

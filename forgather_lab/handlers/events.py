@@ -25,7 +25,7 @@ from ..errors import BadRequest, ForgatherError
 from ..models.control import EventsQuery
 from .base import ForgatherHandler, Route, operation
 
-DEFAULTS = {"max_connections": 8, "heartbeat": 15.0}
+DEFAULTS = {"max_connections": 32, "heartbeat": 15.0}
 
 
 class TooManyStreams(ForgatherError):
