@@ -75,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     kill = gpu.add_parser("kill", help="SIGKILL every compute process on a GPU (needs --yes)")
     kill.add_argument("index", type=int)
     kill.add_argument("--yes", action="store_true")
+
+    from .client import _inference_args as inf
+
+    infer = sub.add_parser("inference", help="inference servers and chat").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    inf.add_serve_arguments(infer.add_parser("serve", help="serve a checkpoint (OpenAI API)"))
+    infer.add_parser("servers", help="running inference servers and their readiness")
+    inf.add_chat_arguments(infer.add_parser("chat", help="one chat reply"), prompt_required=True)
     return p
 
 
@@ -151,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
             out.data(r, lambda r: f"removed {r.removed}")
     elif g == "job":
         return _job(client, args, out)
+    elif g == "inference":
+        return _inference(client, args, out)
     elif g == "gpu":
         if a == "status":
             out.data(client.gpus(), gpus_table)
@@ -195,6 +206,34 @@ def _job(client: Any, args: argparse.Namespace, out: Output) -> int:
     else:
         r = client.control(job_id, a)
         out.data(r, lambda r: f"{job_id}: {a} sent")
+    return EXIT_OK
+
+
+def _inference(client: Any, args: argparse.Namespace, out: Output) -> int:
+    from .client import _inference_args as inf
+
+    if args.action == "serve":
+        job = client.serve_inference(**inf.serve_kwargs(args))
+        out.data(job, lambda j: f"queued inference {j.id} ({j.name}, {j.status})")
+        return EXIT_OK
+    rows = [] if getattr(args, "base", None) else inf.inference_rows(client)
+    if args.action == "servers":
+        out.data(rows, inf.servers_table)
+        return EXIT_OK
+    job_id, prompt = inf.split_chat_words(args.words, {r["job_id"] for r in rows})
+    if prompt is None:
+        return _usage("say what to ask: inference chat [JOB_ID] PROMPT")
+    try:
+        job_id, base = (None, args.base) if args.base else inf.resolve_base(rows, job_id)
+    except inf.NotReady as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return EXIT_REFUSED
+    messages = inf.chat_messages(prompt, args.system)
+    reply = client.chat(base, messages, **inf.chat_params(client, args))
+    if args.json:
+        print(json.dumps({"job_id": job_id, "base": base, "reply": reply}, indent=2))
+    else:
+        print(reply)
     return EXIT_OK
 
 

@@ -21,17 +21,22 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
 
 from .client import Client, ForgatherClientError
+from .client import _inference_args as inf
 from .client._args import add_enqueue_arguments, enqueue_kwargs, nonneg_int
 from .client._tables import gpus_table, jobs_table, kv_table
 
 CONTROLS = ("save", "stop", "save-stop", "abort", "kill", "force-kill", "cancel")
-COMMANDS = ("connect", "enqueue", "queue", "jobs", "status", "tail", "gpus")
+INFERENCE = ("serve", "servers", "chat")
+COMMANDS = ("connect", "enqueue", "queue", "jobs", "status", "tail", "gpus", *INFERENCE)
 USAGE = """\
 %forgather enqueue [--gpus N] [--priority P] [--name X]
                    (--project DIR --config C [--arg k=v ...] | -- COMMAND ...)
 %forgather queue | jobs [--status S] [--limit N] | status ID | tail ID | gpus
 %forgather save|stop|save-stop|abort|kill|force-kill|cancel ID
 %forgather connect [URL] [--token T]
+%forgather serve MODEL_PATH [--gpus N] [--name X] [--priority P] | servers
+%forgather chat [JOB_ID] ["PROMPT"] [--system S] [--preset P] [--max-tokens N]
+                   (no PROMPT: a chat widget)
 %%forgather enqueue [options] [--var NAME]   (the cell body runs as a Python script job)"""
 
 
@@ -213,6 +218,36 @@ class ForgatherMagics(Magics):
     def _gpus(self, args: list[str]) -> Any:
         _parser("gpus").parse_args(args)
         return gpus_table(self.client.gpus())
+
+    # -- inference (helpers shared with the CLI: client/_inference_args.py) --------------
+
+    def _serve(self, args: list[str]) -> EnqueuedJob:
+        p = _parser("serve")
+        inf.add_serve_arguments(p)
+        job = self.client.serve_inference(**inf.serve_kwargs(p.parse_args(args)))
+        out = EnqueuedJob(job.id)
+        out.description = f"queued inference {job.id} ({job.name}, {job.status})"
+        return out
+
+    def _servers(self, args: list[str]) -> Any:
+        _parser("servers").parse_args(args)
+        return inf.servers_table(inf.inference_rows(self.client))
+
+    def _chat(self, args: list[str]) -> Any:
+        p = _parser("chat")
+        inf.add_chat_arguments(p, prompt_required=False)
+        ns = p.parse_args(args)
+        rows = [] if ns.base else inf.inference_rows(self.client)
+        job_id, prompt = inf.split_chat_words(ns.words, {r["job_id"] for r in rows})
+        if prompt is None:
+            from .widgets import ChatWidget
+
+            kw = {"system": ns.system or "", "preset": ns.preset or ""}
+            return ChatWidget(job_id=job_id, base=ns.base, **kw)
+        base = ns.base or inf.resolve_base(rows, job_id)[1]
+        messages = inf.chat_messages(prompt, ns.system)
+        print(self.client.chat(base, messages, **inf.chat_params(self.client, ns)))
+        return None
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -305,13 +305,22 @@ class Endpoints:
     # -- inference (the proxy injects the server's token; docs/inference.md) ------------
 
     def serve_inference(
-        self, model_path: str, *, requested_gpus: int | None = None, **params: Any
+        self,
+        model_path: str,
+        *,
+        requested_gpus: int | None = None,
+        name: str | None = None,
+        priority: int = 0,
+        **params: Any,
     ) -> DescribeJob:
         """Queue an ``inference`` job on a checkpoint (params: port, device, dtype, ...)."""
         body: dict[str, Any] = {
             "job_type": "inference",
             "job_params": {"model_path": model_path, **params},
+            "priority": priority,
         }
+        if name:
+            body["name"] = name
         if requested_gpus is not None:
             body["requested_gpus"] = requested_gpus
         return self._call(Call("POST", "queue", json=body, parse=DescribeJob.model_validate))

@@ -2,13 +2,14 @@
 
 ``GpuDashboard()``, ``JobsTable()``, ``JobView(job_id)`` render in the
 browser and talk to the server from there; ``EnqueueForm(project, config)``
-is a kernel-side form. A chat widget joins once the inference proxy (issue 7)
-exists.
+is a kernel-side form. ``ChatWidget(job_id)`` chats with a running inference
+server through the same-origin proxy.
 """
 
 from __future__ import annotations
 
 from ._form import EnqueueForm
 from ._live import GpuDashboard, JobsTable, JobView
+from .chat import ChatWidget
 
-__all__ = ["EnqueueForm", "GpuDashboard", "JobView", "JobsTable"]
+__all__ = ["ChatWidget", "EnqueueForm", "GpuDashboard", "JobView", "JobsTable"]

@@ -228,6 +228,135 @@ function renderJob(model, el, life) {
 
 const VIEWS = { gpus: renderGpus, jobs: renderJobs, job: renderJob };
 
+// == chat (ChatWidget, forgather_lab/widgets/chat.py) ======================================
+// Resolves the server (job_id → base_url from inference/servers, or `base`, or a
+// picker), fills the preset dropdown from generation-configs and streams replies
+// from the same-origin proxy (SSE read from fetch's body). Stop and clearing the
+// output abort the request; the proxy then closes the upstream.
+
+function mdLite(text) {
+  // Plain text with `code`, **bold** and fenced blocks; everything escaped first.
+  const esc = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return esc.replace(/```[a-z]*\n?([\s\S]*?)```/g, "<pre><code>$1</code></pre>")
+    .replace(/`([^`\n]+)`/g, "<code>$1</code>").replace(/\*\*([^*\n]+)\*\*/g, "<b>$1</b>");
+}
+
+async function* sseData(response) {
+  const reader = response.body.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i).replace(/\r$/, "");
+      buf = buf.slice(i + 1);
+      if (line.startsWith("data:")) yield line.slice(5).trim();
+    }
+  }
+}
+
+function renderChat(model, el, life) {
+  const status = h("div", { class: "fg-muted" }, "…");
+  const pick = h("select", { title: "inference server" });
+  const preset = h("select", { title: "generation preset" }, h("option", { value: "" }, "(no preset)"));
+  const system = h("input", { class: "fg-chat-system", placeholder: "system prompt", value: model.get("system") || "" });
+  const log = h("div", { class: "fg-chat-log" });
+  const input = h("textarea", { placeholder: "Message (Enter sends, Shift+Enter: new line)" });
+  const send = h("button", { class: "fg-btn" }, "send");
+  const stop = h("button", { class: "fg-btn", disabled: true }, "stop");
+  const clear = h("button", { class: "fg-btn" }, "clear");
+  el.append(h("div", { class: "fg-title" }, "Chat"), h("div", { class: "fg-chat-bar" }, pick, preset, clear), system, status, log,
+    h("div", { class: "fg-chat-input" }, input, send, stop));
+  const turns = [];
+  let base = model.get("base") || "", controller = null;
+  const fixed = Boolean(base || model.get("job_id"));
+  pick.hidden = fixed;
+  const turn = (role, text) => {
+    const div = h("div", { class: "fg-turn fg-turn-" + role });
+    div.innerHTML = mdLite(text);
+    log.append(div);
+    log.scrollTop = log.scrollHeight;
+    return div;
+  };
+  const refreshServers = async () => {
+    if (model.get("base")) { status.textContent = `server ${base}`; return; }
+    const { servers } = await api(model, "inference/servers");
+    const ready = servers.filter((s) => s.job_type !== "tensorboard" && s.state === "ready");
+    const want = model.get("job_id");
+    if (want) {
+      const row = servers.find((s) => s.job_id === want);
+      base = row && row.state === "ready" ? row.base_url : "";
+      status.textContent = row ? `job ${want} · ${row.model || row.name} · ${row.state}` : `job ${want}: not a running inference server`;
+      return;
+    }
+    const current = pick.value;
+    pick.replaceChildren(...(ready.length ? ready : [null]).map((s) => s
+      ? h("option", { value: s.base_url }, `${s.job_id} · ${s.model || s.name}`)
+      : h("option", { value: "" }, "(no inference server ready)")));
+    if (ready.some((s) => s.base_url === current)) pick.value = current;
+    base = pick.value;
+    status.textContent = base ? `server ${base}` : "no inference server ready; start one with %forgather serve MODEL";
+  };
+  pick.onchange = () => { base = pick.value; status.textContent = `server ${base}`; };
+  api(model, "generation-configs").then(({ presets }) => {
+    preset.append(...presets.map((p) => h("option", { value: p.name }, p.name + (p.builtin && !p.shadowed ? "" : " (user)"))));
+    preset.value = model.get("preset") || "";
+  }).catch(() => {});
+  const tick = () => { if (!controller) refreshServers().catch((e) => errorLine(status, e)); };
+  tick();
+  life.every(fixed && model.get("base") ? 60000 : 3000, tick);
+
+  const ask = async () => {
+    const text = input.value.trim();
+    if (!text || controller) return;
+    if (!base) { status.textContent = "no server ready yet"; return; }
+    input.value = "";
+    turns.push({ role: "user", content: text });
+    turn("user", text);
+    const out = turn("assistant", "…");
+    controller = new AbortController();
+    send.disabled = true; stop.disabled = false;
+    let reply = "";
+    try {
+      const params = preset.value ? (await api(model, `generation-configs/${encodeURIComponent(preset.value)}`)).params : {};
+      const messages = system.value.trim() ? [{ role: "system", content: system.value.trim() }, ...turns] : turns;
+      const headers = { "Content-Type": "application/json" };
+      const token = pageConfig().token, xsrf = cookie("_xsrf");
+      if (token) headers.Authorization = "token " + token;
+      if (xsrf) headers["X-XSRFToken"] = xsrf;
+      const r = await fetch(baseUrl(model) + API + "inference/chat/completions?base=" + encodeURIComponent(base), {
+        method: "POST", credentials: "same-origin", headers, signal: controller.signal,
+        body: JSON.stringify({ max_tokens: model.get("max_tokens"), ...params, messages, stream: true }),
+      });
+      if (!r.ok) { const t = await r.text(); let m = t; try { const j = JSON.parse(t); m = (j.error && j.error.message) || j.message || t; } catch {} throw new Error(`${r.status}: ${m}`); }
+      for await (const data of sseData(r)) {
+        if (data === "[DONE]") break;
+        const delta = JSON.parse(data).choices?.[0]?.delta?.content;
+        if (delta) { reply += delta; out.innerHTML = mdLite(reply); log.scrollTop = log.scrollHeight; }
+      }
+      if (!reply) out.textContent = "(empty reply)";
+    } catch (e) {
+      if (e.name === "AbortError") out.innerHTML = mdLite(reply + " [stopped]");
+      else { out.replaceChildren(h("span", { class: "fg-error" }, String(e.message || e))); }
+    }
+    if (reply) turns.push({ role: "assistant", content: reply });
+    else turns.pop();
+    controller = null;
+    send.disabled = false; stop.disabled = true;
+  };
+  send.onclick = ask;
+  input.onkeydown = (ev) => { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); ask(); } };
+  stop.onclick = () => { if (controller) controller.abort(); };
+  clear.onclick = () => { turns.length = 0; log.replaceChildren(); };
+  life.add(() => { if (controller) controller.abort(); });
+}
+
+VIEWS.chat = renderChat;
+// == end chat ================================================================================
+
 export default {
   render({ model, el }) {
     el.classList.add("forgather-widget", "fg-" + model.get("_view"));

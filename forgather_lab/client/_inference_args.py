@@ -1,0 +1,139 @@
+"""Inference options and helpers shared by the CLI and the ``%forgather`` magics.
+
+``serve`` queues an ``inference`` job on a checkpoint, ``servers`` lists the
+running ones and ``chat`` sends one prompt through the same-origin proxy. The
+flags, their checks and their messages are the same in a terminal and a cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ._args import nonneg_int
+from ._tables import Table
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1."""
+    value = nonneg_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def add_serve_arguments(p: argparse.ArgumentParser) -> None:
+    """``MODEL_PATH --gpus --name --priority --device --dtype --model-name --port``."""
+    p.add_argument("model_path", help="a transformers checkpoint directory")
+    p.add_argument("--gpus", type=nonneg_int, default=None, help="GPUs to reserve (0: CPU)")
+    p.add_argument("--name", help="a name to show in lists")
+    p.add_argument("--priority", type=int, default=0, help="higher runs first (default 0)")
+    p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+    p.add_argument("--dtype", choices=["auto", "float32", "float16", "bfloat16"])
+    p.add_argument("--model-name", help="the id /v1/models reports (default: the directory name)")
+    p.add_argument("--port", type=nonneg_int, help="port to listen on (default: any free one)")
+
+
+def serve_kwargs(ns: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of ``Client.serve_inference`` from parsed options."""
+    if not str(ns.model_path).strip():
+        raise ValueError("say which checkpoint to serve: MODEL_PATH")
+    params = {
+        "device": ns.device,
+        "dtype": ns.dtype,
+        "model_name": ns.model_name,
+        "port": ns.port,
+    }
+    return {
+        "model_path": ns.model_path,
+        "requested_gpus": ns.gpus,
+        "name": ns.name,
+        "priority": ns.priority,
+        **{k: v for k, v in params.items() if v is not None},
+    }
+
+
+def add_chat_arguments(p: argparse.ArgumentParser, prompt_required: bool) -> None:
+    """``[JOB_ID] PROMPT --base --system --preset --max-tokens --temperature``."""
+    p.add_argument(
+        "words",
+        nargs="+" if prompt_required else "*",
+        metavar="JOB_ID|PROMPT",
+        help="the inference job (default: the one ready server) and the prompt",
+    )
+    p.add_argument("--base", help="any OpenAI-compatible API base URL instead of a job")
+    p.add_argument("--system", help="a system prompt")
+    p.add_argument("--preset", help="a generation preset (see GET /generation-configs)")
+    p.add_argument("--max-tokens", type=positive_int, default=128)
+    p.add_argument("--temperature", type=float)
+
+
+def split_chat_words(words: list[str], job_ids: set[str]) -> tuple[str | None, str | None]:
+    """``(job_id, prompt)`` from the positional words: ``[JOB_ID] [PROMPT]``.
+
+    One word names a job when it is one of ``job_ids``, else it is the prompt.
+    """
+    if len(words) > 2:
+        raise ValueError('too many words: quote the prompt, e.g. chat JOB "Hello there"')
+    if len(words) == 2:
+        return words[0], words[1]
+    if len(words) == 1:
+        return (words[0], None) if words[0] in job_ids else (None, words[0])
+    return None, None
+
+
+class NotReady(ValueError):
+    """No server to talk to: none named or ready, or the named one is not (yet) ready."""
+
+
+def inference_rows(client: Any) -> list[dict[str, Any]]:
+    """Running inference servers (TensorBoards left out)."""
+    return [r for r in client.inference_servers() if r.get("job_type", "inference") == "inference"]
+
+
+def resolve_base(rows: list[dict[str, Any]], job_id: str | None) -> tuple[str, str]:
+    """``(job_id, base_url)`` of the named job, or of the one ready server."""
+    if job_id is None:
+        ready = [r for r in rows if r["state"] == "ready"]
+        if not ready:
+            raise NotReady("no inference server is ready; start one with serve MODEL_PATH")
+        if len(ready) > 1:
+            ids = ", ".join(r["job_id"] for r in ready)
+            raise NotReady(f"several inference servers are ready ({ids}): name one")
+        return ready[0]["job_id"], ready[0]["base_url"]
+    row = next((r for r in rows if r["job_id"] == job_id), None)
+    if row is None:
+        raise NotReady(f"{job_id} is not a running inference server (see servers)")
+    if row["state"] != "ready" or not row.get("base_url"):
+        raise NotReady(f"inference server {job_id} is {row['state']}, not ready yet")
+    return job_id, row["base_url"]
+
+
+def chat_params(client: Any, ns: argparse.Namespace) -> dict[str, Any]:
+    """Generation parameters: the preset's, then --max-tokens / --temperature."""
+    params: dict[str, Any] = {}
+    if ns.preset:
+        from urllib.parse import quote
+
+        params.update(client.get(f"generation-configs/{quote(ns.preset, safe='')}")["params"])
+    params["max_tokens"] = ns.max_tokens
+    if ns.temperature is not None:
+        params["temperature"] = ns.temperature
+    return params
+
+
+def chat_messages(prompt: str, system: str | None) -> list[dict[str, str]]:
+    """The turns of a one-shot chat."""
+    turns = [{"role": "system", "content": system}] if system else []
+    return [*turns, {"role": "user", "content": prompt}]
+
+
+def servers_table(rows: list[dict[str, Any]]) -> Table:
+    """Inference servers as a table (HTML in a notebook, text in a terminal)."""
+    columns = ["job", "name", "state", "model", "base_url"]
+    return Table(
+        columns,
+        [[str(r.get(c if c != "job" else "job_id") or "-") for c in columns] for r in rows],
+        "inference servers",
+        empty="(no inference server running; start one with serve MODEL_PATH)",
+    )
