@@ -10,6 +10,11 @@ export namespace CommandIDs {
   export const projectsNewTemplate = 'forgather:projects-new-template';
   export const projectsDuplicateConfig = 'forgather:projects-duplicate-config';
   export const projectsDelete = 'forgather:projects-delete';
+  export const projectsEditOverrides = 'forgather:projects-edit-overrides';
+  export const projectsCleanOutput = 'forgather:projects-clean-output';
+  export const projectsAddRoot = 'forgather:projects-add-root';
+  export const projectsRemoveRoot = 'forgather:projects-remove-root';
+  export const projectsNewWorkspace = 'forgather:projects-new-workspace';
   export const newCommandJob = 'forgather:new-command-job';
   export const queueFile = 'forgather:queue-file';
   export const runConfig = 'forgather:run-config';

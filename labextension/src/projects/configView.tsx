@@ -4,6 +4,7 @@
  * and the graph (a mermaid diagram) render through JupyterLab's rendermime.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
@@ -16,6 +17,8 @@ export interface IConfigViewOptions {
   config: string;
   rendermime: IRenderMimeRegistry | null;
   openFile(labPath: string | null): void;
+  /** "Edit Overrides…" (the view refreshes after a save). */
+  editOverrides?(): void;
 }
 
 type Tab = 'info' | 'pp' | 'templates';
@@ -60,6 +63,23 @@ export function mermaidOf(graph: IGraph): string {
     lines.push(`  ${ids.get(e.source)} -->|${e.kind}| ${ids.get(e.target)}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Point the README's relative images at `project/asset` (a path-guarded GET,
+ * so no XSRF token is needed), for markdown images and `<img src>` alike.
+ */
+export function withAssetUrls(markdown: string, projectDir: string): string {
+  const url = (src: string): string => {
+    if (/^([a-z][a-z0-9+.-]*:|\/|#)/i.test(src)) {
+      return src;
+    }
+    const qs = new URLSearchParams({ project_dir: projectDir, asset: src.replace(/^\.\//, '') });
+    return URLExt.join(PageConfig.getBaseUrl(), 'forgather/api/project/asset') + `?${qs.toString()}`;
+  };
+  return markdown
+    .replace(/(!\[[^\]]*\]\()\s*<?([^)\s>]+)>?((?:\s+"[^"]*")?\s*\))/g, (_m, a: string, src: string, b: string) => a + url(src) + b)
+    .replace(/(<img\b[^>]*?\ssrc=)(["'])([^"']+)\2/gi, (_m, a: string, q: string, src: string) => a + q + url(src) + q);
 }
 
 function ConfigViewBody(props: IConfigViewOptions & { version: number }): JSX.Element {
@@ -107,6 +127,11 @@ function ConfigViewBody(props: IConfigViewOptions & { version: number }): JSX.El
         )}
         <span className="jp-forgather-muted">{projectDir}</span>
         <span className="jp-forgather-spacer" />
+        {props.editOverrides && (
+          <button className="jp-forgather-button" onClick={() => props.editOverrides?.()}>
+            Edit Overrides…
+          </button>
+        )}
         <button
           className="jp-forgather-button"
           onClick={() => props.openFile(data?.meta.lab_path ?? null)}
@@ -136,7 +161,10 @@ function ConfigViewBody(props: IConfigViewOptions & { version: number }): JSX.El
       )}
       {!data && !error && <p className="jp-forgather-muted">Rendering…</p>}
       {data && tab === 'info' && (
-        <Markdown source={data.readme || '_This project has no README.md._'} rendermime={props.rendermime} />
+        <Markdown
+          source={data.readme ? withAssetUrls(data.readme, projectDir) : '_This project has no README.md._'}
+          rendermime={props.rendermime}
+        />
       )}
       {data && tab === 'pp' && (
         <pre className="jp-forgather-yaml" data-testid="forgather-rendered-yaml">

@@ -10,7 +10,10 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { CommandIDs } from '../commands';
 import { post } from './api';
 import { ConfigView, createConfigView } from './configView';
+import { ICheckpointItem, createDetailsView } from './details';
 import { ProjectsModel, describe } from './model';
+import { editOverrides } from './overrides';
+import { setupRoots } from './roots';
 import { ITreeActions } from './tree';
 
 const ROW = '.jp-forgather-tree-node';
@@ -40,7 +43,13 @@ export function setupProjects(
     const key = `${projectDir}\u0000${config}`;
     let view = views.get(key);
     if (!view || view.isDisposed) {
-      view = createConfigView({ projectDir, config, rendermime, openFile });
+      view = createConfigView({
+        projectDir,
+        config,
+        rendermime,
+        openFile,
+        editOverrides: () => void commands.execute(CommandIDs.projectsEditOverrides, { projectDir, config })
+      });
       views.set(key, view);
       app.shell.add(view, 'main');
     }
@@ -173,6 +182,50 @@ export function setupProjects(
     })
   });
 
+  commands.addCommand(CommandIDs.projectsEditOverrides, {
+    label: 'Edit Overrides…',
+    caption: "Set this config's dynamic_args (kept for every render and run)",
+    execute: args => {
+      const t = target();
+      const projectDir = (args.projectDir as string) ?? t.project;
+      const config = (args.config as string) ?? t.config;
+      if (!projectDir || !config) {
+        return;
+      }
+      return editOverrides(projectDir, config, () => {
+        views.get(`${projectDir}\u0000${config}`)?.content.refresh();
+        void model.refresh();
+      });
+    }
+  });
+
+  const details = new Map<string, MainAreaWidget>();
+  const openOutput = (group: string, item: ICheckpointItem): void => {
+    if (group !== 'runs' && group !== 'checkpoints') {
+      openFile(item.lab_path);
+      return;
+    }
+    let view = details.get(item.path);
+    if (!view || view.isDisposed) {
+      view = createDetailsView(group, item, {
+        openFile,
+        isHfCheckpoint: async ckpt =>
+          ckpt.lab_path !== null &&
+          app.serviceManager.contents.get(`${ckpt.lab_path}/config.json`, { content: false }).then(
+            () => true,
+            () => false
+          ),
+        serveInference: async ckpt => {
+          await commands.execute(CommandIDs.serveInference, { path: ckpt.path });
+        }
+      });
+      details.set(item.path, view);
+      app.shell.add(view, 'main');
+    }
+    app.shell.activateById(view.id);
+  };
+  const openMenu = setupRoots(app, model, target);
+
   const menu: [string, string, number][] = [
     [CommandIDs.projectsNewProject, `${ROW}[data-kind="workspace"]`, 1],
     [CommandIDs.projectsNewConfig, `${ROW}[data-kind="project"]`, 1],
@@ -180,6 +233,7 @@ export function setupProjects(
     [CommandIDs.projectsOpenConfig, `${ROW}[data-kind="config"]`, 1],
     [CommandIDs.projectsOpenFile, `${ROW}[data-kind="config"]`, 2],
     [CommandIDs.projectsDuplicateConfig, `${ROW}[data-kind="config"]`, 3],
+    [CommandIDs.projectsEditOverrides, `${ROW}[data-kind="config"]`, 4],
     [CommandIDs.projectsDelete, `${ROW}[data-kind="workspace"]`, 9],
     [CommandIDs.projectsDelete, `${ROW}[data-kind="project"]`, 9],
     [CommandIDs.projectsDelete, `${ROW}[data-kind="config"]`, 9],
@@ -191,5 +245,5 @@ export function setupProjects(
     app.contextMenu.addItem({ command, selector, rank });
   }
 
-  return { model, actions: { openConfig, openFile } };
+  return { model, actions: { openConfig, openFile, openOutput, openMenu } };
 }

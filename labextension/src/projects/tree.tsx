@@ -7,12 +7,16 @@
 import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IProjectSummary, IWorkspaceNode, OutputKind } from './api';
+import { IOutputItem, IProjectSummary, IWorkspaceNode, OutputKind } from './api';
 import { ProjectsModel, configKey } from './model';
 
 export interface ITreeActions {
   openConfig(projectDir: string, config: string): void;
   openFile(labPath: string | null): void;
+  /** A run or checkpoint clicked: its detail panel (else the file opens). */
+  openOutput?(group: OutputKind, item: IOutputItem): void;
+  /** The header's "⋯" menu (search roots, workspaces). */
+  openMenu?(anchor: HTMLElement): void;
 }
 
 type RowData = Record<string, string | undefined>;
@@ -99,7 +103,11 @@ function Outputs(props: {
                   data={{ path: item.path, 'lab-path': item.lab_path ?? undefined, group: kind }}
                   label={<span className="jp-forgather-tree-leaf">{item.name}</span>}
                   title={item.path}
-                  onClick={() => props.actions.openFile(item.lab_path)}
+                  onClick={() =>
+                    kind !== 'evaluations' && props.actions.openOutput
+                      ? props.actions.openOutput(kind, item)
+                      : props.actions.openFile(item.lab_path)
+                  }
                 />
               ))}
           </React.Fragment>
@@ -242,6 +250,17 @@ export function ProjectsSection(props: {
         >
           Refresh
         </button>
+        {props.actions.openMenu && (
+          <button
+            className="jp-forgather-link-button"
+            aria-label="More project actions"
+            aria-haspopup="menu"
+            title="Search roots and workspaces"
+            onClick={e => props.actions.openMenu?.(e.currentTarget)}
+          >
+            ⋯
+          </button>
+        )}
       </header>
       <UseSignal signal={model.changed}>
         {() => (
