@@ -136,6 +136,10 @@ def run(args: argparse.Namespace) -> int:
     if sigkill and not args.yes:
         return _usage(f"{args.group} {args.action} sends SIGKILL; add --yes to confirm")
 
+    if (args.group, getattr(args, "action", None)) == ("inference", "chat"):
+        from .client._inference_args import check_words
+
+        check_words(args.words)  # before looking for a server: bad words are exit 2
     client = Client(args.url, args.token)
     g, a = args.group, getattr(args, "action", None)
     if g == "enqueue":

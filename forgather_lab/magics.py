@@ -237,6 +237,7 @@ class ForgatherMagics(Magics):
         p = _parser("chat")
         inf.add_chat_arguments(p, prompt_required=False)
         ns = p.parse_args(args)
+        inf.check_words(ns.words)
         rows = [] if ns.base else inf.inference_rows(self.client)
         job_id, prompt = inf.split_chat_words(ns.words, {r["job_id"] for r in rows})
         if prompt is None:

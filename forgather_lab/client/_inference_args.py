@@ -68,13 +68,18 @@ def add_chat_arguments(p: argparse.ArgumentParser, prompt_required: bool) -> Non
     p.add_argument("--temperature", type=float)
 
 
+def check_words(words: list[str]) -> None:
+    """ValueError unless ``words`` is ``[JOB_ID] [PROMPT]`` (checked before asking the server)."""
+    if len(words) > 2:
+        raise ValueError('too many words: quote the prompt, e.g. chat JOB "Hello there"')
+
+
 def split_chat_words(words: list[str], job_ids: set[str]) -> tuple[str | None, str | None]:
     """``(job_id, prompt)`` from the positional words: ``[JOB_ID] [PROMPT]``.
 
     One word names a job when it is one of ``job_ids``, else it is the prompt.
     """
-    if len(words) > 2:
-        raise ValueError('too many words: quote the prompt, e.g. chat JOB "Hello there"')
+    check_words(words)
     if len(words) == 2:
         return words[0], words[1]
     if len(words) == 1:

@@ -19,6 +19,15 @@ import traitlets
 from ._live import STATIC, _ForgatherWidget
 
 
+def check_base(value: str) -> str:
+    """``value`` without a trailing slash if it is an http(s) URL (or empty); else ValueError."""
+    value = value.strip().rstrip("/")
+    parts = urlsplit(value)
+    if value and (parts.scheme not in {"http", "https"} or not parts.netloc):
+        raise ValueError(f"base must be an http(s) URL, got {value!r}")
+    return value
+
+
 class ChatWidget(_ForgatherWidget):
     """A chat box on one inference server: streamed replies, stop, presets, system prompt.
 
@@ -51,7 +60,7 @@ class ChatWidget(_ForgatherWidget):
             raise ValueError("ChatWidget takes a job_id or a base URL, not both")
         super().__init__(
             job_id=str(job_id or "").strip(),
-            base=(base or "").strip(),
+            base=check_base(base or ""),
             system=system or "",
             preset=(preset or "").strip(),
             **kwargs,
@@ -59,12 +68,10 @@ class ChatWidget(_ForgatherWidget):
 
     @traitlets.validate("base")
     def _base(self, proposal: Any) -> str:
-        value = str(proposal["value"]).strip().rstrip("/")
-        if value:
-            parts = urlsplit(value)
-            if parts.scheme not in {"http", "https"} or not parts.netloc:
-                raise traitlets.TraitError(f"base must be an http(s) URL, got {value!r}")
-        return value
+        try:
+            return check_base(str(proposal["value"]))
+        except ValueError as e:
+            raise traitlets.TraitError(str(e)) from None
 
     @traitlets.validate("max_tokens")
     def _max_tokens(self, proposal: Any) -> int:
