@@ -52,8 +52,9 @@ export interface IDetailActions {
   serveInference(item: ICheckpointItem): Promise<void>;
 }
 
-const num = (v: number | null | undefined, digits = 4): string =>
-  v === null || v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(digits);
+const num = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : String(v));
+const real = (v: number | null | undefined, digits = 4): string =>
+  v === null || v === undefined ? '—' : v.toFixed(digits);
 
 export function formatBytes(n: number | undefined): string {
   if (n === undefined) {
@@ -129,10 +130,10 @@ function RunDetails(props: { item: IRunItem; actions: IDetailActions; version: n
         <Facts
           label="Run summary"
           rows={[
-            ['Best loss', num(s.best_loss)],
-            ['Last loss', num(s.last_loss)],
-            ['Eval loss', num(s.eval_loss)],
-            ['Perplexity', num(s.perplexity, 2)],
+            ['Best loss', real(s.best_loss)],
+            ['Last loss', real(s.last_loss)],
+            ['Eval loss', real(s.eval_loss)],
+            ['Perplexity', real(s.perplexity, 2)],
             ['Steps', s.max_steps ? `${num(s.total_steps)} / ${s.max_steps}` : num(s.total_steps)],
             ['Points', String(s.points)]
           ]}
