@@ -36,7 +36,9 @@ class ProjectsApi:
         raise AssertionError(f"no project {name!r}")
 
     def output_dir(self, project_dir: str, config: str) -> str:
-        r = self.call("GET", "config/output-dir", params={"project_dir": project_dir, "config": config})
+        r = self.call(
+            "GET", "config/output-dir", params={"project_dir": project_dir, "config": config}
+        )
         return str(r.json()["output_dir"])
 
     def search_roots(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Projects, beyond browsing: overrides, detail panels, Clean Output, search roots, README images."""
+"""Projects beyond browsing: overrides, details, Clean Output, search roots, README images."""
 
 from __future__ import annotations
 
@@ -48,7 +48,9 @@ def test_edit_overrides_from_menu_and_config_view(page: Any, lab_server: LabServ
     dialog.wait_for(state="detached")
     rendered.get_by_text("steps: 7").wait_for()
     stored = api.call(
-        "GET", "config/overrides", params={"project_dir": api.project_dir(HELLO), "config": "count_words.yaml"}
+        "GET",
+        "config/overrides",
+        params={"project_dir": api.project_dir(HELLO), "config": "count_words.yaml"},
     ).json()
     assert stored["values"] == {"steps": 7}
 
@@ -73,7 +75,9 @@ def _fake_outputs(output_dir: Path) -> None:
     pt = output_dir / "checkpoints" / "checkpoint-100"
     pt.mkdir(parents=True, exist_ok=True)
     (pt / "model.pt").write_bytes(b"\0" * 2048)
-    (pt / "meta.json").write_text(json.dumps({"step": 100, "world_size": 1, "saved_at": time.time()}))
+    (pt / "meta.json").write_text(
+        json.dumps({"step": 100, "world_size": 1, "saved_at": time.time()})
+    )
     hf = output_dir / "checkpoints" / "checkpoint-200"
     hf.mkdir(parents=True, exist_ok=True)
     (hf / "config.json").write_text("{}")
@@ -116,7 +120,8 @@ def test_run_and_checkpoint_details(page: Any, lab_server: LabServer) -> None:
         page.wait_for_function(
             "() => [...document.querySelectorAll('[data-testid=forgather-checkpoint-details]')]"
             ".some(n => n.textContent.includes('checkpoint-200') && "
-            "[...n.querySelectorAll('button')].some(b => b.textContent === 'Serve Inference' && !b.disabled))"
+            "[...n.querySelectorAll('button')]"
+            ".some(b => b.textContent === 'Serve Inference' && !b.disabled))"
         )
         assert serve.is_enabled()
         projects.lab.run_command("Close All Tabs")
@@ -215,7 +220,8 @@ def test_readme_images_use_the_asset_endpoint(page: Any, lab_server: LabServer) 
         img = projects.config_view.locator(".jp-forgather-markdown img[alt=logo]")
         img.wait_for()
         src = img.get_attribute("src") or ""
-        assert "/forgather/api/project/asset?" in src and "asset=docs%2Flogo.png" in src
+        assert "/forgather/api/project/asset?" in src
+        assert "asset=docs%2Flogo.png" in src
         reply = page.request.get(src)
         assert reply.status == 200, reply.text()
         page.wait_for_function(
