@@ -135,3 +135,20 @@ async def test_write_endpoints_refuse_escapes(api: Any, tree: dict[str, Path]) -
     assert secret.read_text() == "secret\n"
     assert tree["alpha"].exists()
     assert tree["outside"].exists()
+
+
+async def test_assets_carry_their_own_content_type(jp_fetch: Any, tree: dict[str, Path]) -> None:
+    # With nosniff, a browser renders an SVG only if it is labelled as one.
+    (tree["alpha"] / "img" / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
+    )
+    for asset, kind in [("img/logo.svg", "image/svg+xml"), ("img/pic.png", "image/png")]:
+        response = await jp_fetch(
+            "forgather",
+            "api",
+            "project",
+            "asset",
+            params={"project_dir": "ws/alpha", "asset": asset},
+        )
+        assert response.headers["Content-Type"] == kind
+        assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -125,10 +125,11 @@ class AssetHandler(ProjectsHandlerBase):
     async def get(self) -> None:
         q = self.parse_query(m.AssetQuery)
         data, kind = await self.projects.run(self.projects.asset, q.project_dir, q.asset)
-        self.set_header("Content-Type", kind)
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Security-Policy", "sandbox")
-        self.finish(data)
+        # APIHandler.finish would otherwise label the bytes application/json,
+        # which (with nosniff) stops an SVG from rendering.
+        self.finish(data, set_content_type=kind)
 
 
 class TemplateSourceHandler(ProjectsHandlerBase):
