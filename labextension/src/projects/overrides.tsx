@@ -6,24 +6,9 @@
 import { Dialog, ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { requestAPI } from '../api';
+import { IDynamicArg, IDynamicArgs, requestAPI } from '../api';
 import { get, post } from './api';
 import { describe } from './model';
-
-export interface IDynamicArg {
-  name: string;
-  type: 'int' | 'float' | 'str' | 'bool' | 'path';
-  default: unknown;
-  help: string;
-  choices: unknown[] | null;
-  action: 'store_true' | 'store_false' | null;
-}
-
-interface IDynamicArgs {
-  config: string;
-  args: IDynamicArg[];
-  values: Record<string, unknown>;
-}
 
 type FormValue = string | boolean;
 
