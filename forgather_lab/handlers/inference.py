@@ -67,66 +67,49 @@ async def stream_to_client(
     handler.finish(set_content_type=content_type)
 
 
-class InferenceHealthHandler(ProxyBase):
-    op = "health"
-
-    @operation(
-        "Proxy <base>/health (the server's, beside /v1)",
-        query=ProxyQuery,
-        response=OpenAIReply,
-        errors={403: "upstream not allowed (loopback lock)", 502: "upstream unreachable"},
-    )
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        await self.forward()
+_PROXY_ERRORS = {403: "upstream not allowed (loopback lock)", 502: "upstream unreachable"}
 
 
-class InferenceModelsHandler(ProxyBase):
-    op = "models"
+def _proxy_handler(name: str, op: str, summary: str) -> type[ProxyBase]:
+    """The handler of one proxied operation, with the verb its upstream takes."""
+    if OPERATIONS[op] == "GET":
 
-    @operation(
-        "Proxy <base>/models",
-        query=ProxyQuery,
-        response=OpenAIReply,
-        errors={403: "upstream not allowed (loopback lock)", 502: "upstream unreachable"},
-    )
-    @web.authenticated
-    @authorized
-    async def get(self) -> None:
-        await self.forward()
+        @operation(summary, query=ProxyQuery, response=OpenAIReply, errors=_PROXY_ERRORS)
+        @web.authenticated
+        @authorized
+        async def get(self: ProxyBase) -> None:
+            await self.forward()
 
+        verbs = {"get": get}
+    else:
 
-class InferenceCompletionsHandler(ProxyBase):
-    op = "completions"
+        @operation(
+            summary,
+            query=ProxyQuery,
+            body=OpenAIReply,
+            response=OpenAIReply,
+            errors=_PROXY_ERRORS,
+        )
+        @web.authenticated
+        @authorized
+        async def post(self: ProxyBase) -> None:
+            await self.forward()
 
-    @operation(
-        "Proxy <base>/completions (SSE passed through byte for byte when stream is true)",
-        query=ProxyQuery,
-        body=OpenAIReply,
-        response=OpenAIReply,
-        errors={403: "upstream not allowed (loopback lock)", 502: "upstream unreachable"},
-    )
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        await self.forward()
+        verbs = {"post": post}
+    return type(name, (ProxyBase,), {"op": op, **verbs})
 
 
-class InferenceChatHandler(ProxyBase):
-    op = "chat/completions"
-
-    @operation(
-        "Proxy <base>/chat/completions (SSE passed through byte for byte when stream is true)",
-        query=ProxyQuery,
-        body=OpenAIReply,
-        response=OpenAIReply,
-        errors={403: "upstream not allowed (loopback lock)", 502: "upstream unreachable"},
-    )
-    @web.authenticated
-    @authorized
-    async def post(self) -> None:
-        await self.forward()
+_STREAMED = "(SSE passed through byte for byte when stream is true)"
+InferenceHealthHandler = _proxy_handler(
+    "InferenceHealthHandler", "health", "Proxy <base>/health (the server's, beside /v1)"
+)
+InferenceModelsHandler = _proxy_handler("InferenceModelsHandler", "models", "Proxy <base>/models")
+InferenceCompletionsHandler = _proxy_handler(
+    "InferenceCompletionsHandler", "completions", f"Proxy <base>/completions {_STREAMED}"
+)
+InferenceChatHandler = _proxy_handler(
+    "InferenceChatHandler", "chat/completions", f"Proxy <base>/chat/completions {_STREAMED}"
+)
 
 
 class InferenceServersHandler(ForgatherHandler):
