@@ -184,12 +184,12 @@ export function jsonBody(method: string, body: unknown): RequestInit {
 
 /**
  * `ws(s)://…/forgather/api/<endPoint>`, with the token Lab authenticates with
- * (as Lab does for its own sockets) unless `withToken` is false (cookie only).
+ * (as Lab does for its own sockets).
  */
-export function wsURL(endPoint: string, withToken = true): string {
+export function wsURL(endPoint: string): string {
   const settings = ServerConnection.makeSettings();
   let url = URLExt.join(settings.wsUrl, API_PATH, endPoint);
-  if (withToken && settings.token) {
+  if (settings.token) {
     url += (url.includes('?') ? '&' : '?') + `token=${encodeURIComponent(settings.token)}`;
   }
   return url;

@@ -67,7 +67,7 @@ export class JobLog extends Widget {
   }
 
   /** (Re)connect; called when the view opens and when a job starts running. */
-  connect(withToken = true): void {
+  connect(): void {
     if (this._socket || this.isDisposed) {
       return;
     }
@@ -75,20 +75,14 @@ export class JobLog extends Widget {
     this._text = '';
     let opened = false;
     const path = `jobs/${encodeURIComponent(this.jobId)}/tty?follow=1`;
-    const socket = new WebSocket(wsURL(path, withToken));
+    const socket = new WebSocket(wsURL(path));
     socket.onopen = () => {
       opened = true;
     };
     socket.onmessage = msg => this._write(String(msg.data));
     socket.onclose = () => {
       this._socket = null;
-      if (opened) {
-        return;
-      }
-      if (withToken) {
-        // A server that rejects the token parameter: try the login cookie alone.
-        this.connect(false);
-      } else {
+      if (!opened) {
         void this._fetchTail();
       }
     };
