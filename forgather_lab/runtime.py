@@ -21,7 +21,7 @@ from .errors import BadRequest, ForgatherError, StateError, Unavailable
 from .events import EventBus
 from .gpus import GpuBackend, make_backend
 from .gpus.backend import NoGpus
-from .gpus.policy import excluded_indices
+from .gpus.policy import excluded_indices, load_all
 from .gpus.service import GpuService
 from .inference.presets import PresetsService
 from .inference.supervisor import EndpointSupervisor
@@ -181,8 +181,6 @@ class Runtime:
 
     async def _dispatch_snapshot(self) -> tuple[list[dict[str, Any]], list[GpuSlot]]:
         def read(conn: Any) -> tuple[Any, Any, Any]:
-            from .gpus.policy import load_all
-
             return jobs_repo.queued(conn), jobs_repo.active(conn), load_all(conn)
 
         queued, active, policies = await self.db.run(read)

@@ -325,9 +325,7 @@ class JobsService:
             await self.db.run(
                 lambda c, j=job_id, s=status, k=code, e=error: repo.finish(c, j, s, k, e)
             )
-            self.bus.publish(
-                "job_status_changed", job_id=job_id, status=status.value, previous=job["status"]
-            )
+            await self._changed(job_id, JobStatus(job["status"]))
         return counts
 
     def close(self) -> None:
