@@ -56,7 +56,19 @@ def test_serve_servers_chat_kill(live_server: LiveServer, tiny_model: Path) -> N
         assert job_id in table
         assert "ready" in table
 
-        reply = ok(live_server, "inference", "chat", job_id, "Hello", "--max-tokens", "8")
+        # Greedy on a seeded random model: the same non-empty text every run (a
+        # sampled reply from random weights may be nothing but an end token).
+        reply = ok(
+            live_server,
+            "inference",
+            "chat",
+            job_id,
+            "Hello",
+            "--max-tokens",
+            "8",
+            "--temperature",
+            "0",
+        )
         assert reply.strip()
         answer = js(live_server, "inference", "chat", "Hi", "--preset", "greedy", "--system", "x")
         assert isinstance(answer, dict)

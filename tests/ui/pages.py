@@ -25,21 +25,31 @@ class JupyterLabPage:
         """Run a palette command by its label, with the keyboard (Enter on the match).
 
         The palette closes when it loses focus, and clicking the dock panel
-        activates its widget a moment later (later still on a loaded machine):
-        wait for that focus to land before opening the palette.
+        activates its widget a moment later (later still on a loaded machine),
+        which can take the focus from a palette opened too early: wait for that
+        focus, and open the palette again if it closed under us anyway.
         """
-        self.page.locator("#jp-main-dock-panel").click()
-        self.page.wait_for_function(
-            "() => !!document.activeElement?.closest('#jp-main-dock-panel')"
-        )
-        self.page.wait_for_timeout(200)
-        self.page.keyboard.press("Control+Shift+C")
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         palette = self.page.locator(".jp-ModalCommandPalette .lm-CommandPalette-input")
-        palette.wait_for(state="visible")
-        palette.fill(label)
         active = self.page.locator(".jp-ModalCommandPalette .lm-CommandPalette-item.lm-mod-active")
-        active.filter(has_text=label).wait_for()
-        palette.press("Enter")
+        for attempt in range(3):
+            self.page.locator("#jp-main-dock-panel").click()
+            self.page.wait_for_function(
+                "() => !!document.activeElement?.closest('#jp-main-dock-panel')"
+            )
+            self.page.wait_for_timeout(200 * (attempt + 1))
+            self.page.keyboard.press("Control+Shift+C")
+            try:
+                palette.wait_for(state="visible", timeout=10_000)
+                palette.fill(label, timeout=10_000)
+                active.filter(has_text=label).wait_for(timeout=10_000)
+                palette.press("Enter", timeout=10_000)
+                return
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
+                self.page.keyboard.press("Escape")
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
