@@ -2,7 +2,9 @@
 
 Exit codes: 0 done, 1 the server said no (an HTTP error, its message printed),
 2 bad arguments, 3 no server could be reached. Errors are one line on stderr.
-Tables by default; ``--json`` prints the server's answer for scripts.
+Tables by default; ``--json`` prints the server's answer for scripts. The
+global options (``--url``, ``--token``, ``--json``) go anywhere on the line,
+as with git and kubectl: ``forgather-lab gpu status --json``.
 """
 
 from __future__ import annotations
@@ -11,42 +13,86 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .client._tables import Table
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 PROG = "forgather-lab"
+GLOBAL_DEFAULTS: dict[str, Any] = {"url": None, "token": None, "json": False}
+
+T = TypeVar("T")
+
+
+def _global_options() -> argparse.ArgumentParser:
+    """The options every (sub)command accepts, before or after its own words.
+
+    Their default is SUPPRESS so that a subcommand's parser, which argparse runs
+    on a fresh namespace and copies over the top level's, leaves a value given
+    earlier on the line alone; the real defaults are set once, on the top parser.
+    When an option is given twice, the later one wins.
+    """
+    g = argparse.ArgumentParser(add_help=False)
+    opts = g.add_argument_group("global options")
+    opts.add_argument(
+        "--url",
+        default=argparse.SUPPRESS,
+        help="Jupyter server URL (default: $FORGATHER_LAB_URL, then discovery)",
+    )
+    opts.add_argument(
+        "--token",
+        default=argparse.SUPPRESS,
+        help="Jupyter token (default: $FORGATHER_LAB_TOKEN, then discovery)",
+    )
+    opts.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print JSON instead of tables",
+    )
+    return g
+
+
+class _Commands:
+    """``add_subparsers`` whose every parser takes the global options too."""
+
+    def __init__(self, parser: argparse.ArgumentParser, dest: str, metavar: str) -> None:
+        self._sub = parser.add_subparsers(dest=dest, required=True, metavar=metavar)
+        self._globals = _global_options()
+
+    def add(self, name: str, help: str) -> argparse.ArgumentParser:
+        """A subcommand's parser."""
+        return self._sub.add_parser(name, help=help, parents=[self._globals])
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree (also what ``--help`` shows)."""
     from .client._args import add_enqueue_arguments, nonneg_int
 
-    p = argparse.ArgumentParser(prog=PROG, description="Forgather Lab: queue, jobs and GPUs.")
-    p.add_argument("--url", help="Jupyter server URL (default: $FORGATHER_LAB_URL, then discovery)")
-    p.add_argument("--token", help="Jupyter token (default: $FORGATHER_LAB_TOKEN, then discovery)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    sub = p.add_subparsers(dest="group", required=True, metavar="COMMAND")
+    p = argparse.ArgumentParser(
+        prog=PROG, description="Forgather Lab: queue, jobs and GPUs.", parents=[_global_options()]
+    )
+    p.set_defaults(**GLOBAL_DEFAULTS)
+    sub = _Commands(p, "group", "COMMAND")
 
-    enq = sub.add_parser("enqueue", help="queue a config's job or a command")
+    enq = sub.add("enqueue", help="queue a config's job or a command")
     add_enqueue_arguments(enq)
 
-    sched = sub.add_parser("sched", help="the queue and the scheduler").add_subparsers(
-        dest="action", required=True, metavar="ACTION"
-    )
-    sched.add_parser("status", help="enabled, queued and running counts")
-    lst = sched.add_parser("list", help="queued, running and recent jobs")
+    sched = _Commands(sub.add("sched", help="the queue and the scheduler"), "action", "ACTION")
+    sched.add("status", help="enabled, queued and running counts")
+    lst = sched.add("list", help="queued, running and recent jobs")
     lst.add_argument("--status", help="only these statuses (comma-separated)")
     lst.add_argument("--limit", type=nonneg_int, default=50)
-    sched.add_parser("pause", help="stop dispatching new jobs")
-    sched.add_parser("resume", help="dispatch again")
-    sched.add_parser("cancel", help="cancel a queued job (aborts a running one)").add_argument("id")
-    cleanup = sched.add_parser("cleanup", help="remove finished job records (or one)")
+    sched.add("pause", help="stop dispatching new jobs")
+    sched.add("resume", help="dispatch again")
+    sched.add("cancel", help="cancel a queued job (aborts a running one)").add_argument("id")
+    cleanup = sched.add("cleanup", help="remove finished job records (or one)")
     cleanup.add_argument("id", nargs="?")
-    sched.add_parser("gc", help="remove log directories of jobs that no longer exist")
+    sched.add("gc", help="remove log directories of jobs that no longer exist")
 
-    job = sub.add_parser("job", help="one job: status, control, logs").add_subparsers(
-        dest="action", required=True, metavar="ACTION"
-    )
+    job = _Commands(sub.add("job", help="one job: status, control, logs"), "action", "ACTION")
     for action, text in [
         ("status", "the job record and the trainer's status"),
         ("save", "trigger a checkpoint"),
@@ -58,32 +104,28 @@ def build_parser() -> argparse.ArgumentParser:
         ("tail", "follow the live log; Ctrl-C stops"),
         ("dump", "write the whole captured log to stdout"),
     ]:
-        a = job.add_parser(action, help=text)
+        a = job.add(action, help=text)
         a.add_argument("id")
         if action == "force-kill":
             a.add_argument("--yes", action="store_true", help="really SIGKILL")
 
-    gpu = sub.add_parser("gpu", help="GPU telemetry and policy").add_subparsers(
-        dest="action", required=True, metavar="ACTION"
-    )
-    gpu.add_parser("status", help="util, memory, temperature, power, policy, PIDs")
-    gpu.add_parser("disable", help="keep the scheduler off a GPU").add_argument("index", type=int)
-    gpu.add_parser("enable", help="let the scheduler use a GPU").add_argument("index", type=int)
-    prio = gpu.add_parser("priority", help="only jobs with priority >= N go to this GPU")
+    gpu = _Commands(sub.add("gpu", help="GPU telemetry and policy"), "action", "ACTION")
+    gpu.add("status", help="util, memory, temperature, power, policy, PIDs")
+    gpu.add("disable", help="keep the scheduler off a GPU").add_argument("index", type=int)
+    gpu.add("enable", help="let the scheduler use a GPU").add_argument("index", type=int)
+    prio = gpu.add("priority", help="only jobs with priority >= N go to this GPU")
     prio.add_argument("index", type=int)
     prio.add_argument("min_priority", type=int)
-    kill = gpu.add_parser("kill", help="SIGKILL every compute process on a GPU (needs --yes)")
+    kill = gpu.add("kill", help="SIGKILL every compute process on a GPU (needs --yes)")
     kill.add_argument("index", type=int)
     kill.add_argument("--yes", action="store_true")
 
     from .client import _inference_args as inf
 
-    infer = sub.add_parser("inference", help="inference servers and chat").add_subparsers(
-        dest="action", required=True, metavar="ACTION"
-    )
-    inf.add_serve_arguments(infer.add_parser("serve", help="serve a checkpoint (OpenAI API)"))
-    infer.add_parser("servers", help="running inference servers and their readiness")
-    inf.add_chat_arguments(infer.add_parser("chat", help="one chat reply"), prompt_required=True)
+    infer = _Commands(sub.add("inference", help="inference servers and chat"), "action", "ACTION")
+    inf.add_serve_arguments(infer.add("serve", help="serve a checkpoint (OpenAI API)"))
+    infer.add("servers", help="running inference servers and their readiness")
+    inf.add_chat_arguments(infer.add("chat", help="one chat reply"), prompt_required=True)
     return p
 
 
@@ -93,22 +135,29 @@ class Output:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
 
-    def data(self, value: Any, table: Callable[[Any], Any] | None = None) -> None:
+    def data(self, value: T, table: Callable[[T], Table | str] | None = None) -> None:
         """``value`` as JSON, or as the table ``table(value)`` builds (or a short line)."""
         if self.as_json or table is None:
             print(json.dumps(_plain(value), indent=2))
             return
         from rich.console import Console
 
+        from .client._tables import Table
+
         rendered = table(value)
-        Console(soft_wrap=False).print(rendered.rich() if hasattr(rendered, "rich") else rendered)
+        Console(soft_wrap=False).print(rendered.rich() if isinstance(rendered, Table) else rendered)
 
 
 def _plain(value: Any) -> Any:
-    if hasattr(value, "model_dump"):
+    """JSON-ready: models as the server sends them, lists and dicts of them too."""
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 
@@ -121,77 +170,88 @@ def run(args: argparse.Namespace) -> int:
     """Carry out parsed ``args``; return the exit code."""
     from .client import Client
     from .client._args import enqueue_kwargs
-    from .client._tables import gpus_table, jobs_table, kv_table
 
-    out = Output(args.json)
-    if args.group == "enqueue":
+    g, a = args.group, getattr(args, "action", None)
+    kwargs: dict[str, Any] = {}
+    if g == "enqueue":
         try:
             kwargs = enqueue_kwargs(args)
         except ValueError as e:
             return _usage(str(e))
-    sigkill = (args.group, getattr(args, "action", None)) in {
-        ("job", "force-kill"),
-        ("gpu", "kill"),
-    }
-    if sigkill and not args.yes:
-        return _usage(f"{args.group} {args.action} sends SIGKILL; add --yes to confirm")
-
-    if (args.group, getattr(args, "action", None)) == ("inference", "chat"):
+    if (g, a) in {("job", "force-kill"), ("gpu", "kill")} and not args.yes:
+        return _usage(f"{g} {a} sends SIGKILL; add --yes to confirm")
+    if (g, a) == ("inference", "chat"):
         from .client._inference_args import check_words
 
         check_words(args.words)  # before looking for a server: bad words are exit 2
+
     client = Client(args.url, args.token)
-    g, a = args.group, getattr(args, "action", None)
+    out = Output(args.json)
     if g == "enqueue":
         job = client.enqueue(**kwargs)
         out.data(job, lambda j: f"queued {j.id} ({j.name}, {j.status})")
-    elif g == "sched":
-        if a == "status":
-            out.data(client.scheduler(), lambda s: kv_table(s.model_dump(), "scheduler"))
-        elif a == "list":
-            page = client.jobs(args.status, limit=args.limit or 50)
-            out.data(page, lambda p: jobs_table(p.jobs, f"jobs ({p.total} in all)"))
-        elif a in {"pause", "resume"}:
-            s = client.pause() if a == "pause" else client.resume()
-            out.data(s, lambda s: f"scheduler {'enabled' if s.enabled else 'paused'}")
-        elif a == "cancel":
-            out.data(client.cancel(args.id), lambda j: f"{j.id}: {j.status}")
-        elif a == "cleanup" and args.id:
-            client.delete_job(args.id)
-            out.data({"removed": 1, "removed_ids": [args.id]}, lambda r: f"removed {args.id}")
-        elif a in {"cleanup", "gc"}:
-            r = client.cleanup() if a == "cleanup" else client.gc()
-            out.data(r, lambda r: f"removed {r.removed}")
-    elif g == "job":
+        return EXIT_OK
+    if g == "sched":
+        return _sched(client, args, out)
+    if g == "job":
         return _job(client, args, out)
-    elif g == "inference":
+    if g == "inference":
         return _inference(client, args, out)
-    elif g == "gpu":
-        if a == "status":
-            out.data(client.gpus(), gpus_table)
-        elif a == "kill":
-            r = client.kill_gpu(args.index, confirmed=True)
-            out.data(r, lambda r: f"killed {len(r.killed)} of {len(r.pids)} processes")
-        else:
-            changes: dict[str, Any] = (
-                {"min_priority": args.min_priority}
-                if a == "priority"
-                else {"disabled": a == "disable"}
-            )
-            p = client.set_gpu_policy(args.index, **changes)
-            out.data(p, lambda p: kv_table(p.model_dump(), f"GPU {args.index}"))
+    return _gpu(client, args, out)
+
+
+def _sched(client: Client, args: argparse.Namespace, out: Output) -> int:
+    from .client._tables import jobs_table, kv_table
+
+    a = args.action
+    if a == "status":
+        out.data(client.scheduler(), lambda s: kv_table(s.model_dump(), "scheduler"))
+    elif a == "list":
+        page = client.jobs(args.status, limit=args.limit or 50)
+        out.data(page, lambda p: jobs_table(p.jobs, f"jobs ({p.total} in all)"))
+    elif a in {"pause", "resume"}:
+        s = client.pause() if a == "pause" else client.resume()
+        out.data(s, lambda s: f"scheduler {'enabled' if s.enabled else 'paused'}")
+    elif a == "cancel":
+        out.data(client.cancel(args.id), lambda j: f"{j.id}: {j.status}")
+    elif a == "cleanup" and args.id:
+        client.delete_job(args.id)
+        out.data({"removed": 1, "removed_ids": [args.id]}, lambda r: f"removed {args.id}")
+    else:  # cleanup, gc
+        removed = client.cleanup() if a == "cleanup" else client.gc()
+        out.data(removed, lambda r: f"removed {r.removed}")
     return EXIT_OK
 
 
-def _job(client: Any, args: argparse.Namespace, out: Output) -> int:
+def _gpu(client: Client, args: argparse.Namespace, out: Output) -> int:
+    from .client._tables import gpus_table, kv_table
+
+    a = args.action
+    if a == "status":
+        out.data(client.gpus(), gpus_table)
+    elif a == "kill":
+        killed = client.kill_gpu(args.index, confirmed=True)
+        out.data(killed, lambda r: f"killed {len(r.killed)} of {len(r.pids)} processes")
+    else:
+        if a == "priority":
+            policy = client.set_gpu_policy(args.index, min_priority=args.min_priority)
+        else:
+            policy = client.set_gpu_policy(args.index, disabled=a == "disable")
+        out.data(policy, lambda p: kv_table(p.model_dump(), f"GPU {args.index}"))
+    return EXIT_OK
+
+
+def _job(client: Client, args: argparse.Namespace, out: Output) -> int:
     from .client import ForgatherClientError
+    from .client._endpoints import is_control
     from .client._tables import kv_table
 
     a, job_id = args.action, args.id
     if a == "status":
         job = client.job(job_id)
+        trainer: dict[str, Any]
         try:
-            trainer: Any = client.job_status(job_id)
+            trainer = client.job_status(job_id).model_dump(mode="json")
         except ForgatherClientError as e:
             if e.unreachable:
                 raise
@@ -207,13 +267,12 @@ def _job(client: Any, args: argparse.Namespace, out: Output) -> int:
             sys.stdout.write("\n")
     elif a == "dump":
         sys.stdout.write(client.tty(job_id, max_bytes=32 * 1024 * 1024))
-    else:
-        r = client.control(job_id, a)
-        out.data(r, lambda r: f"{job_id}: {a} sent")
+    elif is_control(a):
+        out.data(client.control(job_id, a), lambda r: f"{job_id}: {a} sent")
     return EXIT_OK
 
 
-def _inference(client: Any, args: argparse.Namespace, out: Output) -> int:
+def _inference(client: Client, args: argparse.Namespace, out: Output) -> int:
     from .client import _inference_args as inf
 
     if args.action == "serve":
@@ -224,7 +283,7 @@ def _inference(client: Any, args: argparse.Namespace, out: Output) -> int:
     if args.action == "servers":
         out.data(rows, inf.servers_table)
         return EXIT_OK
-    job_id, prompt = inf.split_chat_words(args.words, {r["job_id"] for r in rows})
+    job_id, prompt = inf.split_chat_words(args.words, {r.job_id for r in rows})
     if prompt is None:
         return _usage("say what to ask: inference chat [JOB_ID] PROMPT")
     try:
@@ -241,9 +300,9 @@ def _inference(client: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _status_table(value: dict[str, Any], kv_table: Any) -> Any:
+def _status_table(value: dict[str, Any], kv_table: Callable[..., Table]) -> Table:
     rows = [(k, v) for k, v in value["job"].items() if k not in {"params"}]
-    trainer = value["trainer"] if isinstance(value["trainer"], dict) else {}
+    trainer = value["trainer"]
     rows += [(f"trainer.{k}", v) for k, v in trainer.items()]
     return kv_table(rows, f"job {value['job']['id']}")
 

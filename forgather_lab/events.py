@@ -26,6 +26,7 @@ class Event:
     type: str
     data: dict[str, Any]
     time: float
+    ephemeral: bool = False  # a periodic sample: not kept for replay, not bridged
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``{"id", "type", "time", **data}``."""
@@ -52,7 +53,7 @@ class Subscription:
         self.queue.append(event)
         self._ready.set()
 
-    async def get(self, timeout: float | None = None) -> Event | None:
+    async def get(self, timeout: float | None = None) -> Event | None:  # noqa: ASYNC109 - None on timeout is the API
         """The next event, or None after ``timeout`` seconds without one."""
         while not self.queue:
             self._ready.clear()
@@ -79,18 +80,27 @@ class EventBus:
     def __init__(self, history: int = 2000) -> None:
         self._ids = itertools.count(1)
         self._history: deque[Event] = deque(maxlen=history)
+        self._evicted = 0  # the newest event id that has left the history
         self._subscribers: set[Subscription] = set()
         self._listeners: list[Callable[[Event], None]] = []
 
     @property
     def last_id(self) -> int:
-        """The id of the newest event (0 before any)."""
+        """The id of the newest kept event (0 before any)."""
         return self._history[-1].id if self._history else 0
 
-    def publish(self, type_: str, **data: Any) -> Event:
-        """Record and fan out an event."""
-        event = Event(next(self._ids), type_, data, time.time())
-        self._history.append(event)
+    def publish(self, type_: str, ephemeral: bool = False, **data: Any) -> Event:
+        """Record and fan out an event.
+
+        ``ephemeral`` events (periodic samples) reach current subscribers but
+        are not kept for ``Last-Event-ID`` replay, so they never push state
+        changes out of the history.
+        """
+        event = Event(next(self._ids), type_, data, time.time(), ephemeral)
+        if not ephemeral:
+            if len(self._history) == self._history.maxlen:
+                self._evicted = self._history[0].id
+            self._history.append(event)
         for sub in list(self._subscribers):
             sub.offer(event)
         for listener in list(self._listeners):
@@ -116,4 +126,4 @@ class EventBus:
 
     def missed(self, since: int) -> bool:
         """Whether events after ``since`` have already left the history."""
-        return bool(self._history) and self._history[0].id > since + 1
+        return since < self._evicted

@@ -53,6 +53,8 @@ def bridge(event_logger: Any, bus: EventBus) -> Callable[[], None]:
             event_logger.register_event_schema(schema)
 
     def forward(event: Event) -> None:
+        if event.ephemeral:  # GPU samples every few seconds are not news
+            return
         schema_id, data = capsule(event)
         try:
             event_logger.emit(schema_id=schema_id, data=data)

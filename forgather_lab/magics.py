@@ -13,17 +13,21 @@ import os
 import shlex
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
+from pydantic import BaseModel
 
 from .client import Client, ForgatherClientError
 from .client import _inference_args as inf
 from .client._args import add_enqueue_arguments, enqueue_kwargs, nonneg_int
-from .client._tables import gpus_table, jobs_table, kv_table
+from .client._endpoints import is_control
+from .client._tables import Table, gpus_table, jobs_table, kv_table
 
 CONTROLS = ("save", "stop", "save-stop", "abort", "kill", "force-kill", "cancel")
 INFERENCE = ("serve", "servers", "chat")
@@ -68,16 +72,29 @@ def write_cell(body: str) -> Path:
 
 
 def _parser(name: str) -> MagicArgumentParser:
-    return MagicArgumentParser(prog=f"%forgather {name}", add_help=True)
+    # IPython's magic_arguments module carries no annotations.
+    return MagicArgumentParser(prog=f"%forgather {name}", add_help=True)  # type: ignore[no-untyped-call]
 
 
 @magics_class
 class ForgatherMagics(Magics):
     """``%forgather <subcommand>``; see ``%forgather help``."""
 
-    def __init__(self, shell: Any, client: Client | None = None) -> None:
+    def __init__(self, shell: InteractiveShell | None, client: Client | None = None) -> None:
         super().__init__(shell)
         self._client = client
+        # Line subcommands by name; enqueue (takes the cell) and the controls are apart.
+        self._commands: dict[str, Callable[[list[str]], Any]] = {
+            "connect": self._connect,
+            "queue": self._queue,
+            "jobs": self._jobs,
+            "status": self._status,
+            "tail": self._tail,
+            "gpus": self._gpus,
+            "serve": self._serve,
+            "servers": self._servers,
+            "chat": self._chat,
+        }
 
     @property
     def client(self) -> Client:
@@ -97,16 +114,16 @@ class ForgatherMagics(Magics):
             print(USAGE)
             return None
         sub, rest = words[0], words[1:]
-        if sub in CONTROLS:
-            handler, rest = self._control, [sub, *rest]
-        elif sub in COMMANDS:
-            handler = getattr(self, "_" + sub)
-        else:
+        if sub not in CONTROLS and sub not in COMMANDS:
             raise UsageError(f"forgather: unknown subcommand {sub!r}; try %forgather help")
         if cell is not None and sub != "enqueue":
             raise UsageError("forgather: only %%forgather enqueue takes a cell body")
         try:
-            return handler(rest, cell) if sub == "enqueue" else handler(rest)
+            if sub == "enqueue":
+                return self._enqueue(rest, cell)
+            if sub in CONTROLS:
+                return self._control(sub, rest)
+            return self._commands[sub](rest)
         except SystemExit:
             return None  # --help printed the usage
         except ForgatherClientError as e:
@@ -116,7 +133,7 @@ class ForgatherMagics(Magics):
 
     # -- subcommands -------------------------------------------------------------------
 
-    def _connect(self, args: list[str]) -> Any:
+    def _connect(self, args: list[str]) -> Table:
         p = _parser("connect")
         p.add_argument("url", nargs="?")
         p.add_argument("--token")
@@ -155,14 +172,16 @@ class ForgatherMagics(Magics):
         if ns.var:
             if not ns.var.isidentifier():
                 raise ValueError(f"--var {ns.var!r} is not a Python name")
+            if self.shell is None:
+                raise ValueError("--var needs the IPython shell these magics were loaded in")
             self.shell.user_ns[ns.var] = str(job.id)
         return out
 
-    def _queue(self, args: list[str]) -> Any:
+    def _queue(self, args: list[str]) -> Table:
         _parser("queue").parse_args(args)
         return jobs_table(self.client.queue(), "queue")
 
-    def _jobs(self, args: list[str]) -> Any:
+    def _jobs(self, args: list[str]) -> Table:
         p = _parser("jobs")
         p.add_argument("--status", help="comma-separated statuses")
         p.add_argument("--limit", type=nonneg_int, default=20)
@@ -170,7 +189,7 @@ class ForgatherMagics(Magics):
         page = self.client.jobs(ns.status, limit=ns.limit or 20)
         return jobs_table(page.jobs, f"jobs ({page.total} in all)")
 
-    def _status(self, args: list[str]) -> Any:
+    def _status(self, args: list[str]) -> Table:
         p = _parser("status")
         p.add_argument("id")
         ns = p.parse_args(args)
@@ -179,17 +198,18 @@ class ForgatherMagics(Magics):
             (k, v) for k, v in job.model_dump().items() if k not in {"params", "pid_create_time"}
         ]
         if job.status in {"running", "starting"}:
-            for label, fetch in (
+            fetches: tuple[tuple[str, Callable[[str], BaseModel]], ...] = (
                 ("progress", self.client.inline_progress),
                 ("trainer", self.client.job_status),
-            ):
+            )
+            for label, fetch in fetches:
                 try:
                     extra = fetch(job.id)
                 except ForgatherClientError as e:
                     if e.unreachable:
                         raise
                     continue  # no reporter yet (409) or an older server (404): the record is enough
-                rows += [(f"{label}.{k}", v) for k, v in (extra or {}).items()]
+                rows += [(f"{label}.{k}", v) for k, v in extra.model_dump().items()]
         return kv_table(rows, f"job {job.id}")
 
     def _tail(self, args: list[str]) -> None:
@@ -203,19 +223,18 @@ class ForgatherMagics(Magics):
         except KeyboardInterrupt:
             print("\n(stopped following; the job goes on)")
 
-    def _control(self, args: list[str]) -> None:
-        action, rest = args[0], args[1:]
+    def _control(self, action: str, args: list[str]) -> None:
         p = _parser(action)
         p.add_argument("id")
-        ns = p.parse_args(rest)
+        ns = p.parse_args(args)
         if action == "cancel":
             job = self.client.cancel(ns.id)
             print(f"{job.id}: {job.status}")
-            return
-        self.client.control(ns.id, action)  # type: ignore[arg-type]
-        print(f"{ns.id}: {action} sent")
+        elif is_control(action):
+            self.client.control(ns.id, action)
+            print(f"{ns.id}: {action} sent")
 
-    def _gpus(self, args: list[str]) -> Any:
+    def _gpus(self, args: list[str]) -> Table:
         _parser("gpus").parse_args(args)
         return gpus_table(self.client.gpus())
 
@@ -229,7 +248,7 @@ class ForgatherMagics(Magics):
         out.description = f"queued inference {job.id} ({job.name}, {job.status})"
         return out
 
-    def _servers(self, args: list[str]) -> Any:
+    def _servers(self, args: list[str]) -> Table:
         _parser("servers").parse_args(args)
         return inf.servers_table(inf.inference_rows(self.client))
 
@@ -239,7 +258,7 @@ class ForgatherMagics(Magics):
         ns = p.parse_args(args)
         inf.check_words(ns.words)
         rows = [] if ns.base else inf.inference_rows(self.client)
-        job_id, prompt = inf.split_chat_words(ns.words, {r["job_id"] for r in rows})
+        job_id, prompt = inf.split_chat_words(ns.words, {r.job_id for r in rows})
         if prompt is None:
             from .widgets import ChatWidget
 
@@ -251,6 +270,6 @@ class ForgatherMagics(Magics):
         return None
 
 
-def load_ipython_extension(ipython: Any) -> None:
+def load_ipython_extension(ipython: InteractiveShell) -> None:
     """Register ``%forgather`` (called by ``%load_ext forgather_lab``)."""
     ipython.register_magics(ForgatherMagics)

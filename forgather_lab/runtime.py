@@ -1,17 +1,18 @@
-"""The core services of one server, composed; no HTTP in here.
+"""The core services of one pool, composed once; no HTTP in here.
 
-``app.py`` builds a ``Runtime`` from its traitlets and hands it to the
-handlers; tests build one directly. When the state cannot be opened the
-runtime still exists, in a degraded state that says why (``error``), so the
-server and JupyterLab keep working and the Forgather panel can show the
-problem instead of the extension vanishing with a traceback in a log.
+A ``Runtime`` is built from the settings alone (``ForgatherLabSettings``:
+the server extension passes itself, a JupyterHub service or a test passes
+its own) and needs no Jupyter server: ``start(server_url)`` once the event
+loop runs and the host knows where jobs can call back, ``stop()`` at the
+end. When the state cannot be opened the runtime still exists, in a
+degraded state that says why (``error``), so the host keeps working and the
+Forgather panel can show the problem instead of the extension vanishing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass, field
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +20,26 @@ from ._version import __version__
 from .control import ControlService
 from .errors import BadRequest, ForgatherError, StateError, Unavailable
 from .events import EventBus
-from .gpus import GpuBackend, make_backend
+from .executors.base import Executor, ExecutorContext
+from .gpus import GpuBackend, backend_from_settings
 from .gpus.backend import NoGpus
 from .gpus.policy import excluded_indices, load_all
+from .gpus.sampler import GpuSampler
 from .gpus.service import GpuService
 from .inference.presets import PresetsService
 from .inference.supervisor import EndpointSupervisor
 from .jobs import repository as jobs_repo
-from .jobs.launcher import Launcher
+from .jobs.environment import base_environment
+from .jobs.kinds import JobKinds
 from .jobs.service import JobsService
 from .models import DescribeHealth
+from .models.jobs import DescribeJob, DescribeScheduler
 from .projects import ProjectsService, ProjectsSettings
 from .proxy.upstream import Upstream
-from .scheduler import GpuSlot
+from .scheduler import GpuSlot, pool_slots
 from .scheduler.dispatcher import Dispatcher
 from .services.service import ServicesService
+from .settings import ForgatherLabSettings
 from .store import Database
 from .store.db import DB_FILENAME
 from .webhooks import Webhooks
@@ -44,94 +50,90 @@ log = logging.getLogger("forgather_lab")
 SCHEDULER_KEY = "scheduler_enabled"
 
 
-@dataclass
-class RuntimeConfig:
-    """The settings the core needs, as plain values (the traitlets live in app.py)."""
-
-    state_dir: Path
-    search_roots: list[Path] = field(default_factory=list)
-    root_dir: Path | None = None  # the Jupyter server's; search roots live under it
-    allow_search_roots_outside_root_dir: bool = False
-    seed_examples: bool = True
-    gpu_backend: str = "auto"
-    simulated_gpus: int = 4
-    scheduler_enabled: bool = True
-    cuda_visible_devices: str | None = None  # as the server saw it at start
-    kill_timeout: float = 10.0
-    safety_tick: float = 30.0
-    inference_proxy_loopback_only: bool = True
-    services: dict[str, Any] = field(default_factory=dict)  # ForgatherLab.services
-    endpoint_ready_timeout: float = 900.0
-    webhook_urls: list[str] = field(default_factory=list)
-    webhook_secret_file: str | None = None  # 0600 file holding the HMAC key
-
-
 class Runtime:
     """Owns the state database, the GPU pool, the jobs and the dispatcher."""
 
-    def __init__(self, config: RuntimeConfig) -> None:
-        self.config = config
-        self.db = Database(config.state_dir / DB_FILENAME)
-        self.bus = EventBus()
-        self.backend: GpuBackend = NoGpus()
+    def __init__(
+        self,
+        settings: ForgatherLabSettings,
+        root_dir: Path | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> None:
+        """Build every service; ``root_dir`` is the host's (search roots live under it)."""
+        env = dict(os.environ if environ is None else environ)
+        self.settings = settings
+        self.state_dir = Path(settings.state_dir).expanduser().resolve()
+        root = (root_dir or Path.cwd()).expanduser().resolve()
         self.error: str | None = None
-        self.launcher = Launcher(config.state_dir)
+        self.db = Database(self.state_dir / DB_FILENAME)
+        self.bus = EventBus()
+        self.backend = self._open()
+        self.kinds = JobKinds.load()
+        executor_class: type[Executor] = settings.executor_class
+        self.executor = executor_class(
+            ExecutorContext(
+                state_dir=self.state_dir,
+                base_env=base_environment(env, settings.job_env_passthrough),
+                kill_timeout=settings.kill_timeout,
+            )
+        )
         self.projects = ProjectsService(
             self.db,
             ProjectsSettings(
-                root_dir=config.root_dir,
-                config_roots=config.search_roots,
-                allow_outside_root_dir=config.allow_search_roots_outside_root_dir,
-                seed_examples=config.seed_examples,
+                root_dir=root,
+                config_roots=[(root / p).expanduser().resolve() for p in settings.search_roots],
+                allow_outside_root_dir=settings.allow_search_roots_outside_root_dir,
+                seed_examples=settings.seed_examples,
             ),
         )
-        self.gpus = GpuService(self.db, self.bus, self.backend, set())
+        if self.error is None:
+            try:
+                self.projects.open()
+            except (ForgatherError, OSError) as e:  # projects degrade alone, jobs still work
+                log.warning("Could not seed the example workspace: %s", e)
+        uuids = [g.uuid for g in self.backend.snapshot()]
+        excluded = excluded_indices(env.get("CUDA_VISIBLE_DEVICES"), uuids)
+        self.gpus = GpuService(self.db, self.bus, self.backend, excluded, self._active_jobs)
+        self.gpu_sampler = GpuSampler(self.gpus, self.bus, settings.gpu_sample_interval)
         self.jobs = JobsService(
-            self.db, self.bus, self.launcher, 0, config.kill_timeout, resolver=self._resolve_config
+            self.db,
+            self.bus,
+            self.executor,
+            self.kinds,
+            max_gpus=self.gpus.usable_count,
+            kill_timeout=settings.kill_timeout,
+            resolver=self._resolve_config,
+            observer=self.backend,
         )
         self.dispatcher = Dispatcher(
             self.bus,
             self._dispatch_snapshot,
             self.jobs.start_job,
             enabled=False,
-            tick=config.safety_tick,
+            tick=settings.dispatch_safety_tick,
         )
         self.control = ControlService(self.db, self.bus, self.jobs)
         self.webhooks: Webhooks = webhooks_from_settings(
-            self.bus, config.webhook_urls, config.webhook_secret_file
+            self.bus, list(settings.webhook_urls), settings.webhook_secret_file or None
         )
         # Inference / TensorBoard readiness, the proxy's client, presets, services.
         self.endpoints = EndpointSupervisor(
-            self.db, self.bus, self.launcher.job_dir, config.endpoint_ready_timeout
+            self.db, self.bus, self.executor.job_dir, settings.endpoint_ready_timeout
         )
         self.upstream = Upstream()
         self.presets = PresetsService(self.db)
-        self.services = ServicesService(self.db, self.jobs, config.services, self.endpoints)
-        self._started: asyncio.Task[None] | None = None
+        self.services = ServicesService(self.db, self.jobs, dict(settings.services), self.endpoints)
+        self.started = False
 
-    def open(self) -> None:
+    def _open(self) -> GpuBackend:
         """Open state and hardware; on failure record ``error`` instead of raising."""
         try:
             self.db.open()
-            self.backend = make_backend(self.config.gpu_backend, self.config.simulated_gpus)
+            return backend_from_settings(self.settings)
         except ForgatherError as e:
             self.error = e.message
             log.error("Forgather Lab is unavailable: %s", e.message)
-            return
-        try:
-            self.projects.open()
-        except (ForgatherError, OSError) as e:  # projects degrade alone, jobs still work
-            log.warning("Could not seed the example workspace: %s", e)
-        uuids = [g.uuid for g in self.backend.snapshot()]
-        excluded = excluded_indices(self.config.cuda_visible_devices, uuids)
-        self.gpus = GpuService(self.db, self.bus, self.backend, excluded)
-        self.jobs.max_gpus = self.gpus.usable_count
-        if hasattr(self.backend, "attach"):  # simulated cards learn who runs on them
-            backend: Any = self.backend
-            self.jobs.on_started.append(
-                lambda job, pid: [backend.attach(i, pid) for i in job["gpus"]]
-            )
-            self.jobs.on_ended.append(lambda job: backend.detach(job["pid"]))
+            return NoGpus()
 
     def _resolve_config(
         self, project_dir: str, config: str | None, dynamic_args: dict[str, Any]
@@ -142,32 +144,51 @@ class Runtime:
         except (OSError, ValueError) as e:  # a path the OS refuses is the client's mistake
             raise BadRequest(f"Cannot use project {project_dir!r}: {e}") from e
 
-    async def ensure_started(self) -> None:
-        """Re-attach surviving jobs and start dispatching, once, on the running loop."""
-        if self.error is not None:
-            return
-        if self._started is None:
-            self._started = asyncio.ensure_future(self._start())
-        await asyncio.shield(self._started)
+    # -- life cycle -----------------------------------------------------------
 
-    async def _start(self) -> None:
+    async def start(self, server_url: str) -> None:
+        """Re-attach surviving jobs and start dispatching (once, on the running loop).
+
+        ``server_url`` is where jobs call back (loopback, with the base URL).
+        """
+        self.executor.context.server_url = server_url
+        if self.error is not None or self.started:
+            return
+        self.started = True
+        await self.executor.start()
         counts = await self.jobs.reattach()
         if any(counts.values()):
             log.info("Forgather Lab restart: %s", counts)
-        self.jobs.prestart_runner()
         stored = await self.db.run(
             lambda c: c.execute(
                 "SELECT value FROM settings WHERE key = ?", (SCHEDULER_KEY,)
             ).fetchone()
         )
-        self.dispatcher.enabled = self.config.scheduler_enabled and (
+        self.dispatcher.enabled = self.settings.scheduler_enabled and (
             stored is None or stored[0] == "1"
         )
         self.dispatcher.start()
         await self.endpoints.start()
         await self.services.reconcile()  # after re-attach: survivors count as running
 
-    async def set_scheduler(self, enabled: bool) -> None:
+    async def stop(self) -> None:
+        """Stop every background task and release what the runtime opened.
+
+        Running jobs keep running; the next start re-attaches them.
+        """
+        await self.dispatcher.stop()
+        await self.gpu_sampler.close()
+        await self.endpoints.stop()
+        await self.upstream.close()
+        await self.jobs.close()
+        await self.control.close()
+        await self.webhooks.close()
+        self.backend.close()
+        self.db.close()
+
+    # -- the scheduler --------------------------------------------------------
+
+    async def set_scheduler(self, enabled: bool) -> DescribeScheduler:
         """Pause or resume dispatching; remembered across restarts."""
         await self.db.run(
             lambda c: c.execute(
@@ -178,40 +199,39 @@ class Runtime:
         )
         self.dispatcher.enabled = enabled
         self.bus.publish("scheduler_changed", enabled=enabled)
+        return await self.describe_scheduler()
 
-    async def _dispatch_snapshot(self) -> tuple[list[dict[str, Any]], list[GpuSlot]]:
+    async def describe_scheduler(self) -> DescribeScheduler:
+        """Whether the scheduler dispatches, and what it holds."""
+        queued = await self.jobs.queue()
+        return DescribeScheduler(
+            enabled=self.dispatcher.enabled,
+            queued=len(queued),
+            running=len(self.running_job_ids()),
+        )
+
+    async def _active_jobs(self) -> list[DescribeJob]:
+        return await self.db.run(jobs_repo.active)
+
+    async def _dispatch_snapshot(self) -> tuple[list[DescribeJob], list[GpuSlot]]:
         def read(conn: Any) -> tuple[Any, Any, Any]:
             return jobs_repo.queued(conn), jobs_repo.active(conn), load_all(conn)
 
         queued, active, policies = await self.db.run(read)
-        return queued, self.gpus.slots(policies, active)
-
-    async def describe_gpus(self) -> dict[str, Any]:
-        """The GPU list with policy, reservations and process → job attribution."""
-        active = await self.db.run(jobs_repo.active)
-        return {
-            "gpus": await self.gpus.describe(active),
-            "backend": self.backend.name,
-            "simulated": self.backend.simulated,
-        }
+        slots = pool_slots(
+            self.backend.count(),
+            excluded=self.gpus.excluded,
+            disabled={i for i, p in policies.items() if p.disabled},
+            gates={i: p.min_priority for i, p in policies.items()},
+            reserved={i for job in active for i in job.gpus},
+        )
+        return queued, slots
 
     def running_job_ids(self) -> list[str]:
-        """Jobs whose processes this server is watching now."""
+        """Jobs whose processes this runtime is watching now."""
         return sorted(self.jobs.watched)
 
-    async def stop(self) -> None:
-        """Stop dispatching and watching; running jobs keep running."""
-        await self.dispatcher.stop()
-        await self.endpoints.stop()
-        await self.upstream.close()
-        self.jobs.close()
-        await self.control.close()
-        await self.webhooks.close()
-
-    def close(self) -> None:
-        """Release everything ``open`` took."""
-        self.backend.close()
-        self.db.close()
+    # -- health ---------------------------------------------------------------
 
     def require_ready(self) -> None:
         """Raise 503 with the reason when the runtime could not open."""
@@ -232,9 +252,9 @@ class Runtime:
             gpu_backend=self.backend.name,
             gpu_count=self.backend.count(),
             scheduler_enabled=self.dispatcher.enabled
-            if self._started
-            else self.config.scheduler_enabled,
-            state_dir=str(self.config.state_dir),
+            if self.started
+            else self.settings.scheduler_enabled,
+            state_dir=str(self.state_dir),
             schema_version=schema,
             message=self.error,
         )

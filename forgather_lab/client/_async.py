@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Self, TypeVar
 
 import httpx
 
+from ..models.jobs import DescribeJob
+from ._call import AsyncSender, Call
 from ._discovery import ServerInfo, discover
-from ._endpoints import Call, Endpoints
+from ._endpoints import Endpoints
+from ._errors import error_from_response
 from ._transport import (
     DEFAULT_TIMEOUT,
+    FINISHED,
     Event,
-    _event_params,
+    event_params,
     headers,
     parse_sse,
     result,
@@ -22,12 +26,15 @@ from ._transport import (
     ws_url,
 )
 
+T = TypeVar("T")
 
-class AsyncClient(Endpoints):
+
+class AsyncClient(Endpoints, AsyncSender):
     """The Forgather Lab REST API for asyncio code: ``await client.jobs()``.
 
-    Every endpoint method of ``Client`` exists here and returns an awaitable
-    of the same result; errors are the same ``ForgatherClientError``.
+    Every method of ``Client`` exists here and returns an awaitable of the
+    same result (``follow_tty`` and ``events`` are ``async for`` iterators);
+    errors are the same ``ForgatherClientError``.
     """
 
     def __init__(
@@ -46,7 +53,7 @@ class AsyncClient(Endpoints):
     def __repr__(self) -> str:
         return f"AsyncClient({self.server.url!r}, source={self.server.source!r})"
 
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -56,10 +63,7 @@ class AsyncClient(Endpoints):
         """Close the connection pool."""
         await self._http.aclose()
 
-    def _call(self, call: Call) -> Any:
-        return self._acall(call)
-
-    async def _acall(self, call: Call) -> Any:
+    async def _send(self, call: Call[T]) -> T:
         try:
             r = await self._http.request(
                 call.method, call.path, params=call.params or None, json=call.json
@@ -68,7 +72,19 @@ class AsyncClient(Endpoints):
             raise unreachable(self.server, e) from None
         return result(call, r.status_code, r.text, str(r.url))
 
-    # pause/resume/save/... call other endpoint methods and so already return awaitables.
+    async def wait(
+        self, job_id: str, until: tuple[str, ...] = FINISHED, interval: float = 0.5
+    ) -> DescribeJob:
+        """Poll until the job's status is one of ``until``; the job.
+
+        No ``timeout`` argument, as asyncio code bounds it itself:
+        ``async with asyncio.timeout(60): await client.wait(job_id)``.
+        """
+        while True:  # polling the server: nothing in this process to wait on
+            job = await self.job(job_id)
+            if job.status in until:
+                return job
+            await asyncio.sleep(interval)
 
     async def follow_tty(self, job_id: str) -> AsyncIterator[str]:
         """The job's log, backlog then live, until the job ends (``async for``)."""
@@ -106,13 +122,13 @@ class AsyncClient(Endpoints):
             async with self._http.stream(
                 "GET",
                 "events",
-                params=_event_params(types, since),
+                params=event_params(types, since),
                 headers={"Accept": "text/event-stream"},
                 timeout=None,
             ) as r:
                 if r.status_code >= 400:
                     await r.aread()
-                    result(Call("GET", "events"), r.status_code, r.text, str(r.url))
+                    raise error_from_response(r.status_code, r.text, str(r.url))
                 buffer: list[str] = []
                 async for line in r.aiter_lines():
                     buffer.append(line)

@@ -1,80 +1,125 @@
-"""Every REST endpoint as a method, written once for the sync and the async client.
+"""Every REST endpoint, written once for the sync and the async client.
 
-Each method describes its request as a ``Call`` and hands it to ``self._call``:
-the sync ``Client`` performs it and returns the parsed result, the
-``AsyncClient`` returns an awaitable of the same. Results are the server's own
-pydantic models (``forgather_lab.models``), so the client and the OpenAPI
-document cannot drift apart; endpoints without a published model answer a
-plain ``dict``.
+Each method here builds a ``Call`` (``_call.py``): the request and the reader
+of its answer. ``@endpoint`` turns it into a method of ``Client`` that sends
+it and of ``AsyncClient`` that returns a coroutine, typed for each. Answers
+are read into the server's own pydantic models (``forgather_lab.models``),
+so the client and the OpenAPI document cannot drift apart. Those response
+models ignore fields they do not know, so a newer server still reads fine.
 
-Extension point: inference / chat (issue 7) adds its methods here, next to
-the jobs they talk to, once the server has the proxy endpoints.
+The only raw-JSON answers are the OpenAPI document itself and ``get()``, the
+escape hatch for endpoints this client has no method for yet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
-from urllib.parse import quote
+from collections.abc import Sequence
+from typing import Any, Literal, TypeGuard, get_args
 
+from ..models.control import (
+    DescribeCommand,
+    DescribeInlineProgress,
+    DescribeTrainerStatus,
+    ListMetrics,
+)
 from ..models.gpus import DescribeGpuPolicy, KillGpuResult, ListGpuPolicies, ListGpus
 from ..models.health import DescribeHealth
+from ..models.inference import DescribeEndpoint, DescribePreset, ListEndpoints, ListPresets
 from ..models.jobs import CleanupResult, DescribeJob, DescribeScheduler, KillResult, ListJobs
+from ..models.projects import DescribeDynamicArgs, DescribeOutputDir, DescribeProject, ListProjects
+from ._call import Call, endpoint, seg
 
 Control = Literal["save", "stop", "save-stop", "abort", "kill", "force-kill"]
-CONTROLS: tuple[str, ...] = ("save", "stop", "save-stop", "abort", "kill", "force-kill")
+CONTROLS: tuple[Control, ...] = get_args(Control)
+Kill = Literal["kill", "force-kill"]
+TrainerControl = Literal["save", "stop", "save-stop", "abort"]
 
 
-def _identity(data: Any) -> Any:
+def is_control(action: str) -> TypeGuard[Control]:
+    """Whether ``action`` names a job control (for argv words checked at run time)."""
+    return action in CONTROLS
+
+
+def _none(_: Any) -> None:
+    return None
+
+
+def _json(data: Any) -> Any:
     return data
 
 
-@dataclass
-class Call:
-    """One request: verb, path under the API root, query, JSON body, how to read the reply."""
-
-    method: str
-    path: str
-    params: dict[str, Any] = field(default_factory=dict)
-    json: Any = None
-    parse: Callable[[Any], Any] = _identity
-    text: bool = False  # the reply is text/plain, not JSON
-    ok_statuses: tuple[int, ...] = ()  # non-2xx statuses whose body is still the answer
+def _object(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+    return data
 
 
-def _seg(value: str | int) -> str:
-    return quote(str(value), safe="")
+def _text(data: Any) -> str:
+    return str(data)
 
 
-def _jobs(data: Any) -> list[DescribeJob]:
-    return [DescribeJob.model_validate(j) for j in data["jobs"]]
+def _job_list(data: Any) -> list[DescribeJob]:
+    return ListJobs.model_validate(data).jobs
+
+
+def _servers(data: Any) -> list[DescribeEndpoint]:
+    return ListEndpoints.model_validate(data).servers
+
+
+def _reply_text(data: Any) -> str:
+    """The assistant's text in an OpenAI chat completion."""
+    try:
+        content = data["choices"][0]["message"]["content"]
+    except (KeyError, IndexError, TypeError):
+        raise ValueError("not an OpenAI chat completion (no choices[0].message)") from None
+    return "" if content is None else str(content)
+
+
+def _scheduler(enabled: bool) -> Call[DescribeScheduler]:
+    body = {"enabled": enabled}
+    return Call("POST", "queue/scheduler", DescribeScheduler.model_validate, json=body)
+
+
+def _trainer(job_id: str, action: TrainerControl) -> Call[DescribeCommand]:
+    path = f"jobs/{seg(job_id)}/control/{action}"
+    return Call("POST", path, DescribeCommand.model_validate)
+
+
+def _kill(job_id: str, action: Kill) -> Call[KillResult]:
+    return Call("POST", f"jobs/{seg(job_id)}/control/{action}", KillResult.model_validate)
+
+
+def _config_query(project_dir: str, config: str | None) -> dict[str, str]:
+    return {"project_dir": project_dir, **({"config": config} if config else {})}
 
 
 class Endpoints:
-    """The API, one method per endpoint (see the module docstring)."""
+    """The API, one method per endpoint (see the module docstring).
 
-    def _call(self, call: Call) -> Any:
-        raise NotImplementedError
+    Builders that take ``**params`` mark ``self`` positional-only (``self, /``)
+    so that the endpoint's parameters can be carried over whole.
+    """
 
     # -- health ------------------------------------------------------------------------
 
-    def health(self) -> DescribeHealth:
+    @endpoint
+    def health(self) -> Call[DescribeHealth]:
         """``GET /health``; a degraded server answers too, with ``status="error"``."""
-        return self._call(
-            Call("GET", "health", parse=DescribeHealth.model_validate, ok_statuses=(503,))
-        )
+        return Call("GET", "health", DescribeHealth.model_validate, ok_statuses=(503,))
 
-    def openapi(self) -> dict[str, Any]:
+    @endpoint
+    def openapi(self) -> Call[dict[str, Any]]:
         """The server's OpenAPI document."""
-        return self._call(Call("GET", "openapi.json"))
+        return Call("GET", "openapi.json", _object)
 
     # -- queue and scheduler -----------------------------------------------------------
 
-    def queue(self) -> list[DescribeJob]:
+    @endpoint
+    def queue(self) -> Call[list[DescribeJob]]:
         """Queued jobs in dispatch order."""
-        return self._call(Call("GET", "queue", parse=_jobs))
+        return Call("GET", "queue", _job_list)
 
+    @endpoint
     def enqueue(
         self,
         command: Sequence[str] | None = None,
@@ -88,7 +133,7 @@ class Endpoints:
         name: str | None = None,
         cwd: str | None = None,
         env: dict[str, str] | None = None,
-    ) -> DescribeJob:
+    ) -> Call[DescribeJob]:
         """Queue a job: a ``command`` (argv list) or a project ``config`` (training by default).
 
         The answer comes once the job is durable on the server. ``gpus=None``
@@ -117,113 +162,128 @@ class Endpoints:
                 config=config,
                 dynamic_args=dynamic_args or {},
             )
-        return self._call(Call("POST", "queue", json=body, parse=DescribeJob.model_validate))
+        return Call("POST", "queue", DescribeJob.model_validate, json=body)
 
-    def cancel(self, job_id: str) -> DescribeJob:
+    @endpoint
+    def cancel(self, job_id: str) -> Call[DescribeJob]:
         """Cancel a queued job, or abort it if it already runs."""
-        return self._call(Call("DELETE", f"queue/{_seg(job_id)}", parse=DescribeJob.model_validate))
+        return Call("DELETE", f"queue/{seg(job_id)}", DescribeJob.model_validate)
 
-    def scheduler(self) -> DescribeScheduler:
+    @endpoint
+    def scheduler(self) -> Call[DescribeScheduler]:
         """Whether the scheduler dispatches, and how many jobs are queued and running."""
-        return self._call(Call("GET", "queue/scheduler", parse=DescribeScheduler.model_validate))
+        return Call("GET", "queue/scheduler", DescribeScheduler.model_validate)
 
-    def set_scheduler(self, enabled: bool) -> DescribeScheduler:
+    @endpoint
+    def set_scheduler(self, enabled: bool) -> Call[DescribeScheduler]:
         """Pause (``False``) or resume (``True``) dispatching."""
-        return self._call(
-            Call(
-                "POST",
-                "queue/scheduler",
-                json={"enabled": enabled},
-                parse=DescribeScheduler.model_validate,
-            )
-        )
+        return _scheduler(enabled)
 
-    def pause(self) -> DescribeScheduler:
+    @endpoint
+    def pause(self) -> Call[DescribeScheduler]:
         """Stop dispatching new jobs (running ones go on)."""
-        return self.set_scheduler(False)
+        return _scheduler(False)
 
-    def resume(self) -> DescribeScheduler:
+    @endpoint
+    def resume(self) -> Call[DescribeScheduler]:
         """Dispatch again."""
-        return self.set_scheduler(True)
+        return _scheduler(True)
 
     # -- jobs --------------------------------------------------------------------------
 
+    @endpoint
     def jobs(
         self, status: str | Sequence[str] | None = None, limit: int = 100, offset: int = 0
-    ) -> ListJobs:
+    ) -> Call[ListJobs]:
         """Jobs, newest first; ``status`` filters (one name, a list, or comma-separated)."""
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         if status:
             params["status"] = status if isinstance(status, str) else ",".join(status)
-        return self._call(Call("GET", "jobs", params=params, parse=ListJobs.model_validate))
+        return Call("GET", "jobs", ListJobs.model_validate, params=params)
 
-    def job(self, job_id: str) -> DescribeJob:
+    @endpoint
+    def job(self, job_id: str) -> Call[DescribeJob]:
         """One job record."""
-        return self._call(Call("GET", f"jobs/{_seg(job_id)}", parse=DescribeJob.model_validate))
+        return Call("GET", f"jobs/{seg(job_id)}", DescribeJob.model_validate)
 
-    def delete_job(self, job_id: str) -> None:
+    @endpoint
+    def delete_job(self, job_id: str) -> Call[None]:
         """Delete a finished job and its log."""
-        return self._call(Call("DELETE", f"jobs/{_seg(job_id)}", parse=lambda _: None))
+        return Call("DELETE", f"jobs/{seg(job_id)}", _none)
 
-    def cleanup(self) -> CleanupResult:
+    @endpoint
+    def cleanup(self) -> Call[CleanupResult]:
         """Delete every finished job."""
-        return self._call(Call("POST", "jobs/cleanup", parse=CleanupResult.model_validate))
+        return Call("POST", "jobs/cleanup", CleanupResult.model_validate)
 
-    def gc(self) -> CleanupResult:
+    @endpoint
+    def gc(self) -> Call[CleanupResult]:
         """Remove log directories of jobs that no longer exist."""
-        return self._call(Call("POST", "jobs/gc", parse=CleanupResult.model_validate))
+        return Call("POST", "jobs/gc", CleanupResult.model_validate)
 
-    def control(self, job_id: str, action: Control) -> Any:
+    @endpoint
+    def control(self, job_id: str, action: Control) -> Call[DescribeCommand | KillResult]:
         """``POST /jobs/{id}/control/{action}``: save, stop, save-stop, abort, kill, force-kill.
 
-        kill and force-kill answer a ``KillResult``; the trainer controls the
-        server's reply as a dict.
+        The trainer controls answer the queued ``DescribeCommand``, kill and
+        force-kill a ``KillResult`` (the named methods below are typed for each).
         """
-        if action not in CONTROLS:
-            raise ValueError(f"unknown control {action!r}; expected one of {', '.join(CONTROLS)}")
-        parse = KillResult.model_validate if action in ("kill", "force-kill") else _identity
-        return self._call(Call("POST", f"jobs/{_seg(job_id)}/control/{action}", parse=parse))
+        if action in ("kill", "force-kill"):
+            return _kill(job_id, action)
+        if action in ("save", "stop", "save-stop", "abort"):
+            return _trainer(job_id, action)
+        raise ValueError(f"unknown control {action!r}; expected one of {', '.join(CONTROLS)}")
 
-    def save(self, job_id: str) -> dict[str, Any]:
+    @endpoint
+    def save(self, job_id: str) -> Call[DescribeCommand]:
         """Ask a running trainer to write a checkpoint."""
-        return self.control(job_id, "save")
+        return _trainer(job_id, "save")
 
-    def stop(self, job_id: str) -> dict[str, Any]:
+    @endpoint
+    def stop(self, job_id: str) -> Call[DescribeCommand]:
         """Graceful stop: the trainer saves a final checkpoint and exits."""
-        return self.control(job_id, "stop")
+        return _trainer(job_id, "stop")
 
-    def save_stop(self, job_id: str) -> dict[str, Any]:
+    @endpoint
+    def save_stop(self, job_id: str) -> Call[DescribeCommand]:
         """Save, then stop."""
-        return self.control(job_id, "save-stop")
+        return _trainer(job_id, "save-stop")
 
-    def abort(self, job_id: str) -> dict[str, Any]:
+    @endpoint
+    def abort(self, job_id: str) -> Call[DescribeCommand]:
         """Stop at once, without a checkpoint."""
-        return self.control(job_id, "abort")
+        return _trainer(job_id, "abort")
 
-    def kill(self, job_id: str) -> KillResult:
+    @endpoint
+    def kill(self, job_id: str) -> Call[KillResult]:
         """SIGTERM to the job's process group."""
-        return self.control(job_id, "kill")
+        return _kill(job_id, "kill")
 
-    def force_kill(self, job_id: str) -> KillResult:
+    @endpoint
+    def force_kill(self, job_id: str) -> Call[KillResult]:
         """SIGKILL to the job's process group."""
-        return self.control(job_id, "force-kill")
+        return _kill(job_id, "force-kill")
 
-    def job_status(self, job_id: str) -> dict[str, Any]:
+    @endpoint
+    def job_status(self, job_id: str) -> Call[DescribeTrainerStatus]:
         """The trainer's latest report: step, progress, loss, lr, checkpoint, recent commands."""
-        return self._call(Call("GET", f"jobs/{_seg(job_id)}/status"))
+        return Call("GET", f"jobs/{seg(job_id)}/status", DescribeTrainerStatus.model_validate)
 
-    def inline_progress(self, job_id: str) -> dict[str, Any]:
+    @endpoint
+    def inline_progress(self, job_id: str) -> Call[DescribeInlineProgress]:
         """Stage and percent of a job, from its reporter or parsed from its log."""
-        return self._call(Call("GET", f"jobs/{_seg(job_id)}/inline-progress"))
+        path = f"jobs/{seg(job_id)}/inline-progress"
+        return Call("GET", path, DescribeInlineProgress.model_validate)
 
+    @endpoint
     def metrics(
         self,
         job_id: str,
         names: Sequence[str] | None = None,
         since_step: int | None = None,
         max_points: int | None = None,
-    ) -> dict[str, Any]:
-        """Metric series ``{"series": {name: [[step, value], ...]}}`` the job reported.
+    ) -> Call[ListMetrics]:
+        """Metric series the job reported: ``.series[name]`` is ``[(step, value), ...]``.
 
         Only ``names`` (default all), from ``since_step`` on, downsampled by the
         server above ``max_points``.
@@ -235,84 +295,85 @@ class Endpoints:
             params["names"] = ",".join(names)
         if since_step is not None:
             params["since_step"] = since_step
-        return self._call(Call("GET", f"jobs/{_seg(job_id)}/metrics", params=params))
+        return Call("GET", f"jobs/{seg(job_id)}/metrics", ListMetrics.model_validate, params=params)
 
-    def tty(self, job_id: str, max_bytes: int = 256 * 1024) -> str:
+    @endpoint
+    def tty(self, job_id: str, max_bytes: int = 256 * 1024) -> Call[str]:
         """The end of the job's log (at most ``max_bytes``)."""
-        return self._call(
-            Call("GET", f"jobs/{_seg(job_id)}/tty", params={"max_bytes": max_bytes}, text=True)
-        )
+        params = {"max_bytes": max_bytes}
+        return Call("GET", f"jobs/{seg(job_id)}/tty", _text, params=params, text=True)
 
     # -- GPUs --------------------------------------------------------------------------
 
-    def gpus(self) -> ListGpus:
+    @endpoint
+    def gpus(self) -> Call[ListGpus]:
         """Every GPU: telemetry, policy, reservation and processes."""
-        return self._call(Call("GET", "gpus", parse=ListGpus.model_validate))
+        return Call("GET", "gpus", ListGpus.model_validate)
 
-    def gpu_policies(self) -> ListGpuPolicies:
+    @endpoint
+    def gpu_policies(self) -> Call[ListGpuPolicies]:
         """Per-GPU runtime policies."""
-        return self._call(Call("GET", "gpus/policy", parse=ListGpuPolicies.model_validate))
+        return Call("GET", "gpus/policy", ListGpuPolicies.model_validate)
 
+    @endpoint
     def set_gpu_policy(
         self, index: int, *, disabled: bool | None = None, min_priority: int | None = None
-    ) -> DescribeGpuPolicy:
+    ) -> Call[DescribeGpuPolicy]:
         """Disable / enable a GPU or set its min_priority gate; ``None`` leaves a field alone."""
         body = {
             k: v
             for k, v in (("disabled", disabled), ("min_priority", min_priority))
             if v is not None
         }
-        return self._call(
-            Call(
-                "POST",
-                f"gpus/{int(index)}/policy",
-                json=body,
-                parse=DescribeGpuPolicy.model_validate,
-            )
-        )
+        path = f"gpus/{int(index)}/policy"
+        return Call("POST", path, DescribeGpuPolicy.model_validate, json=body)
 
-    def kill_gpu(self, index: int, *, confirmed: bool = False) -> KillGpuResult:
+    @endpoint
+    def kill_gpu(self, index: int, *, confirmed: bool = False) -> Call[KillGpuResult]:
         """SIGKILL every compute process on a GPU; the server insists on ``confirmed=True``."""
-        return self._call(
-            Call(
-                "POST",
-                f"gpus/{int(index)}/kill",
-                json={"confirmed": confirmed},
-                parse=KillGpuResult.model_validate,
-            )
-        )
+        body = {"confirmed": confirmed}
+        return Call("POST", f"gpus/{int(index)}/kill", KillGpuResult.model_validate, json=body)
 
     # -- projects (read side; the Lab panel owns editing) --------------------------------
 
-    def projects(self) -> dict[str, Any]:
+    @endpoint
+    def projects(self) -> Call[ListProjects]:
         """Workspaces with their projects, and the unaffiliated projects."""
-        return self._call(Call("GET", "projects"))
+        return Call("GET", "projects", ListProjects.model_validate)
 
-    def project(self, project_dir: str) -> dict[str, Any]:
+    @endpoint
+    def project(self, project_dir: str) -> Call[DescribeProject]:
         """One project."""
-        return self._call(Call("GET", "project", params={"project_dir": project_dir}))
+        params = {"project_dir": project_dir}
+        return Call("GET", "project", DescribeProject.model_validate, params=params)
 
-    def dynamic_args(self, project_dir: str, config: str | None = None) -> dict[str, Any]:
+    @endpoint
+    def dynamic_args(
+        self, project_dir: str, config: str | None = None
+    ) -> Call[DescribeDynamicArgs]:
         """The dynamic-args schema (``args``) and current ``values`` of a config."""
-        params = {"project_dir": project_dir, **({"config": config} if config else {})}
-        return self._call(Call("GET", "config/dynamic-args", params=params))
+        params = _config_query(project_dir, config)
+        return Call("GET", "config/dynamic-args", DescribeDynamicArgs.model_validate, params=params)
 
-    def output_dir(self, project_dir: str, config: str | None = None) -> dict[str, Any]:
+    @endpoint
+    def output_dir(self, project_dir: str, config: str | None = None) -> Call[DescribeOutputDir]:
         """A config's resolved output_dir (overrides applied)."""
-        params = {"project_dir": project_dir, **({"config": config} if config else {})}
-        return self._call(Call("GET", "config/output-dir", params=params))
+        params = _config_query(project_dir, config)
+        return Call("GET", "config/output-dir", DescribeOutputDir.model_validate, params=params)
 
     # -- inference (the proxy injects the server's token; docs/inference.md) ------------
 
+    @endpoint
     def serve_inference(
         self,
+        /,
         model_path: str,
         *,
         requested_gpus: int | None = None,
         name: str | None = None,
         priority: int = 0,
         **params: Any,
-    ) -> DescribeJob:
+    ) -> Call[DescribeJob]:
         """Queue an ``inference`` job on a checkpoint (params: port, device, dtype, ...)."""
         body: dict[str, Any] = {
             "job_type": "inference",
@@ -323,25 +384,32 @@ class Endpoints:
             body["name"] = name
         if requested_gpus is not None:
             body["requested_gpus"] = requested_gpus
-        return self._call(Call("POST", "queue", json=body, parse=DescribeJob.model_validate))
+        return Call("POST", "queue", DescribeJob.model_validate, json=body)
 
-    def inference_servers(self) -> list[dict[str, Any]]:
+    @endpoint
+    def inference_servers(self) -> Call[list[DescribeEndpoint]]:
         """Running inference / TensorBoard jobs with readiness and ``base_url``."""
-        return self._call(Call("GET", "inference/servers", parse=lambda d: d["servers"]))
+        return Call("GET", "inference/servers", _servers)
 
-    def chat(self, base: str, messages: str | list[dict[str, Any]], **params: Any) -> str:
+    @endpoint
+    def presets(self) -> Call[ListPresets]:
+        """Bundled and user generation presets."""
+        return Call("GET", "generation-configs", ListPresets.model_validate)
+
+    @endpoint
+    def preset(self, name: str) -> Call[DescribePreset]:
+        """One generation preset and the parameters it sets."""
+        return Call("GET", f"generation-configs/{seg(name)}", DescribePreset.model_validate)
+
+    @endpoint
+    def chat(self, /, base: str, messages: str | list[dict[str, Any]], **params: Any) -> Call[str]:
         """One chat reply (not streamed) from the server at ``base``, through the proxy."""
         turns = [{"role": "user", "content": messages}] if isinstance(messages, str) else messages
-        return self._call(
-            Call(
-                "POST",
-                "inference/chat/completions",
-                params={"base": base},
-                json={**params, "messages": turns, "stream": False},
-                parse=lambda d: d["choices"][0]["message"]["content"],
-            )
-        )
+        body = {**params, "messages": turns, "stream": False}
+        path = "inference/chat/completions"
+        return Call("POST", path, _reply_text, params={"base": base}, json=body)
 
-    def get(self, path: str, **params: Any) -> Any:
-        """Any GET under the API root, for endpoints this client has no method for yet."""
-        return self._call(Call("GET", path.lstrip("/"), params=params))
+    @endpoint
+    def get(self, /, path: str, **params: Any) -> Call[Any]:
+        """Any GET under the API root, as decoded JSON: for endpoints without a method yet."""
+        return Call("GET", path.lstrip("/"), _json, params=params)

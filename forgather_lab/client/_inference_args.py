@@ -8,10 +8,14 @@ flags, their checks and their messages are the same in a terminal and a cell.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..models.inference import DescribeEndpoint
 from ._args import nonneg_int
 from ._tables import Table
+
+if TYPE_CHECKING:
+    from ._sync import Client
 
 
 def positive_int(text: str) -> int:
@@ -91,36 +95,37 @@ class NotReady(ValueError):
     """No server to talk to: none named or ready, or the named one is not (yet) ready."""
 
 
-def inference_rows(client: Any) -> list[dict[str, Any]]:
+def inference_rows(client: Client) -> list[DescribeEndpoint]:
     """Running inference servers (TensorBoards left out)."""
-    return [r for r in client.inference_servers() if r.get("job_type", "inference") == "inference"]
+    return [r for r in client.inference_servers() if r.job_type == "inference"]
 
 
-def resolve_base(rows: list[dict[str, Any]], job_id: str | None) -> tuple[str, str]:
+def _ready_base(row: DescribeEndpoint) -> str | None:
+    return row.base_url if row.state == "ready" else None
+
+
+def resolve_base(rows: list[DescribeEndpoint], job_id: str | None) -> tuple[str, str]:
     """``(job_id, base_url)`` of the named job, or of the one ready server."""
     if job_id is None:
-        ready = [r for r in rows if r["state"] == "ready"]
+        ready = [(r.job_id, base) for r in rows if (base := _ready_base(r))]
         if not ready:
             raise NotReady("no inference server is ready; start one with serve MODEL_PATH")
         if len(ready) > 1:
-            ids = ", ".join(r["job_id"] for r in ready)
+            ids = ", ".join(ident for ident, _ in ready)
             raise NotReady(f"several inference servers are ready ({ids}): name one")
-        return ready[0]["job_id"], ready[0]["base_url"]
-    row = next((r for r in rows if r["job_id"] == job_id), None)
+        return ready[0]
+    row = next((r for r in rows if r.job_id == job_id), None)
     if row is None:
         raise NotReady(f"{job_id} is not a running inference server (see servers)")
-    if row["state"] != "ready" or not row.get("base_url"):
-        raise NotReady(f"inference server {job_id} is {row['state']}, not ready yet")
-    return job_id, row["base_url"]
+    base = _ready_base(row)
+    if not base:
+        raise NotReady(f"inference server {job_id} is {row.state}, not ready yet")
+    return job_id, base
 
 
-def chat_params(client: Any, ns: argparse.Namespace) -> dict[str, Any]:
+def chat_params(client: Client, ns: argparse.Namespace) -> dict[str, Any]:
     """Generation parameters: the preset's, then --max-tokens / --temperature."""
-    params: dict[str, Any] = {}
-    if ns.preset:
-        from urllib.parse import quote
-
-        params.update(client.get(f"generation-configs/{quote(ns.preset, safe='')}")["params"])
+    params: dict[str, Any] = dict(client.preset(ns.preset).params) if ns.preset else {}
     params["max_tokens"] = ns.max_tokens
     if ns.temperature is not None:
         params["temperature"] = ns.temperature
@@ -133,12 +138,12 @@ def chat_messages(prompt: str, system: str | None) -> list[dict[str, str]]:
     return [*turns, {"role": "user", "content": prompt}]
 
 
-def servers_table(rows: list[dict[str, Any]]) -> Table:
+def servers_table(rows: list[DescribeEndpoint]) -> Table:
     """Inference servers as a table (HTML in a notebook, text in a terminal)."""
-    columns = ["job", "name", "state", "model", "base_url"]
+    cells = [[r.job_id, r.name, r.state, r.model, r.base_url] for r in rows]
     return Table(
-        columns,
-        [[str(r.get(c if c != "job" else "job_id") or "-") for c in columns] for r in rows],
+        ["job", "name", "state", "model", "base_url"],
+        [[str(v or "-") for v in row] for row in cells],
         "inference servers",
         empty="(no inference server running; start one with serve MODEL_PATH)",
     )

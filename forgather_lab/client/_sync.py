@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Self, TypeVar
 
 import httpx
 
 from ..models.jobs import DescribeJob
+from ._call import Call, SyncSender
 from ._discovery import ServerInfo, discover
-from ._endpoints import Call, Endpoints
-from ._errors import ForgatherClientError
+from ._endpoints import Endpoints
+from ._errors import ForgatherClientError, error_from_response
 from ._transport import (
     DEFAULT_TIMEOUT,
+    FINISHED,
     Event,
-    _event_params,
+    event_params,
     headers,
     parse_sse,
     result,
@@ -24,14 +26,18 @@ from ._transport import (
     ws_url,
 )
 
+T = TypeVar("T")
 
-class Client(Endpoints):
+
+class Client(Endpoints, SyncSender):
     """The Forgather Lab REST API, blocking.
 
     ``Client()`` finds the server by itself (see ``forgather_lab.client._discovery``);
     ``Client(url, token)`` names it. Every method raises ``ForgatherClientError``
     carrying the HTTP status and the server's message; ``ServerUnreachable``
-    (a subclass, ``status=None``) when no answer came back.
+    (a subclass, ``status=None``) when no answer came back. The endpoint
+    methods come from ``Endpoints`` (``_endpoints.py``); the ones here make
+    several requests (``wait``) or stream (``follow_tty``, ``events``).
     """
 
     def __init__(
@@ -50,7 +56,7 @@ class Client(Endpoints):
     def __repr__(self) -> str:
         return f"Client({self.server.url!r}, source={self.server.source!r})"
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -60,7 +66,7 @@ class Client(Endpoints):
         """Close the connection pool."""
         self._http.close()
 
-    def _call(self, call: Call) -> Any:
+    def _send(self, call: Call[T]) -> T:
         try:
             r = self._http.request(
                 call.method, call.path, params=call.params or None, json=call.json
@@ -72,7 +78,7 @@ class Client(Endpoints):
     def wait(
         self,
         job_id: str,
-        until: tuple[str, ...] = ("done", "failed", "aborted", "cancelled"),
+        until: tuple[str, ...] = FINISHED,
         timeout: float | None = None,
         interval: float = 0.5,
     ) -> DescribeJob:
@@ -135,13 +141,13 @@ class Client(Endpoints):
             with self._http.stream(
                 "GET",
                 "events",
-                params=_event_params(types, since),
+                params=event_params(types, since),
                 headers={"Accept": "text/event-stream"},
                 timeout=timeout,
             ) as r:
                 if r.status_code >= 400:
                     r.read()
-                    result(Call("GET", "events"), r.status_code, r.text, str(r.url))
+                    raise error_from_response(r.status_code, r.text, str(r.url))
                 yield from parse_sse(r.iter_lines())
         except httpx.TransportError as e:
             raise unreachable(self.server, e) from None

@@ -11,10 +11,13 @@ import html
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..models.gpus import ListGpus
 from ..models.jobs import DescribeJob
+
+if TYPE_CHECKING:
+    from rich.table import Table as RichTable
 
 
 @dataclass
@@ -56,7 +59,7 @@ class Table:
         inner = f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
         return f"<table class='forgather-table'>{title}{inner}</table>"
 
-    def rich(self) -> Any:
+    def rich(self) -> RichTable:
         """A ``rich.table.Table`` (rich is imported only here)."""
         from rich.table import Table as RichTable
 
@@ -90,7 +93,7 @@ def jobs_table(jobs: Iterable[DescribeJob], title: str | None = None) -> Table:
             j.id,
             j.name,
             j.job_type,
-            j.status,
+            str(j.status),
             str(j.priority),
             ",".join(map(str, j.gpus)) or (f"({j.requested_gpus})" if j.requested_gpus else "-"),
             str(j.pid or ""),

@@ -1,17 +1,20 @@
-"""What the sync and async clients share: headers, reply parsing, stream URLs, SSE."""
+"""What the sync and async clients share: headers, reading replies, stream URLs, SSE."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from ._call import Call, seg
 from ._discovery import ServerInfo
-from ._endpoints import Call, _seg
 from ._errors import ForgatherClientError, ServerUnreachable, error_from_response
 
+T = TypeVar("T")
+
 DEFAULT_TIMEOUT = 30.0
+FINISHED = ("done", "failed", "aborted", "cancelled")  # what ``wait`` waits for by default
 
 
 def headers(server: ServerInfo) -> dict[str, str]:
@@ -22,23 +25,38 @@ def headers(server: ServerInfo) -> dict[str, str]:
     return h
 
 
-def result(call: Call, status: int, text: str, url: str) -> Any:
-    """The parsed answer of ``call``, or the error the server's reply describes."""
+def result(call: Call[T], status: int, text: str, url: str) -> T:
+    """The answer of ``call`` read into its type, or the error the server's reply describes."""
     if not (200 <= status < 300 or status in call.ok_statuses):
         raise error_from_response(status, text, url)
+    data: Any = None
     if call.text:
-        return call.parse(text)
-    if status == 204 or not text:
-        return call.parse(None)
+        data = text
+    elif status != 204 and text:
+        try:
+            data = json.loads(text)
+        except ValueError as e:
+            raise ForgatherClientError(
+                f"The server answered {status} with something that is not JSON: {text[:200]!r}",
+                status=status,
+                url=url,
+            ) from e
     try:
-        data = json.loads(text)
+        return call.parse(data)
     except ValueError as e:
+        # A server far newer or older than this client: say so rather than half-read it.
         raise ForgatherClientError(
-            f"The server answered {status} with something that is not JSON: {text[:200]!r}",
+            f"The server's answer to {call.method} {call.path} is not what this client "
+            f"understands ({_first_line(e)}); is the client older than the server?",
             status=status,
+            body=data,
             url=url,
         ) from e
-    return call.parse(data)
+
+
+def _first_line(error: ValueError) -> str:
+    text = str(error).strip().splitlines()
+    return "; ".join(line.strip() for line in text[:3]) or type(error).__name__
 
 
 def unreachable(server: ServerInfo, error: Exception) -> ServerUnreachable:
@@ -58,10 +76,11 @@ def ws_url(server: ServerInfo, path: str) -> str:
 
 def tty_follow_path(job_id: str) -> str:
     """The WebSocket that sends a job's log backlog, then live output until it ends."""
-    return f"jobs/{_seg(job_id)}/tty?follow=1"
+    return f"jobs/{seg(job_id)}/tty?follow=1"
 
 
-def _event_params(types: list[str] | None, since: int | None) -> dict[str, Any]:
+def event_params(types: list[str] | None, since: int | None) -> dict[str, Any]:
+    """The query of ``GET /events``."""
     params: dict[str, Any] = {}
     if types:
         params["types"] = ",".join(types)
@@ -81,7 +100,8 @@ class Event:
 
 def parse_sse(lines: Iterable[str]) -> Iterator[Event]:
     """Server-sent events from text lines (the ``text/event-stream`` format)."""
-    name, data, ident = "message", [], None
+    name, ident = "message", None
+    data: list[str] = []
     for raw in lines:
         line = raw.rstrip("\r\n")
         if not line:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..errors import StateError
+
+if TYPE_CHECKING:
+    from ..models.jobs import DescribeJob
+    from ..settings import ForgatherLabSettings
 
 log = logging.getLogger(__name__)
 
@@ -40,39 +45,49 @@ class GpuInfo:
         return asdict(self)
 
 
-class GpuBackend(Protocol):
-    """What the scheduler and the GPU endpoints need from a backend."""
+class GpuBackend(ABC):
+    """What the scheduler and the GPU endpoints need from a backend.
 
-    name: str  # "nvml" | "simulated" | "none"
-    simulated: bool
+    ``ForgatherLab.gpu_backend_class`` takes any subclass; the runtime builds
+    it with ``from_settings`` and tells it when jobs start and end on its cards.
+    """
 
+    name: str  # "nvml" | "simulated" | "none" | ...
+    simulated: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: ForgatherLabSettings) -> GpuBackend:
+        """Build the backend from the settings (raise StateError if it cannot open)."""
+        return cls()
+
+    @abstractmethod
     def count(self) -> int:
         """How many cards there are (excluded ones included)."""
-        ...
 
+    @abstractmethod
     def snapshot(self) -> list[GpuInfo]:
         """Telemetry of every card, ordered by index."""
-        ...
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook
         """Release the driver."""
-        ...
+
+    def job_started(self, job: DescribeJob) -> None:  # noqa: B027 - optional hook
+        """A job's process runs on ``job.gpus`` (real drivers see that for themselves)."""
+
+    def job_ended(self, job: DescribeJob) -> None:  # noqa: B027 - optional hook
+        """A job's process has ended."""
 
 
-class NoGpus:
+class NoGpus(GpuBackend):
     """The backend when no driver answers and simulation is off."""
 
     name = "none"
-    simulated = False
 
     def count(self) -> int:
         return 0
 
     def snapshot(self) -> list[GpuInfo]:
         return []
-
-    def close(self) -> None:
-        pass
 
 
 def make_backend(kind: str, simulated_gpus: int) -> GpuBackend:
@@ -94,3 +109,11 @@ def make_backend(kind: str, simulated_gpus: int) -> GpuBackend:
             raise StateError(f"gpu_backend is 'nvml' but NVML is unavailable: {e}") from e
         log.info("No NVIDIA driver answered (%s); reporting no GPUs", e)
         return NoGpus()
+
+
+def backend_from_settings(settings: ForgatherLabSettings) -> GpuBackend:
+    """The backend ``gpu_backend_class`` or, when that is unset, ``gpu_backend`` names."""
+    cls: type[GpuBackend] | None = settings.gpu_backend_class
+    if cls is not None:
+        return cls.from_settings(settings)
+    return make_backend(settings.gpu_backend, settings.simulated_gpus)

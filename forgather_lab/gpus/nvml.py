@@ -6,14 +6,14 @@ import contextlib
 import threading
 from typing import Any
 
-from .backend import GpuInfo, GpuProcess
+from .backend import GpuBackend, GpuInfo, GpuProcess
 
 
 class NvmlUnavailable(RuntimeError):
     """No NVIDIA driver or library answered."""
 
 
-class NvmlBackend:
+class NvmlBackend(GpuBackend):
     """Real cards, read through NVML. Fields a card cannot report are None."""
 
     name = "nvml"

@@ -6,27 +6,43 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from ..errors import BadRequest, NotFound
 from ..events import EventBus
-from ..scheduler import GpuSlot
+from ..models.gpus import (
+    DescribeGpu,
+    DescribeGpuPolicy,
+    DescribeGpuProcess,
+    KillGpuResult,
+    ListGpuPolicies,
+    ListGpus,
+)
+from ..models.jobs import DescribeJob
 from ..store import Database
 from . import policy as policy_store
 from .backend import GpuBackend
 from .policy import GpuPolicy
+
+ActiveJobs = Callable[[], Awaitable[list[DescribeJob]]]
 
 
 class GpuService:
     """Reads the backend, owns the per-GPU policy."""
 
     def __init__(
-        self, db: Database, bus: EventBus, backend: GpuBackend, excluded: set[int]
+        self,
+        db: Database,
+        bus: EventBus,
+        backend: GpuBackend,
+        excluded: set[int],
+        active_jobs: ActiveJobs,
     ) -> None:
         self.db = db
         self.bus = bus
         self.backend = backend
         self.excluded = excluded
+        self._active_jobs = active_jobs
 
     @property
     def usable_count(self) -> int:
@@ -38,61 +54,62 @@ class GpuService:
             raise NotFound(f"No GPU {index}; this server has {self.backend.count()}")
 
     async def policies(self) -> dict[int, GpuPolicy]:
+        """Every stored policy by GPU index."""
         return await self.db.run(policy_store.load_all)
+
+    async def list_policies(self) -> ListGpuPolicies:
+        """The stored policies as the API lists them."""
+        policies = await self.policies()
+        return ListGpuPolicies(policies={str(i): _policy(p) for i, p in sorted(policies.items())})
 
     async def set_policy(
         self, index: int, disabled: bool | None, min_priority: int | None
-    ) -> GpuPolicy:
+    ) -> DescribeGpuPolicy:
         """Change one card's policy; the scheduler reconsiders the queue at once."""
         self._check_index(index)
         new = await self.db.run(lambda c: policy_store.upsert(c, index, disabled, min_priority))
         self.bus.publish("gpu_policy_changed", index=index, **new.to_dict())
-        return new
+        return _policy(new)
 
-    def slots(self, policies: dict[int, GpuPolicy], active: list[dict[str, Any]]) -> list[GpuSlot]:
-        """Placement's view of the pool."""
-        reserved = {i for job in active for i in job["gpus"]}
-        return [
-            GpuSlot(
-                index=i,
-                min_priority=policies.get(i, GpuPolicy()).min_priority,
-                excluded=i in self.excluded,
-                disabled=policies.get(i, GpuPolicy()).disabled,
-                reserved=i in reserved,
-            )
-            for i in range(self.backend.count())
-        ]
-
-    async def describe(self, active: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    async def describe_pool(self) -> ListGpus:
         """Every card: telemetry, policy, reservation and processes mapped to jobs."""
+        active = await self._active_jobs()
         cards = await asyncio.to_thread(self.backend.snapshot)
         policies = await self.policies()
-        by_session = {job["pid"]: job["id"] for job in active if job["pid"]}
-        holder = {i: job["id"] for job in active for i in job["gpus"]}
+        by_session = {job.pid: job.id for job in active if job.pid}
+        holder = {i: job.id for job in active for i in job.gpus}
         out = []
         for card in cards:
             pol = policies.get(card.index, GpuPolicy())
             out.append(
-                {
-                    **card.to_dict(),
-                    "processes": [
-                        {
-                            "pid": p.pid,
-                            "job_id": by_session.get(_session_of(p.pid)),
-                            "used_memory": p.used_memory,
-                            "kind": p.kind,
-                        }
+                DescribeGpu(
+                    index=card.index,
+                    name=card.name,
+                    uuid=card.uuid,
+                    memory_total=card.memory_total,
+                    memory_used=card.memory_used,
+                    utilization=card.utilization,
+                    temperature=card.temperature,
+                    power=card.power,
+                    simulated=card.simulated,
+                    processes=[
+                        DescribeGpuProcess(
+                            pid=p.pid,
+                            job_id=by_session.get(_session_of(p.pid)),
+                            used_memory=p.used_memory,
+                            kind=p.kind,
+                        )
                         for p in card.processes
                     ],
-                    "excluded": card.index in self.excluded,
-                    "disabled": pol.disabled,
-                    "min_priority": pol.min_priority,
-                    "reserved_by": holder.get(card.index),
-                }
+                    excluded=card.index in self.excluded,
+                    disabled=pol.disabled,
+                    min_priority=pol.min_priority,
+                    reserved_by=holder.get(card.index),
+                )
             )
-        return out
+        return ListGpus(gpus=out, backend=self.backend.name, simulated=self.backend.simulated)
 
-    async def kill_processes(self, index: int, confirmed: bool) -> dict[str, list[int]]:
+    async def kill_processes(self, index: int, confirmed: bool) -> KillGpuResult:
         """SIGKILL every compute process on a card (never graphics: that is the desktop)."""
         self._check_index(index)
         if not confirmed:
@@ -106,7 +123,11 @@ class GpuService:
                 killed.append(pid)
             except (ProcessLookupError, PermissionError):
                 failed.append(pid)
-        return {"pids": pids, "killed": killed, "failed": failed}
+        return KillGpuResult(pids=pids, killed=killed, failed=failed)
+
+
+def _policy(p: GpuPolicy) -> DescribeGpuPolicy:
+    return DescribeGpuPolicy(disabled=p.disabled, min_priority=p.min_priority)
 
 
 def _session_of(pid: int) -> int | None:

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
-from .backend import GpuInfo, GpuProcess
+from .backend import GpuBackend, GpuInfo, GpuProcess
+
+if TYPE_CHECKING:
+    from ..models.jobs import DescribeJob
+    from ..settings import ForgatherLabSettings
 
 _GIB = 1024**3
 
 
-class SimulatedBackend:
+class SimulatedBackend(GpuBackend):
     """N fake cards named "Simulated GPU"."""
 
     name = "simulated"
@@ -26,8 +31,21 @@ class SimulatedBackend:
         self._pids: dict[int, set[int]] = {i: set() for i in range(count)}
         self._t0 = time.monotonic()
 
+    @classmethod
+    def from_settings(cls, settings: ForgatherLabSettings) -> SimulatedBackend:
+        return cls(settings.simulated_gpus)
+
     def count(self) -> int:
         return self._count
+
+    def job_started(self, job: DescribeJob) -> None:
+        if job.pid:
+            for index in job.gpus:
+                self.attach(index, job.pid)
+
+    def job_ended(self, job: DescribeJob) -> None:
+        if job.pid:
+            self.detach(job.pid)
 
     def attach(self, index: int, pid: int) -> None:
         """Record that ``pid`` runs on card ``index`` (what NVML would report)."""
@@ -63,6 +81,3 @@ class SimulatedBackend:
                 )
             )
         return cards
-
-    def close(self) -> None:
-        pass

@@ -12,6 +12,7 @@ from jupyter_server.base.handlers import APIHandler
 from pydantic import BaseModel, ValidationError
 
 from ..errors import BadRequest, ForgatherError
+from ..models.base import ErrorReply
 from ..runtime import Runtime
 
 M = TypeVar("M", bound=BaseModel)
@@ -50,8 +51,11 @@ class ForgatherHandler(APIHandler):
     Verbs carry ``@web.authenticated`` and ``@authorized``; the resource is
     ``forgather`` so a Jupyter Authorizer can allow or deny the whole API.
     Core errors (``ForgatherError``) become their 4xx / 503 with a JSON
-    ``{"message"}``; anything else is a logged 500 without a traceback.
+    ``ErrorReply``; anything else is a logged 500 without a traceback.
     """
+
+    #: False for endpoints that must answer while the runtime is degraded (health).
+    requires_ready = True
 
     auth_resource = AUTH_RESOURCE
 
@@ -60,13 +64,10 @@ class ForgatherHandler(APIHandler):
         """The core services of this server."""
         return self.settings["forgather_runtime"]  # type: ignore[no-any-return]
 
-    async def prepare(self) -> None:  # type: ignore[override]
+    async def prepare(self) -> None:
         await super().prepare()
-        if getattr(self, "requires_ready", True):
+        if self.requires_ready:
             self.runtime.require_ready()
-            # Normally done at server start; a server embedded without the
-            # start hook (tests, some launchers) starts on first use instead.
-            await self.runtime.ensure_started()
 
     # -- parsing ------------------------------------------------------------
 
@@ -96,13 +97,22 @@ class ForgatherHandler(APIHandler):
         except ValidationError as e:
             raise BadRequest(_describe(e)) from e
 
-    def reply(self, payload: BaseModel | dict[str, Any], status: int = 200) -> None:
-        """Finish with JSON."""
+    def reply(self, payload: BaseModel, status: int = 200) -> None:
+        """Finish with the model as JSON; it must be the verb's documented response."""
+        documented = self._documented_response()
+        if documented is not None and not isinstance(payload, documented):
+            # A bug, not the client's fault: the OpenAPI document would lie.
+            raise TypeError(
+                f"{type(self).__name__}.{self.request.method}: replied with "
+                f"{type(payload).__name__}, documented as {documented.__name__}"
+            )
         self.set_status(status)
-        if isinstance(payload, BaseModel):
-            self.finish(payload.model_dump_json())
-        else:
-            self.finish(json.dumps(payload))
+        self.finish(payload.model_dump_json())
+
+    def _documented_response(self) -> type[BaseModel] | None:
+        method = getattr(type(self), (self.request.method or "").lower(), None)
+        op: Operation | None = getattr(method, "__forgather_operation__", None)
+        return op.response if op is not None else None
 
     # -- errors -------------------------------------------------------------
 
@@ -116,7 +126,8 @@ class ForgatherHandler(APIHandler):
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exc, ForgatherError):
             self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps({"message": exc.message, **exc.extra}))
+            reply = ErrorReply(message=exc.message, reason=exc.reason, details=exc.details or None)
+            self.finish(reply.model_dump_json(exclude_none=True))
             return
         super().write_error(status_code, **kwargs)
 

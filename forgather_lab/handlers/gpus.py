@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.websocket import WebSocketClosedError
 
+from ..gpus.sampler import SAMPLED
 from ..models.gpus import (
     DescribeGpuPolicy,
     KillGpuProcesses,
@@ -20,8 +20,6 @@ from ..models.gpus import (
 from .base import ForgatherHandler, Route, operation
 from .streams import StreamingHandler
 
-STREAM_INTERVAL = 2.0
-
 
 class GpusHandler(ForgatherHandler):
     @operation(
@@ -30,7 +28,7 @@ class GpusHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.reply(await self.runtime.describe_gpus())
+        self.reply(await self.runtime.gpus.describe_pool())
 
 
 class GpuPoliciesHandler(ForgatherHandler):
@@ -38,8 +36,7 @@ class GpuPoliciesHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        policies = await self.runtime.gpus.policies()
-        self.reply({"policies": {str(i): p.to_dict() for i, p in sorted(policies.items())}})
+        self.reply(await self.runtime.gpus.list_policies())
 
 
 class GpuPolicyHandler(ForgatherHandler):
@@ -53,8 +50,7 @@ class GpuPolicyHandler(ForgatherHandler):
     @authorized
     async def post(self, index: str) -> None:
         body = self.parse_body(UpdateGpuPolicy)
-        policy = await self.runtime.gpus.set_policy(int(index), body.disabled, body.min_priority)
-        self.reply(policy.to_dict())
+        self.reply(await self.runtime.gpus.set_policy(int(index), body.disabled, body.min_priority))
 
 
 class GpuKillHandler(ForgatherHandler):
@@ -83,12 +79,15 @@ class GpuStreamHandler(StreamingHandler):
         await self.upgrade()
 
     async def stream(self) -> None:
-        sub = self.runtime.bus.subscribe({"gpu_policy_changed", "job_status_changed"})
+        # One sampler serves every viewer; this socket relays its samples.
+        sampler = self.runtime.gpu_sampler
+        sub = self.runtime.bus.subscribe({SAMPLED}, maxsize=2)
         try:
-            while True:
-                await self.write_message(json.dumps(await self.runtime.describe_gpus()))
-                await sub.get(timeout=STREAM_INTERVAL)
-                await asyncio.sleep(0.05)  # coalesce bursts of changes
+            with sampler.watch():
+                if sampler.latest is not None:
+                    await self.write_message(sampler.latest.model_dump_json())
+                async for event in sub:
+                    await self.write_message(json.dumps(event.data))
         except WebSocketClosedError:
             return
         finally:

@@ -27,8 +27,8 @@ class JobsHandler(ForgatherHandler):
     async def get(self) -> None:
         q = self.parse_query(ListJobsQuery)
         statuses = [s for s in (q.status or "").split(",") if s] or None
-        jobs, total = await self.runtime.jobs.list(statuses, q.limit, q.offset)
-        self.reply({"jobs": jobs, "total": total})
+        jobs, total = await self.runtime.jobs.list_jobs(statuses, q.limit, q.offset)
+        self.reply(ListJobs(jobs=jobs, total=total))
 
 
 class JobHandler(ForgatherHandler):
@@ -57,7 +57,7 @@ class CleanupHandler(ForgatherHandler):
     @authorized
     async def post(self) -> None:
         ids = await self.runtime.jobs.cleanup()
-        self.reply({"removed": len(ids), "removed_ids": ids})
+        self.reply(CleanupResult(removed=len(ids), removed_ids=ids))
 
 
 class GcHandler(ForgatherHandler):
@@ -66,7 +66,7 @@ class GcHandler(ForgatherHandler):
     @authorized
     async def post(self) -> None:
         ids = await self.runtime.jobs.gc()
-        self.reply({"removed": len(ids), "removed_ids": ids})
+        self.reply(CleanupResult(removed=len(ids), removed_ids=ids))
 
 
 class TtyHandler(StreamingHandler):
@@ -83,7 +83,7 @@ class TtyHandler(StreamingHandler):
         q = self.parse_query(TtyQuery)
         job = await self.runtime.jobs.get(job_id)
         if q.follow and self.is_upgrade():
-            self._job_id = job["id"]
+            self._job_id = job.id
             self._backlog = (
                 min(q.max_bytes, FOLLOW_BACKLOG)
                 if "max_bytes" in self.request.query_arguments

@@ -1,20 +1,18 @@
 """Projects, configs, templates and outputs: thin handlers over ``ProjectsService``.
 
-Each verb parses its query or body into a model, awaits one service call off
-the event loop and replies. Paths are checked by the service (``..`` is a
-400, a path or symlink leaving the search roots a 403).
+Each verb parses its query or body into a model, awaits one typed service call
+off the event loop (``ProjectsService.run``) and replies with the model it
+returns. Paths are checked by the service (``..`` is a 400, a path or symlink
+leaving the search roots a 403).
 
-Over 400 lines because it is the seed's whole projects API table (30 routes of
-a few lines each, their ``@operation`` docs included); the ROUTES list at the
-bottom is the index.
+Over 400 lines because it is the whole projects API table (30 routes of a few
+lines each, their ``@operation`` docs included); the ROUTES list at the bottom
+is the index. Handler class names are the OpenAPI operation ids.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from jupyter_server.auth.decorator import authorized
-from pydantic import BaseModel
 from tornado import web
 
 from ..models import projects as m
@@ -22,20 +20,19 @@ from ..projects import ProjectsService
 from .base import ForgatherHandler, Route, operation
 
 PATH_ERRORS = {404: "no such project, config or file", 403: "outside the search roots"}
+CREATE_ERRORS = {**PATH_ERRORS, 409: "already exists"}
 
 
 class ProjectsHandlerBase(ForgatherHandler):
-    """Gives handlers the projects service and a one-line call-and-reply."""
+    """Gives handlers the projects service."""
 
     @property
     def projects(self) -> ProjectsService:
         """The projects service of this server."""
         return self.runtime.projects
 
-    async def answer(self, model: type[BaseModel], fn: Any, *args: Any, status: int = 200) -> None:
-        """Run ``fn(*args)`` off the loop and reply with it validated into ``model``."""
-        result = await self.projects.run(fn, *args)
-        self.reply(model.model_validate(result), status=status)
+
+# -- roots and discovery -------------------------------------------------------------
 
 
 class SearchRootsHandler(ProjectsHandlerBase):
@@ -43,8 +40,7 @@ class SearchRootsHandler(ProjectsHandlerBase):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        roots = await self.projects.run(self.projects.describe_roots)
-        self.reply(m.ListSearchRoots.model_validate({"search_roots": roots}))
+        self.reply(await self.projects.run(self.projects.roots.describe))
 
     @operation(
         "Add a search root (inside root_dir unless the operator allows more)",
@@ -56,9 +52,8 @@ class SearchRootsHandler(ProjectsHandlerBase):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        body = self.parse_body(m.AddSearchRoot)
-        roots = await self.projects.run(self.projects.add_search_root, body.path, body.create)
-        self.reply(m.ListSearchRoots.model_validate({"search_roots": roots}), status=201)
+        b = self.parse_body(m.AddSearchRoot)
+        self.reply(await self.projects.run(self.projects.roots.add, b.path, b.create), status=201)
 
     @operation(
         "Remove a search root (?path=)",
@@ -70,8 +65,7 @@ class SearchRootsHandler(ProjectsHandlerBase):
     @authorized
     async def delete(self) -> None:
         q = self.parse_query(m.PathQuery)
-        roots = await self.projects.run(self.projects.remove_search_root, q.path)
-        self.reply(m.ListSearchRoots.model_validate({"search_roots": roots}))
+        self.reply(await self.projects.run(self.projects.roots.remove, q.path))
 
 
 class ProjectsHandler(ProjectsHandlerBase):
@@ -82,35 +76,30 @@ class ProjectsHandler(ProjectsHandlerBase):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.reply(m.ListProjects.model_validate(await self.projects.projects()))
+        self.reply(await self.projects.run(self.projects.catalog.tree))
 
 
-def _get(
-    summary: str,
-    query: type[BaseModel],
-    response: type[BaseModel],
-    method: str,
-    args: tuple[str, ...],
-    wrap: str | None = None,
-) -> type[ProjectsHandlerBase]:
-    """A GET handler: parse ``query``, call ``service.<method>(*query fields)``, reply.
-
-    ``wrap`` puts a list result under that key. Written once so the many
-    read-only endpoints cannot drift apart in how they parse and answer.
-    """
-
-    @operation(summary, query=query, response=response, errors=PATH_ERRORS)
+class ProjectDetailHandler(ProjectsHandlerBase):
+    @operation("One project", query=m.ProjectQuery, response=m.DescribeProject, errors=PATH_ERRORS)
     @web.authenticated
     @authorized
-    async def get(self: ProjectsHandlerBase) -> None:
-        q = self.parse_query(query)
-        result = await self.projects.run(
-            getattr(self.projects, method), *(getattr(q, a) for a in args)
-        )
-        self.reply(response.model_validate({wrap: result} if wrap else result))
+    async def get(self) -> None:
+        q = self.parse_query(m.ProjectQuery)
+        self.reply(await self.projects.run(self.projects.catalog.detail, q.project_dir))
 
-    name = "".join(p.title() for p in method.split("_")) + "Handler"
-    return type(name, (ProjectsHandlerBase,), {"get": get, "__doc__": summary})
+
+class ReadmeHandler(ProjectsHandlerBase):
+    @operation(
+        "The project README as markdown",
+        query=m.ProjectQuery,
+        response=m.DescribeReadme,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.ProjectQuery)
+        self.reply(await self.projects.run(self.projects.catalog.readme, q.project_dir))
 
 
 class AssetHandler(ProjectsHandlerBase):
@@ -124,12 +113,43 @@ class AssetHandler(ProjectsHandlerBase):
     @authorized
     async def get(self) -> None:
         q = self.parse_query(m.AssetQuery)
-        data, kind = await self.projects.run(self.projects.asset, q.project_dir, q.asset)
+        asset = await self.projects.run(self.projects.catalog.asset, q.project_dir, q.asset)
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Security-Policy", "sandbox")
         # APIHandler.finish would otherwise label the bytes application/json,
         # which (with nosniff) stops an SVG from rendering.
-        self.finish(data, set_content_type=kind)
+        self.finish(asset.data, set_content_type=asset.media_type)
+
+
+# -- templates -------------------------------------------------------------------------
+
+
+class ListTemplatesHandler(ProjectsHandlerBase):
+    @operation(
+        "Every template on the search path, grouped",
+        query=m.ProjectQuery,
+        response=m.ListTemplates,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.ProjectQuery)
+        self.reply(await self.projects.run(self.projects.templates.available, q.project_dir))
+
+
+class TemplatePathsHandler(ProjectsHandlerBase):
+    @operation(
+        "Where new templates and configs go",
+        query=m.ProjectQuery,
+        response=m.DescribeTemplatePaths,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.ProjectQuery)
+        self.reply(await self.projects.run(self.projects.templates.paths, q.project_dir))
 
 
 class TemplateSourceHandler(ProjectsHandlerBase):
@@ -143,9 +163,9 @@ class TemplateSourceHandler(ProjectsHandlerBase):
     @authorized
     async def get(self) -> None:
         q = self.parse_query(m.PathQuery)
-        source = await self.projects.run(self.projects.template_source, q.path)
-        self.set_header("X-Mtime", repr(source["mtime"]))
-        self.reply(m.DescribeTemplateSource.model_validate(source))
+        source = await self.projects.run(self.projects.templates.source, q.path)
+        self.set_header("X-Mtime", repr(source.mtime))
+        self.reply(source)
 
     @operation(
         "Replace a template's source atomically (409 when changed since expected_mtime)",
@@ -158,34 +178,118 @@ class TemplateSourceHandler(ProjectsHandlerBase):
     async def put(self) -> None:
         b = self.parse_body(m.SaveTemplateSource)
         saved = await self.projects.run(
-            self.projects.save_source, b.path, b.content, b.expected_mtime
+            self.projects.templates.save, b.path, b.content, b.expected_mtime
         )
-        self.set_header("X-Mtime", repr(saved["mtime"]))
-        self.reply(m.SavedTemplateSource.model_validate(saved))
+        self.set_header("X-Mtime", repr(saved.mtime))
+        self.reply(saved)
 
 
-def _post(
-    summary: str, body: type[BaseModel], response: type[BaseModel], method: str, status: int = 201
-) -> type[ProjectsHandlerBase]:
-    """A POST handler: parse ``body``, call ``service.<method>(**body)``, reply."""
+# -- configs ---------------------------------------------------------------------------
 
+
+class ConfigRawHandler(ProjectsHandlerBase):
     @operation(
-        summary,
-        body=body,
-        response=response,
-        status=status,
-        errors={**PATH_ERRORS, 409: "already exists"},
+        "A config's source",
+        query=m.ConfigQuery,
+        response=m.DescribeConfigSource,
+        errors=PATH_ERRORS,
     )
     @web.authenticated
     @authorized
-    async def post(self: ProjectsHandlerBase) -> None:
-        b = self.parse_body(body)
-        fn = getattr(self.projects, method)
-        result = await self.projects.run(lambda: fn(**b.model_dump()))
-        self.reply(response.model_validate(result), status=status)
+    async def get(self) -> None:
+        q = self.parse_query(m.ConfigQuery)
+        self.reply(await self.projects.run(self.projects.configs.raw, q.project_dir, q.config))
 
-    name = "".join(p.title() for p in method.split("_")) + "Handler"
-    return type(name, (ProjectsHandlerBase,), {"post": post, "__doc__": summary})
+
+class ConfigPpHandler(ProjectsHandlerBase):
+    @operation(
+        "The rendered YAML (overrides applied)",
+        query=m.ConfigQuery,
+        response=m.DescribeRenderedConfig,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.ConfigQuery)
+        configs = self.projects.configs
+        self.reply(await self.projects.run(configs.preprocessed, q.project_dir, q.config))
+
+
+class ConfigTrefsHandler(ProjectsHandlerBase):
+    @operation(
+        "The template dependency graph (overrides applied)",
+        query=m.TrefsQuery,
+        response=m.DescribeTemplateGraph,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.TrefsQuery)
+        configs = self.projects.configs
+        self.reply(
+            await self.projects.run(configs.template_graph, q.project_dir, q.config, q.format)
+        )
+
+
+class ConfigTemplatesHandler(ProjectsHandlerBase):
+    @operation(
+        "Templates the config consumed",
+        query=m.ConfigQuery,
+        response=m.ListConfigTemplates,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.ConfigQuery)
+        configs = self.projects.configs
+        self.reply(await self.projects.run(configs.templates, q.project_dir, q.config))
+
+
+class ConfigMetaHandler(ProjectsHandlerBase):
+    @operation(
+        "config_name, config_description, config_class",
+        query=m.ConfigQuery,
+        response=m.DescribeConfigMeta,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.ConfigQuery)
+        self.reply(await self.projects.run(self.projects.configs.meta, q.project_dir, q.config))
+
+
+class ConfigOutputDirHandler(ProjectsHandlerBase):
+    @operation(
+        "Resolved output_dir and job (overrides applied)",
+        query=m.ConfigQuery,
+        response=m.DescribeOutputDir,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.ConfigQuery)
+        configs = self.projects.configs
+        self.reply(await self.projects.run(configs.output_dir, q.project_dir, q.config))
+
+
+class ConfigDynamicArgsHandler(ProjectsHandlerBase):
+    @operation(
+        "The dynamic-args form schema and values",
+        query=m.ConfigQuery,
+        response=m.DescribeDynamicArgs,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.ConfigQuery)
+        configs = self.projects.configs
+        self.reply(await self.projects.run(configs.dynamic_args, q.project_dir, q.config))
 
 
 class OverridesHandler(ProjectsHandlerBase):
@@ -199,7 +303,8 @@ class OverridesHandler(ProjectsHandlerBase):
     @authorized
     async def get(self) -> None:
         q = self.parse_query(m.ConfigQuery)
-        await self.answer(m.DescribeOverrides, self.projects.get_overrides, q.project_dir, q.config)
+        configs = self.projects.configs
+        self.reply(await self.projects.run(configs.overrides, q.project_dir, q.config))
 
     @operation(
         "Replace the stored overrides (validated against the schema)",
@@ -211,8 +316,9 @@ class OverridesHandler(ProjectsHandlerBase):
     @authorized
     async def post(self) -> None:
         b = self.parse_body(m.SetOverrides)
-        await self.answer(
-            m.DescribeOverrides, self.projects.set_overrides, b.project_dir, b.config, b.values
+        configs = self.projects.configs
+        self.reply(
+            await self.projects.run(configs.set_overrides, b.project_dir, b.config, b.values)
         )
 
     @operation(
@@ -225,215 +331,236 @@ class OverridesHandler(ProjectsHandlerBase):
     @authorized
     async def delete(self) -> None:
         q = self.parse_query(m.ConfigQuery)
-        await self.answer(
-            m.DescribeOverrides, self.projects.clear_overrides, q.project_dir, q.config
+        configs = self.projects.configs
+        self.reply(await self.projects.run(configs.clear_overrides, q.project_dir, q.config))
+
+
+# -- workspace operations ----------------------------------------------------------------
+
+
+class NewWorkspaceHandler(ProjectsHandlerBase):
+    @operation(
+        "Create a workspace under a search root",
+        body=m.CreateWorkspace,
+        response=m.CreatedWorkspace,
+        status=201,
+        errors=CREATE_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        b = self.parse_body(m.CreateWorkspace)
+        created = await self.projects.run(
+            self.projects.workspace.create_workspace,
+            b.parent_dir,
+            b.name,
+            b.description,
+            b.workspace_dir_name,
         )
+        self.reply(created, status=201)
 
 
-P, C = ("project_dir",), ("project_dir", "config")
+class InitWorkspaceHandler(ProjectsHandlerBase):
+    @operation(
+        "Make an existing directory a workspace",
+        body=m.InitWorkspace,
+        response=m.CreatedWorkspace,
+        status=201,
+        errors=CREATE_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        b = self.parse_body(m.InitWorkspace)
+        created = await self.projects.run(
+            self.projects.workspace.init_workspace, b.workspace_dir, b.name, b.description
+        )
+        self.reply(created, status=201)
+
+
+class NewProjectHandler(ProjectsHandlerBase):
+    @operation(
+        "Create a project in a workspace",
+        body=m.CreateProject,
+        response=m.CreatedProject,
+        status=201,
+        errors=CREATE_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        b = self.parse_body(m.CreateProject)
+        created = await self.projects.run(
+            self.projects.workspace.create_project,
+            b.workspace_dir,
+            b.name,
+            b.description,
+            b.config_prefix,
+            b.default_config,
+            b.project_dir_name,
+        )
+        self.reply(created, status=201)
+
+
+class NewTemplateHandler(ProjectsHandlerBase):
+    @operation(
+        "Create a config or template file",
+        body=m.CreateTemplate,
+        response=m.CreatedTemplate,
+        status=201,
+        errors=CREATE_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        b = self.parse_body(m.CreateTemplate)
+        created = await self.projects.run(
+            self.projects.workspace.create_template, b.project_dir, b.kind, b.name
+        )
+        self.reply(created, status=201)
+
+
+class DeleteDirHandler(ProjectsHandlerBase):
+    @operation(
+        "Delete a directory tree (confirmed, guarded)",
+        body=m.DeletePath,
+        response=m.Deleted,
+        errors=CREATE_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        b = self.parse_body(m.DeletePath)
+        workspace = self.projects.workspace
+        self.reply(await self.projects.run(workspace.delete_dir, b.path, b.confirmed))
+
+
+class DeleteFileHandler(ProjectsHandlerBase):
+    @operation(
+        "Delete one file (confirmed, guarded)",
+        body=m.DeletePath,
+        response=m.Deleted,
+        errors=CREATE_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        b = self.parse_body(m.DeletePath)
+        workspace = self.projects.workspace
+        self.reply(await self.projects.run(workspace.delete_file, b.path, b.confirmed))
+
+
+# -- outputs -----------------------------------------------------------------------------
+
+
+class ProjectModelsHandler(ProjectsHandlerBase):
+    @operation(
+        "One row per distinct output_dir of the configs",
+        query=m.ProjectQuery,
+        response=m.ListModels,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.ProjectQuery)
+        self.reply(await self.projects.run(self.projects.outputs.models, q.project_dir))
+
+
+class RunsHandler(ProjectsHandlerBase):
+    @operation(
+        "Runs under an output_dir", query=m.OutputDirQuery, response=m.ListRuns, errors=PATH_ERRORS
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.OutputDirQuery)
+        self.reply(await self.projects.run(self.projects.outputs.runs, q.output_dir))
+
+
+class CheckpointsHandler(ProjectsHandlerBase):
+    @operation(
+        "Checkpoints under an output_dir",
+        query=m.OutputDirQuery,
+        response=m.ListCheckpoints,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.OutputDirQuery)
+        self.reply(await self.projects.run(self.projects.outputs.checkpoints, q.output_dir))
+
+
+class EvaluationsHandler(ProjectsHandlerBase):
+    @operation(
+        "Evaluations under an output_dir",
+        query=m.OutputDirQuery,
+        response=m.ListEvaluations,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.OutputDirQuery)
+        self.reply(await self.projects.run(self.projects.outputs.evaluations, q.output_dir))
+
+
+class RunSummaryHandler(ProjectsHandlerBase):
+    @operation(
+        "Statistics from a run's metrics log",
+        query=m.RunQuery,
+        response=m.DescribeRunSummary,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.RunQuery)
+        self.reply(await self.projects.run(self.projects.outputs.run_summary, q.run_dir))
+
+
+class RunTtyHandler(ProjectsHandlerBase):
+    @operation(
+        "The tail of a run's console log",
+        query=m.RunQuery,
+        response=m.DescribeRunTty,
+        errors=PATH_ERRORS,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(m.RunQuery)
+        self.reply(await self.projects.run(self.projects.outputs.run_tty, q.run_dir))
+
 
 ROUTES = [
     Route("/search-roots", SearchRootsHandler),
     Route("/projects", ProjectsHandler),
-    Route("/project", _get("One project", m.ProjectQuery, m.DescribeProject, "project_detail", P)),
-    Route(
-        "/project/readme",
-        _get("The project README as markdown", m.ProjectQuery, m.DescribeReadme, "readme", P),
-    ),
+    Route("/project", ProjectDetailHandler),
+    Route("/project/readme", ReadmeHandler),
     Route("/project/asset", AssetHandler),
-    Route(
-        "/project/templates",
-        _get(
-            "Every template on the search path, grouped",
-            m.ProjectQuery,
-            m.ListTemplates,
-            "list_templates",
-            P,
-            "groups",
-        ),
-    ),
-    Route(
-        "/project/template-paths",
-        _get(
-            "Where new templates and configs go",
-            m.ProjectQuery,
-            m.DescribeTemplatePaths,
-            "template_paths",
-            P,
-        ),
-    ),
-    Route(
-        "/project/new-template",
-        _post(
-            "Create a config or template file", m.CreateTemplate, m.CreatedTemplate, "new_template"
-        ),
-    ),
-    Route(
-        "/project/models",
-        _get(
-            "One row per distinct output_dir of the configs",
-            m.ProjectQuery,
-            m.ListModels,
-            "project_models",
-            P,
-            "models",
-        ),
-    ),
-    Route(
-        "/config/raw",
-        _get("A config's source", m.ConfigQuery, m.DescribeConfigSource, "config_raw", C),
-    ),
-    Route(
-        "/config/pp",
-        _get(
-            "The rendered YAML (overrides applied)",
-            m.ConfigQuery,
-            m.DescribeRenderedConfig,
-            "config_pp",
-            C,
-        ),
-    ),
-    Route(
-        "/config/trefs",
-        _get(
-            "The template dependency graph (overrides applied)",
-            m.TrefsQuery,
-            m.DescribeTemplateGraph,
-            "config_trefs",
-            ("project_dir", "config", "format"),
-        ),
-    ),
-    Route(
-        "/config/templates",
-        _get(
-            "Templates the config consumed",
-            m.ConfigQuery,
-            m.ListConfigTemplates,
-            "config_templates",
-            C,
-        ),
-    ),
-    Route(
-        "/config/meta",
-        _get(
-            "config_name, config_description, config_class",
-            m.ConfigQuery,
-            m.DescribeConfigMeta,
-            "config_meta",
-            C,
-        ),
-    ),
-    Route(
-        "/config/output-dir",
-        _get(
-            "Resolved output_dir and job (overrides applied)",
-            m.ConfigQuery,
-            m.DescribeOutputDir,
-            "config_output_dir",
-            C,
-        ),
-    ),
-    Route(
-        "/config/dynamic-args",
-        _get(
-            "The dynamic-args form schema and values",
-            m.ConfigQuery,
-            m.DescribeDynamicArgs,
-            "config_dynamic_args",
-            C,
-        ),
-    ),
+    Route("/project/templates", ListTemplatesHandler),
+    Route("/project/template-paths", TemplatePathsHandler),
+    Route("/project/new-template", NewTemplateHandler),
+    Route("/project/models", ProjectModelsHandler),
+    Route("/config/raw", ConfigRawHandler),
+    Route("/config/pp", ConfigPpHandler),
+    Route("/config/trefs", ConfigTrefsHandler),
+    Route("/config/templates", ConfigTemplatesHandler),
+    Route("/config/meta", ConfigMetaHandler),
+    Route("/config/output-dir", ConfigOutputDirHandler),
+    Route("/config/dynamic-args", ConfigDynamicArgsHandler),
     Route("/config/overrides", OverridesHandler),
     Route("/template/source", TemplateSourceHandler),
-    Route(
-        "/workspace/new",
-        _post(
-            "Create a workspace under a search root",
-            m.CreateWorkspace,
-            m.CreatedWorkspace,
-            "new_workspace",
-        ),
-    ),
-    Route(
-        "/workspace/init-here",
-        _post(
-            "Make an existing directory a workspace",
-            m.InitWorkspace,
-            m.CreatedWorkspace,
-            "init_workspace",
-        ),
-    ),
-    Route(
-        "/workspace/new-project",
-        _post("Create a project in a workspace", m.CreateProject, m.CreatedProject, "new_project"),
-    ),
-    Route(
-        "/fs/delete-dir",
-        _post(
-            "Delete a directory tree (confirmed, guarded)",
-            m.DeletePath,
-            m.Deleted,
-            "delete_dir",
-            status=200,
-        ),
-    ),
-    Route(
-        "/fs/delete-file",
-        _post(
-            "Delete one file (confirmed, guarded)",
-            m.DeletePath,
-            m.Deleted,
-            "delete_file",
-            status=200,
-        ),
-    ),
-    Route(
-        "/model/runs",
-        _get(
-            "Runs under an output_dir",
-            m.OutputDirQuery,
-            m.ListRuns,
-            "runs",
-            ("output_dir",),
-            "runs",
-        ),
-    ),
-    Route(
-        "/model/checkpoints",
-        _get(
-            "Checkpoints under an output_dir",
-            m.OutputDirQuery,
-            m.ListCheckpoints,
-            "checkpoints",
-            ("output_dir",),
-            "checkpoints",
-        ),
-    ),
-    Route(
-        "/model/evaluations",
-        _get(
-            "Evaluations under an output_dir",
-            m.OutputDirQuery,
-            m.ListEvaluations,
-            "evaluations",
-            ("output_dir",),
-            "evaluations",
-        ),
-    ),
-    Route(
-        "/run/summary",
-        _get(
-            "Statistics from a run's metrics log",
-            m.RunQuery,
-            m.DescribeRunSummary,
-            "run_summary",
-            ("run_dir",),
-        ),
-    ),
-    Route(
-        "/run/tty",
-        _get(
-            "The tail of a run's console log", m.RunQuery, m.DescribeRunTty, "run_tty", ("run_dir",)
-        ),
-    ),
+    Route("/workspace/new", NewWorkspaceHandler),
+    Route("/workspace/init-here", InitWorkspaceHandler),
+    Route("/workspace/new-project", NewProjectHandler),
+    Route("/fs/delete-dir", DeleteDirHandler),
+    Route("/fs/delete-file", DeleteFileHandler),
+    Route("/model/runs", RunsHandler),
+    Route("/model/checkpoints", CheckpointsHandler),
+    Route("/model/evaluations", EvaluationsHandler),
+    Route("/run/summary", RunSummaryHandler),
+    Route("/run/tty", RunTtyHandler),
 ]

@@ -14,7 +14,7 @@ class QueueHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.reply({"jobs": await self.runtime.jobs.queue()})
+        self.reply(ListJobs(jobs=await self.runtime.jobs.queue()))
 
     @operation(
         "Queue a job (durable when answered)", body=CreateJob, response=DescribeJob, status=201
@@ -43,22 +43,14 @@ class SchedulerHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.reply(await self._describe())
+        self.reply(await self.runtime.describe_scheduler())
 
     @operation("Pause or resume dispatching", body=UpdateScheduler, response=DescribeScheduler)
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        await self.runtime.set_scheduler(self.parse_body(UpdateScheduler).enabled)
-        self.reply(await self._describe())
-
-    async def _describe(self) -> DescribeScheduler:
-        queued = await self.runtime.jobs.queue()
-        return DescribeScheduler(
-            enabled=self.runtime.dispatcher.enabled,
-            queued=len(queued),
-            running=len(self.runtime.running_job_ids()),
-        )
+        body = self.parse_body(UpdateScheduler)
+        self.reply(await self.runtime.set_scheduler(body.enabled))
 
 
 ROUTES = [

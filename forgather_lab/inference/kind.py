@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import BadRequest
+from ..jobs.kinds import JobKind
 from ..jobs.launcher import LaunchSpec
 from ..models.inference import InferenceParams
 from ..models.jobs import CreateJob
@@ -30,7 +31,7 @@ def validation_message(kind: str, e: ValidationError) -> str:
     return f"Invalid {kind} job: {problems}"
 
 
-class InferenceKind:
+class InferenceKind(JobKind):
     """``job_type: inference``."""
 
     name = "inference"

@@ -1,15 +1,19 @@
 """Job kinds: each validates its parameters at enqueue and builds an argv at launch.
 
 Validation happens once, when the job is queued, so a bad request is a 400
-and never a job that fails at dispatch. New kinds (inference, TensorBoard)
-register themselves in ``KINDS`` and reuse the same launcher and scheduler.
+and never a job that fails at dispatch. Every kind reuses the same executor
+and scheduler; the built-in ones are listed in ``builtin_kinds`` and other
+packages add theirs through the ``forgather_lab.job_kinds`` entry points.
 """
 
 from __future__ import annotations
 
+import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -18,26 +22,36 @@ from ..models.jobs import CommandParams, CreateJob
 from ..projects.job import JobSpec
 from .launcher import LaunchSpec
 
+log = logging.getLogger("forgather_lab.jobs")
+
 # Given (project_dir, config or None for the default, dynamic_args), the projects
 # service answers the config's resolved job block (``JobSpec.as_dict()``).
 ConfigResolver = Callable[[str, "str | None", dict[str, Any]], dict[str, Any]]
 
 
-class JobKind(Protocol):
-    """What the scheduler needs from a kind of job."""
+class JobKind(ABC):
+    """A kind of job: validates a request at enqueue, builds the process at launch.
+
+    A package adds a kind by subclassing this and naming the class in the
+    ``forgather_lab.job_kinds`` entry-point group (see ``JobKinds.load``).
+    """
 
     name: str
 
+    @abstractmethod
     def prepare(self, request: CreateJob, resolver: ConfigResolver | None) -> dict[str, Any]:
         """Validate a request into the params stored with the job (raise BadRequest)."""
-        ...
 
+    @abstractmethod
     def launch_spec(self, params: dict[str, Any], gpus: list[int]) -> LaunchSpec:
         """The process to start for a job placed on ``gpus``."""
-        ...
+
+    def default_gpus(self, params: dict[str, Any]) -> int:
+        """GPUs to reserve when the request does not say."""
+        return 0
 
 
-class CommandKind:
+class CommandKind(JobKind):
     """Any argv: the plain-command job."""
 
     name = "command"
@@ -63,7 +77,7 @@ class CommandKind:
         )
 
 
-class ConfigKind:
+class ConfigKind(JobKind):
     """A project config's job: ``training`` and ``eval``.
 
     The config is rendered and its ``job`` block resolved at enqueue (a broken
@@ -122,37 +136,60 @@ class ConfigKind:
         )
 
 
-KINDS: dict[str, JobKind] = {
-    kind.name: kind
-    for kind in (
-        CommandKind(),
-        ConfigKind("training", multi_process=True),
-        ConfigKind("eval", multi_process=False),
-    )
-}
+ENTRY_POINT_GROUP = "forgather_lab.job_kinds"
 
 
-def kind_of(job_type: str) -> JobKind:
-    """The kind named ``job_type``; 400 listing the known ones if there is none."""
-    try:
-        return KINDS[job_type]
-    except KeyError:
-        raise BadRequest(
-            f"Unknown job_type {job_type!r}; expected one of {', '.join(sorted(KINDS))}"
-        ) from None
-
-
-def register(kind: JobKind) -> None:
-    """Add a kind to the registry (the long-running service kinds register below)."""
-    KINDS[kind.name] = kind
-
-
-def _register_service_kinds() -> None:
+def builtin_kinds() -> list[JobKind]:
+    """The kinds this package ships."""
     from ..inference.kind import InferenceKind
     from ..tensorboard.kind import TensorBoardKind
 
-    register(InferenceKind())
-    register(TensorBoardKind())
+    return [
+        CommandKind(),
+        ConfigKind("training", multi_process=True),
+        ConfigKind("eval", multi_process=False),
+        InferenceKind(),
+        TensorBoardKind(),
+    ]
 
 
-_register_service_kinds()
+class JobKinds:
+    """The kinds a runtime knows, by name."""
+
+    def __init__(self, kinds: list[JobKind]) -> None:
+        self._kinds = {kind.name: kind for kind in kinds}
+
+    @classmethod
+    def load(cls) -> JobKinds:
+        """The built-in kinds plus every ``forgather_lab.job_kinds`` entry point.
+
+        An entry point names a ``JobKind`` subclass (built with no arguments)
+        or an instance; one that fails to load is logged and skipped, so a
+        broken plug-in cannot take the server down.
+        """
+        kinds = builtin_kinds()
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                loaded = ep.load()
+                kind = loaded() if isinstance(loaded, type) else loaded
+            except Exception:
+                log.exception("could not load job kind %r from %s", ep.name, ep.value)
+                continue
+            if not isinstance(kind, JobKind):
+                log.error("entry point %s = %s is not a JobKind; skipped", ep.name, ep.value)
+                continue
+            kinds.append(kind)
+        return cls(kinds)
+
+    def names(self) -> list[str]:
+        """Every kind's name, sorted."""
+        return sorted(self._kinds)
+
+    def get(self, job_type: str) -> JobKind:
+        """The kind named ``job_type``; 400 listing the known ones if there is none."""
+        try:
+            return self._kinds[job_type]
+        except KeyError:
+            raise BadRequest(
+                f"Unknown job_type {job_type!r}; expected one of {', '.join(self.names())}"
+            ) from None

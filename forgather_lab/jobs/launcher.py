@@ -1,7 +1,8 @@
 """The one place that spawns job processes.
 
 Every job runs in its own session (so it survives a server restart and can be
-signalled as a group), with an explicit environment, stdout and stderr
+signalled as a group), with an explicit environment (``environment.py``: an
+allow-list, never the server's secrets), stdout and stderr
 appended to its log file, and its callback token in a 0600 file named by an
 environment variable, never in argv.
 """
@@ -15,12 +16,14 @@ import os
 import secrets
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
 from ..store.db import ensure_private_dir
+from .environment import base_environment
 
 RUNNER = str(Path(__file__).with_name("runner.py"))
 
@@ -52,9 +55,13 @@ class Launcher:
     the next one is started after each dispatch, off the critical path.
     """
 
-    def __init__(self, state_dir: Path, server_url: str = "") -> None:
+    def __init__(
+        self, state_dir: Path, server_url: str = "", base_env: Mapping[str, str] | None = None
+    ) -> None:
         self.jobs_dir = state_dir / "jobs"
         self.server_url = server_url
+        # What every job (and its runner) starts from; the job's own env goes on top.
+        self.base_env = dict(base_env if base_env is not None else base_environment(os.environ))
         self._spare: tuple[int, int, float] | None = None  # pid, pipe fd, create time
         self._lock = threading.Lock()
 
@@ -77,7 +84,7 @@ class Launcher:
         _write_private(token_file, token)
         log_path = self.log_path(job_id)
         env = {
-            **os.environ,
+            **self.base_env,
             **spec.env,
             # NVML and CUDA must agree on what index N means.
             "CUDA_DEVICE_ORDER": "PCI_BUS_ID",
@@ -140,7 +147,9 @@ class Launcher:
             pid = os.posix_spawn(
                 sys.executable,
                 [sys.executable, "-I", "-S", RUNNER],
-                dict(os.environ),
+                # The runner is the job's parent: its environment is readable by
+                # the job (/proc/<ppid>/environ), so it gets no more than the job.
+                self.base_env,
                 file_actions=[
                     (os.POSIX_SPAWN_DUP2, read_end, 0),
                     (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),

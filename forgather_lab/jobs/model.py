@@ -1,27 +1,11 @@
-"""What a job is: its statuses and its record."""
+"""What a job is: its statuses and its record, as the store reads it."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from enum import Enum
-from typing import Any
 
-
-class JobStatus(str, Enum):
-    """queued → starting → running → done | failed | aborted; queued → cancelled."""
-
-    QUEUED = "queued"
-    STARTING = "starting"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-    ABORTED = "aborted"
-    CANCELLED = "cancelled"
-
-
-TERMINAL = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.ABORTED, JobStatus.CANCELLED})
-ACTIVE = frozenset({JobStatus.STARTING, JobStatus.RUNNING})
+from ..models.jobs import ACTIVE, TERMINAL, DescribeJob, JobStatus
 
 # Columns served to clients, in order; token_hash never leaves the server.
 PUBLIC_COLUMNS = (
@@ -45,9 +29,12 @@ PUBLIC_COLUMNS = (
 )
 
 
-def row_to_record(row: sqlite3.Row) -> dict[str, Any]:
+def row_to_record(row: sqlite3.Row) -> DescribeJob:
     """A jobs row as the API's job record (JSON columns decoded)."""
     record = {k: row[k] for k in PUBLIC_COLUMNS}
     record["gpus"] = json.loads(record["gpus"])
     record["params"] = json.loads(record["params"])
-    return record
+    return DescribeJob.model_validate(record)
+
+
+__all__ = ["ACTIVE", "PUBLIC_COLUMNS", "TERMINAL", "DescribeJob", "JobStatus", "row_to_record"]

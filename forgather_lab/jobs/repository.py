@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..store.db import transaction
-from .model import ACTIVE, PUBLIC_COLUMNS, TERMINAL, JobStatus, row_to_record
+from .model import ACTIVE, PUBLIC_COLUMNS, TERMINAL, DescribeJob, JobStatus, row_to_record
 
 _COLS = ", ".join(PUBLIC_COLUMNS)
 
@@ -34,7 +34,7 @@ def insert(
     priority: int,
     requested_gpus: int,
     params: dict[str, Any],
-) -> dict[str, Any]:
+) -> DescribeJob:
     """Create a queued job and return its record."""
     now = time.time()
     for _ in range(5):
@@ -62,7 +62,7 @@ def insert(
     raise RuntimeError("could not allocate a job id")
 
 
-def get(conn: sqlite3.Connection, job_id: str) -> dict[str, Any] | None:
+def get(conn: sqlite3.Connection, job_id: str) -> DescribeJob | None:
     """One job record, or None."""
     row = conn.execute(f"SELECT {_COLS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
     return None if row is None else row_to_record(row)
@@ -74,12 +74,11 @@ def list_jobs(
     limit: int = 100,
     offset: int = 0,
     newest_first: bool = True,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[DescribeJob], int]:
     """A page of jobs and the total count matching the filter."""
-    where, args = "", []
-    if statuses:
-        marks = ",".join("?" * len(list(statuses)))
-        where, args = f"WHERE status IN ({marks})", list(statuses)
+    where, args = "", list(statuses or [])
+    if args:
+        where = f"WHERE status IN ({','.join('?' * len(args))})"
     order = "seq DESC" if newest_first else "seq"
     rows = conn.execute(
         f"SELECT {_COLS} FROM jobs {where} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -89,7 +88,7 @@ def list_jobs(
     return [row_to_record(r) for r in rows], total
 
 
-def queued(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
     """The queue in dispatch order: priority descending, then submission order."""
     rows = conn.execute(
         f"SELECT {_COLS} FROM jobs WHERE status = 'queued' ORDER BY priority DESC, seq"
@@ -97,7 +96,7 @@ def queued(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [row_to_record(r) for r in rows]
 
 
-def active(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def active(conn: sqlite3.Connection) -> list[DescribeJob]:
     """Jobs holding (or about to hold) a process: starting and running."""
     rows = conn.execute(
         f"SELECT {_COLS} FROM jobs WHERE status IN ('starting', 'running') ORDER BY seq"
@@ -187,4 +186,4 @@ def all_ids(conn: sqlite3.Connection) -> set[str]:
 def token_hash(conn: sqlite3.Connection, job_id: str) -> str | None:
     """The stored hash of a job's callback token."""
     row = conn.execute("SELECT token_hash FROM jobs WHERE id = ?", (job_id,)).fetchone()
-    return None if row is None else row[0]
+    return None if row is None else str(row[0])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ApiModel(BaseModel):
@@ -14,5 +16,8 @@ class ApiModel(BaseModel):
 class ErrorReply(BaseModel):
     """Every 4xx and 5xx answer."""
 
-    message: str
-    reason: str | None = None
+    message: str = Field(description="what was wrong, in words")
+    reason: str | None = Field(
+        None, description="a stable code: bad_request, not_found, conflict, forbidden, ..."
+    )
+    details: dict[str, Any] | None = Field(None, description="structured context, if any")

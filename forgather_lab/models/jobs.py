@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from .base import ApiModel
 
-JobStatusName = Literal["queued", "starting", "running", "done", "failed", "aborted", "cancelled"]
+
+class JobStatus(StrEnum):
+    """queued → starting → running → done | failed | aborted; queued → cancelled."""
+
+    QUEUED = "queued"
+    STARTING = "starting"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    ABORTED = "aborted"
+    CANCELLED = "cancelled"
+
+
+TERMINAL = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.ABORTED, JobStatus.CANCELLED})
+ACTIVE = frozenset({JobStatus.STARTING, JobStatus.RUNNING})
 
 
 class CreateJob(ApiModel):
@@ -42,7 +57,7 @@ class DescribeJob(BaseModel):
     id: str
     name: str
     job_type: str
-    status: JobStatusName
+    status: JobStatus
     priority: int
     requested_gpus: int
     gpus: list[int]

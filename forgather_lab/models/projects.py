@@ -274,8 +274,12 @@ class DescribeConfigMeta(BaseModel):
     has_job: bool
 
 
-class DescribeJob(BaseModel):
-    """The resolved ``job`` block; ``argv`` is the single-process command line."""
+class ResolvedJob(BaseModel):
+    """A config's resolved ``job`` block; ``argv`` is the single-process command line.
+
+    Not ``DescribeJob``: that name is the job record's (``models/jobs.py``), and
+    the OpenAPI document keys schemas by class name.
+    """
 
     script: str | None
     module: str | None
@@ -302,7 +306,7 @@ class DescribeOutputDir(BaseModel):
     nproc_per_node: int | str | None
     gpus: int | None
     counts: OutputCounts | None
-    job: DescribeJob | None
+    job: ResolvedJob | None
 
 
 class DynamicArg(BaseModel):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import BadRequest
+from ..models.projects import DynamicArg
 
 ArgType = Literal["int", "float", "str", "bool", "path"]
 ARG_TYPES: tuple[str, ...] = ("int", "float", "str", "bool", "path")
@@ -34,16 +35,16 @@ class ArgSpec:
     choices: list[Any] | None = None
     action: Literal["store_true", "store_false"] | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "name": self.name,
-            "type": self.type,
-            "default": self.default,
-            "help": self.help,
-            "choices": self.choices,
-            "action": self.action,
-        }
+    def describe(self) -> DynamicArg:
+        """The API's form of this argument (one field of the overrides form)."""
+        return DynamicArg(
+            name=self.name,
+            type=self.type,
+            default=self.default,
+            help=self.help,
+            choices=self.choices,
+            action=self.action,
+        )
 
 
 def parse_schema(block: Any, where: str) -> list[ArgSpec]:

@@ -10,14 +10,30 @@ from __future__ import annotations
 import mimetypes
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..errors import BadRequest, Conflict, NotFound
 from .paths import ASSET_MAX_BYTES, TooLarge, read_text_capped
-from .workspace import atomic_write_text
+from .scaffold import atomic_write_text
 
 MTIME_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Source:
+    """A text file as the editor helpers read it."""
+
+    content: str
+    mtime: float
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file served as bytes (not JSON): its content and media type."""
+
+    data: bytes
+    media_type: str
 
 
 def mtime_of(path: Path) -> float:
@@ -25,11 +41,11 @@ def mtime_of(path: Path) -> float:
     return path.stat().st_mtime_ns / 1e9
 
 
-def read_source(path: Path) -> dict[str, Any]:
+def read_source(path: Path) -> Source:
     """A text file's content and mtime; 415 when binary, 413 when huge."""
     if not path.is_file():
         raise NotFound(f"{path} is not a file")
-    return {"content": read_text_capped(path), "mtime": mtime_of(path)}
+    return Source(content=read_text_capped(path), mtime=mtime_of(path))
 
 
 def write_source(path: Path, content: str, expected_mtime: float | None) -> float:
@@ -48,7 +64,7 @@ def write_source(path: Path, content: str, expected_mtime: float | None) -> floa
     return mtime_of(path)
 
 
-def read_asset(path: Path) -> tuple[bytes, str]:
+def read_asset(path: Path) -> Asset:
     """An asset's bytes and media type (50 MiB cap)."""
     if not path.is_file():
         raise NotFound(f"{path} is not a file")
@@ -56,7 +72,7 @@ def read_asset(path: Path) -> tuple[bytes, str]:
     if size > ASSET_MAX_BYTES:
         raise TooLarge(f"{path} is {size} bytes, over the {ASSET_MAX_BYTES} asset limit")
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return path.read_bytes(), kind
+    return Asset(data=path.read_bytes(), media_type=kind)
 
 
 def delete_dir(path: Path) -> None:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import jinja2
 from jinja2 import nodes
 
+from ..models.projects import GraphEdge, GraphNode
 from .render import Rendered
 
+EdgeKind = Literal["extends", "include", "import", "reference"]
 _DYNAMIC = "\x00dynamic"  # key for references whose name is computed
 
 
-def edge_kinds(rendered: Rendered) -> dict[tuple[str, str], str]:
+def edge_kinds(rendered: Rendered) -> dict[tuple[str, str], EdgeKind]:
     """Label each recorded edge ``extends`` / ``include`` / ``import`` from the
     parent's syntax tree (the runtime hook only says that a reference happened)."""
-    kinds: dict[tuple[str, str], str] = {}
+    kinds: dict[tuple[str, str], EdgeKind] = {}
     env = jinja2.Environment(line_statement_prefix="--", line_comment_prefix="##")  # noqa: S701 - parsing only
-    by_parent: dict[str, dict[str, str]] = {}
+    by_parent: dict[str, dict[str, EdgeKind]] = {}
     for parent, child in rendered.edges:
         if parent not in by_parent:
             by_parent[parent] = _static_refs(env, rendered.files.get(parent))
@@ -27,22 +30,22 @@ def edge_kinds(rendered: Rendered) -> dict[tuple[str, str], str]:
     return kinds
 
 
-def _static_refs(env: jinja2.Environment, path: Path | None) -> dict[str, str]:
+def _static_refs(env: jinja2.Environment, path: Path | None) -> dict[str, EdgeKind]:
     if path is None:
         return {}
     try:
         tree = env.parse(path.read_text(encoding="utf-8"))
     except (OSError, jinja2.TemplateError):
         return {}
-    out: dict[str, str] = {}
-    dynamic: set[str] = set()
-    for node, kind in (
-        *((n, "extends") for n in tree.find_all(nodes.Extends)),
-        *((n, "include") for n in tree.find_all(nodes.Include)),
-        *((n, "import") for n in tree.find_all(nodes.Import)),
-        *((n, "import") for n in tree.find_all(nodes.FromImport)),
-    ):
-        target = node.template
+    out: dict[str, EdgeKind] = {}
+    dynamic: set[EdgeKind] = set()
+    refs: list[tuple[nodes.Expr, EdgeKind]] = [
+        *((n.template, "extends") for n in tree.find_all(nodes.Extends)),
+        *((n.template, "include") for n in tree.find_all(nodes.Include)),
+        *((n.template, "import") for n in tree.find_all(nodes.Import)),
+        *((n.template, "import") for n in tree.find_all(nodes.FromImport)),
+    ]
+    for target, kind in refs:
         if isinstance(target, nodes.Const) and isinstance(target.value, str):
             out.setdefault(target.value, kind)
         else:
@@ -54,11 +57,11 @@ def _static_refs(env: jinja2.Environment, path: Path | None) -> dict[str, str]:
     return out
 
 
-def graph_json(rendered: Rendered, describe: Any) -> dict[str, list[dict[str, Any]]]:
-    """``{nodes: [{id, path, lab_path, root}], edges: [{source, target, kind}]}``.
-
-    ``describe(path)`` adds per-file fields (the service passes one that gives
-    the JupyterLab-relative path).
+def graph_json(
+    rendered: Rendered, lab: Callable[[Path | None], str | None]
+) -> tuple[list[GraphNode], list[GraphEdge]]:
+    """The nodes (every template the config used, the config itself ``root``) and the
+    edges (template -> what it uses). ``lab(path)`` gives each file's JupyterLab path.
     """
     kinds = edge_kinds(rendered)
     names = [rendered.name]
@@ -69,9 +72,13 @@ def graph_json(rendered: Rendered, describe: Any) -> dict[str, list[dict[str, An
     node_list = []
     for n in names:
         path = rendered.files.get(n)
-        node_list.append({"id": n, "root": n == rendered.name, **describe(path)})
-    edges = [{"source": p, "target": c, "kind": kinds[(p, c)]} for p, c in rendered.edges]
-    return {"nodes": node_list, "edges": edges}
+        node_list.append(
+            GraphNode(
+                id=n, root=n == rendered.name, path=str(path) if path else None, lab_path=lab(path)
+            )
+        )
+    edges = [GraphEdge(source=p, target=c, kind=kinds[(p, c)]) for p, c in rendered.edges]
+    return node_list, edges
 
 
 def graph_dot(rendered: Rendered) -> str:

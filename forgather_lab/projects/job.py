@@ -13,6 +13,9 @@
 
 ``JobSpec.argv()`` is what the launcher runs. Relative paths resolve against
 the project directory and must stay inside it, or inside the search roots.
+``JobSpec.describe()`` is its API model (``ResolvedJob``), the one place the
+two are mapped; ``as_dict()`` is that model's JSON form, what the job kinds
+store with a queued job.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadRequest
+from ..models.projects import ResolvedJob
 from .paths import is_within
 
 NPROC_WORDS = ("gpu", "cpu", "auto")
@@ -59,19 +63,37 @@ class JobSpec:
             *self.args,
         ]
 
+    def describe(self) -> ResolvedJob:
+        """The API model (``argv`` for a single process)."""
+        return ResolvedJob(
+            script=str(self.script) if self.script else None,
+            module=self.module,
+            args=list(self.args),
+            nproc_per_node=self.nproc_per_node,
+            gpus=self.gpus,
+            output_dir=str(self.output_dir),
+            cwd=str(self.cwd),
+            env=dict(self.env),
+            argv=self.argv(),
+        )
+
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form (``argv`` for a single process)."""
-        return {
-            "script": str(self.script) if self.script else None,
-            "module": self.module,
-            "args": self.args,
-            "nproc_per_node": self.nproc_per_node,
-            "gpus": self.gpus,
-            "output_dir": str(self.output_dir),
-            "cwd": str(self.cwd),
-            "env": self.env,
-            "argv": self.argv(),
-        }
+        """JSON-ready form of ``describe()``, as stored in a queued job's params."""
+        return self.describe().model_dump(mode="json")
+
+    @classmethod
+    def from_resolved(cls, job: ResolvedJob) -> JobSpec:
+        """Back from the stored form (what a job kind launches from)."""
+        return cls(
+            script=Path(job.script) if job.script else None,
+            module=job.module,
+            args=list(job.args),
+            nproc_per_node=job.nproc_per_node,
+            gpus=job.gpus,
+            output_dir=Path(job.output_dir),
+            cwd=Path(job.cwd),
+            env=dict(job.env),
+        )
 
 
 def _scalar(value: Any, where: str) -> str:

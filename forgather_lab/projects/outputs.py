@@ -1,178 +1,83 @@
-"""What a config's runs left under its ``output_dir``.
+"""What runs left behind: a project's models, and each output_dir's runs, checkpoints,
+evaluations, run summaries and console tails.
 
-The layout (``docs/project-format.md``)::
-
-    <output_dir>/runs/<run>/metrics.jsonl     one JSON object a line: step, loss, ...
-    <output_dir>/runs/<run>/tty.log           the run's console output
-    <output_dir>/checkpoints/<name>/meta.json step, world_size, saved_at (optional)
-    <output_dir>/evaluations/<name>/results.json
-
-Everything here reads; nothing writes. Malformed files are reported, not fatal.
+``OutputsService`` checks every client path against the search roots and
+hands the reading to ``output_files.py`` (the on-disk layout lives there).
+Listing a project's models renders each config to learn its output_dir, so
+it leans on ``ConfigsService``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import math
-import os
-import re
-from pathlib import Path
-from typing import Any
-
-from ..errors import NotFound
-
-RUNS, CHECKPOINTS, EVALUATIONS = "runs", "checkpoints", "evaluations"
-METRICS_FILE, TTY_FILE = "metrics.jsonl", "tty.log"
-TTY_TAIL_BYTES = 64 * 1024
-_STEP_RE = re.compile(r"(\d+)$")
-
-
-def _subdirs(path: Path) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(path) as it:
-            return sorted(
-                (e for e in it if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")),
-                key=lambda e: e.name,
-            )
-    except OSError:
-        return []
+from ..errors import BadRequest
+from ..models.projects import (
+    DescribeRunSummary,
+    DescribeRunTty,
+    ListCheckpoints,
+    ListEvaluations,
+    ListModels,
+    ListRuns,
+    ModelOutput,
+)
+from . import output_files
+from .configs import ConfigsService
+from .roots import SearchRoots
 
 
-def counts(output_dir: Path) -> dict[str, int]:
-    """How many runs, checkpoints and evaluations exist (cheap: one scandir each)."""
-    return {k: len(_subdirs(output_dir / k)) for k in (RUNS, CHECKPOINTS, EVALUATIONS)}
+class OutputsService:
+    """The output endpoints: models, runs, checkpoints, evaluations, summary, tty."""
 
+    def __init__(self, roots: SearchRoots, configs: ConfigsService) -> None:
+        self.roots = roots
+        self.configs = configs
 
-def _tree_size(path: Path) -> int:
-    total = 0
-    for dirpath, _dirs, files in os.walk(path):
-        for f in files:
-            with contextlib.suppress(OSError):
-                total += os.lstat(os.path.join(dirpath, f)).st_size
-    return total
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def list_runs(output_dir: Path) -> list[dict[str, Any]]:
-    """Runs, newest first."""
-    out = []
-    for e in _subdirs(output_dir / RUNS):
-        run = Path(e.path)
-        out.append(
-            {
-                "name": e.name,
-                "path": str(run),
-                "modified_at": e.stat().st_mtime,
-                "has_metrics": (run / METRICS_FILE).is_file(),
-                "has_tty": (run / TTY_FILE).is_file(),
-            }
-        )
-    return sorted(out, key=lambda r: r["modified_at"], reverse=True)
-
-
-def list_checkpoints(output_dir: Path) -> list[dict[str, Any]]:
-    """Checkpoints, by step."""
-    out = []
-    for e in _subdirs(output_dir / CHECKPOINTS):
-        ckpt = Path(e.path)
-        meta = _read_json(ckpt / "meta.json") or {}
-        match = _STEP_RE.search(e.name)
-        step = meta.get("step", int(match.group(1)) if match else None)
-        out.append(
-            {
-                "name": e.name,
-                "path": str(ckpt),
-                "step": step if isinstance(step, int) else None,
-                "size_bytes": _tree_size(ckpt),
-                "world_size": meta.get("world_size"),
-                "saved_at": meta.get("saved_at", e.stat().st_mtime),
-            }
-        )
-    return sorted(out, key=lambda c: (c["step"] is None, c["step"] or 0, c["name"]))
-
-
-def list_evaluations(output_dir: Path) -> list[dict[str, Any]]:
-    """Evaluations with their ``results.json`` (when readable)."""
-    out = []
-    for e in _subdirs(output_dir / EVALUATIONS):
-        ev = Path(e.path)
-        out.append(
-            {
-                "name": e.name,
-                "path": str(ev),
-                "modified_at": e.stat().st_mtime,
-                "results": _read_json(ev / "results.json"),
-            }
-        )
-    return out
-
-
-def run_summary(run_dir: Path) -> dict[str, Any]:
-    """Statistics from ``metrics.jsonl``: best / last loss, steps, eval loss, perplexity."""
-    metrics = run_dir / METRICS_FILE
-    if not metrics.is_file():
-        raise NotFound(f"{metrics} does not exist")
-    best = last = eval_loss = None
-    steps = max_steps = None
-    points = bad = 0
-    with metrics.open(encoding="utf-8", errors="replace") as f:
-        for line in f:
-            if not line.strip():
-                continue
+    def models(self, project_dir: str) -> ListModels:
+        """``GET /project/models``: one row per distinct output_dir of the configs."""
+        project = self.roots.project(project_dir)
+        rows: dict[str, ModelOutput] = {}
+        for name in project.config_names():
             try:
-                rec = json.loads(line)
-            except ValueError:
-                bad += 1
+                _, r = self.configs.render(str(project.root), name)
+                job = self.configs.job_of(project, r)
+            except BadRequest:
+                continue  # a broken config has no output dir; its own view says why
+            if job is None:
                 continue
-            if not isinstance(rec, dict):
-                bad += 1
-                continue
-            points += 1
-            if isinstance(rec.get("step"), int):
-                steps = max(steps or 0, rec["step"])
-            if isinstance(rec.get("max_steps"), int):
-                max_steps = rec["max_steps"]
-            loss = rec.get("loss")
-            if isinstance(loss, (int, float)) and math.isfinite(loss):
-                last = float(loss)
-                best = last if best is None else min(best, last)
-            ev = rec.get("eval_loss")
-            if isinstance(ev, (int, float)) and math.isfinite(ev):
-                eval_loss = float(ev)
-    basis = eval_loss if eval_loss is not None else last
-    return {
-        "run_dir": str(run_dir),
-        "points": points,
-        "malformed_lines": bad,
-        "total_steps": steps,
-        "max_steps": max_steps,
-        "best_loss": best,
-        "last_loss": last,
-        "eval_loss": eval_loss,
-        "perplexity": math.exp(min(basis, 50.0)) if basis is not None else None,
-    }
+            key = str(job.output_dir)
+            if key not in rows:
+                rows[key] = ModelOutput(
+                    output_dir=key,
+                    lab_path=self.roots.lab(job.output_dir),
+                    configs=[],
+                    exists=job.output_dir.is_dir(),
+                    counts=output_files.counts(job.output_dir),
+                )
+            rows[key].configs.append(name)
+        return ListModels(models=list(rows.values()))
 
+    def runs(self, output_dir: str) -> ListRuns:
+        """``GET /model/runs``: newest first."""
+        path = self.roots.resolve(output_dir, "output_dir")
+        return ListRuns(runs=output_files.list_runs(path, self.roots.lab_if_inside))
 
-def run_tty(run_dir: Path, limit: int = TTY_TAIL_BYTES) -> dict[str, Any]:
-    """The last ``limit`` bytes of the run's ``tty.log``."""
-    tty = run_dir / TTY_FILE
-    if not tty.is_file():
-        raise NotFound(f"{tty} does not exist")
-    size = tty.stat().st_size
-    with tty.open("rb") as f:
-        f.seek(max(0, size - limit))
-        data = f.read()
-    return {
-        "run_dir": str(run_dir),
-        "size_bytes": size,
-        "truncated": size > limit,
-        "text": data.decode("utf-8", errors="replace"),
-    }
+    def checkpoints(self, output_dir: str) -> ListCheckpoints:
+        """``GET /model/checkpoints``: by step."""
+        path = self.roots.resolve(output_dir, "output_dir")
+        return ListCheckpoints(
+            checkpoints=output_files.list_checkpoints(path, self.roots.lab_if_inside)
+        )
+
+    def evaluations(self, output_dir: str) -> ListEvaluations:
+        """``GET /model/evaluations``."""
+        path = self.roots.resolve(output_dir, "output_dir")
+        return ListEvaluations(
+            evaluations=output_files.list_evaluations(path, self.roots.lab_if_inside)
+        )
+
+    def run_summary(self, run_dir: str) -> DescribeRunSummary:
+        """``GET /run/summary``: statistics from the run's metrics log."""
+        return output_files.run_summary(self.roots.resolve(run_dir, "run_dir"))
+
+    def run_tty(self, run_dir: str) -> DescribeRunTty:
+        """``GET /run/tty``: the tail of the run's console log."""
+        return output_files.run_tty(self.roots.resolve(run_dir, "run_dir"))

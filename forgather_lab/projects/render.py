@@ -31,19 +31,27 @@ from .paths import is_within
 
 
 class _Lenient(jinja2.ChainableUndefined):
-    """First-pass undefined: anything goes, so the schema can be found."""
+    """First-pass undefined: anything goes, so the schema can be found.
 
-    def _self(self, *args: Any, **kwargs: Any) -> _Lenient:
-        return self
+    Arithmetic and calls give the undefined value back and comparisons are
+    false; the operators are set below the class body because jinja2 types
+    ``Undefined``'s as always raising (``Never``), which no override may widen.
+    """
 
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _self
-    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _self
-    __pos__ = __neg__ = __pow__ = __rpow__ = __call__ = _self
 
-    def __lt__(self, other: Any) -> bool:
-        return False
+def _lenient_self(self: _Lenient, *args: Any, **kwargs: Any) -> _Lenient:
+    return self
 
-    __le__ = __gt__ = __ge__ = __lt__
+
+def _lenient_false(self: _Lenient, other: Any) -> bool:
+    return False
+
+
+_ARITHMETIC = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow")
+for _op in (*_ARITHMETIC, *(f"r{op}" for op in _ARITHMETIC), "pos", "neg", "call"):
+    setattr(_Lenient, f"__{_op}__", _lenient_self)
+for _op in ("lt", "le", "gt", "ge"):
+    setattr(_Lenient, f"__{_op}__", _lenient_false)
 
 
 class GuardedLoader(jinja2.FileSystemLoader):

@@ -1,146 +1,104 @@
-"""Create workspaces, projects and templates on disk (never overwriting)."""
+"""Changes on disk: create workspaces, projects, configs and templates; guarded deletes.
+
+``WorkspaceService`` checks every client path against the search roots, then
+hands the file work to ``scaffold.py`` (creation, never overwriting) and
+``files.py`` (deletion). Deletion is the one destructive operation, so it
+asks more: an absolute path, ``confirmed: true``, and ``guard_deletable``'s
+checks (no symlinks, a depth floor, a system-directory denylist, never a
+search root or the server's root_dir).
+"""
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
 from pathlib import Path
+from typing import Literal
 
-import yaml
-
-from ..errors import BadRequest, Conflict, NotFound
-from .model import META_FILE, WORKSPACE_FILE, WORKSPACE_MARKER
-from .paths import child_path
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file in the same directory, fsync, then rename,
-    so a crash leaves either the old or the new content, never half of it."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+from ..errors import BadRequest, Forbidden
+from ..models.projects import CreatedProject, CreatedTemplate, CreatedWorkspace, Deleted
+from . import files, scaffold
+from .model import WORKSPACE_MARKER
+from .paths import guard_deletable
+from .roots import SearchRoots
 
 
-def slugify(name: str) -> str:
-    """A directory name from a display name (the Forgather CLI's rule:
-    spaces to ``_``, lower case, dots and other punctuation dropped)."""
-    slug = re.sub(r"[^a-z0-9_\-]", "", name.strip().lower().replace(" ", "_"))
-    if not slug:
-        raise BadRequest(f"Cannot make a directory name from {name!r}; give one explicitly")
-    return slug
+class WorkspaceService:
+    """Creation and guarded deletion inside the search roots."""
 
+    def __init__(self, roots: SearchRoots) -> None:
+        self.roots = roots
 
-def _dump(data: dict[str, object]) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    # -- creation ----------------------------------------------------------------
 
+    def create_workspace(
+        self, parent_dir: str, name: str, description: str, workspace_dir_name: str | None
+    ) -> CreatedWorkspace:
+        """``POST /workspace/new``: the parent must be a search root exactly."""
+        parent = self.roots.resolve(parent_dir, "parent_dir")
+        if parent not in self.roots.all():
+            raise BadRequest(f"{parent} is not a search root; pick one of the roots")
+        path = scaffold.new_workspace(parent, name, description, workspace_dir_name)
+        return CreatedWorkspace(workspace_dir=str(path), lab_path=self.roots.lab(path))
 
-def init_workspace(workspace_dir: Path, name: str, description: str) -> Path:
-    """Write ``forgather_workspace/`` into an existing directory."""
-    if not workspace_dir.is_dir():
-        raise NotFound(f"{workspace_dir} is not a directory")
-    marker = workspace_dir / WORKSPACE_MARKER
-    if marker.exists():
-        raise Conflict(f"{workspace_dir} is already a workspace ({marker} exists)")
-    (marker / "templates").mkdir(parents=True)
-    (marker / WORKSPACE_FILE).write_text(
-        _dump({"name": name, "description": description, "template_paths": []}),
-        encoding="utf-8",
-    )
-    return workspace_dir
+    def init_workspace(self, workspace_dir: str, name: str, description: str) -> CreatedWorkspace:
+        """``POST /workspace/init-here``: make an existing directory under a root a workspace."""
+        path = self.roots.resolve(workspace_dir, "workspace_dir")
+        scaffold.init_workspace(path, name, description)
+        return CreatedWorkspace(workspace_dir=str(path), lab_path=self.roots.lab(path))
 
-
-def new_workspace(
-    parent_dir: Path, name: str, description: str, workspace_dir_name: str | None
-) -> Path:
-    """Create ``parent_dir/<dir name>`` (nested names allowed) as a workspace."""
-    target = child_path(parent_dir, workspace_dir_name or slugify(name), "workspace_dir_name")
-    if (target / WORKSPACE_MARKER).exists():
-        raise Conflict(f"{target} is already a workspace")
-    target.mkdir(parents=True, exist_ok=True)
-    return init_workspace(target, name, description)
-
-
-STARTER_CONFIG = """\
-## {name}: a starting point. Lines starting with '##' are comments;
-## '-- extends "x.yaml"' and '-- block name' are Jinja line statements.
-meta:
-  config_name: {title}
-  config_description: ""
-  config_class: type.training_script
-
-dynamic_args:
-  steps: {{type: int, default: 100, help: "How many steps to run"}}
-
-job:
-  script: train.py
-  args: ["--steps", "{{{{ steps }}}}", "--output-dir", "output_models/{{{{ config_stem }}}}"]
-  output_dir: output_models/{{{{ config_stem }}}}
-"""
-
-
-def new_project(
-    workspace_dir: Path,
-    name: str,
-    description: str,
-    config_prefix: str,
-    default_config: str,
-    project_dir_name: str | None,
-) -> Path:
-    """Create a project (meta.yaml, README, templates/, a starter config)."""
-    if not (workspace_dir / WORKSPACE_MARKER).is_dir():
-        raise BadRequest(f"{workspace_dir} is not a workspace (no {WORKSPACE_MARKER}/)")
-    target = child_path(workspace_dir, project_dir_name or slugify(name), "project_dir_name")
-    if (target / META_FILE).exists():
-        raise Conflict(f"{target} is already a project")
-    child_path(target, config_prefix, "config_prefix")
-    default_config = _yaml_name(default_config)
-    target.mkdir(parents=True, exist_ok=True)
-    (target / "templates").mkdir(exist_ok=True)
-    configs = target / config_prefix
-    configs.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "name": name,
-        "description": description,
-        "config_prefix": config_prefix,
-        "default_config": default_config,
-        "template_paths": ["templates"],
-    }
-    (target / META_FILE).write_text(_dump(meta), encoding="utf-8")
-    readme = target / "README.md"
-    if not readme.exists():
-        readme.write_text(f"# {name}\n\n{description}\n", encoding="utf-8")
-    config_file = configs / default_config
-    if not config_file.exists():
-        config_file.write_text(
-            STARTER_CONFIG.format(name=default_config, title=name), encoding="utf-8"
+    def create_project(
+        self,
+        workspace_dir: str,
+        name: str,
+        description: str,
+        config_prefix: str,
+        default_config: str,
+        project_dir_name: str | None,
+    ) -> CreatedProject:
+        """``POST /workspace/new-project``: meta.yaml, README, templates/, a starter config."""
+        ws = self.roots.resolve(workspace_dir, "workspace_dir")
+        path = scaffold.new_project(
+            ws, name, description, config_prefix, default_config, project_dir_name
         )
-    return target
+        return CreatedProject(project_dir=str(path), lab_path=self.roots.lab(path))
 
+    def create_template(
+        self, project_dir: str, kind: Literal["config", "template"], name: str
+    ) -> CreatedTemplate:
+        """``POST /project/new-template``: a config (starter content) or an empty template."""
+        project = self.roots.project(project_dir)
+        title: str | None
+        if kind == "config":
+            base, title = project.configs_dir, Path(name).stem.replace("_", " ")
+        else:
+            base = project.template_paths[0] if project.template_paths else project.root
+            title = None
+        path = scaffold.new_template(base, name, title)
+        return CreatedTemplate(path=str(path), lab_path=self.roots.lab(path), kind=kind)
 
-def _yaml_name(name: str) -> str:
-    return name if name.endswith((".yaml", ".yml")) else f"{name}.yaml"
+    # -- deletion ----------------------------------------------------------------
 
+    def _deletable(self, raw: str) -> Path:
+        if not Path(raw).is_absolute():
+            raise BadRequest(f"Deletion needs an absolute path, not {raw!r}")
+        if ".." in Path(raw).parts:
+            raise BadRequest(f"The path {raw!r} must not contain '..'")
+        protected = [self.roots.root_dir] if self.roots.root_dir else []
+        return guard_deletable(Path(raw), self.roots.all(), protected)
 
-def new_template(base: Path, name: str, config_title: str | None) -> Path:
-    """Create an empty template (or a starter config) at ``base/name``; ``.yaml``
-    is appended when missing and nested names create their directories."""
-    target = child_path(base, _yaml_name(name), "name")
-    if target.exists():
-        raise Conflict(f"{target} already exists")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = ""
-    if config_title is not None:
-        text = STARTER_CONFIG.format(name=target.name, title=config_title)
-    with target.open("x", encoding="utf-8") as f:  # "x": never overwrite, even racing
-        f.write(text)
-    return target
+    def delete_dir(self, path: str, confirmed: bool) -> Deleted:
+        """``POST /fs/delete-dir``: recursive, confirmed, guarded."""
+        if not confirmed:
+            raise BadRequest("Deleting a directory needs confirmed: true")
+        target = self._deletable(path)
+        if target.name == WORKSPACE_MARKER:
+            raise Forbidden("Delete the workspace directory itself, not its marker")
+        files.delete_dir(target)
+        return Deleted(deleted=str(target))
+
+    def delete_file(self, path: str, confirmed: bool) -> Deleted:
+        """``POST /fs/delete-file``: one regular file, confirmed, guarded."""
+        if not confirmed:
+            raise BadRequest("Deleting a file needs confirmed: true")
+        target = self._deletable(path)
+        files.delete_file(target)
+        return Deleted(deleted=str(target))

@@ -11,9 +11,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from ..events import Event, EventBus
+from ..models.jobs import DescribeJob
 from .placement import GpuSlot, Placement, QueueItem, place
 
 log = logging.getLogger("forgather_lab.scheduler")
@@ -21,8 +21,8 @@ log = logging.getLogger("forgather_lab.scheduler")
 WAKE_ON = {"job_queued", "job_status_changed", "gpu_policy_changed", "scheduler_changed"}
 
 # (queued jobs, GPU slots) for one pass, read in one go from the store.
-Snapshot = Callable[[], Awaitable[tuple[list[dict[str, Any]], list[GpuSlot]]]]
-Starter = Callable[[dict[str, Any], list[int]], Awaitable[None]]
+Snapshot = Callable[[], Awaitable[tuple[list[DescribeJob], list[GpuSlot]]]]
+Starter = Callable[[DescribeJob, list[int]], Awaitable[None]]
 
 
 class Dispatcher:
@@ -48,6 +48,8 @@ class Dispatcher:
 
     def start(self) -> None:
         """Begin dispatching (on the running loop)."""
+        if self._task is not None:
+            return
         self._unlisten = self.bus.listen(self._on_event)
         self._task = asyncio.create_task(self._run(), name="forgather-dispatcher")
         self.wake()
@@ -56,10 +58,12 @@ class Dispatcher:
         """Stop dispatching; running jobs are not touched."""
         if self._unlisten:
             self._unlisten()
+            self._unlisten = None
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            self._task = None
 
     def wake(self) -> None:
         """Ask for a pass as soon as possible."""
@@ -89,11 +93,8 @@ class Dispatcher:
         queued, slots = await self._snapshot()
         if not queued:
             return []
-        items = [
-            QueueItem(j["id"], j["priority"], j["requested_gpus"], seq)
-            for seq, j in enumerate(queued)
-        ]
-        by_id = {j["id"]: j for j in queued}
+        items = [QueueItem(j.id, j.priority, j.requested_gpus, seq) for seq, j in enumerate(queued)]
+        by_id = {j.id: j for j in queued}
         decisions = place(items, slots)
         for decision in decisions:
             await self._start_job(by_id[decision.job_id], list(decision.gpus))

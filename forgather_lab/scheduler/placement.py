@@ -84,3 +84,23 @@ def place(queue: Iterable[QueueItem], gpus: Sequence[GpuSlot]) -> list[Placement
         del neg_gates[start : start + want]
         decisions.append(Placement(item.job_id, tuple(sorted(g.index for g in chosen))))
     return decisions
+
+
+def pool_slots(
+    count: int,
+    excluded: set[int],
+    disabled: set[int],
+    gates: dict[int, int],
+    reserved: set[int],
+) -> list[GpuSlot]:
+    """Placement's view of a pool of ``count`` cards (gates: min_priority by index)."""
+    return [
+        GpuSlot(
+            index=i,
+            min_priority=gates.get(i, 0),
+            excluded=i in excluded,
+            disabled=i in disabled,
+            reserved=i in reserved,
+        )
+        for i in range(count)
+    ]

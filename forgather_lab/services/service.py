@@ -20,7 +20,6 @@ import time
 from typing import Any
 
 from ..errors import BadRequest, Forbidden, ForgatherError, NotFound
-from ..jobs.kinds import kind_of
 from ..models.jobs import CreateJob
 from ..models.services import UpsertService
 from ..store import Database
@@ -89,7 +88,7 @@ class ServicesService:
     def _gpus(self, svc: dict[str, Any]) -> int:
         if svc["requested_gpus"] is not None:
             return int(svc["requested_gpus"])
-        kind = kind_of(svc["type"])
+        kind = self.jobs.kinds.get(svc["type"])
         default = int(getattr(kind, "service_gpus", 0))
         if not default and hasattr(kind, "default_gpus"):
             default = int(kind.default_gpus(svc["args"]))
@@ -105,7 +104,7 @@ class ServicesService:
         )
 
     async def _signature(self, svc: dict[str, Any]) -> str:
-        kind = kind_of(svc["type"])
+        kind = self.jobs.kinds.get(svc["type"])
         params = await asyncio.to_thread(kind.prepare, self._request(svc), self.jobs.resolver)
         return signature(kind.name, params)
 

@@ -10,12 +10,13 @@ from pydantic import ValidationError
 
 from ..errors import BadRequest
 from ..inference.kind import validation_message
+from ..jobs.kinds import JobKind
 from ..jobs.launcher import LaunchSpec
 from ..models.inference import TensorBoardParams
 from ..models.jobs import CreateJob
 
 
-class TensorBoardKind:
+class TensorBoardKind(JobKind):
     """``job_type: tensorboard`` with ``{logdir, reload_interval}``."""
 
     name = "tensorboard"

@@ -1,19 +1,22 @@
 /**
- * The front end's state of the server: health for now, one place that owns
- * it and signals changes. Widgets only render what the model holds.
+ * The front end's view of the server's health: one place that owns it and
+ * signals changes. Widgets only render what the model holds.
  */
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ForgatherApiError, IHealth, requestAPI } from './api';
+import { ForgatherClient, describeError } from './client';
+import type { DescribeHealth } from './client/schemas';
 
 export class ForgatherModel {
+  constructor(readonly client: ForgatherClient) {}
+
   /** Emitted whenever health (or the error reaching it) changes. */
   get changed(): ISignal<this, void> {
     return this._changed;
   }
 
-  get health(): IHealth | null {
+  get health(): DescribeHealth | null {
     return this._health;
   }
 
@@ -41,10 +44,10 @@ export class ForgatherModel {
   /** Ask the server now. */
   async refresh(): Promise<void> {
     try {
-      this._health = await requestAPI<IHealth>('health', {}, { acceptUnavailable: true });
+      this._health = await this.client.health.get();
       this._error = null;
     } catch (error) {
-      this._error = error instanceof ForgatherApiError ? error.message : String(error);
+      this._error = describeError(error);
     }
     this._changed.emit();
   }
@@ -54,7 +57,7 @@ export class ForgatherModel {
     Signal.clearData(this);
   }
 
-  private _health: IHealth | null = null;
+  private _health: DescribeHealth | null = null;
   private _error: string | null = null;
   private _poll: Poll | null = null;
   private _changed = new Signal<this, void>(this);

@@ -1,24 +1,32 @@
 /**
- * The GPU pool as the front end knows it: telemetry from the server's GPU
- * stream (a WebSocket snapshot every 2 s and on change), policy changes from
- * the event stream, and a Lumino Poll while the socket is down.
+ * The GPU pool as a front end knows it: telemetry from the server's GPU
+ * stream (a snapshot every sample and on change), policy changes from the
+ * event stream, and a Lumino Poll while the socket is down. Shared by the
+ * Lab's GPUs section and the notebook's `GpuDashboard`.
  */
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ForgatherApiError, IGpu, IGpuList, jsonBody, requestAPI, wsURL } from '../api';
-import { ForgatherEvents, IForgatherEvent } from '../events';
+import { ForgatherClient, describeError } from '../client';
+import { ForgatherEvents, IForgatherEvent } from '../client/events';
+import type { DescribeGpu, KillGpuResult, ListGpus, UpdateGpuPolicy } from '../client/schemas';
+import type { ForgatherSettings } from '../settings';
 
 export class GpusModel {
-  constructor(readonly events: ForgatherEvents) {
+  constructor(
+    readonly client: ForgatherClient,
+    readonly events: ForgatherEvents,
+    readonly settings: ForgatherSettings
+  ) {
     events.received.connect(this._onEvent, this);
+    settings.changed.connect(this._onSettings, this);
   }
 
   get changed(): ISignal<this, void> {
     return this._changed;
   }
 
-  get gpus(): readonly IGpu[] {
+  get gpus(): readonly DescribeGpu[] {
     return this._list?.gpus ?? [];
   }
 
@@ -38,15 +46,20 @@ export class GpusModel {
     return this._error;
   }
 
+  /** Whether the live stream is up (else the model polls). */
+  get live(): boolean {
+    return this._socket !== null;
+  }
+
   /** Start listening (idempotent); never called from `activate()`. */
   start(): void {
-    if (this._poll) {
+    if (this._poll || this._disposed) {
       return;
     }
     this.events.start();
     this._poll = new Poll({
       factory: () => (this._socket ? Promise.resolve() : this.refresh()),
-      frequency: { interval: 5000, backoff: true, max: 60000 },
+      frequency: { interval: this._interval(), backoff: true, max: 60000 },
       standby: 'when-hidden',
       name: 'forgather:gpus'
     });
@@ -55,59 +68,75 @@ export class GpusModel {
 
   async refresh(): Promise<void> {
     try {
-      this._set(await requestAPI<IGpuList>('gpus'));
+      this._set(await this.client.gpus.list());
     } catch (error) {
-      this._error = error instanceof ForgatherApiError ? error.message : String(error);
+      this._error = describeError(error);
       this._changed.emit();
     }
   }
 
-  async setPolicy(index: number, policy: { disabled?: boolean; min_priority?: number }) {
-    await requestAPI(`gpus/${index}/policy`, jsonBody('POST', policy));
+  async setPolicy(index: number, policy: UpdateGpuPolicy): Promise<void> {
+    await this.client.gpus.setPolicy(index, policy);
     await this.refresh();
   }
 
-  async kill(index: number): Promise<{ killed: number[]; failed: number[] }> {
-    const result = await requestAPI<{ killed: number[]; failed: number[] }>(
-      `gpus/${index}/kill`,
-      jsonBody('POST', { confirmed: true })
-    );
+  async kill(index: number): Promise<KillGpuResult> {
+    const result = await this.client.gpus.kill(index);
     await this.refresh();
     return result;
   }
 
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
   dispose(): void {
+    if (this._disposed) {
+      return;
+    }
     this._disposed = true;
     this._poll?.dispose();
-    this._socket?.close();
+    clearTimeout(this._timer);
+    const socket = this._socket ?? this._connecting;
+    this._socket = this._connecting = null;
+    socket?.close();
     Signal.clearData(this);
+  }
+
+  private _interval(): number {
+    return this.settings.values.gpuPollSeconds * 1000;
   }
 
   private _connect(): void {
     if (this._disposed) {
       return;
     }
-    const socket = new WebSocket(wsURL('gpus/stream'));
+    const socket = new WebSocket(this.client.gpus.streamUrl());
+    this._connecting = socket;
     socket.onmessage = msg => {
       this._retry = 1000;
       try {
-        this._set(JSON.parse(String(msg.data)) as IGpuList);
+        this._set(JSON.parse(String(msg.data)) as ListGpus);
       } catch {
         // not a snapshot; ignore
       }
     };
     socket.onopen = () => {
       this._socket = socket;
+      this._connecting = null;
     };
     socket.onclose = () => {
-      this._socket = null;
+      if (this._disposed) {
+        return;
+      }
+      this._socket = this._connecting = null;
       void this._poll?.refresh();
       this._retry = Math.min(this._retry * 2, 60000);
-      setTimeout(() => this._connect(), this._retry);
+      this._timer = setTimeout(() => this._connect(), this._retry);
     };
   }
 
-  private _set(list: IGpuList): void {
+  private _set(list: ListGpus): void {
     this._list = list;
     this._error = null;
     this._changed.emit();
@@ -121,10 +150,18 @@ export class GpusModel {
     }
   }
 
-  private _list: IGpuList | null = null;
+  private _onSettings(): void {
+    if (this._poll) {
+      this._poll.frequency = { ...this._poll.frequency, interval: this._interval() };
+    }
+  }
+
+  private _list: ListGpus | null = null;
   private _error: string | null = null;
   private _poll: Poll | null = null;
   private _socket: WebSocket | null = null;
+  private _connecting: WebSocket | null = null;
+  private _timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private _retry = 1000;
   private _disposed = false;
   private _changed = new Signal<this, void>(this);

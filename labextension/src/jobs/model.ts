@@ -8,27 +8,43 @@
 import { Debouncer, Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { ForgatherClient, describeError } from '../client';
+import { ForgatherEvents, IForgatherEvent } from '../client/events';
 import {
-  ForgatherApiError,
-  ICreateJob,
-  IJob,
-  IJobProgress,
-  IScheduler,
-  jsonBody,
-  requestAPI
-} from '../api';
-import { ForgatherEvents, IForgatherEvent } from '../events';
+  CreateJob,
+  DescribeInlineProgress,
+  DescribeJob,
+  DescribeScheduler,
+  DescribeTrainerStatus,
+  JobControl,
+  TERMINAL
+} from '../client/schemas';
+import { ForgatherSettings } from '../settings';
 
-export const TERMINAL = new Set(['done', 'failed', 'aborted', 'cancelled']);
-export type JobControl = 'save' | 'stop' | 'save-stop' | 'abort' | 'kill' | 'force-kill';
+export { TERMINAL };
+export type { JobControl };
+
+/**
+ * What a progress bar shows: the trainer's report, else what the log says;
+ * fields merge as reports arrive (a null never erases an earlier value).
+ */
+export type JobProgress = Partial<
+  Pick<DescribeTrainerStatus, 'progress' | 'stage' | 'step' | 'max_steps' | 'loss'> &
+    Pick<DescribeInlineProgress, 'last_log'>
+>;
 
 const FAST = 3000;
 const SLOW = 30000;
 
 export class JobsModel {
-  constructor(readonly events: ForgatherEvents) {
+  constructor(
+    readonly client: ForgatherClient,
+    readonly events: ForgatherEvents,
+    readonly settings: ForgatherSettings
+  ) {
     events.received.connect(this._onEvent, this);
     events.connectionChanged.connect(this._onConnection, this);
+    settings.changed.connect(() => this._later.invoke(), this);
   }
 
   get changed(): ISignal<this, void> {
@@ -36,21 +52,21 @@ export class JobsModel {
   }
 
   /** A job reached done, failed or aborted while we watched. */
-  get jobEnded(): ISignal<this, IJob> {
+  get jobEnded(): ISignal<this, DescribeJob> {
     return this._jobEnded;
   }
 
   /** Recent jobs, newest first (queued ones included). */
-  get jobs(): readonly IJob[] {
+  get jobs(): readonly DescribeJob[] {
     return this._jobs;
   }
 
   /** The queue, in dispatch order. */
-  get queue(): readonly IJob[] {
+  get queue(): readonly DescribeJob[] {
     return this._queue;
   }
 
-  get scheduler(): IScheduler | null {
+  get scheduler(): DescribeScheduler | null {
     return this._scheduler;
   }
 
@@ -62,11 +78,11 @@ export class JobsModel {
     return this._loaded;
   }
 
-  job(id: string): IJob | undefined {
+  job(id: string): DescribeJob | undefined {
     return this._jobs.find(j => j.id === id) ?? this._details.get(id);
   }
 
-  progress(id: string): IJobProgress | undefined {
+  progress(id: string): JobProgress | undefined {
     return this._progress.get(id);
   }
 
@@ -87,9 +103,9 @@ export class JobsModel {
   async refresh(): Promise<void> {
     try {
       const [list, queue, scheduler] = await Promise.all([
-        requestAPI<{ jobs: IJob[] }>('jobs?limit=50'),
-        requestAPI<{ jobs: IJob[] }>('queue'),
-        requestAPI<IScheduler>('queue/scheduler')
+        this.client.jobs.list({ limit: this.settings.values.recentJobs }),
+        this.client.jobs.queue(),
+        this.client.jobs.scheduler()
       ]);
       this._setJobs(list.jobs);
       this._queue = queue.jobs;
@@ -98,51 +114,51 @@ export class JobsModel {
       this._loaded = true;
       await this._refreshProgress();
     } catch (error) {
-      this._error = error instanceof ForgatherApiError ? error.message : String(error);
+      this._error = describeError(error);
     }
     this._changed.emit();
   }
 
   /** Fetch one job (for a job view of a job that is not in the recent list). */
-  async fetchJob(id: string): Promise<IJob> {
-    const job = await requestAPI<IJob>(`jobs/${encodeURIComponent(id)}`);
+  async fetchJob(id: string): Promise<DescribeJob> {
+    const job = await this.client.jobs.get(id);
     this._details.set(id, job);
     this._changed.emit();
     return job;
   }
 
-  async enqueue(body: ICreateJob): Promise<IJob> {
-    const job = await requestAPI<IJob>('queue', jsonBody('POST', body));
+  async enqueue(body: CreateJob): Promise<DescribeJob> {
+    const job = await this.client.jobs.enqueue(body);
     this.start();
     this._later.invoke();
     return job;
   }
 
   async cancel(id: string): Promise<void> {
-    await requestAPI(`queue/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    await this.client.jobs.cancel(id);
     this._later.invoke();
   }
 
   async setScheduler(enabled: boolean): Promise<void> {
-    this._scheduler = await requestAPI<IScheduler>('queue/scheduler', jsonBody('POST', { enabled }));
+    this._scheduler = await this.client.jobs.setScheduler(enabled);
     this._changed.emit();
     this._later.invoke();
   }
 
   async control(id: string, action: JobControl): Promise<void> {
-    await requestAPI(`jobs/${encodeURIComponent(id)}/control/${action}`, { method: 'POST' });
+    await this.client.jobs.control(id, action);
     this._later.invoke();
   }
 
   async remove(id: string): Promise<void> {
-    await requestAPI(`jobs/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    await this.client.jobs.remove(id);
     this._later.invoke();
   }
 
   async cleanup(): Promise<number> {
-    const result = await requestAPI<{ removed: number }>('jobs/cleanup', { method: 'POST' });
+    const removed = await this.client.jobs.cleanup();
     this._later.invoke();
-    return result.removed;
+    return removed;
   }
 
   dispose(): void {
@@ -151,7 +167,7 @@ export class JobsModel {
     Signal.clearData(this);
   }
 
-  private _setJobs(jobs: IJob[]): void {
+  private _setJobs(jobs: DescribeJob[]): void {
     for (const job of jobs) {
       const before = this._known.get(job.id);
       if (before && !TERMINAL.has(before) && TERMINAL.has(job.status) && job.status !== 'cancelled') {
@@ -169,9 +185,9 @@ export class JobsModel {
     await Promise.all(
       running.map(async job => {
         try {
-          const p = await requestAPI<IJobProgress>(
-            `jobs/${encodeURIComponent(job.id)}/${this._reported.has(job.id) ? 'status' : 'inline-progress'}`
-          );
+          const p: JobProgress = this._reported.has(job.id)
+            ? await this.client.jobs.status(job.id)
+            : await this.client.jobs.inlineProgress(job.id);
           this._mergeProgress(job.id, p);
         } catch {
           // no progress yet (or an older server): the card shows none
@@ -184,7 +200,7 @@ export class JobsModel {
     if (event.type === 'job_progress' && event.job_id) {
       // The reporter's status (`status`), or flat fields from an older server.
       const { type: _type, id: _id, job_id, status, ...flat } = event;
-      const report = (status && typeof status === 'object' ? status : flat) as IJobProgress;
+      const report = (status && typeof status === 'object' ? status : flat) as JobProgress;
       this._reported.add(job_id);
       this._mergeProgress(job_id, report);
       this._changed.emit();
@@ -195,7 +211,7 @@ export class JobsModel {
       return;
     }
     if (event.type === 'job_status_changed' && event.job && typeof event.job === 'object') {
-      const job = event.job as IJob;
+      const job = event.job;
       const jobs = this._jobs.some(j => j.id === job.id)
         ? this._jobs.map(j => (j.id === job.id ? job : j))
         : [job, ...this._jobs];
@@ -208,14 +224,14 @@ export class JobsModel {
   }
 
   /** Merge what is known (nulls do not erase what an earlier report said). */
-  private _mergeProgress(jobId: string, report: IJobProgress): void {
+  private _mergeProgress(jobId: string, report: JobProgress): void {
     const merged: Record<string, unknown> = { ...this._progress.get(jobId) };
     for (const [key, value] of Object.entries(report)) {
       if (value !== null && value !== undefined) {
         merged[key] = value;
       }
     }
-    this._progress.set(jobId, merged as unknown as IJobProgress);
+    this._progress.set(jobId, merged as JobProgress);
   }
 
   private _onConnection(_: ForgatherEvents, connected: boolean): void {
@@ -227,17 +243,17 @@ export class JobsModel {
     }
   }
 
-  private _jobs: IJob[] = [];
-  private _queue: IJob[] = [];
-  private _scheduler: IScheduler | null = null;
+  private _jobs: DescribeJob[] = [];
+  private _queue: DescribeJob[] = [];
+  private _scheduler: DescribeScheduler | null = null;
   private _error: string | null = null;
   private _loaded = false;
-  private _known = new Map<string, string>();
-  private _details = new Map<string, IJob>();
-  private _progress = new Map<string, IJobProgress>();
+  private _known = new Map<string, DescribeJob['status']>();
+  private _details = new Map<string, DescribeJob>();
+  private _progress = new Map<string, JobProgress>();
   private _reported = new Set<string>();
   private _poll: Poll | null = null;
   private _later = new Debouncer(() => this.refresh(), 250);
   private _changed = new Signal<this, void>(this);
-  private _jobEnded = new Signal<this, IJob>(this);
+  private _jobEnded = new Signal<this, DescribeJob>(this);
 }

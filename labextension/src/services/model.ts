@@ -5,27 +5,13 @@
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { requestAPI } from '../api';
-
-/** `GET /services` rows (forgather_lab/models/services.py). */
-export interface IService {
-  type: string;
-  name: string;
-  enabled: boolean;
-  args: Record<string, unknown>;
-  priority: number;
-  requested_gpus: number;
-  source: 'settings' | 'user';
-  signature: string;
-  running: boolean;
-  job_id: string | null;
-  status: string | null;
-  base_url: string | null;
-  message: string | null;
-}
+import { ForgatherClient, describeError } from '../client';
+import type { DescribeService, UpsertService } from '../client/schemas';
 
 export class ServicesModel {
-  services: IService[] = [];
+  constructor(readonly client: ForgatherClient) {}
+
+  services: DescribeService[] = [];
   error: string | null = null;
   loaded = false;
 
@@ -46,33 +32,35 @@ export class ServicesModel {
 
   async refresh(): Promise<void> {
     try {
-      this.services = (await requestAPI<{ services: IService[] }>('services')).services;
+      this.services = await this.client.services.list();
       this.error = null;
     } catch (e) {
-      this.error = String((e as Error).message ?? e);
+      this.error = describeError(e);
     }
     this.loaded = true;
     this._changed.emit();
   }
 
-  async setEnabled(service: IService, enabled: boolean): Promise<void> {
-    await this._act(`services/${service.type}/${service.name}/enabled`, 'POST', { enabled });
+  setEnabled(service: DescribeService, enabled: boolean): Promise<void> {
+    return this._act(() => this.client.services.setEnabled(service, enabled));
   }
 
-  async remove(service: IService): Promise<void> {
-    await this._act(`services/${service.type}/${service.name}`, 'DELETE');
+  remove(service: DescribeService): Promise<void> {
+    return this._act(() => this.client.services.remove(service));
   }
 
-  async upsert(body: Record<string, unknown>): Promise<void> {
-    await this._act('services', 'POST', body);
+  /** Add or replace a service; rejects with the server's message. */
+  async upsert(body: UpsertService): Promise<void> {
+    await this.client.services.upsert(body);
+    await this.refresh();
   }
 
-  private async _act(path: string, method: string, body?: unknown): Promise<void> {
+  private async _act(call: () => Promise<unknown>): Promise<void> {
     try {
-      await requestAPI(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+      await call();
       this.error = null;
     } catch (e) {
-      this.error = String((e as Error).message ?? e);
+      this.error = describeError(e);
     }
     await this.refresh();
   }

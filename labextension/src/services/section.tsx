@@ -4,9 +4,10 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { CommandIDs } from '../commands';
-import { IService, ServicesModel } from './model';
+import type { DescribeService } from '../client/schemas';
+import { ServicesModel } from './model';
 
-function ServiceRow(props: { service: IService; model: ServicesModel; commands: CommandRegistry; trans: TranslationBundle }): JSX.Element {
+function ServiceRow(props: { service: DescribeService; model: ServicesModel; commands: CommandRegistry; trans: TranslationBundle }): JSX.Element {
   const { service, model, commands, trans } = props;
   const state = service.running ? 'running' : service.job_id ? service.status ?? 'starting' : 'stopped';
   const open = () => {

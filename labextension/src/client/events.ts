@@ -1,27 +1,34 @@
 /**
- * The one event stream of the front end: `GET /forgather/api/events` (SSE).
+ * The one event stream of a front end: `GET /forgather/api/events` (SSE).
  *
- * Read with `fetch` rather than `EventSource` so that Jupyter's own
- * authentication (`ServerConnection`: token header, XSRF) applies, named and
- * unnamed SSE events are both understood, and a reconnect resumes with
- * `Last-Event-ID`. Models subscribe to `received`; while the stream is down
- * (`connected` false) they fall back to polling.
+ * Read with `fetch` through the transport rather than `EventSource`, so the
+ * same authentication applies as to every other call (Lab's token header and
+ * XSRF, or the page's in a widget), named and unnamed SSE events are both
+ * understood, and a reconnect resumes with `Last-Event-ID`. Models subscribe
+ * to `received`; while the stream is down (`connected` false) they poll.
  */
-import { URLExt } from '@jupyterlab/coreutils';
-import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { API_PATH } from './api';
+import type { ITransport } from './core';
+import type { DescribeJob } from './schemas';
 
 /** One event: `type` plus whatever the server sent with it. */
 export interface IForgatherEvent {
   type: string;
   id?: number;
   job_id?: string;
+  /** `job_status_changed`: the record as `GET /jobs/{id}` answers it. */
+  job?: DescribeJob;
   [key: string]: unknown;
 }
 
 export class ForgatherEvents {
+  /** `types`: only these event types (comma-separated); all when left out. */
+  constructor(
+    readonly transport: ITransport,
+    readonly types: string[] = []
+  ) {}
+
   /** Every event, in order. */
   get received(): ISignal<this, IForgatherEvent> {
     return this._received;
@@ -36,7 +43,11 @@ export class ForgatherEvents {
     return this._connected;
   }
 
-  /** Open the stream (idempotent). Never called from `activate()`. */
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /** Open the stream (idempotent). Never called from a plugin's `activate()`. */
   start(): void {
     if (this._running || this._disposed) {
       return;
@@ -46,8 +57,13 @@ export class ForgatherEvents {
   }
 
   dispose(): void {
+    if (this._disposed) {
+      return;
+    }
     this._disposed = true;
     this._abort?.abort();
+    clearTimeout(this._timer);
+    this._wake?.();
     Signal.clearData(this);
   }
 
@@ -62,26 +78,30 @@ export class ForgatherEvents {
       // A missing endpoint (older server) is retried rarely; a dropped one soon.
       const wait = status === 404 ? 60000 : delay;
       delay = status === 200 ? 1000 : Math.min(delay * 2, 30000);
-      await new Promise(resolve => setTimeout(resolve, wait));
+      await new Promise<void>(resolve => {
+        this._wake = resolve;
+        this._timer = setTimeout(resolve, wait);
+      });
     }
   }
 
   /** One connection; resolves with the HTTP status (0 if unreachable). */
   private async _connectOnce(): Promise<number> {
-    const settings = ServerConnection.makeSettings();
-    const url = URLExt.join(settings.baseUrl, API_PATH, 'events');
     this._abort = new AbortController();
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
     if (this._lastId !== null) {
       headers['Last-Event-ID'] = this._lastId;
     }
+    const path = this.types.length
+      ? `events?types=${encodeURIComponent(this.types.join(','))}`
+      : 'events';
     let response: Response;
     try {
-      response = await ServerConnection.makeRequest(
-        url,
-        { headers, signal: this._abort.signal, cache: 'no-store' },
-        settings
-      );
+      response = await this.transport.fetch(path, {
+        headers,
+        signal: this._abort.signal,
+        cache: 'no-store'
+      });
     } catch {
       return 0;
     }
@@ -159,6 +179,8 @@ export class ForgatherEvents {
   private _connected = false;
   private _lastId: string | null = null;
   private _abort: AbortController | null = null;
+  private _timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private _wake: (() => void) | null = null;
   private _received = new Signal<this, IForgatherEvent>(this);
   private _connectionChanged = new Signal<this, boolean>(this);
 }

@@ -1,0 +1,105 @@
+"""The executor contract: submit, watch, exit status, kill with verification, re-attach."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from ..jobs.launcher import LaunchSpec
+from ..models.jobs import DescribeJob
+
+
+@dataclass
+class ExecutorContext:
+    """What every executor is built with (from the settings, by the runtime)."""
+
+    state_dir: Path
+    base_env: dict[str, str] = field(default_factory=dict)  # the allow-listed environment
+    kill_timeout: float = 10.0
+    server_url: str = ""  # where jobs call back; final once the server listens
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A job handed to an executor: what the job record keeps of it."""
+
+    pid: int
+    create_time: float | None
+    log_path: Path
+    token_hash: str | None
+
+
+@dataclass(frozen=True)
+class KillOutcome:
+    """What a kill did: the signal sent and who survived it."""
+
+    signal: str
+    exited: bool
+    lingering: list[int]
+
+
+class Executor(ABC):
+    """Runs job processes for the jobs service.
+
+    Every method is called on the event loop; blocking work goes to a thread.
+    ``watch`` calls ``on_exit`` (on the loop) exactly once when the job's
+    process has ended, however it ended; ``exit_code`` then says how.
+    """
+
+    name: ClassVar[str]
+
+    def __init__(self, context: ExecutorContext) -> None:
+        self.context = context
+
+    def job_dir(self, job_id: str) -> Path:
+        """Where a job's log and bookkeeping files live."""
+        return self.context.state_dir / "jobs" / job_id
+
+    @property
+    def jobs_dir(self) -> Path:
+        """The parent of every job directory."""
+        return self.context.state_dir / "jobs"
+
+    def log_path(self, job_id: str) -> Path:
+        """The job's combined stdout / stderr."""
+        return self.job_dir(job_id) / "output.log"
+
+    @abstractmethod
+    async def submit(self, job_id: str, spec: LaunchSpec, gpus: list[int]) -> Submitted:
+        """Start the job on ``gpus``; raise OSError (or ValueError) if it cannot start."""
+
+    @abstractmethod
+    def watch(self, job: DescribeJob, on_exit: Callable[[], None], own_child: bool) -> None:
+        """Call ``on_exit`` once the job's process has ended (at once if it already has)."""
+
+    @abstractmethod
+    async def exit_code(self, job_id: str) -> int | None:
+        """How the job ended (negative: killed by that signal); None if unknown."""
+
+    @abstractmethod
+    async def is_alive(self, job: DescribeJob) -> bool:
+        """Whether the job's process still runs (identity checked, not just the PID)."""
+
+    @abstractmethod
+    async def find(self, job: DescribeJob) -> Submitted | None:
+        """After a restart: the process of a job claimed but not yet recorded as running."""
+
+    @abstractmethod
+    async def signal(self, job: DescribeJob, force: bool) -> str:
+        """Ask the job to stop (force: at once); returns the signal's name."""
+
+    @abstractmethod
+    async def lingering(self, job: DescribeJob) -> list[int]:
+        """Processes of the job still alive (after a kill: the ones that ignored it)."""
+
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Get ready to run jobs (called once the event loop runs)."""
+
+    def ready_next(self) -> None:  # noqa: B027 - optional hook
+        """A job was just submitted: prepare for the next one, off the critical path."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Stop watching; jobs keep running and are found again at the next start."""

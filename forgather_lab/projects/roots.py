@@ -1,0 +1,179 @@
+"""The search roots: where projects are looked for, and the guard on every client path.
+
+``SearchRoots`` is what every other projects service is built on: it knows the
+operator's roots (configuration) and the user's (the state database), seeds
+the shipped example workspace, and turns a client-supplied path into a real
+one inside the roots (``..`` a 400, outside a 403, missing a 404). It also
+maps a server path to JupyterLab's (``lab_path``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BadRequest, Forbidden, NotFound
+from ..models.projects import ListSearchRoots, SearchRoot
+from ..store import Database
+from . import state
+from .model import WORKSPACE_MARKER, Project, Workspace, load_project, load_workspace
+from .paths import is_within, lab_path, resolve_under
+
+EXAMPLES_SOURCE = Path(__file__).resolve().parent.parent / "examples" / "workspace"
+EXAMPLES_DIRNAME = "forgather-examples"
+
+
+@dataclass
+class ProjectsSettings:
+    """What the projects services need from the operator's configuration."""
+
+    root_dir: Path | None
+    config_roots: list[Path]
+    allow_outside_root_dir: bool = False
+    seed_examples: bool = True
+
+
+class SearchRoots:
+    """The operator's and the user's search roots, and path resolution against them."""
+
+    def __init__(self, db: Database, settings: ProjectsSettings) -> None:
+        self.db = db
+        self.settings = settings
+        self.root_dir = Path(os.path.realpath(settings.root_dir)) if settings.root_dir else None
+        self._user_roots: list[Path] = []
+
+    def open(self) -> None:
+        """Seed the example workspace on first start and load the roots (sync, at start).
+
+        "First start" is per state database (a settings flag): a user who
+        removes the example root does not get it back on restart.
+        """
+        seeds: list[Path] = []
+        if self.settings.seed_examples and self.root_dir is not None:
+            target = self.root_dir / EXAMPLES_DIRNAME
+            if not self.db.call(lambda c: state.SEEDED_KEY in _settings_keys(c)):
+                if not target.exists() and EXAMPLES_SOURCE.is_dir():
+                    shutil.copytree(
+                        EXAMPLES_SOURCE,
+                        target,
+                        ignore=shutil.ignore_patterns("__pycache__", "output_models", "*.pyc"),
+                    )
+                seeds.append(target)
+        self.db.call(lambda c: state.seed_once(c, seeds))
+        self._user_roots = self.db.call(state.list_roots)
+
+    # -- the roots -------------------------------------------------------------
+
+    def all(self) -> list[Path]:
+        """Every search root, resolved: the operator's (config) first, then the user's."""
+        out: list[Path] = []
+        for r in [*self.settings.config_roots, *self._user_roots]:
+            real = Path(os.path.realpath(r))
+            if real not in out and self._allowed(real):
+                out.append(real)
+        return out
+
+    def _allowed(self, path: Path) -> bool:
+        return (
+            self.settings.allow_outside_root_dir
+            or self.root_dir is None
+            or is_within(path, self.root_dir)
+        )
+
+    def _config_roots(self) -> set[Path]:
+        return {Path(os.path.realpath(r)) for r in self.settings.config_roots}
+
+    def describe(self) -> ListSearchRoots:
+        """``GET /search-roots``: the roots with where each comes from."""
+        config = self._config_roots()
+        return ListSearchRoots(
+            search_roots=[
+                SearchRoot(
+                    path=str(r),
+                    lab_path=self.lab(r),
+                    source="config" if r in config else "user",
+                    exists=r.is_dir(),
+                )
+                for r in self.all()
+            ]
+        )
+
+    def add(self, raw: str, create: bool) -> ListSearchRoots:
+        """``POST /search-roots``: register a root (inside root_dir unless the operator
+        allows more); ``create`` makes the directory first."""
+        candidate = Path(raw).expanduser()
+        if ".." in candidate.parts:
+            raise BadRequest(f"The search root {raw!r} must not contain '..'")
+        path = Path(os.path.realpath(self.base / candidate))
+        if not self._allowed(path):
+            raise Forbidden(
+                f"{path} is outside the Jupyter server's root_dir {self.root_dir}; an operator "
+                "can allow that with ForgatherLab.allow_search_roots_outside_root_dir"
+            )
+        if create and not path.exists():
+            if not path.parent.is_dir():
+                raise NotFound(f"The parent of {path} does not exist")
+            path.mkdir()
+        if not path.is_dir():
+            raise NotFound(f"The search root {path} is not a directory")
+        self.db.call(lambda c: state.add_root(c, path))
+        self._user_roots = self.db.call(state.list_roots)
+        return self.describe()
+
+    def remove(self, raw: str) -> ListSearchRoots:
+        """``DELETE /search-roots``: forget a user root (a configured one cannot go)."""
+        path = Path(os.path.realpath(self.base / Path(raw).expanduser()))
+        if path in self._config_roots():
+            raise Forbidden(f"{path} comes from the server configuration (search_roots)")
+        stored = {Path(os.path.realpath(r)): r for r in self._user_roots}
+        if path not in stored:
+            raise NotFound(f"{path} is not a search root")
+        self.db.call(lambda c: state.remove_root(c, stored[path]))
+        self._user_roots = self.db.call(state.list_roots)
+        return self.describe()
+
+    # -- paths -----------------------------------------------------------------
+
+    @property
+    def base(self) -> Path:
+        """What a relative client path is relative to: the server's root_dir."""
+        return self.root_dir or Path.cwd()
+
+    def lab(self, path: Path | None) -> str | None:
+        """JupyterLab's (root_dir-relative) path for ``path``; None outside root_dir."""
+        return lab_path(path, self.root_dir) if path is not None else None
+
+    def lab_if_inside(self, path: Path) -> str | None:
+        """``lab`` for a path whose real location is inside the roots, else None
+        (an output directory may be a symlink to scratch space JupyterLab can't open)."""
+        real = Path(os.path.realpath(path))
+        return self.lab(path) if any(is_within(real, r) for r in self.all()) else None
+
+    def resolve(self, raw: str, what: str = "path", must_exist: bool = True) -> Path:
+        """A client path checked against the roots (400 ``..``, 403 outside, 404 missing)."""
+        return resolve_under(raw, self.base, self.all(), what, must_exist)
+
+    def workspaces_of(self, path: Path) -> list[Workspace]:
+        """Enclosing workspaces inside the roots, nearest first."""
+        roots = self.all()
+        out = []
+        for d in (path, *path.parents):
+            if not any(is_within(d, r) for r in roots):
+                break
+            if (d / WORKSPACE_MARKER).is_dir():
+                out.append(load_workspace(d))
+        return out
+
+    def project(self, raw: str) -> Project:
+        """The project at ``raw`` (a directory with meta.yaml inside the roots)."""
+        root = self.resolve(raw, "project_dir")
+        if not (root / "meta.yaml").is_file():
+            raise NotFound(f"{root} is not a project (no meta.yaml)")
+        return load_project(root)
+
+
+def _settings_keys(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT key FROM settings").fetchall()}

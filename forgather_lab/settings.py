@@ -1,0 +1,186 @@
+"""Every setting of Forgather Lab, declared once.
+
+``ForgatherLabSettings`` is a plain traitlets ``Configurable`` (no Jupyter
+server in sight) that answers to the ``ForgatherLab`` config section, so the
+same ``c.ForgatherLab.x = ...`` / ``--ForgatherLab.x=...`` configure the
+server extension (``app.ForgatherLab`` inherits these traits) and any other
+host of the runtime, such as a JupyterHub service.
+
+The replaceable parts are ``Type()`` traits with an abstract ``klass``:
+the GPU backend and the job executor. Job kinds come from the
+``forgather_lab.job_kinds`` entry-point group (see ``jobs/kinds.py``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from jupyter_core.paths import jupyter_data_dir
+from traitlets import (
+    Bool,
+    Dict,
+    Enum,
+    Float,
+    Int,
+    List,
+    TraitError,
+    Type,
+    Unicode,
+    default,
+    validate,
+)
+from traitlets.config import Configurable
+
+SECTION = "ForgatherLab"
+
+
+class ForgatherLabSettings(Configurable):
+    """The settings of the Forgather Lab runtime (config section ``ForgatherLab``)."""
+
+    @classmethod
+    def section_names(cls) -> list[str]:
+        # Read c.ForgatherLab whatever the concrete class is called, so a host
+        # other than the server extension takes the same configuration.
+        names: list[str] = super().section_names()
+        return [SECTION, *(n for n in names if n != SECTION)]
+
+    state_dir = Unicode(
+        help="Directory holding the state database and job logs (created 0700). "
+        "Defaults to <jupyter data dir>/forgather_lab."
+    ).tag(config=True)
+
+    search_roots = List(
+        Unicode(),
+        help="Directories searched for workspaces and projects. Relative paths are "
+        "taken from the server's root_dir.",
+    ).tag(config=True)
+
+    gpu_backend = Enum(
+        ["auto", "nvml", "simulated"],
+        default_value="auto",
+        help="'auto' uses NVML when a driver answers and otherwise reports no GPUs; "
+        "'nvml' requires it; 'simulated' gives simulated_gpus fake cards (marked simulated). "
+        "Ignored when gpu_backend_class is set.",
+    ).tag(config=True)
+
+    gpu_backend_class = Type(
+        default_value=None,
+        klass="forgather_lab.gpus.backend.GpuBackend",
+        allow_none=True,
+        help="A GpuBackend subclass (or its import path) to use instead of the one "
+        "gpu_backend names; it is built with GpuBackendClass.from_settings(settings).",
+    ).tag(config=True)
+
+    executor_class = Type(
+        default_value="forgather_lab.executors.local.LocalExecutor",
+        klass="forgather_lab.executors.base.Executor",
+        help="Where job processes run: an Executor subclass (or its import path). "
+        "The default runs them on this machine, each in its own session.",
+    ).tag(config=True)
+
+    allow_search_roots_outside_root_dir = Bool(
+        False,
+        help="Allow search roots outside the Jupyter server's root_dir (files there cannot "
+        "be opened in JupyterLab's editor).",
+    ).tag(config=True)
+
+    seed_examples = Bool(
+        True,
+        help="On first start, copy the example workspace into <root_dir>/forgather-examples "
+        "and register it as a search root.",
+    ).tag(config=True)
+
+    simulated_gpus = Int(4, help="How many cards the simulated backend reports (0-64).").tag(
+        config=True
+    )
+
+    scheduler_enabled = Bool(
+        True, help="Whether the scheduler dispatches queued jobs at start (pause/resume later)."
+    ).tag(config=True)
+
+    dispatch_safety_tick = Float(
+        30.0,
+        help="Seconds between dispatch passes when no event woke the scheduler (a safety "
+        "net: dispatch is event-driven).",
+    ).tag(config=True)
+
+    kill_timeout = Float(
+        10.0, help="Seconds a kill waits after SIGTERM before reporting survivors."
+    ).tag(config=True)
+
+    job_env_passthrough = List(
+        Unicode(),
+        help="Names (or fnmatch patterns, e.g. 'WANDB_*') of server environment variables "
+        "passed to jobs besides the built-in allow-list (PATH, HOME, USER, LANG, LC_*, TERM, "
+        "TZ, CUDA / NCCL / virtualenv variables). The server's tokens are never passed.",
+    ).tag(config=True)
+
+    gpu_sample_interval = Float(
+        2.0,
+        help="Seconds between GPU telemetry samples published to live viewers (one sampler "
+        "for every viewer; it runs only while someone watches).",
+    ).tag(config=True)
+
+    inference_proxy_loopback_only = Bool(
+        True,
+        help="Lock the inference proxy (/forgather/api/inference/*?base=) to loopback "
+        "upstreams (localhost, 127.0.0.0/8, ::1; names are not resolved). The http/https "
+        "scheme guard applies either way.",
+    ).tag(config=True)
+
+    services = Dict(
+        help="Auto-start services: {type: {name: {enabled, priority, requested_gpus, "
+        "...job_params}}}, e.g. {'inference': {'tiny': {'enabled': True, 'model_path': "
+        "'/models/tiny'}}}. Started at server start unless a job with the same signature "
+        "(type + normalised args) is already queued or running.",
+    ).tag(config=True)
+
+    endpoint_ready_timeout = Float(
+        900.0, help="Seconds an inference / TensorBoard job may take to answer its health URL."
+    ).tag(config=True)
+
+    webhook_urls = List(
+        Unicode(),
+        help="URLs that get an HMAC-signed JSON POST when a job reaches a terminal state "
+        "(retried with backoff; never blocks the scheduler).",
+    ).tag(config=True)
+
+    webhook_secret_file = Unicode(
+        "",
+        help="A file (mode 0600) holding the webhook HMAC key; deliveries carry "
+        "X-Forgather-Signature: sha256=<hex>. Set it whenever webhook_urls are set.",
+    ).tag(config=True)
+
+    events_max_connections = Int(
+        32,
+        help="Open /forgather/api/events streams allowed per client address (every Lab tab "
+        "and notebook widget holds one; on a laptop they all come from 127.0.0.1).",
+    ).tag(config=True)
+
+    events_heartbeat = Float(
+        15.0, help="Seconds between SSE keep-alive comments on /forgather/api/events."
+    ).tag(config=True)
+
+    @default("state_dir")
+    def _default_state_dir(self) -> str:
+        return os.path.join(jupyter_data_dir(), "forgather_lab")
+
+    @validate("simulated_gpus")
+    def _check_simulated_gpus(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if not 0 <= value <= 64:
+            raise TraitError(f"simulated_gpus must be between 0 and 64, not {value}")
+        return value
+
+    @validate("dispatch_safety_tick", "gpu_sample_interval", "kill_timeout")
+    def _check_positive(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if value <= 0:
+            raise TraitError(f"{proposal['trait'].name} must be positive, not {value}")
+        return value
+
+
+def setting_names() -> list[str]:
+    """Every configurable setting, sorted (docs and tests use it)."""
+    return sorted(ForgatherLabSettings.class_own_traits(config=True))
