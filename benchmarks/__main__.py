@@ -14,7 +14,7 @@ import json
 import os
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.log_mb = args.log_mb or (256 if args.quick else 2048)
     chosen = [b for b in args.only.split(",") if b] or BENCHMARKS
     report: dict[str, Any] = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m benchmarks" + (" " + " ".join(argv) if argv else ""),
         "machine": machine(),
         "settings": {"quick": settings.quick, "log_mb": settings.log_mb},

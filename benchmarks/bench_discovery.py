@@ -10,6 +10,7 @@ its bulk under ``node_modules`` / ``output_models`` should be far cheaper.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import statistics
@@ -49,6 +50,10 @@ def build_tree(root: Path, dirs: int = DIRS, prunable: bool = False) -> int:
     return made
 
 
+def _discover(root: Path) -> object:
+    return cluster(walk_roots([root]))
+
+
 def _time(fn: Callable[[], Any], repeat: int = 5) -> float:
     samples = []
     for _ in range(repeat):
@@ -72,8 +77,8 @@ def main() -> dict[str, Any]:
             build_tree(root, DIRS, prunable)
             found = walk_roots([root])
             top, loose = cluster(found)
-            baseline = _time(lambda root=root: _bare_walk(root))
-            discovery = _time(lambda root=root: cluster(walk_roots([root])))
+            baseline = _time(functools.partial(_bare_walk, root))
+            discovery = _time(functools.partial(_discover, root))
             results[label] = {
                 "os_walk_s": round(baseline, 4),
                 "discovery_s": round(discovery, 4),

@@ -74,9 +74,11 @@ async def _follow_lag(srv: ServerProcess, job_id: str, seconds: float, lags: lis
     first = True
     stop = time.monotonic() + seconds
     while time.monotonic() < stop:
-        msg = await conn.read_message()
-        if msg is None:
+        raw = await conn.read_message()
+        if raw is None:
             break
+        # The log socket sends text frames; bytes would be a protocol change.
+        msg = raw if isinstance(raw, str) else raw.decode()
         now = time.time()
         received += len(msg)
         if first:  # the backlog frame says nothing about live lag
@@ -105,7 +107,8 @@ def _cpu(proc: psutil.Process, seconds: float) -> float:
 
 def streaming(srv: ServerProcess, settings: Settings) -> list[Figure]:
     seconds = 10.0 if settings.quick else 20.0
-    server = psutil.Process(srv.proc.pid)  # type: ignore[union-attr]
+    assert srv.proc is not None, "the server runs"
+    server = psutil.Process(srv.proc.pid)
     job = _queue(srv, CHATTY)
     time.sleep(1.0)
     idle_cpu = _cpu(server, 3.0)
@@ -152,7 +155,8 @@ def streaming(srv: ServerProcess, settings: Settings) -> list[Figure]:
 def big_follow(srv: ServerProcess, settings: Settings) -> list[Figure]:
     size = settings.log_mb * 2**20
     go = srv.base / "go-big-log"
-    server = psutil.Process(srv.proc.pid)  # type: ignore[union-attr]
+    assert srv.proc is not None, "the server runs"
+    server = psutil.Process(srv.proc.pid)
     before = server.memory_info().rss
     peak = before
     state: dict[str, Any] = {}

@@ -7,6 +7,7 @@ n log n every pass must pay anyway; growth is reported as the pass time ratio
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import statistics
@@ -41,9 +42,13 @@ def _gpus(count: int, rng: random.Random) -> list[GpuSlot]:
     ]
 
 
+def _dispatch_order(item: QueueItem) -> tuple[int, int]:
+    return (-item.priority, item.seq)
+
+
 def _time(fn: Callable[[], Any], budget: float = 0.3) -> float:
     """Median seconds per call over enough repeats to fill ``budget``."""
-    samples = []
+    samples: list[float] = []
     deadline = time.perf_counter() + budget
     while len(samples) < 5 or (time.perf_counter() < deadline and len(samples) < 200):
         t0 = time.perf_counter()
@@ -61,8 +66,8 @@ def run(settings: Settings) -> list[Figure]:
         for n in SIZES:
             queue = _queue(n, rng)
             rng.shuffle(queue)
-            times[n] = _time(lambda q=queue, g=gpus: place(q, g))
-            sorts[n] = _time(lambda q=queue: sorted(q, key=lambda x: (-x.priority, x.seq)))
+            times[n] = _time(functools.partial(place, queue, gpus))
+            sorts[n] = _time(functools.partial(sorted, queue, key=_dispatch_order))
         nlogn = (SIZES[-1] * math.log(SIZES[-1])) / (SIZES[0] * math.log(SIZES[0]))
         growth = (times[SIZES[-1]] / times[SIZES[0]]) / nlogn
         raw = {

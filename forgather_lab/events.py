@@ -10,6 +10,7 @@ events and is told so (``dropped``), rather than slowing the publisher.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from collections import deque
@@ -108,9 +109,17 @@ class EventBus:
         return event
 
     def listen(self, callback: Callable[[Event], None]) -> Callable[[], None]:
-        """Call ``callback`` synchronously for every event; returns an unsubscribe."""
+        """Call ``callback`` synchronously for every event; returns an unsubscribe.
+
+        The unsubscribe may be called more than once (stop paths overlap).
+        """
         self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback)
+
+        def unlisten() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(callback)
+
+        return unlisten
 
     def subscribe(
         self, types: set[str] | None = None, since: int | None = None, maxsize: int = 10_000

@@ -31,7 +31,7 @@ except ImportError as e:  # pragma: no cover - depends on the training environme
     ) from e
 
 
-class ForgatherCallback(TrainerCallback):  # type: ignore[misc]
+class ForgatherCallback(TrainerCallback):
     """Reports a Trainer's progress to forgather-lab and obeys its commands."""
 
     def __init__(self, reporter: NullReporter | None = None) -> None:
@@ -118,7 +118,9 @@ def _peak_memory() -> float | None:
     try:
         import torch
 
-        if torch.cuda.is_available() and torch.cuda.is_initialized():
+        # torch.cuda.is_initialized carries no annotations (torch 2.x).
+        initialized = torch.cuda.is_initialized()  # type: ignore[no-untyped-call]
+        if torch.cuda.is_available() and initialized:
             return float(torch.cuda.max_memory_allocated())
     except Exception:  # telemetry must never break training
         return None

@@ -18,11 +18,15 @@ import stat
 import time
 import uuid
 from pathlib import Path
+from typing import Literal
 
 import httpx
+from pydantic import BaseModel, Field, ValidationError
 
 from .errors import BadRequest
 from .events import Event, EventBus
+from .models.jobs import DescribeJob, JobStatus
+from .tasks import TaskSet
 
 log = logging.getLogger("forgather_lab.webhooks")
 
@@ -52,6 +56,39 @@ def read_secret(path: str | Path) -> bytes:
     return key
 
 
+class JobFinishedDelivery(BaseModel):
+    """The body of a ``job_finished`` webhook."""
+
+    event: Literal["job_finished"] = "job_finished"
+    delivery: str = Field(description="unique per delivery; retries repeat it")
+    sent_at: float
+    event_id: int = Field(description="the event's id on the server's event stream")
+    job_id: str
+    status: JobStatus
+    name: str | None = None
+    message: str | None = None
+    exit_code: int | None = None
+    error: str | None = None
+    job: DescribeJob | None = None
+
+    @classmethod
+    def from_event(cls, event: Event) -> JobFinishedDelivery:
+        """Build from a ``job_finished`` event (``event.data["job"]`` is the job's JSON)."""
+        data = event.data
+        return cls(
+            delivery=uuid.uuid4().hex,
+            sent_at=time.time(),
+            event_id=event.id,
+            job_id=data["job_id"],
+            status=data["status"],
+            name=data.get("name"),
+            message=data.get("message"),
+            exit_code=data.get("exit_code"),
+            error=data.get("error"),
+            job=data.get("job"),
+        )
+
+
 class Webhooks:
     """Sends ``job_finished`` events to the configured URLs."""
 
@@ -69,7 +106,7 @@ class Webhooks:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.timeout = timeout
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet("webhooks")
         self._client: httpx.AsyncClient | None = None
         self._unlisten = bus.listen(self._on_event) if self.urls else lambda: None
         if self.urls and secret is None:
@@ -78,21 +115,17 @@ class Webhooks:
     def _on_event(self, event: Event) -> None:
         if event.type != "job_finished":
             return
-        payload = {
-            "event": "job_finished",
-            "delivery": uuid.uuid4().hex,
-            "sent_at": time.time(),
-            "event_id": event.id,
-            **{k: event.data.get(k) for k in ("job_id", "status", "name", "message")},
-            "exit_code": event.data.get("exit_code"),
-            "error": event.data.get("error"),
-            "job": event.data.get("job"),
-        }
-        body = json.dumps(payload, sort_keys=True).encode()
+        try:
+            payload = JobFinishedDelivery.from_event(event)
+        except (KeyError, ValidationError):
+            # A listener must not raise into the publisher; a malformed event is a bug.
+            log.exception("webhooks: cannot deliver event %d", event.id)
+            return
+        body = json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
         for url in self.urls:
-            task = asyncio.ensure_future(self._deliver(url, body, payload["delivery"]))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.spawn(
+                self._deliver(url, body, payload.delivery), name=f"webhook {payload.delivery}"
+            )
 
     async def _deliver(self, url: str, body: bytes, delivery: str) -> None:
         headers = {
@@ -129,17 +162,10 @@ class Webhooks:
             log.info("webhook %s: %s; retrying in %.1fs", url, problem, delay)
             await asyncio.sleep(delay)
 
-    async def drain(self, timeout: float | None = None) -> None:
-        """Wait for deliveries in flight (tests, shutdown)."""
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=timeout)
-
     async def close(self) -> None:
-        """Cancel pending deliveries and close the HTTP client."""
+        """Stop listening, cancel pending deliveries and close the HTTP client."""
         self._unlisten()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.close()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -157,4 +183,11 @@ def from_settings(bus: EventBus, urls: list[str], secret_file: str | None) -> We
     return Webhooks(bus, urls, secret)
 
 
-__all__ = ["SIGNATURE_HEADER", "Webhooks", "from_settings", "read_secret", "sign"]
+__all__ = [
+    "SIGNATURE_HEADER",
+    "JobFinishedDelivery",
+    "Webhooks",
+    "from_settings",
+    "read_secret",
+    "sign",
+]

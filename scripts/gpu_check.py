@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from forgather_lab.models.jobs import CreateJob
-from forgather_lab.runtime import Runtime, RuntimeConfig
+from forgather_lab.runtime import Runtime
+from forgather_lab.settings import ForgatherLabSettings
 
 TRAIN = """
 import os, torch
@@ -41,11 +42,10 @@ async def main() -> dict[str, object]:
     report: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as state:
         backend = "simulated" if "--simulated" in sys.argv else "nvml"  # a dry run here
-        runtime = Runtime(RuntimeConfig(state_dir=Path(state), gpu_backend=backend))
-        runtime.open()
+        runtime = Runtime(ForgatherLabSettings(state_dir=state, gpu_backend=backend))
         assert runtime.error is None, runtime.error
-        await runtime.ensure_started()
-        cards = (await runtime.describe_gpus())["gpus"]
+        await runtime.start(server_url="")
+        cards = [c.model_dump() for c in (await runtime.gpus.describe_pool()).gpus]
         report["backend"] = runtime.backend.name
         report["gpus"] = [
             {
@@ -77,28 +77,27 @@ async def main() -> dict[str, object]:
         attributed = None
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
-            current = await runtime.jobs.get(job["id"])
-            if current["status"] == "running" and attributed is None:
-                for card in (await runtime.describe_gpus())["gpus"]:
-                    for proc in card["processes"]:
-                        if proc["job_id"] == job["id"]:
+            current = await runtime.jobs.get(job.id)
+            if current.status == "running" and attributed is None:
+                for card in (await runtime.gpus.describe_pool()).gpus:
+                    for proc in card.processes:
+                        if proc.job_id == job.id:
                             attributed = {
-                                "gpu": card["index"],
-                                "pid": proc["pid"],
-                                "memory_used": card["memory_used"],
+                                "gpu": card.index,
+                                "pid": proc.pid,
+                                "memory_used": card.memory_used,
                             }
-            if current["status"] in {"done", "failed", "aborted"}:
+            if current.status in {"done", "failed", "aborted"}:
                 break
             await asyncio.sleep(0.2)
-        log = runtime.jobs.log_path(job["id"]).read_text()
-        report["job"] = {k: current[k] for k in ("status", "gpus", "exit_code", "error")}
+        log = runtime.jobs.log_path(job.id).read_text()
+        report["job"] = current.model_dump(include={"status", "gpus", "exit_code", "error"})
         report["attributed"] = attributed
         report["log"] = log.strip().splitlines()[-6:]
         await runtime.stop()
-        runtime.close()
-    assert current["status"] == "done", report
+    assert current.status == "done", report
     assert backend == "simulated" or attributed, "NVML never showed the job's process on its GPU"
-    assert backend == "simulated" or f"CVD={current['gpus'][0]}" in log
+    assert backend == "simulated" or f"CVD={current.gpus[0]}" in log
     return report
 
 

@@ -39,14 +39,21 @@ export PATH="$VENV/bin:$PATH"
 stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
 # -- front end: rebuilt only when its sources change ------------------------------
-fe_stamp=$(find labextension/src labextension/style labextension/package.json \
-  labextension/package-lock.json labextension/tsconfig.json -type f -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
-if [ "$(cat forgather_lab/labextension/.stamp 2>/dev/null)" != "$fe_stamp" ]; then
+# The Lab extension (forgather_lab/labextension/) and the notebook widgets' bundle
+# (forgather_lab/widgets/static/forgather.{js,css}) come from one `npm run build:prod`,
+# which also fails when src/generated/openapi.ts is stale against docs/openapi.json.
+fe_stamp=$(find labextension/src labextension/style labextension/schema labextension/scripts \
+  labextension/package.json labextension/package-lock.json labextension/tsconfig.json \
+  labextension/eslint.config.mjs labextension/.prettierrc.json labextension/.prettierignore \
+  docs/openapi.json -type f -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
+if [ "$(cat forgather_lab/labextension/.stamp 2>/dev/null)" != "$fe_stamp" ] \
+  || [ ! -f forgather_lab/widgets/static/forgather.js ] \
+  || [ ! -f forgather_lab/widgets/static/forgather.css ]; then
   if [ ! -x "$VENV/bin/jupyter-builder" ]; then
     say "installing the JupyterLab builder"
     "$PY" -m pip install -q "jupyterlab>=4.4,<5"
   fi
-  say "building the JupyterLab extension"
+  say "building the JupyterLab extension and the notebook widgets"
   (cd labextension && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build:prod)
   echo "$fe_stamp" > forgather_lab/labextension/.stamp
 fi

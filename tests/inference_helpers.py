@@ -59,12 +59,12 @@ def build_in_subprocess(directory: Path) -> Path:
     return directory
 
 
-async def wait_ready(api: Any, job_id: str, timeout: float = 240.0) -> dict[str, Any]:
+async def wait_ready(api: Any, job_id: str, within: float = 240.0) -> dict[str, Any]:
     """Poll ``/inference/servers`` until the job's endpoint is ready."""
     import asyncio
     import time
 
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     row: dict[str, Any] = {}
     while time.monotonic() < deadline:
         status, body = await api("inference", "servers")

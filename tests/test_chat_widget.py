@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import traitlets
 
 from forgather_lab.widgets import ChatWidget, GpuDashboard
 from forgather_lab.widgets._live import STATIC
+
+SOURCES = Path(__file__).resolve().parents[1] / "labextension" / "src"
 
 
 def test_traits_reach_the_front_end() -> None:
@@ -18,7 +22,7 @@ def test_traits_reach_the_front_end() -> None:
     assert (state["job_id"], state["system"], state["preset"]) == ("job-1", "Be brief.", "greedy")
     assert state["base"] == ""
     assert state["max_tokens"] == 256
-    assert "export default" in state["_esm"]
+    assert re.search(r"export\s*(default\b|\{[^}]*\bas default\s*\})", state["_esm"])
     assert ".fg-chat-log" in state["_css"]
     assert ".forgather-widget" in state["_css"]  # the shared styles too
 
@@ -51,11 +55,14 @@ def test_job_and_base_are_exclusive_and_max_tokens_bounded() -> None:
 
 def test_front_end_has_the_chat_view() -> None:
     js = (STATIC / "forgather.js").read_text()
-    assert "VIEWS.chat = renderChat;" in js
-    for endpoint in ("inference/servers", "generation-configs", "inference/chat/completions?base="):
+    assert "chat: renderChat" in (SOURCES / "widgets" / "index.ts").read_text()
+    for endpoint in ("inference/servers", "generation-configs", "inference/chat/completions"):
         assert endpoint in js
+    assert "query: { base }" in (SOURCES / "client" / "inference.ts").read_text()  # ?base=
     assert "AbortController" in js  # stop, and cleanup when the output is cleared
-    assert "stream: true" in js
+    chat = (SOURCES / "widgets" / "chat.ts").read_text()
+    assert "stream: true" in chat
+    assert "life.add(() => controller?.abort())" in chat
     # One module for every view: the chat widget loads the same front end.
     assert ChatWidget().get_state()["_esm"] == GpuDashboard().get_state()["_esm"]
 

@@ -188,3 +188,48 @@ def test_discovery_from_the_runtime_dir(live_server: LiveServer) -> None:
     )
     assert r.returncode == 0, r.stderr
     assert "enabled" in json.loads(r.stdout)
+
+
+# -- global options anywhere on the line (as git and kubectl take them) -----------------
+
+
+def test_json_after_the_command(live_server: LiveServer) -> None:
+    gpus = json.loads(ok(live_server, "gpu", "status", "--json"))
+    assert [g["index"] for g in gpus["gpus"]] == [0, 1, 2, 3]
+    listing = json.loads(ok(live_server, "sched", "list", "--json", "--limit", "5"))
+    assert "jobs" in listing
+    assert json.loads(ok(live_server, "sched", "--json", "status"))["enabled"] is True
+    # before and after at once is the same flag
+    assert json.loads(ok(live_server, "--json", "sched", "status", "--json"))["enabled"] is True
+
+
+def test_url_and_token_after_the_command(live_server: LiveServer) -> None:
+    r = cli(None, "sched", "status", "--url", "http://127.0.0.1:9/")
+    assert r.returncode == 3
+    assert "http://127.0.0.1:9/" in r.stderr
+    r = cli(live_server, "sched", "status", "--token", "wrong")
+    assert r.returncode == 1
+    assert "403" in r.stderr
+    # given twice, the later one wins: the live server after an unreachable one
+    later = ("--url", live_server.url, "--token", live_server.token)
+    r = cli(None, "--url", "http://127.0.0.1:9/", "gpu", "status", "--json", *later)
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)["gpus"]) == 4
+
+
+def test_global_options_parse_anywhere_but_after_a_command_separator() -> None:
+    from forgather_lab.cli import build_parser
+
+    parse = build_parser().parse_args
+    assert parse(["gpu", "status"]).json is False
+    assert parse(["gpu", "status"]).url is None
+    assert parse(["gpu", "status", "--json"]).json is True
+    assert parse(["--json", "gpu", "status"]).json is True
+    ns = parse(["job", "--url", "http://a/", "kill", "x", "--token", "t"])
+    assert (ns.url, ns.token, ns.id) == ("http://a/", "t", "x")
+    assert parse(["--url", "http://a/", "gpu", "status", "--url", "http://b/"]).url == "http://b/"
+    # after "--" the words are the job's own command, flags included
+    ns = parse(["enqueue", "--name", "n", "--", "python", "x.py", "--json"])
+    assert ns.json is False
+    assert ns.command[-2:] == ["x.py", "--json"]
+    assert "--json" in build_parser().format_help()

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import sys
 
 import conftest_server
 import pytest
 from conftest_server import LiveServer, wait_for
 
-from forgather_lab.client import AsyncClient, Client, ForgatherClientError, ServerUnreachable
+from forgather_lab.client import (
+    AsyncClient,
+    Client,
+    ForgatherClientError,
+    ServerUnreachable,
+    _endpoints,
+)
+from forgather_lab.client._call import Call
+from forgather_lab.client._errors import error_from_response
+from forgather_lab.client._transport import result
+from forgather_lab.models.jobs import DescribeJob
 
 live_server = conftest_server.live_server  # the session's server subprocess
 
@@ -143,7 +155,8 @@ async def test_async_client_twin(live_server: LiveServer) -> None:
         assert (await c.job(job.id)).status in {"done", "running", "starting"}
         async with asyncio.timeout(30):
             assert (await c.wait(job.id)).status == "done"
-        assert (await c.save_stop(job.id)) is not None if False else True
+        assert (await c.scheduler()).enabled is True
+        assert isinstance(await c.queue(), list)
         with pytest.raises(ForgatherClientError) as e:
             await c.job("nope")
         assert e.value.status == 404
@@ -197,3 +210,82 @@ def test_follow_waits_for_a_queued_job_to_start(client: Client) -> None:
     finally:
         timer.join()
         client.resume()
+
+
+# -- reading answers (no server needed) ------------------------------------------------
+
+JOB = {
+    "id": "j1",
+    "name": "n",
+    "job_type": "command",
+    "status": "queued",
+    "priority": 0,
+    "requested_gpus": 0,
+    "gpus": [],
+    "params": {},
+    "pid": None,
+    "pid_create_time": None,
+    "exit_code": None,
+    "error": None,
+    "log_path": None,
+    "node": "here",
+    "created_at": 1.0,
+    "started_at": None,
+    "ended_at": None,
+}
+
+
+def test_answers_from_a_newer_server_still_read() -> None:
+    newer = {**JOB, "a_field_from_the_future": {"x": 1}}
+    job = result(Call("GET", "jobs/j1", DescribeJob.model_validate), 200, json.dumps(newer), "u")
+    assert job.id == "j1"
+    assert job.status == "queued"
+
+
+def test_an_answer_of_the_wrong_shape_is_a_client_error() -> None:
+    with pytest.raises(ForgatherClientError) as e:
+        result(Call("GET", "jobs/j1", DescribeJob.model_validate), 200, '{"id": "j1"}', "u")
+    assert "GET jobs/j1" in e.value.message
+    assert "DescribeJob" in e.value.message
+    assert e.value.body == {"id": "j1"}
+
+
+def test_models_the_client_reads_ignore_unknown_fields() -> None:
+    # A response model that forbade extras would break every client older than its server.
+    from pydantic import BaseModel
+
+    models = [
+        v for v in vars(_endpoints).values() if isinstance(v, type) and issubclass(v, BaseModel)
+    ]
+    assert len(models) >= 15
+    for model in models:
+        assert model.model_config.get("extra") != "forbid", model.__name__
+
+
+def test_errors_carry_message_and_reason() -> None:
+    body = {"message": "No job 'x'", "reason": "Not Found", "job_id": "x"}
+    e = error_from_response(404, json.dumps(body), "http://h/forgather/api/jobs/x")
+    assert (e.status, e.message, e.reason) == (404, "No job 'x'", "Not Found")
+    assert e.body == body
+    assert str(e) == "404: No job 'x'"
+    bare = error_from_response(409, json.dumps({"message": "busy"}), "u")
+    assert (bare.message, bare.reason) == ("busy", None)
+    upstream = error_from_response(502, json.dumps({"error": {"message": "x"}}), "u")
+    assert upstream.reason is None
+    assert upstream.message == '{"error": {"message": "x"}}'
+    html = error_from_response(404, "<html>nope</html>", "http://h/x")
+    assert html.message == "HTTP 404 from http://h/x"
+    assert error_from_response(403, "", "u").message.startswith("Forbidden: the token")
+
+
+def test_endpoint_methods_show_their_own_signature() -> None:
+    import inspect
+
+    c = Client("http://127.0.0.1:9/", "t")
+    assert str(inspect.signature(c.job)) == "(job_id: 'str') -> 'DescribeJob'"
+    assert c.job.__doc__ == "One job record."
+    a = AsyncClient("http://127.0.0.1:9/", "t")
+    assert inspect.iscoroutinefunction(a.job)
+    assert inspect.signature(a.metrics) == inspect.signature(c.metrics)
+    with pytest.raises(ValueError, match="unknown control"):
+        c.control("j1", "explode")  # type: ignore[arg-type]

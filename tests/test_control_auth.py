@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from jobs_helpers import command, wait_for
 
+from forgather_lab.errors import Forbidden
 from forgather_lab.handlers.openapi import implemented_verbs
 from forgather_lab.handlers.routes import ROUTES
+from forgather_lab.jobs import repository as jobs_repo
+from forgather_lab.jobs.launcher import hash_token
+from forgather_lab.runtime import Runtime
+from forgather_lab.settings import ForgatherLabSettings
 
 SLEEP = "import time; time.sleep(60)"
 
@@ -109,3 +116,39 @@ async def test_callback_without_any_header_is_401(
         raise_error=False,
     )
     assert response.code == 401
+
+
+async def test_the_control_service_decides_whose_token_it_is(tmp_path: Path) -> None:
+    """No server: the check lives in the core, the handler only hands the token over."""
+    runtime = Runtime(ForgatherLabSettings(state_dir=str(tmp_path), gpu_backend="simulated"))
+
+    def job(token: str | None) -> str:
+        def make(conn: sqlite3.Connection) -> str:
+            record = jobs_repo.insert(
+                conn, name="t", job_type="command", priority=0, requested_gpus=0, params={}
+            )
+            if token is not None:
+                jobs_repo.mark_running(
+                    conn, record.id, pid=1, create_time=0.0, log_path="x",
+                    token_hash=hash_token(token),
+                )  # fmt: skip
+            return record.id
+
+        return runtime.db.call(make)
+
+    try:
+        mine, other, unstarted = job("mine"), job("other"), job(None)
+        await runtime.control.authenticate_callback(mine, "mine")
+        await runtime.control.authenticate_callback(other, "other")
+        for job_id, token in [
+            (other, "mine"),  # a job token opens only its own callback
+            (mine, "other"),
+            (mine, "mine "),
+            (mine, ""),
+            (unstarted, "mine"),  # no token issued yet
+            ("nosuchjob", "mine"),  # unknown ids look like wrong tokens
+        ]:
+            with pytest.raises(Forbidden, match="not this job's token"):
+                await runtime.control.authenticate_callback(job_id, token)
+    finally:
+        await runtime.stop()

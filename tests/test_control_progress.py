@@ -11,6 +11,9 @@ import pytest
 from jobs_helpers import command, wait_for
 
 from forgather_lab.control.progress import LogProgress, percent_of, stage_of
+from forgather_lab.jobs import repository as jobs_repo
+from forgather_lab.runtime import Runtime
+from forgather_lab.settings import ForgatherLabSettings
 
 
 @pytest.mark.parametrize(
@@ -109,3 +112,28 @@ async def test_plain_script_shows_stage_and_percent(api: Any) -> None:
     assert body["progress"] == 25.0
     code, body = await api("jobs", "nosuchjob", "inline-progress")
     assert code == 404
+
+
+async def test_control_service_close_leaves_no_task_and_no_listener(tmp_path: Path) -> None:
+    runtime = Runtime(ForgatherLabSettings(state_dir=str(tmp_path), gpu_backend="simulated"))
+    job = runtime.db.call(
+        lambda c: jobs_repo.insert(
+            c, name="t", job_type="command", priority=0, requested_gpus=0, params={}
+        )
+    )
+    finished: list[Any] = []
+    runtime.bus.listen(lambda e: finished.append(e) if e.type == "job_finished" else None)
+    try:
+        control = runtime.control
+        # A job end is announced in the background: the service owns that task.
+        runtime.bus.publish("job_status_changed", job_id=job.id, status="cancelled")
+        assert len(control._tasks) == 1
+        await control.close()
+        assert len(control._tasks) == 0
+        assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("announce end")]
+        # No longer listening: another end starts nothing (a closed task set would refuse).
+        runtime.bus.publish("job_status_changed", job_id=job.id, status="cancelled")
+        assert len(control._tasks) == 0
+    finally:
+        await runtime.stop()
+    assert finished == []  # cancelled before it could announce

@@ -5,14 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from jobs_helpers import command, wait_for
 
+from forgather_lab.control.streams import TooManyStreams
+from forgather_lab.handlers.events import EventsHandler
 from forgather_lab.jupyter_events import JOB_SCHEMA, SERVER_SCHEMA
+from forgather_lab.runtime import Runtime
+from forgather_lab.settings import ForgatherLabSettings
 
 
 @pytest.fixture
@@ -145,6 +151,64 @@ async def test_connection_limit_and_bad_input(
     assert code == 400
     async with sse(events_url, {}) as (r6, _):
         assert r6.status_code in {401, 403}
+
+
+async def test_two_servers_in_one_process_count_their_own_streams(tmp_path: Path) -> None:
+    runtimes = [
+        Runtime(ForgatherLabSettings(state_dir=str(tmp_path / name), gpu_backend="simulated"))
+        for name in ("a", "b")
+    ]
+    client = "10.0.0.7"
+    try:
+        a, b = (r.control.streams for r in runtimes)
+        with a.open(client, limit=1):
+            with pytest.raises(TooManyStreams, match="Too many event streams"), a.open(client, 1):
+                pass
+            with b.open(client, limit=1):  # the other server's limit is its own
+                assert (a.count(client), b.count(client)) == (1, 1)
+            assert b.count(client) == 0
+        assert a.count(client) == 0
+        with a.open(client, limit=1):  # a closed stream frees its place
+            pass
+    finally:
+        for runtime in runtimes:
+            await runtime.stop()
+    # Nothing shared hides on the handler class either.
+    assert not [v for v in vars(EventsHandler).values() if isinstance(v, Counter)]
+
+
+async def _first(messages: AsyncIterator[dict[str, Any]], type_: str) -> dict[str, Any]:
+    async for message in messages:
+        if "data" in message and json.loads(message["data"])["type"] == type_:
+            return json.loads(message["data"])  # type: ignore[no-any-return]
+    raise AssertionError(f"stream ended before a {type_}")
+
+
+async def test_gpu_samples_only_for_streams_that_name_them(
+    api: Any, events_url: str, jp_auth_header: dict[str, str]
+) -> None:
+    async with (
+        sse(events_url, jp_auth_header) as (_, everything),
+        sse(events_url, jp_auth_header, types="gpus_sampled") as (_, samples),
+    ):
+        # Naming the type keeps the sampler running: a sample comes at once.
+        sample = await asyncio.wait_for(_first(samples, "gpus_sampled"), 10)
+        assert len(sample["gpus"]) == 4
+        assert "id" in sample
+        _, job = await api("queue", method="POST", json_body=command("pass"))
+        seen: list[str] = []
+        async for message in everything:
+            if "data" not in message:
+                continue
+            event = json.loads(message["data"])
+            seen.append(event["type"])
+            if event["type"] == "job_finished" and event["job_id"] == job["id"]:
+                break
+        # The job's start and end resampled the pool meanwhile; a state-change
+        # stream saw none of it.
+        await asyncio.wait_for(_first(samples, "gpus_sampled"), 10)
+    assert "job_status_changed" in seen
+    assert "gpus_sampled" not in seen
 
 
 async def test_events_on_jupyter_event_system(api: Any, jp_serverapp: Any) -> None:

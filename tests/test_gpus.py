@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,8 @@ from jobs_helpers import command, wait_for
 from forgather_lab.errors import StateError
 from forgather_lab.gpus import make_backend
 from forgather_lab.gpus.policy import excluded_indices
-from forgather_lab.runtime import Runtime, RuntimeConfig
+from forgather_lab.runtime import Runtime
+from forgather_lab.settings import ForgatherLabSettings
 
 UUIDS = [f"GPU-simulated-{i:04d}" for i in range(4)]
 
@@ -60,8 +63,7 @@ def test_auto_uses_nvml_when_a_driver_answers_and_none_otherwise() -> None:
 
 
 def test_nvml_required_without_a_driver_degrades_with_a_clear_message(tmp_path: Path) -> None:
-    runtime = Runtime(RuntimeConfig(state_dir=tmp_path, gpu_backend="nvml"))
-    runtime.open()
+    runtime = Runtime(ForgatherLabSettings(state_dir=str(tmp_path), gpu_backend="nvml"))
     try:
         if HAS_DRIVER:
             assert runtime.error is None
@@ -72,7 +74,7 @@ def test_nvml_required_without_a_driver_degrades_with_a_clear_message(tmp_path: 
             with pytest.raises(StateError, match="NVML"):
                 make_backend("nvml", 0)
     finally:
-        runtime.close()
+        asyncio.run(runtime.stop())
 
 
 def test_simulated_payloads_say_so() -> None:

@@ -8,6 +8,7 @@ reaches the browser (responses, job records, argv, the log).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import stat
@@ -19,6 +20,12 @@ import psutil
 import pytest
 from inference_helpers import build_in_subprocess, wait_ready
 from jobs_helpers import wait_for
+
+from forgather_lab.events import EventBus
+from forgather_lab.inference.supervisor import EndpointSupervisor
+from forgather_lab.jobs import repository as jobs_repo
+from forgather_lab.models.inference import EndpointState
+from forgather_lab.store import Database
 
 pytestmark = pytest.mark.timeout(420)
 
@@ -136,7 +143,7 @@ async def test_inference_job_through_proxy(
         server_url = f"http://127.0.0.1:{jp_http_port}{jp_base_url}"
         async with AsyncClient(server_url, jupyter_token) as fl:
             listed_servers = await fl.inference_servers()
-            assert [s["job_id"] for s in listed_servers] == [job_id]
+            assert [s.job_id for s in listed_servers] == [job_id]
             reply = await fl.chat(base, "hello", max_tokens=3)
             assert isinstance(reply, str)
 
@@ -216,7 +223,7 @@ async def test_external_command_gets_token_file_not_token(api: Any, tmp_path: Pa
     )
     assert status == 201, job
     try:
-        row = await wait_ready(api, job["id"], timeout=60)
+        row = await wait_ready(api, job["id"], within=60)
         status, models = await api("inference", "models", params={"base": row["base_url"]})
         assert (status, models["data"][0]["id"]) == (200, "fake")
         job = await wait_for(api, job["id"], {"running"})
@@ -229,3 +236,42 @@ async def test_external_command_gets_token_file_not_token(api: Any, tmp_path: Pa
         assert str(token_path) in child.cmdline()
     finally:
         await api("jobs", job["id"], "control", "kill", method="POST")
+
+
+def test_supervisor_stop_leaves_no_task(tmp_path: Path) -> None:
+    """Probes and end-of-job records are owned: stop() cancels and awaits every one."""
+
+    async def scenario() -> None:
+        db = Database(tmp_path / "state" / "forgather.db")
+        db.open()
+        bus = EventBus()
+        job = await db.run(
+            lambda c: jobs_repo.insert(
+                c, name="srv", job_type="inference", priority=0, requested_gpus=0, params={}
+            )
+        )
+        await db.run(lambda c: jobs_repo.claim(c, job.id, []))
+        await db.run(
+            lambda c: jobs_repo.mark_running(
+                c, job.id, pid=os.getpid(), create_time=0.0, log_path="x", token_hash=None
+            )
+        )
+        supervisor = EndpointSupervisor(db, bus, lambda job_id: tmp_path / job_id)
+        await supervisor.start()  # the running job has announced nothing: its probe waits
+        await asyncio.sleep(0.2)
+        (row,) = await supervisor.list_endpoints()
+        assert (row.job_id, row.state) == (job.id, EndpointState.STARTING)
+        others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+        assert len(others) == 1
+        other = {"job_id": "zz", "status": "failed", "job": {"job_type": "tensorboard"}}
+        bus.publish("job_status_changed", **other)  # an ended job's record, also owned
+        await supervisor.stop()
+        assert all(t.done() for t in others)
+        assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+        bus.publish(
+            "job_status_changed", job_id=job.id, status="running", job={"job_type": "inference"}
+        )
+        assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+        db.close()
+
+    asyncio.run(scenario())

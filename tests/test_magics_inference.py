@@ -47,7 +47,7 @@ def wait_state(client: Client, job_id: str, ready: bool, timeout: float = 240) -
     """Until the job's endpoint is ready (or, with ``ready=False``, gone from the list)."""
 
     def check() -> bool:
-        rows = {r["job_id"]: r for r in client.inference_servers()}
+        rows = {r.job_id: r for r in client.inference_servers()}
         row = rows.get(job_id)
         if (
             ready
@@ -55,7 +55,7 @@ def wait_state(client: Client, job_id: str, ready: bool, timeout: float = 240) -
             and client.job(job_id).status not in {"queued", "starting", "running"}
         ):
             raise AssertionError(f"job ended: {client.job(job_id)}")
-        return (row is not None and row["state"] == "ready") if ready else row is None
+        return (row is not None and row.state == "ready") if ready else row is None
 
     wait_for(check, timeout=timeout, interval=0.3)
 

@@ -31,7 +31,7 @@ def _job(db: Database) -> str:
             c, name="m", job_type="command", priority=0, requested_gpus=0, params={}
         )
     )
-    return str(job["id"])
+    return job.id
 
 
 def test_a_million_points_downsample_keeping_extremes(db: Database) -> None:

@@ -67,3 +67,35 @@ async def test_bad_input(api: Any) -> None:
     )
     assert status == 400
     assert "bytes" in body["message"]
+
+
+async def test_bare_parameters_are_the_body(api: Any) -> None:
+    """PUT takes the parameters themselves, as Forgather's own API does."""
+    params = {"temperature": 0.5, "top_p": 0.9, "top_k": 40, "stop": ["\n\n"]}
+    status, saved = await api("generation-configs", "bare", method="PUT", json_body=params)
+    assert status == 200, saved
+    assert saved == {"name": "bare", "builtin": False, "params": params}
+    _, got = await api("generation-configs", "bare")
+    assert got["params"] == params
+
+
+async def test_wrapped_parameters_store_any_names(api: Any) -> None:
+    """The {"params": ...} form still works, and takes a server's own extensions."""
+    params = {"temperature": 0.2, "my_server_knob": 3}
+    status, saved = await api(
+        "generation-configs", "wrapped", method="PUT", json_body={"params": params}
+    )
+    assert status == 200, saved
+    _, got = await api("generation-configs", "wrapped")
+    assert got["params"] == params
+
+
+async def test_bare_body_with_unknown_names_is_400(api: Any) -> None:
+    for body in ({"nope": 1}, {"temperature": 1, "params": {"top_p": 0.5}}, {"params": 3}):
+        status, reply = await api("generation-configs", "x", method="PUT", json_body=body)
+        assert status == 400, (body, reply)
+        assert "Unknown generation parameter" in reply["message"], reply
+        assert '{"params": {...}}' in reply["message"]
+    assert (await api("generation-configs", "x"))[0] == 404
+    status, reply = await api("generation-configs", "x", method="PUT", json_body=[1])
+    assert status == 400

@@ -153,8 +153,8 @@ async def test_template_source_roundtrip_and_conflict(api: Any, tree: dict[str, 
         "template", "source", method="PUT", json_body={**body, "content": "x"}
     )
     assert status == 409
-    assert reply["expected_mtime"] == mtime
-    assert reply["current_mtime"] == saved["mtime"]
+    assert reply["details"]["expected_mtime"] == mtime
+    assert reply["details"]["current_mtime"] == saved["mtime"]
     assert Path(path).read_text().endswith("## edited\n")
     (tree["alpha"] / "blob.bin").write_bytes(b"\x00\x01\x02")
     status, reply = await api(

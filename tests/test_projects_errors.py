@@ -40,7 +40,7 @@ async def test_malformed_meta_yaml(api: Any, tree: dict[str, Path]) -> None:
     status, reply = await api("project", params={"project_dir": "ws/broken_meta"})
     assert status == 400
     assert "broken_meta/meta.yaml, line 2" in reply["message"]
-    assert reply["line"] == 2
+    assert reply["details"]["line"] == 2
 
 
 @pytest.mark.parametrize(
@@ -70,4 +70,4 @@ async def test_config_errors_name_file_and_line(
     assert needle in reply["message"], reply["message"]
     if line is not None:
         assert f", line {line}:" in reply["message"]
-        assert reply["line"] == line
+        assert reply["details"]["line"] == line

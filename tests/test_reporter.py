@@ -31,7 +31,12 @@ while step < total:
 """
 
 
-async def wait_status(api: Any, job_id: str, predicate: Any, timeout: float = 20.0) -> Any:
+async def wait_status(
+    api: Any,
+    job_id: str,
+    predicate: Any,
+    timeout: float = 20.0,  # noqa: ASYNC109 - a polling deadline that names what it waited for
+) -> Any:
     """Poll ``GET /jobs/{id}/status`` until ``predicate(status)``."""
     deadline = time.monotonic() + timeout
     body: Any = None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from forgather_lab.errors import StateError
-from forgather_lab.runtime import Runtime, RuntimeConfig
+from forgather_lab.runtime import Runtime
+from forgather_lab.settings import ForgatherLabSettings
 from forgather_lab.store import SCHEMA_VERSION, Database
 
 
@@ -72,10 +75,9 @@ def test_unwritable_state_dir_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_runtime_degrades_instead_of_raising(tmp_path: Path) -> None:
     (tmp_path / "forgather.db").write_bytes(b"\x00garbage" * 1000)
-    runtime = Runtime(RuntimeConfig(state_dir=tmp_path, gpu_backend="simulated"))
-    runtime.open()
+    runtime = Runtime(ForgatherLabSettings(state_dir=str(tmp_path), gpu_backend="simulated"))
     try:
         assert runtime.error is not None
         assert str(tmp_path / "forgather.db") in runtime.error
     finally:
-        runtime.close()
+        asyncio.run(runtime.stop())

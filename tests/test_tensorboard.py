@@ -26,7 +26,7 @@ async def test_tensorboard_through_proxy(
     assert status == 201, job
     job_id = job["id"]
     try:
-        row = await wait_ready(api, job_id, timeout=180)
+        row = await wait_ready(api, job_id, within=180)
         assert row["proxy_url"] == f"{jp_base_url}forgather/api/tb/{job_id}/"
         # TensorBoard itself only listens on loopback, under the proxy's path.
         assert row["base_url"].startswith("http://127.0.0.1:")

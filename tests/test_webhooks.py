@@ -17,7 +17,8 @@ from tornado import httpserver, web
 from tornado.testing import bind_unused_port
 
 from forgather_lab.errors import BadRequest
-from forgather_lab.webhooks import read_secret, sign
+from forgather_lab.events import EventBus
+from forgather_lab.webhooks import Webhooks, read_secret, sign
 
 SECRET = b"s3cret-key"
 
@@ -102,3 +103,21 @@ def test_secret_file_must_be_private(tmp_path: Path) -> None:
     with pytest.raises(BadRequest, match="empty"):
         read_secret(empty)
     assert sign(b"k", b"x") == "sha256=" + hmac.new(b"k", b"x", hashlib.sha256).hexdigest()
+
+
+def test_close_cancels_pending_deliveries_and_stops_listening() -> None:
+    async def scenario() -> None:
+        bus = EventBus()
+        # Port 1 refuses at once; the retry then sleeps long: the delivery stays pending.
+        hooks = Webhooks(bus, ["http://127.0.0.1:1/hook"], SECRET, backoff=300)
+        bus.publish("job_finished", job_id="j1", status="failed", name="n", message="m")
+        bus.publish("job_finished", status="failed")  # malformed: logged, never raised
+        await asyncio.sleep(0.2)
+        pending = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+        assert len(pending) == 1
+        await hooks.close()
+        assert all(t.cancelled() for t in pending)
+        bus.publish("job_finished", job_id="j2", status="done")
+        assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+
+    asyncio.run(scenario())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import conftest_server
 import ipywidgets as w
@@ -17,6 +19,10 @@ from forgather_lab.widgets._live import STATIC
 
 live_server = conftest_server.live_server  # the session's server subprocess
 
+# The TypeScript the bundle is built from (npm run build in labextension/).
+SOURCES = Path(__file__).resolve().parents[1] / "labextension" / "src" / "widgets"
+DEFAULT_EXPORT = re.compile(r"export\s*(default\b|\{[^}]*\bas default\s*\})")
+
 
 def test_live_widgets_share_one_front_end() -> None:
     views = {
@@ -25,14 +31,29 @@ def test_live_widgets_share_one_front_end() -> None:
         JobView("abc").get_state()["_view"],
     }
     assert views == {"gpus", "jobs", "job"}
-    js = (STATIC / "forgather.js").read_text()
+    entry = (SOURCES / "index.ts").read_text()
     for view in views:
-        assert f"{view}: render" in js
+        assert f"{view}: render" in entry  # the renderer of each `_view`
     state = JobView("abc", metric="eval_loss").get_state()
     assert state["job_id"] == "abc"
     assert state["metric"] == "eval_loss"
-    assert "export default" in GpuDashboard().get_state()["_esm"]
+    assert DEFAULT_EXPORT.search(GpuDashboard().get_state()["_esm"])
     assert ".forgather-widget" in GpuDashboard().get_state()["_css"]
+
+
+def test_front_end_is_one_bundle_with_the_labs_log_and_chart() -> None:
+    js = (STATIC / "forgather.js").read_text()
+    css = (STATIC / "forgather.css").read_text()
+    # anywidget loads the module from a string: it can import nothing, and
+    # it runs in any anywidget host, so nothing of JupyterLab is in it.
+    assert not re.search(r"^\s*import\b|\bimport\s*\(", js, re.M)
+    assert "@jupyterlab/" not in js
+    # xterm.js (the log) and uPlot (the chart), as in the Lab's job view.
+    assert ".xterm" in css
+    assert ".uplot" in css
+    job = (SOURCES / "job.ts").read_text()
+    assert "LogTerminal" in job
+    assert "MetricsChart" in job
 
 
 def test_front_end_is_valid_javascript() -> None:
@@ -47,11 +68,17 @@ def test_front_end_is_valid_javascript() -> None:
 
 def test_front_end_cleans_up_and_uses_page_credentials() -> None:
     js = (STATIC / "forgather.js").read_text()
-    assert "return () => life.stop()" in js  # anywidget calls it when the view goes away
     assert "X-XSRFToken" in js
     assert "jupyter-config-data" in js
-    assert "ws.close()" in js
-    assert "es.close()" in js
+    entry = (SOURCES / "index.ts").read_text()
+    assert "return () => life.stop()" in entry  # anywidget calls it when the view goes away
+    # Each view hands its sockets, streams and models to the lifetime that stops them.
+    for view in ("gpus", "jobs", "job"):
+        assert "life.own(" in (SOURCES / f"{view}.ts").read_text()
+    shared = (SOURCES.parent / "jobs" / "logStream.ts").read_text()
+    assert "socket?.close()" in shared
+    events = (SOURCES.parent / "client" / "events.ts").read_text()
+    assert "this._abort?.abort()" in events
 
 
 def test_bad_arguments_are_refused() -> None:

@@ -97,6 +97,7 @@ class Endpoint(Generic[P, T]):
             return self
         build = self._build
         bound: Callable[..., Any]
+        # Local names for the narrowed client: mypy does not carry narrowing into closures.
         if isinstance(obj, AsyncSender):
             sender = obj
 
@@ -131,6 +132,28 @@ def _public_signature(build: Callable[..., Any]) -> inspect.Signature:
     if isinstance(returns, str) and returns.startswith("Call[") and returns.endswith("]"):
         returns = returns[len("Call[") : -1]
     return sig.replace(parameters=list(sig.parameters.values())[1:], return_annotation=returns)
+
+
+def read_nothing(_: Any) -> None:
+    """A reader for answers with no body worth keeping (204, a delete)."""
+    return None
+
+
+def read_raw(data: Any) -> Any:
+    """A reader that keeps the decoded JSON as it is (the ``get()`` escape hatch)."""
+    return data
+
+
+def read_object(data: Any) -> dict[str, Any]:
+    """A reader for a JSON object with no model (the OpenAPI document)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def read_text(data: Any) -> str:
+    """A reader for a ``text/plain`` answer."""
+    return str(data)
 
 
 def seg(value: str | int) -> str:

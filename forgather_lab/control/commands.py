@@ -10,20 +10,21 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import get_args
 
+from ..models.control import DescribeCommand, PendingCommand, TrainerCommand
 from ..store.db import transaction
 
-TRAINER_COMMANDS = ("save", "stop", "save-stop", "abort")
+TRAINER_COMMANDS: tuple[str, ...] = get_args(TrainerCommand)
 
 _COLS = "id, job_id, command, created_at, delivered_at, acknowledged_at"
 
 
-def _record(row: sqlite3.Row) -> dict[str, Any]:
-    return {k: row[k] for k in row.keys()}  # noqa: SIM118 (sqlite3.Row has no items())
+def _record(row: sqlite3.Row) -> DescribeCommand:
+    return DescribeCommand.model_validate({k: row[k] for k in row.keys()})  # noqa: SIM118 (sqlite3.Row has no items())
 
 
-def queue(conn: sqlite3.Connection, job_id: str, command: str) -> dict[str, Any]:
+def queue(conn: sqlite3.Connection, job_id: str, command: str) -> DescribeCommand:
     """Queue ``command`` for the job's trainer; returns the command record."""
     with transaction(conn):
         cur = conn.execute(
@@ -34,7 +35,7 @@ def queue(conn: sqlite3.Connection, job_id: str, command: str) -> dict[str, Any]
     return _record(row.fetchone())
 
 
-def deliver(conn: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
+def deliver(conn: sqlite3.Connection, job_id: str) -> list[PendingCommand]:
     """Every unacknowledged command of the job, stamping first deliveries."""
     with transaction(conn):
         conn.execute(
@@ -47,7 +48,7 @@ def deliver(conn: sqlite3.Connection, job_id: str) -> list[dict[str, Any]]:
             "ORDER BY id",
             (job_id,),
         ).fetchall()
-    return [{"id": r["id"], "command": r["command"]} for r in rows]
+    return [PendingCommand(id=r["id"], command=r["command"]) for r in rows]
 
 
 def acknowledge(conn: sqlite3.Connection, job_id: str, ids: Iterable[int]) -> list[int]:
@@ -74,7 +75,7 @@ def acknowledge(conn: sqlite3.Connection, job_id: str, ids: Iterable[int]) -> li
     return done
 
 
-def recent(conn: sqlite3.Connection, job_id: str, limit: int = 20) -> list[dict[str, Any]]:
+def recent(conn: sqlite3.Connection, job_id: str, limit: int = 20) -> list[DescribeCommand]:
     """The job's latest commands, newest first."""
     rows = conn.execute(
         f"SELECT {_COLS} FROM job_commands WHERE job_id = ? ORDER BY id DESC LIMIT ?",

@@ -15,7 +15,8 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from ..models.control import DescribeInlineProgress
 
 MAX_READ = 256 * 1024  # only the newest bytes of a big append matter
 MAX_PARTIAL = 64 * 1024  # an unterminated line longer than this is cut
@@ -112,11 +113,8 @@ class LogProgress:
         finally:
             os.close(fd)
 
-    def to_dict(self, job_id: str) -> dict[str, Any]:
+    def describe(self, job_id: str) -> DescribeInlineProgress:
         """The ``inline-progress`` reply."""
-        return {
-            "job_id": job_id,
-            "stage": self.stage,
-            "last_log": self.last_log,
-            "progress": self.progress,
-        }
+        return DescribeInlineProgress(
+            job_id=job_id, stage=self.stage, last_log=self.last_log, progress=self.progress
+        )

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from ..models.control import Checkpoint, EvalResult, ReportRecord, TrainerStatus
 from ..store.db import transaction
 from .metrics import finite
 
@@ -25,18 +26,28 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 _FIELD_OF = {name: field for field, names in ALIASES.items() for name in names}
 
-EMPTY: dict[str, Any] = {
-    "step": None,
-    "max_steps": None,
-    "progress": None,
-    **{field: None for field in ALIASES},
-    "stage": None,
-    "last_checkpoint": None,
-    "eval": None,
-    "metrics": {},
-    "dropped": 0,
-}
+EMPTY = TrainerStatus(
+    step=None,
+    max_steps=None,
+    progress=None,
+    loss=None,
+    lr=None,
+    grad_norm=None,
+    epoch=None,
+    tokens_per_s=None,
+    peak_memory=None,
+    stage=None,
+    last_checkpoint=None,
+    eval=None,
+    metrics={},
+    dropped=0,
+    connected_at=None,
+    updated_at=None,
+)
+# Kept by their own columns, not in the stored JSON.
+_STAMPS = frozenset({"connected_at", "updated_at"})
 
+MetricRow = tuple[str, int, float | None]
 MAX_METRICS_PER_RECORD = 256
 
 
@@ -48,6 +59,7 @@ def progress_percent(step: int | None, max_steps: int | None) -> float | None:
 
 
 def _numbers(metrics: dict[str, Any]) -> dict[str, float | None]:
+    # The trainer sends whatever its loop holds: keep plain numbers under sane names.
     out: dict[str, float | None] = {}
     for name, value in list(metrics.items())[:MAX_METRICS_PER_RECORD]:
         numeric = value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
@@ -57,50 +69,46 @@ def _numbers(metrics: dict[str, Any]) -> dict[str, float | None]:
 
 
 def fold(
-    status: dict[str, Any], records: Iterable[dict[str, Any]]
-) -> tuple[dict[str, Any], list[tuple[str, int, float | None]]]:
-    """Apply reporter records to a status; returns it and the metric rows to store."""
-    status = {**EMPTY, **status, "metrics": dict(status.get("metrics") or {})}
-    rows: list[tuple[str, int, float | None]] = []
+    status: TrainerStatus, records: Iterable[ReportRecord]
+) -> tuple[TrainerStatus, list[MetricRow]]:
+    """Apply reporter records to a status; returns a new one and the metric rows to store."""
+    new = status.model_copy(deep=True)
+    rows: list[MetricRow] = []
     for rec in records:
-        kind = rec.get("kind")
-        step = rec.get("step")
-        if kind == "progress":
+        step = rec.step
+        if rec.kind == "progress":
             if step is not None:
-                status["step"] = step
-            if rec.get("max_steps") is not None:
-                status["max_steps"] = rec["max_steps"]
-            values = _numbers(rec.get("metrics") or {})
-            for name, value in values.items():
-                status["metrics"][name] = value
+                new.step = step
+            if rec.max_steps is not None:
+                new.max_steps = rec.max_steps
+            for name, value in _numbers(rec.metrics).items():
+                new.metrics[name] = value
                 field = _FIELD_OF.get(name)
                 if field is not None:
-                    status[field] = value
+                    setattr(new, field, value)
                 if step is not None:
                     rows.append((name, step, value))
-            if status["stage"] is None:
-                status["stage"] = "Training"
-        elif kind == "eval":
-            values = _numbers(rec.get("metrics") or {})
-            at = step if step is not None else status["step"] or 0
-            status["eval"] = {"step": at, "metrics": values}
+            if new.stage is None:
+                new.stage = "Training"
+        elif rec.kind == "eval":
+            values = _numbers(rec.metrics)
+            at = step if step is not None else new.step or 0
+            new.eval = EvalResult(step=at, metrics=values)
             for name, value in values.items():
                 key = name if name.startswith("eval") else f"eval_{name}"
-                status["metrics"][key] = value
+                new.metrics[key] = value
                 rows.append((key, at, value))
-        elif kind == "checkpoint":
-            status["last_checkpoint"] = {
-                "path": rec.get("path"),
-                "step": step if step is not None else status["step"],
-                "time": rec.get("time"),
-            }
-        elif kind == "stage":
-            status["stage"] = rec.get("name")
-    status["progress"] = progress_percent(status["step"], status["max_steps"])
-    return status, rows
+        elif rec.kind == "checkpoint":
+            new.last_checkpoint = Checkpoint(
+                path=rec.path, step=step if step is not None else new.step, time=rec.time
+            )
+        elif rec.kind == "stage":
+            new.stage = rec.name
+    new.progress = progress_percent(new.step, new.max_steps)
+    return new, rows
 
 
-def load(conn: sqlite3.Connection, job_id: str) -> dict[str, Any] | None:
+def load(conn: sqlite3.Connection, job_id: str) -> TrainerStatus | None:
     """The stored status with ``connected_at`` / ``updated_at``, or None (no reporter yet)."""
     row = conn.execute(
         "SELECT status, connected_at, updated_at FROM job_trainer_status WHERE job_id = ?",
@@ -108,16 +116,18 @@ def load(conn: sqlite3.Connection, job_id: str) -> dict[str, Any] | None:
     ).fetchone()
     if row is None:
         return None
-    return {**json.loads(row[0]), "connected_at": row[1], "updated_at": row[2]}
+    # Over EMPTY: a status stored by an older version may lack a newer field.
+    stored = {**EMPTY.model_dump(), **json.loads(row[0])}
+    return TrainerStatus.model_validate({**stored, "connected_at": row[1], "updated_at": row[2]})
 
 
-def save(conn: sqlite3.Connection, job_id: str, status: dict[str, Any], now: float) -> None:
+def save(conn: sqlite3.Connection, job_id: str, status: TrainerStatus, now: float) -> None:
     """Store the status (the first save records when the reporter connected)."""
-    body = {k: v for k, v in status.items() if k not in {"connected_at", "updated_at"}}
+    body = status.model_dump_json(exclude=set(_STAMPS))
     with transaction(conn):
         conn.execute(
             "INSERT INTO job_trainer_status (job_id, status, connected_at, updated_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET "
             "status = excluded.status, updated_at = excluded.updated_at",
-            (job_id, json.dumps(body), now, now),
+            (job_id, body, now, now),
         )

@@ -30,7 +30,7 @@ class NvmlBackend(GpuBackend):
             raise NvmlUnavailable(str(e)) from e
         self._nvml: Any = pynvml
         self._lock = threading.Lock()
-        self._count = pynvml.nvmlDeviceGetCount()
+        self._count = int(pynvml.nvmlDeviceGetCount())
 
     def count(self) -> int:
         return self._count

@@ -68,7 +68,9 @@ class GpuService:
         """Change one card's policy; the scheduler reconsiders the queue at once."""
         self._check_index(index)
         new = await self.db.run(lambda c: policy_store.upsert(c, index, disabled, min_priority))
-        self.bus.publish("gpu_policy_changed", index=index, **new.to_dict())
+        self.bus.publish(
+            "gpu_policy_changed", index=index, disabled=new.disabled, min_priority=new.min_priority
+        )
         return _policy(new)
 
     async def describe_pool(self) -> ListGpus:
@@ -95,7 +97,7 @@ class GpuService:
                     processes=[
                         DescribeGpuProcess(
                             pid=p.pid,
-                            job_id=by_session.get(_session_of(p.pid)),
+                            job_id=_job_of(by_session, p.pid),
                             used_memory=p.used_memory,
                             kind=p.kind,
                         )
@@ -130,9 +132,9 @@ def _policy(p: GpuPolicy) -> DescribeGpuPolicy:
     return DescribeGpuPolicy(disabled=p.disabled, min_priority=p.min_priority)
 
 
-def _session_of(pid: int) -> int | None:
+def _job_of(by_session: dict[int, str], pid: int) -> str | None:
     # A job's processes share the session its runner leads (start_new_session).
     try:
-        return os.getsid(pid)
+        return by_session.get(os.getsid(pid))
     except (ProcessLookupError, PermissionError):
         return None

@@ -64,7 +64,9 @@ class ForgatherHandler(APIHandler):
         """The core services of this server."""
         return self.settings["forgather_runtime"]  # type: ignore[no-any-return]
 
-    async def prepare(self) -> None:
+    # APIHandler.prepare already narrows JupyterHandler's signature (with its own
+    # ignore); mypy compares ours with both.
+    async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
         if self.requires_ready:
             self.runtime.require_ready()

@@ -14,23 +14,22 @@ from ..models.control import (
 )
 from .base import ForgatherHandler, Route, operation
 
-KILLS = {"kill": False, "force-kill": True}
-
 
 class ControlHandler(ForgatherHandler):
     @operation(
         "Control a job: save | stop | save-stop | abort are queued for its trainer (needs "
         "forgather_lab.reporter); kill (SIGTERM to its process group) | force-kill (SIGKILL)",
         response=ControlResult,
-        errors={404: "no such job", 409: "job not running, or it has no reporter"},
+        errors={
+            400: "unknown action",
+            404: "no such job",
+            409: "job not running, or it has no reporter",
+        },
     )
     @web.authenticated
     @authorized
     async def post(self, job_id: str, action: str) -> None:
-        if action in KILLS:
-            self.reply(await self.runtime.jobs.kill(job_id, force=KILLS[action]))
-        else:
-            self.reply(await self.runtime.control.command(job_id, action))
+        self.reply(await self.runtime.control.act(job_id, action))
 
 
 class StatusHandler(ForgatherHandler):

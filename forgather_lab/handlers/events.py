@@ -6,39 +6,37 @@ line with the bus event id so a reconnecting browser resumes after
 ``Last-Event-ID`` (or ``?since=``) without losing anything still in the bus
 history; when the gap is older than the history the stream starts with a
 ``resync`` event telling the client to reload its state. Comments keep idle
-connections open through proxies. Each client (user and address) may hold a
-few streams at once (by address); one more is answered 429.
+connections open through proxies. Each client address may hold a few streams
+at once (``events_max_connections``, counted by the server's
+``EventStreams``); one more is answered 429. Periodic samples
+(``gpus_sampled``) come only to a stream that names their type, and naming
+it keeps the GPU sampler running for as long as the stream is open.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections import Counter
-from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from ..errors import BadRequest, ForgatherError
+from ..control.streams import EventStream
+from ..errors import BadRequest
+from ..events import Event
+from ..gpus.sampler import SAMPLED
 from ..models.control import EventsQuery
 from .base import ForgatherHandler, Route, operation
 
-DEFAULTS = {"max_connections": 32, "heartbeat": 15.0}
 
-
-class TooManyStreams(ForgatherError):
-    """A client holds as many event streams as it may."""
-
-    status = 429
+def _message(event: Event) -> str:
+    return f"id: {event.id}\ndata: {json.dumps(event.to_dict())}\n\n"
 
 
 class EventsHandler(ForgatherHandler):
-    _open: Counter[str] = Counter()  # streams per client address, across requests
-
-    def _option(self, name: str) -> Any:
-        return self.settings.get("forgather_events", {}).get(name, DEFAULTS[name])
+    _closed: asyncio.Event | None = None
 
     def _since(self, query: EventsQuery) -> int | None:
         header = self.request.headers.get("Last-Event-ID")
@@ -50,14 +48,13 @@ class EventsHandler(ForgatherHandler):
             raise BadRequest(f"Last-Event-ID must be an event id, not {header!r}") from None
 
     def on_connection_close(self) -> None:
-        closed = getattr(self, "_closed", None)
-        if closed is not None:
-            closed.set()
+        if self._closed is not None:
+            self._closed.set()
 
     @operation(
         "Server-Sent Events: every state change (job_status_changed, job_progress, "
         "job_finished, queue_changed, gpu_policy_changed, ...) as JSON with a type field; "
-        "resumes after Last-Event-ID or ?since=",
+        "resumes after Last-Event-ID or ?since=; periodic gpus_sampled only when named in types",
         query=EventsQuery,
         errors={429: "too many open streams for this client"},
         content_type="text/event-stream",
@@ -70,56 +67,53 @@ class EventsHandler(ForgatherHandler):
         types = {t.strip() for t in (q.types or "").split(",") if t.strip()} or None
         # By address: with token auth Jupyter may make up a new user per request.
         client = self.request.remote_ip or "?"
-        limit = int(self._option("max_connections"))
-        if self._open[client] >= limit:
-            raise TooManyStreams(
-                f"Too many event streams open for this client ({limit}); close one "
-                "(each browser tab needs only one)"
-            )
-        self._open[client] += 1
+        settings = self.runtime.settings
         self._closed = asyncio.Event()
-        bus = self.runtime.bus
-        sub = bus.subscribe(types, since)
-        try:
-            self.set_header("Content-Type", "text/event-stream; charset=utf-8")
-            self.set_header("Cache-Control", "no-cache")
-            self.set_header("X-Accel-Buffering", "no")  # nginx: do not buffer the stream
-            self.write("retry: 2000\n\n")
-            if since is not None and bus.missed(since):
-                gone = {"type": "resync", "message": "Events were missed; reload the state."}
-                self.write(f"data: {json.dumps(gone)}\n\n")
-            await self.flush()
-            await self._pump(sub, float(self._option("heartbeat")))
-        except StreamClosedError:
-            pass
-        finally:
-            sub.close()
-            self._open[client] -= 1
-            if self._open[client] <= 0:
-                del self._open[client]
+        with contextlib.ExitStack() as stack:
+            stream = stack.enter_context(
+                self.runtime.control.streams.open(
+                    client, settings.events_max_connections, types, since
+                )
+            )
+            if types is not None and SAMPLED in types:
+                stack.enter_context(self.runtime.gpu_sampler.watch())
+            try:
+                self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+                self.set_header("Cache-Control", "no-cache")
+                self.set_header("X-Accel-Buffering", "no")  # nginx: do not buffer the stream
+                self.write("retry: 2000\n\n")
+                if stream.missed:
+                    gone = {"type": "resync", "message": "Events were missed; reload the state."}
+                    self.write(f"data: {json.dumps(gone)}\n\n")
+                await self.flush()
+                await self._pump(stream, self._closed, settings.events_heartbeat)
+            except StreamClosedError:
+                pass
         if not self._closed.is_set():
             self.finish()
 
-    async def _pump(self, sub: Any, heartbeat: float) -> None:
-        closed = asyncio.ensure_future(self._closed.wait())
+    async def _pump(self, stream: EventStream, closed: asyncio.Event, heartbeat: float) -> None:
+        """Write events (or a keep-alive comment) until the client goes away."""
+        gone = asyncio.ensure_future(closed.wait())
+        nxt: asyncio.Future[Event | None] | None = None
         try:
-            while not self._closed.is_set():
-                nxt = asyncio.ensure_future(sub.get(timeout=heartbeat))
-                await asyncio.wait({nxt, closed}, return_when=asyncio.FIRST_COMPLETED)
+            while not closed.is_set():
+                nxt = asyncio.ensure_future(stream.next(heartbeat))
+                await asyncio.wait({nxt, gone}, return_when=asyncio.FIRST_COMPLETED)
                 if not nxt.done():
-                    nxt.cancel()
                     return
                 event = nxt.result()
                 if event is None:
                     self.write(": keep-alive\n\n")
                 else:
-                    self.write(f"id: {event.id}\ndata: {json.dumps(event.to_dict())}\n\n")
-                    while sub.queue:  # send what is already waiting in the same flush
-                        event = sub.queue.popleft()
-                        self.write(f"id: {event.id}\ndata: {json.dumps(event.to_dict())}\n\n")
+                    self.write(_message(event))
+                    for waiting in stream.ready():  # what already waits, in the same flush
+                        self.write(_message(waiting))
                 await self.flush()
         finally:
-            closed.cancel()
+            for task in (gone, nxt):
+                if task is not None and not task.done():
+                    task.cancel()
 
 
 ROUTES = [Route("/events", EventsHandler)]

@@ -71,7 +71,7 @@ class GpuStreamHandler(StreamingHandler):
     @operation("WebSocket: the GPU list every 2 s and on every policy change")
     @web.authenticated
     @authorized
-    async def get(self) -> None:
+    async def get(self) -> None:  # type: ignore[override]  # web.authenticated widens the return
         if not self.is_upgrade():
             self.set_status(400)
             self.finish({"message": "This endpoint is a WebSocket; GET /gpus for a snapshot"})

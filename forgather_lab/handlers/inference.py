@@ -5,50 +5,51 @@ forwards to ``<base>/<operation>`` behind Jupyter's auth, streaming the answer
 byte for byte (each upstream chunk is written and flushed at once, so SSE
 tokens are not held back), and injects the upstream token of the job that
 listens at ``base``. The client's own Authorization (its Jupyter token) and
-cookies never go upstream; the upstream token never comes back.
+cookies never go upstream; the upstream token never comes back. The rules
+(which upstream, which URL, which token) are ``proxy.inference.plan``.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import httpx
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from ..models.inference import DescribeEndpoint, ListEndpoints, OpenAIReply, ProxyQuery
-from ..proxy.inference import CLIENT_TOKEN_HEADER, OPERATIONS, check_base, upstream_url
-from ..proxy.upstream import request_headers, response_headers
-from .base import ForgatherHandler, Route, operation
-
-MAX_BODY = 8 * 1024 * 1024
+from ..models.inference import ListEndpoints, OpenAIReply, ProxyQuery
+from ..proxy.inference import ProxyOperation, UpstreamRequest, plan
+from ..proxy.upstream import response_headers
+from .base import API_PREFIX, ForgatherHandler, Route, operation
 
 
 class ProxyBase(ForgatherHandler):
-    """Shared by every proxied operation; ``op`` names the upstream path."""
+    """Shared by every proxied operation; ``upstream_operation`` names the upstream path."""
 
-    op = ""
+    upstream_operation: ClassVar[ProxyOperation]
 
     async def forward(self) -> None:
+        """Plan the upstream request from ``?base=`` and stream its answer back."""
         query = self.parse_query(ProxyQuery)
-        base = check_base(query.base, self.runtime.config.inference_proxy_loopback_only)
-        url = upstream_url(base, self.op)
-        token = await self.runtime.endpoints.token_for(base)
-        if token is None:  # not one of our jobs: the caller may name a token for it
-            token = self.request.headers.get(CLIENT_TOKEN_HEADER) or None
-        body = self.request.body if OPERATIONS[self.op] == "POST" else None
-        headers = request_headers(dict(self.request.headers), token)
-        await stream_to_client(self, OPERATIONS[self.op], url, headers, body)
+        op = self.upstream_operation
+        request = await plan(
+            op,
+            query.base,
+            self.request.headers,
+            loopback_only=self.runtime.settings.inference_proxy_loopback_only,
+            token_for=self.runtime.endpoints.token_for,
+        )
+        body = self.request.body if op.method == "POST" else None
+        await stream_to_client(self, request, body)
 
 
 async def stream_to_client(
-    handler: ForgatherHandler,
-    method: str,
-    url: str,
-    headers: dict[str, str],
-    body: bytes | None,
+    handler: ForgatherHandler, request: UpstreamRequest, body: bytes | None
 ) -> None:
     """Send the upstream's status, safe headers and body chunks to the client as they come."""
-    async with handler.runtime.upstream.stream(method, url, headers, body) as upstream:
+    stream = handler.runtime.upstream.stream(request.method, request.url, request.headers, body)
+    async with stream as upstream:
         handler.set_status(upstream.status_code)
         content_type = upstream.headers.get("content-type", "application/octet-stream")
         for name, value in response_headers(upstream):
@@ -63,52 +64,67 @@ async def stream_to_client(
             return  # the browser went away (Stop): leaving closes the upstream too
         except httpx.HTTPError as e:
             # Headers are sent; all we can do is end the response where it broke.
-            handler.log.warning("upstream %s broke off: %s", url.split("?")[0], e)
+            handler.log.warning("upstream %s broke off: %s", request.url.split("?")[0], e)
     handler.finish(set_content_type=content_type)
 
 
 _PROXY_ERRORS = {403: "upstream not allowed (loopback lock)", 502: "upstream unreachable"}
 
 
-def _proxy_handler(name: str, op: str, summary: str) -> type[ProxyBase]:
-    """The handler of one proxied operation, with the verb its upstream takes."""
-    if OPERATIONS[op] == "GET":
+def _proxy_handler(name: str, op: ProxyOperation, summary: str) -> type[ProxyBase]:
+    """The handler of one proxied operation, serving the verb its upstream takes."""
+    handler: type[ProxyBase]
+    if op.method == "GET":
 
-        @operation(summary, query=ProxyQuery, response=OpenAIReply, errors=_PROXY_ERRORS)
-        @web.authenticated
-        @authorized
-        async def get(self: ProxyBase) -> None:
-            await self.forward()
+        class GetProxy(ProxyBase):
+            upstream_operation = op
 
-        verbs = {"get": get}
+            @operation(summary, query=ProxyQuery, response=OpenAIReply, errors=_PROXY_ERRORS)
+            @web.authenticated
+            @authorized
+            async def get(self) -> None:
+                await self.forward()
+
+        handler = GetProxy
     else:
 
-        @operation(
-            summary,
-            query=ProxyQuery,
-            body=OpenAIReply,
-            response=OpenAIReply,
-            errors=_PROXY_ERRORS,
-        )
-        @web.authenticated
-        @authorized
-        async def post(self: ProxyBase) -> None:
-            await self.forward()
+        class PostProxy(ProxyBase):
+            upstream_operation = op
 
-        verbs = {"post": post}
-    return type(name, (ProxyBase,), {"op": op, **verbs})
+            @operation(
+                summary,
+                query=ProxyQuery,
+                body=OpenAIReply,
+                response=OpenAIReply,
+                errors=_PROXY_ERRORS,
+            )
+            @web.authenticated
+            @authorized
+            async def post(self) -> None:
+                await self.forward()
+
+        handler = PostProxy
+    # The class name is the OpenAPI operationId's stem and shows in tracebacks.
+    handler.__name__ = handler.__qualname__ = name
+    return handler
 
 
 _STREAMED = "(SSE passed through byte for byte when stream is true)"
 InferenceHealthHandler = _proxy_handler(
-    "InferenceHealthHandler", "health", "Proxy <base>/health (the server's, beside /v1)"
+    "InferenceHealthHandler",
+    ProxyOperation.HEALTH,
+    "Proxy <base>/health (the server's, beside /v1)",
 )
-InferenceModelsHandler = _proxy_handler("InferenceModelsHandler", "models", "Proxy <base>/models")
+InferenceModelsHandler = _proxy_handler(
+    "InferenceModelsHandler", ProxyOperation.MODELS, "Proxy <base>/models"
+)
 InferenceCompletionsHandler = _proxy_handler(
-    "InferenceCompletionsHandler", "completions", f"Proxy <base>/completions {_STREAMED}"
+    "InferenceCompletionsHandler",
+    ProxyOperation.COMPLETIONS,
+    f"Proxy <base>/completions {_STREAMED}",
 )
 InferenceChatHandler = _proxy_handler(
-    "InferenceChatHandler", "chat/completions", f"Proxy <base>/chat/completions {_STREAMED}"
+    "InferenceChatHandler", ProxyOperation.CHAT, f"Proxy <base>/chat/completions {_STREAMED}"
 )
 
 
@@ -117,16 +133,8 @@ class InferenceServersHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        rows = await self.runtime.endpoints.list()
-        servers = [DescribeEndpoint(**row, proxy_url=self._proxy_url(row)) for row in rows]
-        self.reply(ListEndpoints(servers=servers))
-
-    def _proxy_url(self, row: dict[str, object]) -> str | None:
-        if row["state"] != "ready":
-            return None
-        if row["job_type"] == "tensorboard":
-            return f"{self.base_url}forgather/api/tb/{row['job_id']}/"
-        return f"{self.base_url}forgather/api/inference"
+        api_root = f"{self.base_url.rstrip('/')}{API_PREFIX}"
+        self.reply(await self.runtime.endpoints.describe_endpoints(api_root))
 
 
 ROUTES = [

@@ -79,7 +79,7 @@ class TtyHandler(StreamingHandler):
     )
     @web.authenticated
     @authorized
-    async def get(self, job_id: str) -> None:
+    async def get(self, job_id: str) -> None:  # type: ignore[override]  # web.authenticated widens the return
         q = self.parse_query(TtyQuery)
         job = await self.runtime.jobs.get(job_id)
         if q.follow and self.is_upgrade():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
@@ -31,9 +33,12 @@ class OpenAPIHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
+        # Imported here: the document is generated from the route table, which imports us.
         from .openapi import openapi_document
 
-        self.reply(openapi_document())
+        # The one reply that is not a model: the document describes the models.
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(openapi_document()))
 
 
 ROUTES = [

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from jupyter_server.auth.decorator import authorized
-from pydantic import BaseModel
 from tornado import web
 
-from ..models.inference import DescribePreset, ListPresets, SavePreset
+from ..models.inference import DeletePresetResult, DescribePreset, ListPresets, SavePreset
 from .base import ForgatherHandler, Route, operation
-
-
-class DeletePresetResult(BaseModel):
-    """What deleting a user preset did."""
-
-    name: str
-    deleted: bool
-    restored_builtin: bool
 
 
 class PresetsHandler(ForgatherHandler):
@@ -23,7 +14,7 @@ class PresetsHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.reply({"presets": await self.runtime.presets.list()})
+        self.reply(await self.runtime.presets.list_presets())
 
 
 class PresetHandler(ForgatherHandler):
@@ -38,15 +29,15 @@ class PresetHandler(ForgatherHandler):
         self.reply(await self.runtime.presets.get(name))
 
     @operation(
-        "Save a user preset (shadows a bundled one of that name)",
+        "Save a user preset (shadows a bundled one of that name); the body is the "
+        'generation parameters, or {"params": {...}}',
         body=SavePreset,
         response=DescribePreset,
     )
     @web.authenticated
     @authorized
     async def put(self, name: str) -> None:
-        body = self.parse_body(SavePreset)
-        self.reply(await self.runtime.presets.save(name, body.params))
+        self.reply(await self.runtime.presets.save(name, self.parse_body(SavePreset)))
 
     @operation(
         "Delete a user preset (a bundled one is read-only: 403)",

@@ -20,7 +20,7 @@ class ServicesHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.reply({"services": await self.runtime.services.list()})
+        self.reply(await self.runtime.services.list_services())
 
     @operation(
         "Create or replace a service; an enabled one starts now",

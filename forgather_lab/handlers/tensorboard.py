@@ -4,22 +4,18 @@ TensorBoard has no authentication, so it listens on 127.0.0.1 only and is
 reached here, behind Jupyter's auth. It runs with this path as its
 ``--path_prefix``, so the path is forwarded unchanged and its links resolve.
 WebSockets are not proxied (TensorBoard's core dashboards do not use them).
+Which job, whether it answers and the upstream URL: ``tensorboard.proxy.plan``.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..errors import Conflict, NotFound, Unavailable
 from ..models.inference import OpenAIReply
-from ..proxy.upstream import request_headers
+from ..tensorboard.proxy import plan
 from .base import API_PREFIX, ForgatherHandler, Route, operation
 from .inference import stream_to_client
-
-SAFE = "/:@!$&'()*+,;=-._~"  # path characters forwarded as they are
 
 
 class TensorBoardRoute(Route):
@@ -46,23 +42,10 @@ class TensorBoardProxyHandler(ForgatherHandler):
                 self.request.path + "/" + (f"?{self.request.query}" * bool(self.request.query))
             )
             return
-        endpoint = await self.runtime.endpoints.get(job_id)
-        if endpoint is None or endpoint["job_type"] != "tensorboard":
-            raise NotFound(f"No TensorBoard job {job_id!r}")
-        if endpoint["state"] == "stopped":
-            raise Conflict(f"TensorBoard job {job_id} is {endpoint['status']}")
-        if endpoint["state"] != "ready" or not endpoint["base_url"]:
-            raise Unavailable(
-                f"TensorBoard job {job_id} is {endpoint['state']}"
-                + (f": {endpoint['message']}" if endpoint["message"] else "; try again shortly")
-            )
-        url = f"{endpoint['base_url']}/{quote(path.lstrip('/'), safe=SAFE)}"
-        if self.request.query:
-            url += "?" + self.request.query
-        body = self.request.body if method == "POST" else None
-        await stream_to_client(
-            self, method, url, request_headers(dict(self.request.headers), None), body
+        request = await plan(
+            self.runtime.endpoints, job_id, method, path, self.request.query, self.request.headers
         )
+        await stream_to_client(self, request, self.request.body if method == "POST" else None)
 
     @operation(
         "TensorBoard of a job, through the auth-gated proxy",

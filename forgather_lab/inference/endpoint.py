@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 ENDPOINT_FILE = "endpoint.json"
 UPSTREAM_TOKEN_FILE = "inference_token"  # noqa: S105 (a file name)
@@ -42,21 +42,37 @@ def new_upstream_token(job_dir: Path) -> Path:
     return path
 
 
-def write_endpoint(job_dir: Path, url: str, health: str, **extra: Any) -> None:
+@dataclass(frozen=True)
+class Announcement:
+    """What a child wrote to ``endpoint.json``: its API base and its health URL."""
+
+    url: str
+    health: str | None = None
+    model: str | None = None
+
+
+def write_endpoint(job_dir: Path, url: str, health: str, model: str | None = None) -> None:
     """Announce ``url`` (the API base, e.g. ``http://127.0.0.1:PORT/v1``) and its health URL."""
-    write_private(
-        job_dir / ENDPOINT_FILE,
-        json.dumps({"url": url, "health": health, "pid": os.getpid(), **extra}),
-    )
+    payload = {"url": url, "health": health, "pid": os.getpid()}
+    if model is not None:
+        payload["model"] = model
+    write_private(job_dir / ENDPOINT_FILE, json.dumps(payload))
 
 
-def read_endpoint(job_dir: Path) -> dict[str, Any] | None:
+def read_endpoint(job_dir: Path) -> Announcement | None:
     """The announced endpoint, or None while the child has not written it yet."""
     try:
         data = json.loads((job_dir / ENDPOINT_FILE).read_text())
     except (FileNotFoundError, ValueError):
         return None
-    return data if isinstance(data, dict) and "url" in data else None
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return None
+    health, model = data.get("health"), data.get("model")
+    return Announcement(
+        url=data["url"],
+        health=health if isinstance(health, str) else None,
+        model=model if isinstance(model, str) else None,
+    )
 
 
 def read_upstream_token(job_dir: Path) -> str | None:

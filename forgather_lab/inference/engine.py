@@ -17,6 +17,8 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig, StoppingCriteria
 from transformers.generation.streamers import BaseStreamer
 
+from .parameters import HF_PASSTHROUGH
+
 
 class RequestError(ValueError):
     """A generation request the server cannot honour (answered as 400)."""
@@ -24,26 +26,6 @@ class RequestError(ValueError):
 
 class GenerationFailed(RuntimeError):
     """Generation broke for a reason that is not the request's (answered as 500)."""
-
-
-# OpenAI names first, then the HuggingFace GenerationConfig extensions the
-# Lab's parameter form and presets use; anything else in a request is ignored.
-HF_PASSTHROUGH = (
-    "top_k",
-    "min_p",
-    "typical_p",
-    "epsilon_cutoff",
-    "eta_cutoff",
-    "repetition_penalty",
-    "no_repeat_ngram_size",
-    "num_beams",
-    "num_beam_groups",
-    "diversity_penalty",
-    "length_penalty",
-    "early_stopping",
-    "penalty_alpha",
-    "do_sample",
-)
 
 
 @dataclass
@@ -96,7 +78,8 @@ class Engine:
         self.device = device
         self.tokenizer = AutoTokenizer.from_pretrained(model_path)
         self.model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype)
-        self.model.to(device).eval()
+        # transformers types the wrapper around ``to`` as if it were unbound.
+        self.model.to(device).eval()  # type: ignore[arg-type]
         self.lock = threading.Lock()
 
     def chat_prompt(self, messages: list[dict[str, Any]]) -> str:
@@ -146,15 +129,17 @@ class Engine:
                 failure.append(e)
                 streamer.end()
 
+        source: queue.Queue[int | None]
         if config.num_beams and config.num_beams > 1:
-            streamer = _BeamCollector(self, ids, config, stop_event, failure)
+            source = _BeamCollector(self, ids, config, stop_event, failure).queue
         else:
+            source = streamer.queue
             threading.Thread(target=run, name="generate", daemon=True).start()
         tokens: list[int] = []
         emitted = ""
         finish = "length"
         while True:
-            token = streamer.queue.get()
+            token = source.get()
             if token is None:
                 break
             if stop_event.is_set():
@@ -169,6 +154,7 @@ class Engine:
                 finish = "stop"
                 continue
             text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+            assert isinstance(text, str)  # one sequence decodes to one string
             cut = _first_stop(text, stops)
             if cut is not None:
                 text, finish = text[:cut], "stop"
@@ -219,7 +205,8 @@ class Engine:
         if params.get("seed") is not None:
             torch.manual_seed(int(params["seed"]))
         eos = self.tokenizer.eos_token_id
-        config = GenerationConfig(
+        # GenerationConfig(**kwargs) is unannotated in transformers.
+        config = GenerationConfig(  # type: ignore[no-untyped-call]
             max_new_tokens=max_tokens,
             pad_token_id=self.tokenizer.pad_token_id if self.tokenizer.pad_token_id else eos,
             eos_token_id=eos,

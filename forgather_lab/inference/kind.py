@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import BadRequest
-from ..jobs.kinds import JobKind
+from ..jobs.kinds import ConfigResolver, JobKind
 from ..jobs.launcher import LaunchSpec
 from ..models.inference import InferenceParams
 from ..models.jobs import CreateJob
@@ -41,7 +41,7 @@ class InferenceKind(JobKind):
         """GPUs when the request names none: one if a CUDA device was asked for."""
         return 1 if str(params.get("device", "")).startswith("cuda") else 0
 
-    def prepare(self, request: CreateJob, resolver: Any = None) -> dict[str, Any]:
+    def prepare(self, request: CreateJob, resolver: ConfigResolver | None = None) -> dict[str, Any]:
         """Validate and normalise (absolute model path, defaults filled in)."""
         try:
             params = InferenceParams.model_validate(request.job_params)

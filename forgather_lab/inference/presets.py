@@ -2,7 +2,9 @@
 
 A user preset with a bundled preset's name shadows it; deleting that user
 preset brings the bundled one back. Bundled presets cannot be deleted (403,
-with a hint to save a user preset of that name instead).
+with a hint to save a user preset of that name instead). A preset saved as
+bare parameters may use only the names in ``parameters.GENERATION_PARAMETERS``;
+the ``{"params": {...}}`` form stores any names.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from importlib import resources
 from typing import Any
 
 from ..errors import BadRequest, Forbidden, NotFound
+from ..models.inference import (
+    DeletePresetResult,
+    DescribePreset,
+    ListPresets,
+    PresetSummary,
+    SavePreset,
+)
 from ..store import Database
+from .parameters import GENERATION_PARAMETERS
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_PARAMS_BYTES = 16 * 1024
@@ -46,33 +56,38 @@ class PresetsService:
         rows = await self.db.run(
             lambda c: c.execute("SELECT name, params FROM generation_presets").fetchall()
         )
-        return {r[0]: json.loads(r[1]) for r in rows}
+        return {str(r[0]): json.loads(r[1]) for r in rows}
 
-    async def list(self) -> list[dict[str, Any]]:
+    async def list_presets(self) -> ListPresets:
         """Every preset name: bundled (maybe shadowed) and user, sorted."""
         user = await self._user()
         names = sorted(set(bundled()) | set(user))
-        return [
-            {
-                "name": n,
-                "builtin": n in bundled() and n not in user,
-                "shadowed": n in bundled() and n in user,
-            }
-            for n in names
-        ]
+        return ListPresets(
+            presets=[
+                PresetSummary(
+                    name=n,
+                    builtin=n in bundled() and n not in user,
+                    shadowed=n in bundled() and n in user,
+                )
+                for n in names
+            ]
+        )
 
-    async def get(self, name: str) -> dict[str, Any]:
+    async def get(self, name: str) -> DescribePreset:
         """One preset; the user's copy wins over the bundled one."""
         user = await self._user()
         if name in user:
-            return {"name": name, "builtin": False, "params": user[name]}
+            return DescribePreset(name=name, builtin=False, params=user[name])
         if name in bundled():
-            return {"name": name, "builtin": True, "params": dict(bundled()[name])}
+            return DescribePreset(name=name, builtin=True, params=dict(bundled()[name]))
         raise NotFound(f"No preset {name!r}")
 
-    async def save(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def save(self, name: str, request: SavePreset) -> DescribePreset:
         """Create or overwrite a user preset (shadowing a bundled one of that name)."""
         check_name(name)
+        params = request.params
+        if not request.wrapped:
+            check_parameter_names(params)
         text = json.dumps(params, sort_keys=True)
         if len(text) > MAX_PARAMS_BYTES:
             raise BadRequest(f"params: at most {MAX_PARAMS_BYTES} bytes of JSON")
@@ -84,19 +99,29 @@ class PresetsService:
                 (name, text, time.time()),
             )
         )
-        return {"name": name, "builtin": False, "params": params}
+        return DescribePreset(name=name, builtin=False, params=params)
 
-    async def delete(self, name: str) -> dict[str, Any]:
+    async def delete(self, name: str) -> DeletePresetResult:
         """Delete a user preset; what the name means afterwards is returned."""
         deleted = await self.db.run(
             lambda c: c.execute("DELETE FROM generation_presets WHERE name = ?", (name,)).rowcount
         )
         if deleted:
-            restored = name in bundled()
-            return {"name": name, "deleted": True, "restored_builtin": restored}
+            return DeletePresetResult(name=name, deleted=True, restored_builtin=name in bundled())
         if name in bundled():
             raise Forbidden(
                 f"{name!r} is a bundled preset and is read-only. Save a preset named "
                 f"{name!r} to override it (deleting that copy restores the bundled one)."
             )
         raise NotFound(f"No preset {name!r}")
+
+
+def check_parameter_names(params: dict[str, Any]) -> None:
+    """400 naming every key that is not a known generation parameter."""
+    unknown = sorted(set(params) - GENERATION_PARAMETERS)
+    if unknown:
+        raise BadRequest(
+            f"Unknown generation parameter{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))}: the body holds OpenAI and HuggingFace generation "
+            'parameters (docs/inference.md); to store other names, send {"params": {...}}'
+        )

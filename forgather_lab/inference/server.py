@@ -264,7 +264,8 @@ def main(argv: list[str] | None = None) -> None:
     handler = type("BoundHandler", (Handler,), {"state": state})
     httpd = ThreadingHTTPServer((args.host, args.port), handler)
     httpd.daemon_threads = True
-    host, port = httpd.server_address[:2]
+    bound, port = httpd.server_address[:2]
+    host = bound.decode() if isinstance(bound, bytes) else bound
     url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"  # noqa: S104
     # Report the port before loading: /health answers "loading" meanwhile.
     job_dir = job_dir_from_env()

@@ -7,28 +7,74 @@ after the spawn: it waits for the child to announce the port it bound
 backoff until it answers 200 (a 503 "loading" is not ready), and records the
 base URL and state per job in ``job_endpoints``. The proxy looks upstream
 tokens up from these records; the Lab lists running servers from them.
+
+Every probe is a task of the supervisor's ``TaskSet``: ``stop()`` stops
+listening to the bus first, then cancels and awaits them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import sqlite3
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from ..events import Event, EventBus
+from ..models.inference import DescribeEndpoint, EndpointState, ListEndpoints
+from ..models.jobs import ACTIVE, JobStatus
 from ..store import Database
+from ..tasks import TaskSet
 from .endpoint import read_endpoint, read_upstream_token
 
 log = logging.getLogger("forgather_lab.inference")
 
 SUPERVISED = frozenset({"inference", "tensorboard"})
-ACTIVE = ("starting", "running")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A supervised job and where it answers (a ``job_endpoints`` row joined with its job)."""
+
+    job_id: str
+    job_type: str
+    name: str
+    status: JobStatus
+    state: EndpointState
+    base_url: str | None
+    model: str | None
+    message: str | None
+
+    @property
+    def ready(self) -> bool:
+        """It answers its health URL and has a base URL."""
+        return self.state == EndpointState.READY and self.base_url is not None
+
+    def describe(self, api_root: str) -> DescribeEndpoint:
+        """The API record; ``api_root`` is the server's ``.../forgather/api`` path."""
+        proxy_url = None
+        if self.state == EndpointState.READY:
+            proxy_url = (
+                f"{api_root}/tb/{self.job_id}/"
+                if self.job_type == "tensorboard"
+                else f"{api_root}/inference"
+            )
+        return DescribeEndpoint(
+            job_id=self.job_id,
+            job_type=self.job_type,
+            name=self.name,
+            status=self.status,
+            state=self.state,
+            base_url=self.base_url,
+            proxy_url=proxy_url,
+            model=self.model,
+            message=self.message,
+        )
 
 
 class EndpointSupervisor:
@@ -38,21 +84,23 @@ class EndpointSupervisor:
         self,
         db: Database,
         bus: EventBus,
-        job_dir: Any,
+        job_dir: Callable[[str], Path],
         ready_timeout: float = 900.0,
     ) -> None:
         self.db = db
         self.bus = bus
-        self.job_dir = job_dir  # callable: job id -> Path
+        self.job_dir = job_dir
         self.ready_timeout = ready_timeout
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._unlisten: Any = None
+        self._tasks = TaskSet("endpoints")
+        self._probes: dict[str, asyncio.Task[None]] = {}
+        self._unlisten: Callable[[], None] | None = None
         self._client: httpx.AsyncClient | None = None
 
     # -- life cycle -----------------------------------------------------------
 
     async def start(self) -> None:
         """Listen for job starts and probe every supervised job already running."""
+        self._tasks = TaskSet("endpoints")  # a stopped supervisor can start again
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(3.0), trust_env=False)
         self._unlisten = self.bus.listen(self._on_event)
         for job_id in await self.db.run(_active_supervised):
@@ -63,11 +111,8 @@ class EndpointSupervisor:
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
-        for task in list(self._tasks.values()):
-            task.cancel()
-        for task in list(self._tasks.values()):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self._tasks.close()
+        self._probes.clear()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -78,54 +123,56 @@ class EndpointSupervisor:
         job = event.data.get("job") or {}
         if job.get("job_type") not in SUPERVISED:
             return
+        job_id = str(event.data["job_id"])
         status = event.data.get("status")
-        if status == "running":
-            self._probe(event.data["job_id"])
-        elif status not in ACTIVE and status != "queued":
-            task = asyncio.ensure_future(self._record(event.data["job_id"], "stopped"))
-            task.add_done_callback(_log_failure)
+        if status == JobStatus.RUNNING:
+            self._probe(job_id)
+        elif status not in ACTIVE and status != JobStatus.QUEUED:
+            self._tasks.spawn(self._record(job_id, EndpointState.STOPPED), name=f"end {job_id}")
 
     def _probe(self, job_id: str) -> None:
-        if job_id in self._tasks and not self._tasks[job_id].done():
+        running = self._probes.get(job_id)
+        if running is not None and not running.done():
             return
-        task = asyncio.ensure_future(self._wait_ready(job_id))
-        task.add_done_callback(_log_failure)
-        task.add_done_callback(lambda _: self._tasks.pop(job_id, None))
-        self._tasks[job_id] = task
+        task = self._tasks.spawn(self._wait_ready(job_id), name=f"probe {job_id}")
+        self._probes[job_id] = task
+        task.add_done_callback(lambda t: self._forget(job_id, t))
+
+    def _forget(self, job_id: str, task: asyncio.Task[None]) -> None:
+        if self._probes.get(job_id) is task:
+            del self._probes[job_id]
 
     # -- readiness -------------------------------------------------------------
 
     async def _wait_ready(self, job_id: str) -> None:
-        await self._record(job_id, "starting")
-        directory = Path(self.job_dir(job_id))
+        await self._record(job_id, EndpointState.STARTING)
+        directory = self.job_dir(job_id)
         deadline = time.monotonic() + self.ready_timeout
         delay = 0.05
         last = "the server has not announced its port yet"
         while time.monotonic() < deadline:
             status = await self.db.run(lambda c: _job_status(c, job_id))
             if status not in ACTIVE:
-                await self._record(job_id, "stopped")
+                await self._record(job_id, EndpointState.STOPPED)
                 return
             endpoint = await asyncio.to_thread(read_endpoint, directory)
             if endpoint is not None:
-                ok, last = await self._healthy(str(endpoint.get("health") or endpoint["url"]))
+                ok, last = await self._healthy(endpoint.health or endpoint.url)
                 if ok:
                     await self._record(
-                        job_id,
-                        "ready",
-                        endpoint["url"],
-                        endpoint.get("health"),
-                        endpoint.get("model"),
+                        job_id, EndpointState.READY, endpoint.url, endpoint.health, endpoint.model
                     )
                     return
             await asyncio.sleep(delay)
             delay = min(delay * 1.6, 2.0)  # fast at first, gentle on a slow model load
         await self._record(
-            job_id, "failed", message=f"not ready after {self.ready_timeout:g}s: {last}"
+            job_id,
+            EndpointState.FAILED,
+            message=f"not ready after {self.ready_timeout:g}s: {last}",
         )
 
     async def _healthy(self, url: str) -> tuple[bool, str]:
-        assert self._client is not None
+        assert self._client is not None, "start() first"
         try:
             response = await self._client.get(url)
         except httpx.HTTPError as e:
@@ -137,17 +184,17 @@ class EndpointSupervisor:
     async def _record(
         self,
         job_id: str,
-        state: str,
+        state: EndpointState,
         base_url: str | None = None,
         health_url: str | None = None,
         model: str | None = None,
         message: str | None = None,
     ) -> None:
-        def write(conn: Any) -> None:
-            if state == "stopped":
+        def write(conn: sqlite3.Connection) -> None:
+            if state == EndpointState.STOPPED:
                 conn.execute(
-                    "UPDATE job_endpoints SET state = 'stopped', updated_at = ? WHERE job_id = ?",
-                    (time.time(), job_id),
+                    "UPDATE job_endpoints SET state = ?, updated_at = ? WHERE job_id = ?",
+                    (state.value, time.time(), job_id),
                 )
                 return
             conn.execute(
@@ -157,33 +204,34 @@ class EndpointSupervisor:
                 "state = excluded.state, base_url = excluded.base_url, "
                 "health_url = excluded.health_url, model = excluded.model, "
                 "message = excluded.message, updated_at = excluded.updated_at",
-                (job_id, state, base_url, health_url, model, message, time.time(), job_id),
+                (job_id, state.value, base_url, health_url, model, message, time.time(), job_id),
             )
 
         await self.db.run(write)
-        self.bus.publish("endpoint_changed", job_id=job_id, state=state, base_url=base_url)
+        self.bus.publish("endpoint_changed", job_id=job_id, state=state.value, base_url=base_url)
 
     # -- queries ----------------------------------------------------------------
 
-    async def list(self, job_types: set[str] | None = None) -> list[dict[str, Any]]:
+    async def list_endpoints(self, job_types: set[str] | None = None) -> list[Endpoint]:
         """Active supervised jobs with their endpoint state (newest first)."""
         rows = await self.db.run(_listing)
-        return [r for r in rows if job_types is None or r["job_type"] in job_types]
+        return [r for r in rows if job_types is None or r.job_type in job_types]
 
-    async def get(self, job_id: str) -> dict[str, Any] | None:
+    async def describe_endpoints(self, api_root: str) -> ListEndpoints:
+        """``GET /inference/servers``: every active one, with its same-origin proxy path."""
+        return ListEndpoints(servers=[e.describe(api_root) for e in await self.list_endpoints()])
+
+    async def get(self, job_id: str) -> Endpoint | None:
         """One job's endpoint record joined with its job, or None."""
-        for row in await self.db.run(lambda c: _listing(c, job_id)):
-            return row
-        return None
+        rows = await self.db.run(lambda c: _listing(c, job_id))
+        return rows[0] if rows else None
 
     async def token_for(self, base: str) -> str | None:
         """The upstream token of the ready job listening at ``base``'s origin, if any."""
         origin = _origin(base)
-        for row in await self.list({"inference"}):
-            if row["state"] == "ready" and row["base_url"] and _origin(row["base_url"]) == origin:
-                return await asyncio.to_thread(
-                    read_upstream_token, Path(self.job_dir(row["job_id"]))
-                )
+        for endpoint in await self.list_endpoints({"inference"}):
+            if endpoint.ready and _origin(endpoint.base_url or "") == origin:
+                return await asyncio.to_thread(read_upstream_token, self.job_dir(endpoint.job_id))
         return None
 
 
@@ -197,24 +245,27 @@ def _origin(url: str) -> tuple[str, str, int]:
     return parts.scheme, host, port
 
 
-def _job_status(conn: Any, job_id: str) -> str | None:
+def _job_status(conn: sqlite3.Connection, job_id: str) -> JobStatus | None:
     row = conn.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()
-    return None if row is None else str(row[0])
+    return None if row is None else JobStatus(row[0])
 
 
-def _active_supervised(conn: Any) -> list[str]:
+def _active_supervised(conn: sqlite3.Connection) -> list[str]:
     marks = ",".join("?" * len(SUPERVISED))
     rows = conn.execute(
-        f"SELECT id FROM jobs WHERE status = 'running' AND job_type IN ({marks})",
-        tuple(SUPERVISED),
+        f"SELECT id FROM jobs WHERE status = ? AND job_type IN ({marks})",
+        (JobStatus.RUNNING.value, *SUPERVISED),
     ).fetchall()
-    return [r[0] for r in rows]
+    return [str(r[0]) for r in rows]
 
 
-def _listing(conn: Any, job_id: str | None = None) -> list[dict[str, Any]]:
+def _listing(conn: sqlite3.Connection, job_id: str | None = None) -> list[Endpoint]:
     marks = ",".join("?" * len(SUPERVISED))
-    where = "j.id = ?" if job_id else "j.status IN ('starting', 'running')"
-    args: tuple[Any, ...] = (job_id,) if job_id else ()
+    args: tuple[str, ...]
+    if job_id:
+        where, args = "j.id = ?", (job_id,)
+    else:
+        where, args = "j.status IN (?, ?)", (JobStatus.STARTING.value, JobStatus.RUNNING.value)
     rows = conn.execute(
         "SELECT j.id, j.job_type, j.name, j.status, e.state, e.base_url, e.model, e.message "
         f"FROM jobs j LEFT JOIN job_endpoints e ON e.job_id = j.id WHERE {where} "
@@ -223,24 +274,20 @@ def _listing(conn: Any, job_id: str | None = None) -> list[dict[str, Any]]:
     ).fetchall()
     out = []
     for r in rows:
-        state = r[4] or "starting"
-        if r[3] not in ACTIVE:
-            state = "stopped"
+        status = JobStatus(r[3])
+        state = EndpointState(r[4] or EndpointState.STARTING)
+        if status not in ACTIVE:
+            state = EndpointState.STOPPED
         out.append(
-            {
-                "job_id": r[0],
-                "job_type": r[1],
-                "name": r[2],
-                "status": r[3],
-                "state": state,
-                "base_url": r[5] if state != "stopped" else None,
-                "model": r[6],
-                "message": r[7],
-            }
+            Endpoint(
+                job_id=r[0],
+                job_type=r[1],
+                name=r[2],
+                status=status,
+                state=state,
+                base_url=r[5] if state != EndpointState.STOPPED else None,
+                model=r[6],
+                message=r[7],
+            )
         )
     return out
-
-
-def _log_failure(task: asyncio.Future[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("endpoint supervision failed", exc_info=task.exception())

@@ -123,12 +123,16 @@ class Launcher:
             if self._spare is not None:
                 return
         runner = self._start_runner()
+        if not self._offer_spare(runner):
+            os.close(runner[1])  # lost a race: another one is ready; this one exits
+            _reap(runner[0])
+
+    def _offer_spare(self, runner: tuple[int, int, float]) -> bool:
         with self._lock:
             if self._spare is None:
                 self._spare = runner
-                return
-        os.close(runner[1])  # lost a race: another one is ready; this one exits
-        _reap(runner[0])
+                return True
+            return False
 
     def close(self) -> None:
         """Let the idle runner go (it exits when its pipe closes)."""

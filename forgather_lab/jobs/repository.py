@@ -119,7 +119,7 @@ def mark_running(
     job_id: str,
     *,
     pid: int,
-    create_time: float,
+    create_time: float | None,
     log_path: str,
     token_hash: str | None,
 ) -> None:
@@ -186,4 +186,4 @@ def all_ids(conn: sqlite3.Connection) -> set[str]:
 def token_hash(conn: sqlite3.Connection, job_id: str) -> str | None:
     """The stored hash of a job's callback token."""
     row = conn.execute("SELECT token_hash FROM jobs WHERE id = ?", (job_id,)).fetchone()
-    return None if row is None else str(row[0])
+    return None if row is None or row[0] is None else str(row[0])

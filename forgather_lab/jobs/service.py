@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import functools
 import logging
 import shutil
 import signal
@@ -292,12 +293,12 @@ class JobsService:
                 found = await self.executor.find(job)
                 if found is not None:
                     await self.db.run(
-                        lambda c, f=found, j=job.id: repo.mark_running(
-                            c,
-                            j,
-                            pid=f.pid,
-                            create_time=f.create_time,
-                            log_path=str(f.log_path),
+                        functools.partial(
+                            repo.mark_running,
+                            job_id=job.id,
+                            pid=found.pid,
+                            create_time=found.create_time,
+                            log_path=str(found.log_path),
                             token_hash=None,
                         )
                     )
@@ -324,7 +325,9 @@ class JobsService:
                 error = "the server stopped while starting this job; it never ran"
                 counts["failed"] += 1
             await self.db.run(
-                lambda c, j=job.id, s=status, k=code, e=error: repo.finish(c, j, s, k, e)
+                functools.partial(
+                    repo.finish, job_id=job.id, status=status, exit_code=code, error=error
+                )
             )
             await self._changed(job.id, job.status)
         return counts

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, RootModel
 
 from .base import ApiModel
-from .jobs import KillResult
+from .jobs import JobStatus, KillResult
 
 TrainerCommand = Literal["save", "stop", "save-stop", "abort"]
 
@@ -24,7 +24,11 @@ class DescribeCommand(BaseModel):
 
 
 class ControlResult(RootModel[DescribeCommand | KillResult]):
-    """``save|stop|save-stop|abort``: the queued command; ``kill|force-kill``: what the kill did."""
+    """``save|stop|save-stop|abort``: the queued command; ``kill|force-kill``: what the kill did.
+
+    One documented response for one route whose answer depends on the action;
+    on the wire it is the inner model, unwrapped.
+    """
 
 
 class Checkpoint(BaseModel):
@@ -42,12 +46,13 @@ class EvalResult(BaseModel):
     metrics: dict[str, float | None]
 
 
-class DescribeTrainerStatus(BaseModel):
-    """``GET /jobs/{id}/status``: the trainer's latest report (nulls until it reports)."""
+class TrainerStatus(BaseModel):
+    """What the trainer reported last, folded from its records (nulls until it reports).
 
-    job_id: str
-    job_status: str = Field(description="the job's own status (queued, running, done...)")
-    has_reporter: bool = Field(description="whether the job's code uses forgather_lab.reporter")
+    Kept per job in the state database and published as ``job_progress``'s
+    ``status``; ``GET /jobs/{id}/status`` adds the job's side to it.
+    """
+
     step: int | None
     max_steps: int | None
     progress: float | None = Field(description="step / max_steps in percent")
@@ -64,6 +69,14 @@ class DescribeTrainerStatus(BaseModel):
     dropped: int = Field(description="reports the reporter dropped while the server was away")
     connected_at: float | None
     updated_at: float | None
+
+
+class DescribeTrainerStatus(TrainerStatus):
+    """``GET /jobs/{id}/status``: the trainer's latest report (nulls until it reports)."""
+
+    job_id: str
+    job_status: JobStatus = Field(description="the job's own status (queued, running, done...)")
+    has_reporter: bool = Field(description="whether the job's code uses forgather_lab.reporter")
     commands: list[DescribeCommand] = Field(description="latest commands, newest first")
 
 
@@ -96,7 +109,11 @@ class EventsQuery(BaseModel):
     """``GET /events``."""
 
     since: int | None = Field(None, ge=0, description="resume after this event id")
-    types: str | None = Field(None, description="comma-separated event types (default: all)")
+    types: str | None = Field(
+        None,
+        description="comma-separated event types (default: every type but periodic samples, "
+        "such as gpus_sampled, which come only when asked for by name)",
+    )
 
 
 # -- the reporter's side ------------------------------------------------------

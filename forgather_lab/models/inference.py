@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel, WithJsonSchema
 
 from .base import ApiModel
+from .jobs import JobStatus
 
 
 class InferenceParams(ApiModel):
@@ -46,14 +48,23 @@ class TensorBoardParams(ApiModel):
     reload_interval: float = Field(5.0, gt=0, le=3600)
 
 
+class EndpointState(StrEnum):
+    """Where a long-running job stands: starting → ready | failed; stopped once it ends."""
+
+    STARTING = "starting"
+    READY = "ready"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
 class DescribeEndpoint(BaseModel):
     """Where a long-running job (inference, TensorBoard) answers, and whether it is ready."""
 
     job_id: str
     job_type: str
     name: str
-    status: str = Field(description="the job's status")
-    state: Literal["starting", "ready", "failed", "stopped"]
+    status: JobStatus = Field(description="the job's status")
+    state: EndpointState
     base_url: str | None = Field(None, description="the API base, e.g. http://127.0.0.1:PORT/v1")
     proxy_url: str | None = Field(None, description="same-origin path for the browser")
     model: str | None = None
@@ -100,7 +111,45 @@ class DescribePreset(BaseModel):
     params: dict[str, Any]
 
 
-class SavePreset(ApiModel):
-    """``PUT /generation-configs/{name}``."""
+_PARAMS = {"type": "object", "additionalProperties": True}
+_SAVE_PRESET_SCHEMA = {
+    "anyOf": [
+        {**_PARAMS, "description": "the generation parameters themselves (known names only)"},
+        {
+            "type": "object",
+            "properties": {"params": _PARAMS},
+            "required": ["params"],
+            "additionalProperties": False,
+            "description": "the same, wrapped: any names, a server's own extensions too",
+        },
+    ]
+}
 
-    params: dict[str, Any] = Field(description="generation parameters (OpenAI + HF names)")
+
+class SavePreset(RootModel[Annotated[dict[str, Any], WithJsonSchema(_SAVE_PRESET_SCHEMA)]]):
+    """``PUT /generation-configs/{name}``: the generation parameters as the body.
+
+    ``{"temperature": 0.7, "top_p": 0.9}``, as Forgather's own API takes them
+    (OpenAI and HuggingFace names; an unknown name is a 400). The wrapped
+    form ``{"params": {...}}`` is accepted too and stores any names (a
+    server's own extensions).
+    """
+
+    @property
+    def wrapped(self) -> bool:
+        """Whether the body is the ``{"params": {...}}`` form."""
+        return set(self.root) == {"params"} and isinstance(self.root["params"], dict)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The generation parameters, unwrapped."""
+        inner = self.root["params"] if self.wrapped else self.root
+        return dict(inner)
+
+
+class DeletePresetResult(BaseModel):
+    """What deleting a user preset did."""
+
+    name: str
+    deleted: bool
+    restored_builtin: bool

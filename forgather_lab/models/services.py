@@ -7,8 +7,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from .base import ApiModel
+from .jobs import JobStatus
 
 NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+ServiceSource = Literal["settings", "user"]
 
 
 class UpsertService(ApiModel):
@@ -39,14 +43,14 @@ class DescribeService(BaseModel):
     args: dict[str, Any]
     priority: int
     requested_gpus: int
-    source: Literal["settings", "user"] = Field(
+    source: ServiceSource = Field(
         description="settings: ForgatherLab.services (read-only, toggles are stored); "
         "user: created through the API"
     )
     signature: str
     running: bool = Field(description="a job with this signature is running")
     job_id: str | None = None
-    status: str | None = Field(None, description="that job's status")
+    status: JobStatus | None = Field(None, description="that job's status")
     base_url: str | None = None
     message: str | None = Field(None, description="why the service could not start, if so")
 

@@ -1,7 +1,8 @@
 """Persisted project state: search roots and per-config dynamic-args overrides.
 
 Both live in the state database (migration 2). Functions here take a SQLite
-connection and run on the database thread (``await db.run(...)``).
+connection and run on the database thread (the services call them with
+``db.call``, already off the event loop).
 """
 
 from __future__ import annotations

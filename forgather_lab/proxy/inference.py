@@ -13,17 +13,62 @@ only travels server → upstream, never back to the browser.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import BadRequest, Forbidden
+from .upstream import request_headers
 
-OPERATIONS = {
-    "health": "GET",
-    "models": "GET",
-    "completions": "POST",
-    "chat/completions": "POST",
-}
 CLIENT_TOKEN_HEADER = "X-Inference-Token"  # noqa: S105 (a header name)
+
+# Given an upstream base, the token of the job listening there (EndpointSupervisor.token_for).
+TokenLookup = Callable[[str], Awaitable[str | None]]
+
+
+class ProxyOperation(StrEnum):
+    """What the proxy forwards: ``/forgather/api/inference/<value>`` → ``<base>/<value>``."""
+
+    HEALTH = "health"
+    MODELS = "models"
+    COMPLETIONS = "completions"
+    CHAT = "chat/completions"
+
+    @property
+    def method(self) -> Literal["GET", "POST"]:
+        """The verb the upstream takes (and the proxy serves)."""
+        return "GET" if self in (ProxyOperation.HEALTH, ProxyOperation.MODELS) else "POST"
+
+
+@dataclass(frozen=True)
+class UpstreamRequest:
+    """One request to send upstream: verb, URL and the headers it may carry."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+
+
+async def plan(
+    operation: ProxyOperation,
+    base: str,
+    incoming: Mapping[str, str],
+    *,
+    loopback_only: bool,
+    token_for: TokenLookup,
+) -> UpstreamRequest:
+    """Check ``base`` and build the upstream request, with the upstream token if one is known.
+
+    The token of our job at that origin wins; for any other upstream the
+    client may name one in ``X-Inference-Token``.
+    """
+    checked = check_base(base, loopback_only)
+    token = await token_for(checked) or incoming.get(CLIENT_TOKEN_HEADER) or None
+    return UpstreamRequest(
+        operation.method, upstream_url(checked, operation), request_headers(dict(incoming), token)
+    )
 
 
 def check_base(base: str, loopback_only: bool) -> str:
@@ -62,11 +107,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def upstream_url(base: str, operation: str) -> str:
+def upstream_url(base: str, operation: ProxyOperation | str) -> str:
     """``<base>/<operation>``; health is the server's ``/health`` (beside ``/v1``)."""
-    if operation not in OPERATIONS:
-        raise BadRequest(f"Unknown inference operation {operation!r}")
-    if operation == "health":
+    try:
+        operation = ProxyOperation(operation)
+    except ValueError:
+        raise BadRequest(f"Unknown inference operation {operation!r}") from None
+    if operation == ProxyOperation.HEALTH:
         parts = urlsplit(base)
         path = parts.path.rstrip("/")
         if path.endswith("/v1"):

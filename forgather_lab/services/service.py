@@ -14,20 +14,36 @@ matching job. One lock serialises passes so two can never queue twice.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import time
-from typing import Any
+from dataclasses import replace
+from typing import Protocol, runtime_checkable
 
-from ..errors import BadRequest, Forbidden, ForgatherError, NotFound
-from ..models.jobs import CreateJob
-from ..models.services import UpsertService
+from ..errors import Forbidden, ForgatherError, NotFound
+from ..inference.supervisor import EndpointSupervisor
+from ..jobs.kinds import JobKind
+from ..jobs.service import JobsService
+from ..models.jobs import CreateJob, DescribeJob, JobStatus
+from ..models.services import (
+    DeleteServiceResult,
+    DescribeService,
+    ListServices,
+    ServiceSource,
+    UpsertService,
+)
 from ..store import Database
+from .declarations import ConfiguredServices, Declared, from_settings, remove, store, stored
 from .signature import signature
 
 log = logging.getLogger("forgather_lab.services")
 
-LIVE = ["queued", "starting", "running"]
+LIVE = [JobStatus.QUEUED.value, JobStatus.STARTING.value, JobStatus.RUNNING.value]
+
+
+@runtime_checkable
+class ServiceDefaults(Protocol):
+    """A job kind that asks for GPUs when it runs as a service (inference: one)."""
+
+    service_gpus: int
 
 
 class ServicesService:
@@ -36,204 +52,160 @@ class ServicesService:
     def __init__(
         self,
         db: Database,
-        jobs: Any,
-        configured: dict[str, dict[str, dict[str, Any]]] | None = None,
-        endpoints: Any = None,
+        jobs: JobsService,
+        configured: ConfiguredServices | None = None,
+        endpoints: EndpointSupervisor | None = None,
     ) -> None:
         self.db = db
-        self.jobs = jobs  # JobsService
-        self.configured = configured or {}
-        self.endpoints = endpoints  # EndpointSupervisor, for base URLs
+        self.jobs = jobs
+        self.configured: ConfiguredServices = configured or {}
+        self.endpoints = endpoints  # for the base URL of a running service
         self._lock = asyncio.Lock()
         self._errors: dict[tuple[str, str], str] = {}
 
     # -- the declarations ------------------------------------------------------
 
-    def _from_settings(self) -> dict[tuple[str, str], dict[str, Any]]:
-        out = {}
-        for type_, entries in self.configured.items():
-            for name, entry in (entries or {}).items():
-                entry = dict(entry or {})
-                out[(type_, name)] = {
-                    "type": type_,
-                    "name": name,
-                    "enabled": bool(entry.pop("enabled", False)),
-                    "priority": int(entry.pop("priority", 0)),
-                    "requested_gpus": entry.pop("requested_gpus", None),
-                    "args": entry,
-                    "source": "settings",
-                }
-        return out
+    def _from_settings(self) -> dict[tuple[str, str], Declared]:
+        return from_settings(self.configured)
 
-    async def _merged(self) -> list[dict[str, Any]]:
+    async def _merged(self) -> list[Declared]:
         merged = self._from_settings()
-        rows = await self.db.run(
-            lambda c: c.execute(
-                "SELECT type, name, enabled, args, priority, requested_gpus FROM services"
-            ).fetchall()
-        )
-        for r in rows:
-            key = (r[0], r[1])
-            merged[key] = {
-                "type": r[0],
-                "name": r[1],
-                "enabled": bool(r[2]),
-                "args": json.loads(r[3]),
-                "priority": r[4],
-                "requested_gpus": r[5],
-                "source": "settings" if key in merged else "user",
-            }
+        for declared in await self.db.run(stored):
+            source: ServiceSource = "settings" if declared.key in merged else "user"
+            merged[declared.key] = replace(declared, source=source)
         return [merged[k] for k in sorted(merged)]
 
-    def _gpus(self, svc: dict[str, Any]) -> int:
-        if svc["requested_gpus"] is not None:
-            return int(svc["requested_gpus"])
-        kind = self.jobs.kinds.get(svc["type"])
-        default = int(getattr(kind, "service_gpus", 0))
-        if not default and hasattr(kind, "default_gpus"):
-            default = int(kind.default_gpus(svc["args"]))
-        return min(default, int(self.jobs.max_gpus))  # CPU-only servers still serve
+    def _gpus(self, svc: Declared) -> int:
+        if svc.requested_gpus is not None:
+            return svc.requested_gpus
+        kind = self.jobs.kinds.get(svc.type)
+        default = kind.service_gpus if isinstance(kind, ServiceDefaults) else 0
+        if not default:
+            default = kind.default_gpus(svc.args)
+        return min(default, self.jobs.max_gpus)  # CPU-only servers still serve
 
-    def _request(self, svc: dict[str, Any]) -> CreateJob:
+    def _request(self, svc: Declared) -> CreateJob:
         return CreateJob(
-            job_type=svc["type"],
-            job_params=svc["args"],
+            job_type=svc.type,
+            job_params=svc.args,
             requested_gpus=self._gpus(svc),
-            priority=svc["priority"],
-            name=f"service {svc['type']}/{svc['name']}",
+            priority=svc.priority,
+            name=f"service {svc.type}/{svc.name}",
         )
 
-    async def _signature(self, svc: dict[str, Any]) -> str:
-        kind = self.jobs.kinds.get(svc["type"])
+    async def _signature(self, svc: Declared) -> str:
+        kind: JobKind = self.jobs.kinds.get(svc.type)
         params = await asyncio.to_thread(kind.prepare, self._request(svc), self.jobs.resolver)
         return signature(kind.name, params)
 
-    async def _live(self) -> dict[str, dict[str, Any]]:
-        jobs, _ = await self.jobs.list(LIVE, 1000, 0)
-        live: dict[str, dict[str, Any]] = {}
+    async def _live(self) -> dict[str, DescribeJob]:
+        jobs, _ = await self.jobs.list_jobs(LIVE, 1000, 0)
+        live: dict[str, DescribeJob] = {}
         for job in reversed(jobs):  # oldest first, so the newest wins a tie
-            live[signature(job["job_type"], job["params"])] = job
+            live[signature(job.job_type, job.params)] = job
         return live
+
+    async def _describe(self, svc: Declared, live: dict[str, DescribeJob]) -> DescribeService:
+        """The API record of a declaration: the one place a service is mapped to the wire."""
+        message = self._errors.get(svc.key)
+        try:
+            sig = await self._signature(svc)
+        except ForgatherError as e:
+            sig, message = "", e.message
+        job = live.get(sig) if sig else None
+        base_url = None
+        if job is not None and self.endpoints is not None:
+            endpoint = await self.endpoints.get(job.id)
+            base_url = endpoint.base_url if endpoint is not None else None
+        return DescribeService(
+            type=svc.type,
+            name=svc.name,
+            enabled=svc.enabled,
+            args=svc.args,
+            priority=svc.priority,
+            requested_gpus=self._gpus(svc),
+            source=svc.source,
+            signature=sig,
+            running=job is not None and job.status == JobStatus.RUNNING,
+            job_id=job.id if job is not None else None,
+            status=job.status if job is not None else None,
+            base_url=base_url,
+            message=message,
+        )
 
     # -- queries ---------------------------------------------------------------
 
-    async def list(self) -> list[dict[str, Any]]:
+    async def list_services(self) -> ListServices:
         """Every service with its signature and the job running it, if any."""
         live = await self._live()
-        out = []
-        for svc in await self._merged():
-            message = self._errors.get((svc["type"], svc["name"]))
-            try:
-                sig = await self._signature(svc)
-            except ForgatherError as e:
-                sig, message = "", e.message
-            job = live.get(sig) if sig else None
-            base_url = None
-            if job is not None and self.endpoints is not None:
-                endpoint = await self.endpoints.get(job["id"])
-                base_url = endpoint and endpoint.get("base_url")
-            out.append(
-                {
-                    **svc,
-                    "requested_gpus": self._gpus(svc),
-                    "signature": sig,
-                    "running": bool(job and job["status"] == "running"),
-                    "job_id": job and job["id"],
-                    "status": job and job["status"],
-                    "base_url": base_url,
-                    "message": message,
-                }
-            )
-        return out
+        return ListServices(services=[await self._describe(s, live) for s in await self._merged()])
 
-    async def get(self, type_: str, name: str) -> dict[str, Any]:
-        for svc in await self.list():
-            if svc["type"] == type_ and svc["name"] == name:
-                return svc
+    async def get(self, type_: str, name: str) -> DescribeService:
+        """One service; 404 if neither settings nor the table declare it."""
+        for svc in await self._merged():
+            if svc.key == (type_, name):
+                return await self._describe(svc, await self._live())
         raise NotFound(f"No service {type_}/{name}")
 
     # -- changes ---------------------------------------------------------------
 
-    async def upsert(self, request: UpsertService) -> dict[str, Any]:
+    async def upsert(self, request: UpsertService) -> DescribeService:
         """Validate (through the job kind), store, and start it now if enabled."""
-        svc = {**request.model_dump(), "source": "user"}
+        svc = Declared(
+            type=request.type,
+            name=request.name,
+            enabled=request.enabled,
+            priority=request.priority,
+            requested_gpus=request.requested_gpus,
+            args=request.args,
+        )
         new_signature = await self._signature(svc)  # 400 on a bad type or args, before storing
         try:
-            previous: dict[str, Any] | None = await self.get(request.type, request.name)
+            previous: DescribeService | None = await self.get(request.type, request.name)
         except NotFound:
             previous = None
-        await self.db.run(
-            lambda c: c.execute(
-                "INSERT INTO services (type, name, enabled, args, priority, requested_gpus, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (type, name) DO UPDATE "
-                "SET enabled = excluded.enabled, args = excluded.args, "
-                "priority = excluded.priority, requested_gpus = excluded.requested_gpus, "
-                "updated_at = excluded.updated_at",
-                (
-                    request.type,
-                    request.name,
-                    int(request.enabled),
-                    json.dumps(request.args),
-                    request.priority,
-                    request.requested_gpus,
-                    time.time(),
-                ),
-            )
-        )
-        self._errors.pop((request.type, request.name), None)
+        await self.db.run(lambda c: store(c, svc))
+        self._errors.pop(svc.key, None)
         changed = previous is not None and (
-            not request.enabled or previous["signature"] != new_signature
+            not request.enabled or previous.signature != new_signature
         )
-        if previous is not None and previous["job_id"] and changed:
-            await self._stop(previous["job_id"])  # changed or disabled: takes effect now
+        if previous is not None and previous.job_id and changed:
+            await self._stop(previous.job_id)  # changed or disabled: takes effect now
         if request.enabled:
             await self.reconcile()
         return await self.get(request.type, request.name)
 
-    async def set_enabled(self, type_: str, name: str, enabled: bool) -> dict[str, Any]:
+    async def set_enabled(self, type_: str, name: str, enabled: bool) -> DescribeService:
         """Toggle; enabling starts it now, disabling stops its job."""
         current = await self.get(type_, name)
-        await self.db.run(
-            lambda c: c.execute(
-                "INSERT INTO services (type, name, enabled, args, priority, requested_gpus, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (type, name) DO UPDATE "
-                "SET enabled = excluded.enabled, updated_at = excluded.updated_at",
-                (
-                    type_,
-                    name,
-                    int(enabled),
-                    json.dumps(current["args"]),
-                    current["priority"],
-                    current["requested_gpus"],
-                    time.time(),
-                ),
-            )
+        svc = Declared(
+            type=type_,
+            name=name,
+            enabled=enabled,
+            priority=current.priority,
+            requested_gpus=current.requested_gpus,
+            args=current.args,
         )
+        await self.db.run(lambda c: store(c, svc, only_enabled=True))
         if enabled:
             await self.reconcile()
-        elif current["job_id"]:
-            await self._stop(current["job_id"])
+        elif current.job_id:
+            await self._stop(current.job_id)
         return await self.get(type_, name)
 
-    async def delete(self, type_: str, name: str) -> dict[str, Any]:
+    async def delete(self, type_: str, name: str) -> DeleteServiceResult:
         """Stop its job and remove the entry (a settings entry cannot be removed here)."""
         current = await self.get(type_, name)
-        deleted = await self.db.run(
-            lambda c: (
-                c.execute(
-                    "DELETE FROM services WHERE type = ? AND name = ?", (type_, name)
-                ).rowcount
-            )
-        )
+        deleted = await self.db.run(lambda c: remove(c, type_, name))
         if not deleted:
             raise Forbidden(
                 f"Service {type_}/{name} is declared in ForgatherLab.services; remove it there, "
                 "or disable it here"
             )
         stopped = None
-        if current["job_id"] and (type_, name) not in self._from_settings():
-            stopped = await self._stop(current["job_id"])
-        return {"deleted": True, "stopped_job_id": stopped}
+        if current.job_id and (type_, name) not in self._from_settings():
+            stopped = await self._stop(current.job_id)
+        return DeleteServiceResult(deleted=True, stopped_job_id=stopped)
 
     async def _stop(self, job_id: str) -> str | None:
         try:
@@ -249,17 +221,16 @@ class ServicesService:
         async with self._lock:
             live = await self._live()
             for svc in await self._merged():
-                if not svc["enabled"]:
+                if not svc.enabled:
                     continue
-                key = (svc["type"], svc["name"])
                 try:
                     if await self._signature(svc) in live:
                         continue
                     job = await self.jobs.enqueue(self._request(svc))
-                except (ForgatherError, BadRequest) as e:
-                    self._errors[key] = e.message
-                    log.warning("service %s/%s not started: %s", *key, e.message)
+                except ForgatherError as e:
+                    self._errors[svc.key] = e.message
+                    log.warning("service %s/%s not started: %s", *svc.key, e.message)
                     continue
-                self._errors.pop(key, None)
-                started.append(job["id"])
+                self._errors.pop(svc.key, None)
+                started.append(job.id)
         return started

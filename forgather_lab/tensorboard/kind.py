@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from ..errors import BadRequest
 from ..inference.kind import validation_message
-from ..jobs.kinds import JobKind
+from ..jobs.kinds import ConfigResolver, JobKind
 from ..jobs.launcher import LaunchSpec
 from ..models.inference import TensorBoardParams
 from ..models.jobs import CreateJob
@@ -25,7 +25,7 @@ class TensorBoardKind(JobKind):
         """TensorBoard never needs a GPU."""
         return 0
 
-    def prepare(self, request: CreateJob, resolver: Any = None) -> dict[str, Any]:
+    def prepare(self, request: CreateJob, resolver: ConfigResolver | None = None) -> dict[str, Any]:
         """Validate; the logdir is made absolute so the service signature is stable."""
         try:
             params = TensorBoardParams.model_validate(request.job_params)

@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reload-interval", type=float, default=5.0)
     args = parser.parse_args(argv)
 
-    from tensorboard import program
+    # tensorboard ships no type information.
+    from tensorboard import program  # type: ignore[import-untyped]
 
     board = program.TensorBoard()
     board.configure(

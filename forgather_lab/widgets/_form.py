@@ -11,19 +11,20 @@ from typing import Any
 import ipywidgets as w
 
 from ..client import Client, ForgatherClientError
+from ..models.projects import DynamicArg
 
 
-def _field(arg: dict[str, Any], value: Any) -> w.Widget:
+def _field(arg: DynamicArg, value: Any) -> w.Widget:
     """The input widget for one dynamic arg of the schema."""
-    desc = {"description": arg["name"], "tooltip": arg.get("help") or None}
+    desc = {"description": arg.name, "tooltip": arg.help or None}
     style = {"description_width": "140px"}
-    if arg.get("choices"):
-        choices = list(arg["choices"])
+    if arg.choices:
+        choices = list(arg.choices)
         return w.Dropdown(
             options=choices, value=value if value in choices else choices[0], style=style, **desc
         )
-    kind = arg.get("type")
-    if kind == "bool" or arg.get("action"):
+    kind = arg.type
+    if kind == "bool" or arg.action:
         return w.Checkbox(value=bool(value), indent=False, **desc)
     if kind == "int":
         return w.IntText(value=int(value or 0), style=style, **desc)
@@ -32,7 +33,8 @@ def _field(arg: dict[str, Any], value: Any) -> w.Widget:
     return w.Text(value="" if value is None else str(value), style=style, **desc)
 
 
-class EnqueueForm(w.VBox):
+# ipywidgets ships no type information, so VBox is Any to mypy.
+class EnqueueForm(w.VBox):  # type: ignore[misc]
     """``EnqueueForm(project_dir, config)``: one field per dynamic arg, GPUs, priority, name.
 
     ``submit()`` (the button) queues the job; the result or the server's
@@ -50,9 +52,8 @@ class EnqueueForm(w.VBox):
         self.project_dir, self.config, self.job_type = project_dir, config, job_type
         self.job_id: str | None = None
         schema = self.client.dynamic_args(project_dir, config)
-        values = schema.get("values") or {}
         self.fields: dict[str, w.Widget] = {
-            a["name"]: _field(a, values.get(a["name"], a.get("default"))) for a in schema["args"]
+            a.name: _field(a, schema.values.get(a.name, a.default)) for a in schema.args
         }
         style = {"description_width": "140px"}
         self.gpus = w.BoundedIntText(value=0, min=0, max=64, description="GPUs", style=style)

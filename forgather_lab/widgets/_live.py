@@ -5,6 +5,10 @@ The kernel only says *what* to show (a job id, a filter); the front end
 with the page's credentials. So a widget keeps updating while the kernel is
 busy, shows nothing stale after a kernel restart, and never holds a socket in
 the kernel.
+
+``static/forgather.js`` and ``static/forgather.css`` are built from the
+TypeScript in ``labextension/src/widgets/`` (``npm run build`` there, which
+``scripts/setup.sh`` and ``pip install`` run); they ship in the wheel.
 """
 
 from __future__ import annotations
@@ -17,12 +21,24 @@ import traitlets
 
 STATIC = Path(__file__).parent / "static"
 
+_NOT_BUILT = (
+    "export default { render({ el }) { el.textContent = "
+    '"Forgather widgets: the front end is not built (run scripts/setup.sh, '
+    'or npm run build in labextension/)."; return () => {}; } };'
+)
+
+
+def _built(name: str, fallback: str) -> Path | str:
+    """The built front-end file, or ``fallback`` so that importing never fails without it."""
+    path = STATIC / name
+    return path if path.is_file() else fallback
+
 
 class _ForgatherWidget(anywidget.AnyWidget):
     """Shared front end; ``_view`` picks the renderer."""
 
-    _esm = STATIC / "forgather.js"
-    _css = STATIC / "forgather.css"
+    _esm = _built("forgather.js", _NOT_BUILT)
+    _css = _built("forgather.css", "")
     _view = traitlets.Unicode("").tag(sync=True)
     base_url = traitlets.Unicode(
         "", help="Jupyter base URL to call; empty: the page's own (same origin)"

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import traitlets
 
-from ._live import STATIC, _ForgatherWidget
+from ._live import _ForgatherWidget
 
 
 def check_base(value: str) -> str:
@@ -38,7 +38,6 @@ class ChatWidget(_ForgatherWidget):
     """
 
     _view = traitlets.Unicode("chat").tag(sync=True)
-    _css = (STATIC / "forgather.css").read_text() + (STATIC / "chat.css").read_text()
     job_id = traitlets.Unicode("", help="the inference job to talk to; empty: pick one").tag(
         sync=True
     )

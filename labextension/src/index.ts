@@ -6,15 +6,17 @@
  */
 import {
   ILayoutRestorer,
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
+  type JupyterFrontEnd,
+  type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator } from '@jupyterlab/translation';
 
+import { ForgatherClient } from './client';
 import { CommandIDs } from './commands';
 import { forgatherIcon } from './icons';
 import { ForgatherModel } from './model';
@@ -23,9 +25,13 @@ import { setupProjects } from './projects';
 import { projectsSection } from './projects/tree';
 import { setupJobs } from './jobs/setup';
 import { setupChat } from './chat';
+import { ForgatherSettings } from './settings';
+import { labTransport } from './transport';
+
+const PLUGIN_ID = 'forgather-lab:plugin';
 
 const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'forgather-lab:plugin',
+  id: PLUGIN_ID,
   description: 'Queue, watch and steer ML training on a GPU pool.',
   autoStart: true,
   optional: [
@@ -34,7 +40,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     IRenderMimeRegistry,
     IStatusBar,
     ITranslator,
-    IDefaultFileBrowser
+    IDefaultFileBrowser,
+    ISettingRegistry
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -43,22 +50,34 @@ const plugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry | null,
     statusBar: IStatusBar | null,
     translator: ITranslator | null,
-    fileBrowser: IDefaultFileBrowser | null
+    fileBrowser: IDefaultFileBrowser | null,
+    settingRegistry: ISettingRegistry | null
   ) => {
-    const model = new ForgatherModel();
-    const projects = setupProjects(app, rendermime);
-    const jobSections = setupJobs(app, {
+    // The one client every model shares; building it makes no request.
+    const client = new ForgatherClient(labTransport());
+    const settings = new ForgatherSettings();
+    if (settingRegistry) {
+      // Not awaited: the defaults apply until the user's settings have loaded.
+      settings.follow(settingRegistry, PLUGIN_ID).catch((error: unknown) => {
+        console.warn('Forgather: could not load the settings; using the defaults', error);
+      });
+    }
+    const model = new ForgatherModel(client);
+    const projects = setupProjects(app, rendermime, client);
+    const { jobs, sections: jobSections } = setupJobs(app, {
       palette,
       restorer,
       statusBar,
       translator,
       fileBrowser,
+      client,
+      settings,
       openPanel: () => app.shell.activateById('forgather-panel')
     });
     const panel = new ForgatherPanel(model, [
       projectsSection(projects.model, projects.actions),
       ...jobSections,
-      ...setupChat(app, { palette, restorer, rendermime, translator, fileBrowser })
+      ...setupChat(app, { palette, restorer, rendermime, translator, fileBrowser, client, jobs })
     ]);
     app.shell.add(panel, 'left', { rank: 850 });
     restorer?.add(panel, 'forgather-panel');

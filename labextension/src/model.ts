@@ -3,9 +3,9 @@
  * signals changes. Widgets only render what the model holds.
  */
 import { Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
-import { ForgatherClient, describeError } from './client';
+import { type ForgatherClient, describeError } from './client';
 import type { DescribeHealth } from './client/schemas';
 
 export class ForgatherModel {

@@ -1,14 +1,14 @@
 /** The Forgather sidebar panel. */
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
-import { Message } from '@lumino/messaging';
+import { type Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { IHealth } from './api';
+import type { DescribeHealth } from './client/schemas';
 import { forgatherIcon } from './icons';
-import { ForgatherModel } from './model';
+import { type ForgatherModel } from './model';
 
 function HealthSection(props: {
-  health: IHealth | null;
+  health: DescribeHealth | null;
   error: string | null;
   onRefresh: () => void;
 }): JSX.Element {

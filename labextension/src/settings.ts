@@ -5,7 +5,7 @@
  * Widgets, which have no settings registry, run on the defaults.
  */
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
 export interface IForgatherOptions {
   /** The priority the Run… and New Command Job dialogs start with. */

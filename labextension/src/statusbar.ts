@@ -2,10 +2,10 @@
  * The status-bar item: how many GPUs are busy and their mean utilisation.
  * Renders the GPU model; a click opens the Forgather panel.
  */
-import { TranslationBundle } from '@jupyterlab/translation';
+import { type TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { GpusModel } from './gpus/model';
+import { type GpusModel } from './gpus/model';
 
 export class GpuStatusItem extends Widget {
   constructor(

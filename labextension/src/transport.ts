@@ -22,11 +22,7 @@ export function labTransport(): ITransport {
     async fetch(path: string, init: RequestInit): Promise<Response> {
       const settings = ServerConnection.makeSettings();
       try {
-        return await ServerConnection.makeRequest(
-          join(settings.baseUrl, path),
-          init,
-          settings
-        );
+        return await ServerConnection.makeRequest(join(settings.baseUrl, path), init, settings);
       } catch (error) {
         // makeRequest wraps every failure as a NetworkError; an abort stays an abort.
         if (init.signal?.aborted) {

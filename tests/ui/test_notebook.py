@@ -64,8 +64,12 @@ def test_walkthrough_runs_and_widgets_render(page: Any, lab_server: LabServer) -
     job_view = page.locator(".forgather-widget.fg-job")
     # "attached", not "visible": Lab hides cells scrolled out of view (content-visibility)
     job_view.locator(".fg-log").get_by_text("step 1/400").wait_for(state="attached", timeout=60_000)
+    # the log is drawn by xterm.js and the chart by uPlot, as in the Lab's job view;
     # the chart fills in from the reported loss
-    job_view.locator("polyline").wait_for(state="attached", timeout=60_000)
+    assert job_view.locator(".fg-log .xterm-rows").count() == 1
+    job_view.locator(".fg-plot:not([data-steps='0']) .uplot canvas").wait_for(
+        state="attached", timeout=60_000
+    )
     _show(job_view)
     lab.screenshot("notebook-job-view")
 

@@ -3,17 +3,23 @@
  * inference, TensorBoard, New service), the chat tracker and the Services
  * sidebar section. Builds and registers only; no network call at activation.
  */
-import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
-import { ICommandPalette, InputDialog, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import { type ILayoutRestorer, type JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  type ICommandPalette,
+  InputDialog,
+  Notification,
+  WidgetTracker
+} from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
-import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
-import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { type IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { type IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { type ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { requestAPI } from '../api';
+import { type ForgatherClient, describeError } from '../client';
 import { CommandIDs } from '../commands';
+import { type JobsModel } from '../jobs/model';
 import { ServicesModel } from '../services/model';
 import { ServicesSection } from '../services/section';
 import { ChatModel } from './model';
@@ -25,12 +31,15 @@ export interface IChatSetupOptions {
   rendermime: IRenderMimeRegistry | null;
   translator: ITranslator | null;
   fileBrowser: IDefaultFileBrowser | null;
+  client: ForgatherClient;
+  /** Queues the inference jobs (so the Jobs section shows them at once). */
+  jobs: JobsModel;
 }
 
 export function setupChat(app: JupyterFrontEnd, opts: IChatSetupOptions): Array<() => JSX.Element> {
   const trans = (opts.translator ?? nullTranslator).load('forgather_lab');
-  const chat = new ChatModel();
-  const services = new ServicesModel();
+  const chat = new ChatModel(opts.client);
+  const services = new ServicesModel(opts.client);
   const tracker = new WidgetTracker<ChatPanel>({ namespace: 'forgather-chat' });
   const { commands } = app;
 
@@ -52,14 +61,15 @@ export function setupChat(app: JupyterFrontEnd, opts: IChatSetupOptions): Array<
       app.shell.activateById(panel.id);
     }
   });
-  opts.restorer?.restore(tracker, { command: CommandIDs.openChat, name: () => 'chat' });
+  void opts.restorer?.restore(tracker, { command: CommandIDs.openChat, name: () => 'chat' });
 
   const selectedDir = (): string | null => {
     const item = opts.fileBrowser?.selectedItems().next();
     const model = item && !item.done ? item.value : null;
     return model && model.type === 'directory' ? model.path : null;
   };
-  const serverPath = (path: string): string => URLExt.join(PageConfig.getOption('serverRoot') || '', path);
+  const serverPath = (path: string): string =>
+    URLExt.join(PageConfig.getOption('serverRoot') || '', path);
 
   commands.addCommand(CommandIDs.serveInference, {
     label: trans.__('Serve Inference'),
@@ -68,23 +78,36 @@ export function setupChat(app: JupyterFrontEnd, opts: IChatSetupOptions): Array<
     execute: async args => {
       const path = typeof args.path === 'string' ? args.path : serverPath(selectedDir() ?? '');
       try {
-        const job = await requestAPI<{ id: string }>('queue', {
-          method: 'POST',
-          body: JSON.stringify({ job_type: 'inference', job_params: { model_path: path }, name: `inference: ${path.split('/').pop()}` })
+        const job = await opts.jobs.enqueue({
+          job_type: 'inference',
+          job_params: { model_path: path },
+          name: `inference: ${path.split('/').pop() ?? path}`
         });
-        Notification.success(trans.__('Inference job %1 queued; the chat picks it up when ready.', job.id), { autoClose: 6000 });
+        Notification.success(
+          trans.__('Inference job %1 queued; the chat picks it up when ready.', job.id),
+          { autoClose: 6000 }
+        );
         await commands.execute(CommandIDs.openChat);
       } catch (e) {
-        Notification.error(String((e as Error).message ?? e), { autoClose: false });
+        Notification.error(describeError(e), { autoClose: false });
       }
     }
   });
-  app.contextMenu.addItem({ command: CommandIDs.serveInference, selector: '.jp-DirListing-item[data-isdir="true"]', rank: 61 });
+  app.contextMenu.addItem({
+    command: CommandIDs.serveInference,
+    selector: '.jp-DirListing-item[data-isdir="true"]',
+    rank: 61
+  });
 
   commands.addCommand(CommandIDs.openTensorBoard, {
     label: trans.__('Open TensorBoard'),
     execute: args => {
-      const url = URLExt.join(PageConfig.getBaseUrl(), 'forgather/api/tb', String(args.jobId ?? ''), '/');
+      const url = URLExt.join(
+        PageConfig.getBaseUrl(),
+        'forgather/api/tb',
+        String(args.jobId ?? ''),
+        '/'
+      );
       window.open(url, '_blank', 'noopener');
     }
   });
@@ -106,9 +129,10 @@ export function setupChat(app: JupyterFrontEnd, opts: IChatSetupOptions): Array<
         return;
       }
       try {
-        await services.upsert({ type: match[1], name: match[2], enabled: true, args: JSON.parse(match[3]!) });
+        const args = JSON.parse(match[3] ?? '{}') as Record<string, unknown>;
+        await services.upsert({ type: match[1] ?? '', name: match[2] ?? '', enabled: true, args });
       } catch (e) {
-        Notification.error(String((e as Error).message ?? e));
+        Notification.error(describeError(e));
       }
     }
   });

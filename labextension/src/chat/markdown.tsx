@@ -1,9 +1,12 @@
 /** Markdown through JupyterLab's rendermime (no second markdown library). */
-import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
+import { type IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import * as React from 'react';
 
 /** Renders `text` as markdown; re-renders when it changes (streaming). */
-export function Markdown(props: { text: string; rendermime: IRenderMimeRegistry | null }): JSX.Element {
+export function Markdown(props: {
+  text: string;
+  rendermime: IRenderMimeRegistry | null;
+}): JSX.Element {
   const host = React.useRef<HTMLDivElement>(null);
   const { rendermime, text } = props;
   React.useEffect(() => {

@@ -3,20 +3,11 @@
  * the conversation; kept in localStorage so a reload keeps the history.
  * Widgets render it and call its actions; nothing else talks to the proxy.
  */
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
-import {
-  GenerationParams,
-  IChatMessage,
-  IEndpoint,
-  IPresetSummary,
-  generate,
-  listModels,
-  listPresets,
-  listServers,
-  loadPreset,
-  savePreset
-} from './api';
+import { type ForgatherClient, describeError } from '../client';
+import type { GenerationParams, IChatMessage } from '../client/inference';
+import type { DescribeEndpoint, PresetSummary } from '../client/schemas';
 
 const STORAGE_KEY = 'forgather-chat-v1';
 
@@ -31,7 +22,7 @@ interface IStored {
 }
 
 export class ChatModel {
-  constructor() {
+  constructor(readonly client: ForgatherClient) {
     const stored = this._load();
     this.base = stored.base ?? '';
     this.baseFromJob = stored.baseFromJob ?? true;
@@ -50,9 +41,9 @@ export class ChatModel {
   messages: IChatMessage[];
   completionPrompt = '';
   completion = '';
-  servers: IEndpoint[] = [];
+  servers: DescribeEndpoint[] = [];
   models: string[] = [];
-  presets: IPresetSummary[] = [];
+  presets: PresetSummary[] = [];
   busy = false;
   error: string | null = null;
   status = '';
@@ -64,7 +55,8 @@ export class ChatModel {
   /** Re-read running servers and presets; pick the first ready server if none is set. */
   async refresh(): Promise<void> {
     try {
-      const [servers, presets] = await Promise.all([listServers(), listPresets()]);
+      const inference = this.client.inference;
+      const [servers, presets] = await Promise.all([inference.servers(), inference.presets()]);
       this.servers = servers.filter(s => s.job_type === 'inference');
       this.presets = presets;
       // Follow the running servers unless the user typed a URL of their own.
@@ -75,14 +67,14 @@ export class ChatModel {
         this.baseFromJob = true;
       }
       if (this.base) {
-        this.models = await listModels(this.base);
+        this.models = await inference.models(this.base);
         if (!this.models.includes(this.model)) {
           this.model = this.models[0] ?? '';
         }
       }
       this.error = null;
     } catch (e) {
-      this.error = String((e as Error).message ?? e);
+      this.error = describeError(e);
     }
     this._save();
   }
@@ -101,29 +93,27 @@ export class ChatModel {
   }
 
   setParam(name: string, value: number | boolean | string | null): void {
-    const params = { ...this.params };
-    if (value === null || value === '') {
-      delete params[name];
-    } else {
-      params[name] = value;
+    const params = Object.entries(this.params).filter(([key]) => key !== name);
+    if (value !== null && value !== '') {
+      params.push([name, value]);
     }
-    this.params = params;
+    this.params = Object.fromEntries(params);
     this._save();
   }
 
   async applyPreset(name: string): Promise<void> {
     try {
-      this.params = await loadPreset(name);
+      this.params = await this.client.inference.preset(name);
       this.status = `preset ${name}`;
     } catch (e) {
-      this.error = String((e as Error).message ?? e);
+      this.error = describeError(e);
     }
     this._save();
   }
 
   async saveAsPreset(name: string): Promise<void> {
-    await savePreset(name, this.params);
-    this.presets = await listPresets();
+    await this.client.inference.savePreset(name, this.params);
+    this.presets = await this.client.inference.presets();
     this._changed.emit();
   }
 
@@ -217,7 +207,7 @@ export class ChatModel {
     const stream = this.params.stream !== false;
     this._changed.emit();
     try {
-      await generate(
+      await this.client.inference.generate(
         op,
         this.base,
         { model: this.model || undefined, ...this.params, ...body, stream },
@@ -230,10 +220,10 @@ export class ChatModel {
       );
       this.status = `${pieces} chunk${pieces === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)}s`;
     } catch (e) {
-      if ((e as Error).name === 'AbortError') {
+      if (e instanceof Error && e.name === 'AbortError') {
         this.status = 'stopped';
       } else {
-        this.error = String((e as Error).message ?? e);
+        this.error = describeError(e);
       }
     } finally {
       this.busy = false;

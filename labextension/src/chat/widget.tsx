@@ -3,14 +3,15 @@
  * It only renders the model and calls its actions.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { TranslationBundle } from '@jupyterlab/translation';
+import { type IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { type TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import type { IChatMessage } from '../client/inference';
 import { forgatherIcon } from '../icons';
 import { Markdown } from './markdown';
-import { ChatModel } from './model';
+import { type ChatModel } from './model';
 
 const PARAMS: Array<{ name: string; step: number; min: number; max: number }> = [
   { name: 'temperature', step: 0.05, min: 0, max: 2 },
@@ -79,7 +80,9 @@ function Settings(props: { model: ChatModel; trans: TranslationBundle }): JSX.El
               min={p.min}
               max={p.max}
               value={typeof model.params[p.name] === 'number' ? String(model.params[p.name]) : ''}
-              onChange={e => model.setParam(p.name, e.target.value === '' ? null : Number(e.target.value))}
+              onChange={e =>
+                model.setParam(p.name, e.target.value === '' ? null : Number(e.target.value))
+              }
             />
           </label>
         ))}
@@ -93,7 +96,11 @@ function Settings(props: { model: ChatModel; trans: TranslationBundle }): JSX.El
         </label>
       </div>
       <div className="jp-forgather-chat-presets">
-        <select aria-label={trans.__('Presets')} value={preset} onChange={e => setPreset(e.target.value)}>
+        <select
+          aria-label={trans.__('Presets')}
+          value={preset}
+          onChange={e => setPreset(e.target.value)}
+        >
           <option value="">{trans.__('(preset)')}</option>
           {model.presets.map(p => (
             <option key={p.name} value={p.name}>
@@ -101,7 +108,11 @@ function Settings(props: { model: ChatModel; trans: TranslationBundle }): JSX.El
             </option>
           ))}
         </select>
-        <button className="jp-mod-styled" disabled={!preset} onClick={() => void model.applyPreset(preset)}>
+        <button
+          className="jp-mod-styled"
+          disabled={!preset}
+          onClick={() => void model.applyPreset(preset)}
+        >
           {trans.__('Load')}
         </button>
         <button
@@ -123,11 +134,11 @@ function Settings(props: { model: ChatModel; trans: TranslationBundle }): JSX.El
 function Turn(props: {
   model: ChatModel;
   index: number;
+  turn: IChatMessage;
   rendermime: IRenderMimeRegistry | null;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { model, index, rendermime, trans } = props;
-  const turn = model.messages[index]!;
+  const { model, index, turn, rendermime, trans } = props;
   const [editing, setEditing] = React.useState<string | null>(null);
   return (
     <li className={`jp-forgather-chat-turn jp-forgather-chat-${turn.role}`} data-role={turn.role}>
@@ -135,7 +146,13 @@ function Turn(props: {
       {editing !== null ? (
         <div className="jp-forgather-chat-edit">
           <textarea value={editing} onChange={e => setEditing(e.target.value)} rows={3} />
-          <button className="jp-mod-styled jp-mod-accept" onClick={() => { void model.edit(index, editing); setEditing(null); }}>
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            onClick={() => {
+              void model.edit(index, editing);
+              setEditing(null);
+            }}
+          >
             {turn.role === 'user' ? trans.__('Save and re-run') : trans.__('Save')}
           </button>
           <button className="jp-mod-styled" onClick={() => setEditing(null)}>
@@ -148,10 +165,18 @@ function Turn(props: {
         <pre className="jp-forgather-chat-plain">{turn.content}</pre>
       )}
       <div className="jp-forgather-chat-turn-actions">
-        <button className="jp-forgather-link-button" disabled={model.busy} onClick={() => setEditing(turn.content)}>
+        <button
+          className="jp-forgather-link-button"
+          disabled={model.busy}
+          onClick={() => setEditing(turn.content)}
+        >
           {trans.__('Edit')}
         </button>
-        <button className="jp-forgather-link-button" disabled={model.busy} onClick={() => model.remove(index)}>
+        <button
+          className="jp-forgather-link-button"
+          disabled={model.busy}
+          onClick={() => model.remove(index)}
+        >
           {trans.__('Delete')}
         </button>
       </div>
@@ -159,7 +184,11 @@ function Turn(props: {
   );
 }
 
-function ChatTab(props: { model: ChatModel; rendermime: IRenderMimeRegistry | null; trans: TranslationBundle }): JSX.Element {
+function ChatTab(props: {
+  model: ChatModel;
+  rendermime: IRenderMimeRegistry | null;
+  trans: TranslationBundle;
+}): JSX.Element {
   const { model, rendermime, trans } = props;
   const [draft, setDraft] = React.useState('');
   const send = () => {
@@ -169,8 +198,8 @@ function ChatTab(props: { model: ChatModel; rendermime: IRenderMimeRegistry | nu
   return (
     <div className="jp-forgather-chat-tab">
       <ol className="jp-forgather-chat-transcript" aria-label={trans.__('Conversation')}>
-        {model.messages.map((_, i) => (
-          <Turn key={i} model={model} index={i} rendermime={rendermime} trans={trans} />
+        {model.messages.map((turn, i) => (
+          <Turn key={i} model={model} index={i} turn={turn} rendermime={rendermime} trans={trans} />
         ))}
       </ol>
       <div className="jp-forgather-chat-compose">
@@ -197,7 +226,11 @@ function ChatTab(props: { model: ChatModel; rendermime: IRenderMimeRegistry | nu
               {trans.__('Send')}
             </button>
           )}
-          <button className="jp-mod-styled" disabled={model.busy || model.messages.length === 0} onClick={() => void model.regenerate()}>
+          <button
+            className="jp-mod-styled"
+            disabled={model.busy || model.messages.length === 0}
+            onClick={() => void model.regenerate()}
+          >
             {trans.__('Regenerate')}
           </button>
           <button className="jp-mod-styled" disabled={model.busy} onClick={() => model.clear()}>
@@ -264,7 +297,10 @@ class ChatBody extends ReactWidget {
                   role="tab"
                   aria-selected={this._tab === tab}
                   className="jp-forgather-chat-tabbutton"
-                  onClick={() => { this._tab = tab; this.update(); }}
+                  onClick={() => {
+                    this._tab = tab;
+                    this.update();
+                  }}
                 >
                   {tab === 'chat' ? trans.__('Chat') : trans.__('Completion')}
                 </button>

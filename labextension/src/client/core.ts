@@ -17,8 +17,7 @@ export type Schemas = components['schemas'];
 /** Every error reply (`{"message", "reason"}`, models/base.py `ErrorReply`). */
 export type ErrorReply = Schemas['ErrorReply'];
 
-const PREFIX = '/forgather/api/';
-type Prefix = typeof PREFIX;
+type Prefix = '/forgather/api/';
 type Method = 'get' | 'post' | 'put' | 'delete';
 
 /** An endpoint under `/forgather/api/` as the contract spells it. */
@@ -46,7 +45,7 @@ type Success<R> = R extends { 200: infer X } ? X : R extends { 201: infer X } ? 
 /** The JSON an operation answers with when it succeeds (`void` for 204). */
 export type ReplyOf<O> =
   Responses<O> extends { 204: unknown }
-    ? void
+    ? undefined
     : Success<Responses<O>> extends { content: { 'application/json': infer J } }
       ? J
       : unknown;

@@ -7,7 +7,7 @@
  * understood, and a reconnect resumes with `Last-Event-ID`. Models subscribe
  * to `received`; while the stream is down (`connected` false) they poll.
  */
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
 import type { ITransport } from './core';
 import type { DescribeJob } from './schemas';

@@ -2,7 +2,7 @@
  * `ForgatherClient`: every call the front ends make, by domain, over one
  * transport. Models (and commands) own one; views never call it.
  */
-import { ApiClient, ITransport } from './core';
+import { ApiClient, type ITransport } from './core';
 import { GpusApi } from './gpus';
 import { HealthApi } from './health';
 import { InferenceApi } from './inference';

@@ -64,8 +64,8 @@ export class JobsApi {
     await this._api.post('jobs/{job_id}/control/{action}', { path: { job_id: id, action } });
   }
 
-  remove(id: string): Promise<void> {
-    return this._api.delete('jobs/{job_id}', { path: { job_id: id } });
+  async remove(id: string): Promise<void> {
+    await this._api.delete('jobs/{job_id}', { path: { job_id: id } });
   }
 
   /** Delete finished jobs; how many went. */

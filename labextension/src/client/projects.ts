@@ -63,8 +63,7 @@ export class ProjectsApi {
   }
 
   async readme(projectDir: string): Promise<string> {
-    return (await this._api.get('project/readme', { query: { project_dir: projectDir } }))
-      .markdown;
+    return (await this._api.get('project/readme', { query: { project_dir: projectDir } })).markdown;
   }
 
   /** The config rendered to YAML, overrides applied. */

@@ -150,7 +150,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: every state change (job_status_changed, job_progress, job_finished, queue_changed, gpu_policy_changed, ...) as JSON with a type field; resumes after Last-Event-ID or ?since= */
+        /** Server-Sent Events: every state change (job_status_changed, job_progress, job_finished, queue_changed, gpu_policy_changed, ...) as JSON with a type field; resumes after Last-Event-ID or ?since=; periodic gpus_sampled only when named in types */
         get: operations["Events_get"];
         put?: never;
         post?: never;
@@ -220,7 +220,7 @@ export interface paths {
         };
         /** One preset (a user copy wins over a bundled one) */
         get: operations["Preset_get"];
-        /** Save a user preset (shadows a bundled one of that name) */
+        /** Save a user preset (shadows a bundled one of that name); the body is the generation parameters, or {"params": {...}} */
         put: operations["Preset_put"];
         post?: never;
         /** Delete a user preset (a bundled one is read-only: 403) */
@@ -1085,6 +1085,9 @@ export interface components {
         /**
          * ControlResult
          * @description ``save|stop|save-stop|abort``: the queued command; ``kill|force-kill``: what the kill did.
+         *
+         *     One documented response for one route whose answer depends on the action;
+         *     on the wire it is the inner model, unwrapped.
          */
         ControlResult: components["schemas"]["DescribeCommand"] | components["schemas"]["KillResult"];
         /** CreatedProject */
@@ -1297,32 +1300,6 @@ export interface components {
             /** Job Id */
             job_id: string;
         };
-        /**
-         * DescribeConfigJob
-         * @description The resolved ``job`` block; ``argv`` is the single-process command line.
-         */
-        DescribeConfigJob: {
-            /** Args */
-            args: string[];
-            /** Argv */
-            argv: string[];
-            /** Cwd */
-            cwd: string;
-            /** Env */
-            env: {
-                [key: string]: string;
-            };
-            /** Gpus */
-            gpus: number;
-            /** Module */
-            module: string | null;
-            /** Nproc Per Node */
-            nproc_per_node: number | string;
-            /** Output Dir */
-            output_dir: string;
-            /** Script */
-            script: string | null;
-        };
         /** DescribeConfigMeta */
         DescribeConfigMeta: {
             /** Config */
@@ -1399,16 +1376,9 @@ export interface components {
              * @default null
              */
             proxy_url?: string | null;
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "starting" | "ready" | "failed" | "stopped";
-            /**
-             * Status
-             * @description the job's status
-             */
-            status: string;
+            state: components["schemas"]["EndpointState"];
+            /** @description the job's status */
+            status: components["schemas"]["JobStatus"];
         };
         /**
          * DescribeGpu
@@ -1570,7 +1540,7 @@ export interface components {
             exists: boolean;
             /** Gpus */
             gpus: number | null;
-            job: components["schemas"]["DescribeConfigJob"] | null;
+            job: components["schemas"]["ResolvedJob"] | null;
             /** Lab Path */
             lab_path: string | null;
             /** Nproc Per Node */
@@ -1747,11 +1717,10 @@ export interface components {
              */
             source: "settings" | "user";
             /**
-             * Status
              * @description that job's status
              * @default null
              */
-            status?: string | null;
+            status?: components["schemas"]["JobStatus"] | null;
             /** Type */
             type: string;
         };
@@ -1839,11 +1808,8 @@ export interface components {
             has_reporter: boolean;
             /** Job Id */
             job_id: string;
-            /**
-             * Job Status
-             * @description the job's own status (queued, running, done...)
-             */
-            job_status: string;
+            /** @description the job's own status (queued, running, done...) */
+            job_status: components["schemas"]["JobStatus"];
             last_checkpoint: components["schemas"]["Checkpoint"] | null;
             /** Loss */
             loss: number | null;
@@ -1896,14 +1862,32 @@ export interface components {
             type: "int" | "float" | "str" | "bool" | "path";
         };
         /**
+         * EndpointState
+         * @description Where a long-running job stands: starting → ready | failed; stopped once it ends.
+         * @enum {string}
+         */
+        EndpointState: "starting" | "ready" | "failed" | "stopped";
+        /**
          * ErrorReply
          * @description Every 4xx and 5xx answer.
          */
         ErrorReply: {
-            /** Message */
+            /**
+             * Details
+             * @description structured context, if any
+             * @default null
+             */
+            details?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Message
+             * @description what was wrong, in words
+             */
             message: string;
             /**
              * Reason
+             * @description a stable code: bad_request, not_found, conflict, forbidden, ...
              * @default null
              */
             reason?: string | null;
@@ -2300,6 +2284,35 @@ export interface components {
             /** Commands */
             commands: components["schemas"]["PendingCommand"][];
         };
+        /**
+         * ResolvedJob
+         * @description A config's resolved ``job`` block; ``argv`` is the single-process command line.
+         *
+         *     Not ``DescribeJob``: that name is the job record's (``models/jobs.py``), and
+         *     the OpenAPI document keys schemas by class name.
+         */
+        ResolvedJob: {
+            /** Args */
+            args: string[];
+            /** Argv */
+            argv: string[];
+            /** Cwd */
+            cwd: string;
+            /** Env */
+            env: {
+                [key: string]: string;
+            };
+            /** Gpus */
+            gpus: number;
+            /** Module */
+            module: string | null;
+            /** Nproc Per Node */
+            nproc_per_node: number | string;
+            /** Output Dir */
+            output_dir: string;
+            /** Script */
+            script: string | null;
+        };
         /** Run */
         Run: {
             /** Has Metrics */
@@ -2326,13 +2339,16 @@ export interface components {
         };
         /**
          * SavePreset
-         * @description ``PUT /generation-configs/{name}``.
+         * @description ``PUT /generation-configs/{name}``: the generation parameters as the body.
+         *
+         *     ``{"temperature": 0.7, "top_p": 0.9}``, as Forgather's own API takes them
+         *     (OpenAI and HuggingFace names; an unknown name is a 400). The wrapped
+         *     form ``{"params": {...}}`` is accepted too and stores any names (a
+         *     server's own extensions).
          */
         SavePreset: {
-            /**
-             * Params
-             * @description generation parameters (OpenAI + HF names)
-             */
+            [key: string]: unknown;
+        } | {
             params: {
                 [key: string]: unknown;
             };
@@ -4088,7 +4104,7 @@ export interface operations {
                     "application/json": components["schemas"]["ControlResult"];
                 };
             };
-            /** @description bad request */
+            /** @description unknown action */
             400: {
                 headers: {
                     [name: string]: unknown;

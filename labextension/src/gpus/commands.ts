@@ -1,12 +1,22 @@
 /** GPU commands: disable / enable, minimum priority, kill what runs on a card. */
-import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Dialog, InputDialog, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
-import { TranslationBundle } from '@jupyterlab/translation';
+import { type JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  Dialog,
+  InputDialog,
+  Notification,
+  showDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
+import { type TranslationBundle } from '@jupyterlab/translation';
 
 import { CommandIDs } from '../commands';
-import { GpusModel } from './model';
+import { type GpusModel } from './model';
 
-export function addGpuCommands(app: JupyterFrontEnd, model: GpusModel, trans: TranslationBundle): void {
+export function addGpuCommands(
+  app: JupyterFrontEnd,
+  model: GpusModel,
+  trans: TranslationBundle
+): void {
   const { commands } = app;
 
   /** The GPU index from the args, else from the card the context menu opened on. */
@@ -74,8 +84,15 @@ export function addGpuCommands(app: JupyterFrontEnd, model: GpusModel, trans: Tr
       const pids = gpu.processes.map(p => p.pid).join(', ') || trans.__('none seen right now');
       const ok = await showDialog({
         title: trans.__('Kill processes on GPU %1?', gpu.index),
-        body: trans.__('Every process using GPU %1 is killed at once (PIDs: %2). Unsaved work is lost.', gpu.index, pids),
-        buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.warnButton({ label: trans.__('Kill') })]
+        body: trans.__(
+          'Every process using GPU %1 is killed at once (PIDs: %2). Unsaved work is lost.',
+          gpu.index,
+          pids
+        ),
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Cancel') }),
+          Dialog.warnButton({ label: trans.__('Kill') })
+        ]
       });
       if (!ok.button.accept) {
         return;
@@ -83,7 +100,12 @@ export function addGpuCommands(app: JupyterFrontEnd, model: GpusModel, trans: Tr
       try {
         const result = await model.kill(gpu.index);
         Notification.info(
-          trans.__('GPU %1: killed %2 process(es), %3 failed', gpu.index, result.killed.length, result.failed.length),
+          trans.__(
+            'GPU %1: killed %2 process(es), %3 failed',
+            gpu.index,
+            result.killed.length,
+            result.failed.length
+          ),
           { autoClose: 5000 }
         );
       } catch (error) {

@@ -5,10 +5,10 @@
  * Lab's GPUs section and the notebook's `GpuDashboard`.
  */
 import { Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
-import { ForgatherClient, describeError } from '../client';
-import { ForgatherEvents, IForgatherEvent } from '../client/events';
+import { type ForgatherClient, describeError } from '../client';
+import { type ForgatherEvents, type IForgatherEvent } from '../client/events';
 import type { DescribeGpu, KillGpuResult, ListGpus, UpdateGpuPolicy } from '../client/schemas';
 import type { ForgatherSettings } from '../settings';
 

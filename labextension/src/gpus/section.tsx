@@ -1,15 +1,17 @@
 /** The GPUs section of the sidebar: one card per GPU; click a card to disable or enable it. */
-import { TranslationBundle } from '@jupyterlab/translation';
-import { CommandRegistry } from '@lumino/commands';
+import { type TranslationBundle } from '@jupyterlab/translation';
+import { type CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
-import { IGpu } from '../api';
+import type { DescribeGpu } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { openCommandMenu } from '../jobs/components';
-import { JobsModel } from '../jobs/model';
-import { GpusModel } from './model';
+import { type JobsModel } from '../jobs/model';
+import { type GpusModel } from './model';
 
-export function gpuMenuItems(gpu: IGpu): { command: string; args?: Record<string, unknown> }[] {
+export function gpuMenuItems(
+  gpu: DescribeGpu
+): { command: string; args?: Record<string, unknown> }[] {
   const args = { index: gpu.index };
   return [
     { command: CommandIDs.gpuToggle, args },
@@ -46,7 +48,7 @@ function Meter(props: { label: string; value: number; text: string }): JSX.Eleme
 }
 
 function GpuCard(props: {
-  gpu: IGpu;
+  gpu: DescribeGpu;
   jobs: JobsModel;
   commands: CommandRegistry;
   trans: TranslationBundle;
@@ -81,7 +83,11 @@ function GpuCard(props: {
         aria-label={`${title}: ${toggle}`}
         aria-pressed={gpu.disabled}
         disabled={gpu.excluded}
-        title={gpu.excluded ? trans.__('Excluded at server start (CUDA_VISIBLE_DEVICES)') : trans.__('Click to %1', toggle)}
+        title={
+          gpu.excluded
+            ? trans.__('Excluded at server start (CUDA_VISIBLE_DEVICES)')
+            : trans.__('Click to %1', toggle)
+        }
         onClick={() => void commands.execute(CommandIDs.gpuToggle, { index: gpu.index })}
       >
         <span className="jp-forgather-gpu-title">
@@ -94,7 +100,11 @@ function GpuCard(props: {
             </span>
           ))}
         </span>
-        <Meter label={trans.__('Utilisation')} value={util} text={gpu.utilization === null ? '–' : `${util}%`} />
+        <Meter
+          label={trans.__('Utilisation')}
+          value={util}
+          text={gpu.utilization === null ? '–' : `${util}%`}
+        />
         <Meter
           label={trans.__('Memory')}
           value={mem}
@@ -114,7 +124,10 @@ function GpuCard(props: {
         ⋯
       </button>
       {gpu.processes.length > 0 && (
-        <ul className="jp-forgather-gpu-procs" aria-label={trans.__('Processes on GPU %1', gpu.index)}>
+        <ul
+          className="jp-forgather-gpu-procs"
+          aria-label={trans.__('Processes on GPU %1', gpu.index)}
+        >
           {gpu.processes.map(p => (
             <li key={p.pid}>
               <span className="jp-forgather-mono">pid {p.pid}</span>
@@ -156,11 +169,19 @@ export function GpusSection(props: {
         </p>
       )}
       {model.gpus.length === 0 ? (
-        <p className="jp-forgather-muted">{model.loaded ? trans.__('No GPUs.') : trans.__('Loading…')}</p>
+        <p className="jp-forgather-muted">
+          {model.loaded ? trans.__('No GPUs.') : trans.__('Loading…')}
+        </p>
       ) : (
         <ul className="jp-forgather-gpus" aria-label={trans.__('GPU list')}>
           {model.gpus.map(gpu => (
-            <GpuCard key={gpu.index} gpu={gpu} jobs={props.jobs} commands={props.commands} trans={trans} />
+            <GpuCard
+              key={gpu.index}
+              gpu={gpu}
+              jobs={props.jobs}
+              commands={props.commands}
+              trans={trans}
+            />
           ))}
         </ul>
       )}

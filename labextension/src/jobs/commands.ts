@@ -3,16 +3,16 @@
  * open the job view, control, cancel, delete, clean up, pause / resume.
  * A command run from a context menu finds its job on the clicked node.
  */
-import { JupyterFrontEnd } from '@jupyterlab/application';
+import { type JupyterFrontEnd } from '@jupyterlab/application';
 import { Dialog, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { PageConfig, PathExt } from '@jupyterlab/coreutils';
-import { TranslationBundle } from '@jupyterlab/translation';
+import { type TranslationBundle } from '@jupyterlab/translation';
 
-import { ICreateJob, IDynamicArgs, IJob, requestAPI } from '../api';
+import type { CreateJob, DescribeDynamicArgs, DescribeJob, JobControl } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { forgatherIcon } from '../icons';
 import { CommandJobForm, RunConfigForm } from './forms';
-import { JobControl, JobsModel } from './model';
+import { type JobsModel } from './model';
 import { controlLabels } from './components';
 
 export interface IJobCommandsOptions {
@@ -49,11 +49,18 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
   const failed = (title: string) => (error: unknown) =>
     void showErrorMessage(title, error instanceof Error ? error.message : String(error));
 
-  const enqueue = async (title: string, body: Dialog.IBodyWidget<ICreateJob>): Promise<IJob | null> => {
-    const result = await showDialog<ICreateJob>({
+  const priority = () => model.settings.values.defaultPriority;
+  const enqueue = async (
+    title: string,
+    body: Dialog.IBodyWidget<CreateJob>
+  ): Promise<DescribeJob | null> => {
+    const result = await showDialog<CreateJob>({
       title,
       body,
-      buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: trans.__('Queue') })],
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: trans.__('Queue') })
+      ],
       focusNodeSelector: 'input'
     });
     if (!result.button.accept || !result.value) {
@@ -81,7 +88,8 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
     label: trans.__('Forgather: New Command Job'),
     caption: trans.__('Queue any command as a Forgather job'),
     icon: forgatherIcon,
-    execute: () => enqueue(trans.__('New command job'), new CommandJobForm(trans, {}))
+    execute: () =>
+      enqueue(trans.__('New command job'), new CommandJobForm(trans, { priority: priority() }))
   });
 
   commands.addCommand(CommandIDs.queueFile, {
@@ -98,7 +106,8 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
       const form = new CommandJobForm(trans, {
         command: `python ${/\s/.test(file) ? `"${file}"` : file}`,
         cwd: PathExt.dirname(path),
-        name: file
+        name: file,
+        priority: priority()
       });
       return enqueue(trans.__('Queue %1', file), form);
     }
@@ -114,16 +123,25 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
       const projectDir = String(args.projectDir ?? row?.dataset.project ?? '');
       const config = String(args.config ?? row?.dataset.config ?? '');
       if (!projectDir || !config) {
-        return showErrorMessage(trans.__('Run'), trans.__('Pick a config in the Projects section first.'));
+        return showErrorMessage(
+          trans.__('Run'),
+          trans.__('Pick a config in the Projects section first.')
+        );
       }
-      let schema: IDynamicArgs;
+      let schema: DescribeDynamicArgs;
       try {
-        const q = `project_dir=${encodeURIComponent(projectDir)}&config=${encodeURIComponent(config)}`;
-        schema = await requestAPI<IDynamicArgs>(`config/dynamic-args?${q}`);
+        schema = await model.client.projects.dynamicArgs({ project_dir: projectDir, config });
       } catch (error) {
         return failed(trans.__('Could not read the arguments of %1', config))(error);
       }
-      const form = new RunConfigForm(trans, projectDir, config, schema.args, schema.values ?? {});
+      const form = new RunConfigForm(
+        trans,
+        projectDir,
+        config,
+        schema.args,
+        schema.values,
+        priority()
+      );
       return enqueue(trans.__('Run %1', config), form);
     }
   });
@@ -148,14 +166,23 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
       if (action === 'force-kill' || action === 'abort') {
         const ok = await showDialog({
           title: labels.get(action),
-          body: trans.__('%1 "%2"? It ends without saving.', labels.get(action) ?? action, nameOf(id)),
-          buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: labels.get(action) ?? action })]
+          body: trans.__(
+            '%1 "%2"? It ends without saving.',
+            labels.get(action) ?? action,
+            nameOf(id)
+          ),
+          buttons: [
+            Dialog.cancelButton(),
+            Dialog.warnButton({ label: labels.get(action) ?? action })
+          ]
         });
         if (!ok.button.accept) {
           return;
         }
       }
-      await model.control(id, action).catch(failed(trans.__('%1 failed', labels.get(action) ?? action)));
+      await model
+        .control(id, action)
+        .catch(failed(trans.__('%1 failed', labels.get(action) ?? action)));
     }
   });
 

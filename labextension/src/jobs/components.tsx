@@ -1,10 +1,11 @@
 /** Small pieces shared by the Jobs and Queue sections and the job view. */
-import { TranslationBundle } from '@jupyterlab/translation';
-import { CommandRegistry } from '@lumino/commands';
+import { type TranslationBundle } from '@jupyterlab/translation';
+import { type CommandRegistry } from '@lumino/commands';
 import { Menu } from '@lumino/widgets';
 import * as React from 'react';
 
-import { IJob, IJobProgress } from '../api';
+import type { DescribeJob } from '../client/schemas';
+import type { JobProgress } from './model';
 
 /** Translated status names (one place, so pills and notifications agree). */
 export function statusLabel(trans: TranslationBundle, status: string): string {
@@ -44,10 +45,7 @@ export function StatusPill(props: { status: string; trans: TranslationBundle }):
 }
 
 /** A progress bar with its percent (indeterminate while unknown). */
-export function ProgressBar(props: {
-  progress?: IJobProgress;
-  label: string;
-}): JSX.Element | null {
+export function ProgressBar(props: { progress?: JobProgress; label: string }): JSX.Element | null {
   const value = props.progress?.progress;
   const known = typeof value === 'number' && isFinite(value);
   const pct = known ? Math.max(0, Math.min(100, value)) : 0;
@@ -100,7 +98,7 @@ export function ago(seconds: number | null | undefined): string {
   return `${Math.round(d / 86400)} d`;
 }
 
-export function gpuText(trans: TranslationBundle, job: IJob): string {
+export function gpuText(trans: TranslationBundle, job: DescribeJob): string {
   if (job.gpus.length > 0) {
     return trans._n('GPU %2', 'GPUs %2', job.gpus.length, job.gpus.join(','));
   }

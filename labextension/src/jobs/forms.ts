@@ -2,11 +2,11 @@
  * Dialog bodies: plain labelled form fields (so screen readers and role
  * locators find them by label), read back by `getValue()`.
  */
-import { Dialog } from '@jupyterlab/apputils';
-import { TranslationBundle } from '@jupyterlab/translation';
+import { type Dialog } from '@jupyterlab/apputils';
+import { type TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { ICreateJob, IDynamicArg } from '../api';
+import type { CreateJob, DynamicArg } from '../client/schemas';
 
 let counter = 0;
 
@@ -58,7 +58,13 @@ export function splitArgs(line: string): string[] {
 
 /** GPUs, priority and name: asked by every enqueue dialog. */
 export class PlacementFields {
-  constructor(parent: HTMLElement, trans: TranslationBundle, name = '', gpus: number | null = 0) {
+  constructor(
+    parent: HTMLElement,
+    trans: TranslationBundle,
+    name = '',
+    gpus: number | null = 0,
+    priority = 0
+  ) {
     this.gpus = field(
       parent,
       trans.__('GPUs'),
@@ -67,11 +73,16 @@ export class PlacementFields {
         placeholder: trans.__("the config's")
       })
     );
-    this.priority = field(parent, trans.__('Priority'), input('number', '0'), trans.__('Higher runs first'));
+    this.priority = field(
+      parent,
+      trans.__('Priority'),
+      input('number', String(priority)),
+      trans.__('Higher runs first')
+    );
     this.name = field(parent, trans.__('Name'), input('text', name));
   }
 
-  apply(body: ICreateJob): ICreateJob {
+  apply(body: CreateJob): CreateJob {
     if (this.gpus.value.trim() !== '') {
       body.requested_gpus = Math.max(0, parseInt(this.gpus.value, 10) || 0);
     }
@@ -88,8 +99,11 @@ export class PlacementFields {
 }
 
 /** "New Command Job" / "Queue as Forgather job": argv, cwd, placement. */
-export class CommandJobForm extends Widget implements Dialog.IBodyWidget<ICreateJob> {
-  constructor(trans: TranslationBundle, init: { command?: string; cwd?: string; name?: string }) {
+export class CommandJobForm extends Widget implements Dialog.IBodyWidget<CreateJob> {
+  constructor(
+    trans: TranslationBundle,
+    init: { command?: string; cwd?: string; name?: string; priority?: number }
+  ) {
     super({ node: document.createElement('form') });
     this.addClass('jp-forgather-form');
     this.node.setAttribute('aria-label', trans.__('Command job'));
@@ -101,10 +115,10 @@ export class CommandJobForm extends Widget implements Dialog.IBodyWidget<ICreate
       input('text', init.cwd ?? ''),
       trans.__('Relative to the server root; empty for the root')
     );
-    this._placement = new PlacementFields(this.node, trans, init.name ?? '');
+    this._placement = new PlacementFields(this.node, trans, init.name ?? '', 0, init.priority);
   }
 
-  getValue(): ICreateJob {
+  getValue(): CreateJob {
     const params: Record<string, unknown> = { argv: splitArgs(this._command.value) };
     if (this._cwd.value.trim()) {
       params.cwd = this._cwd.value.trim();
@@ -123,13 +137,14 @@ export class CommandJobForm extends Widget implements Dialog.IBodyWidget<ICreate
 }
 
 /** The "Run" form of a training config, generated from its dynamic_args. */
-export class RunConfigForm extends Widget implements Dialog.IBodyWidget<ICreateJob> {
+export class RunConfigForm extends Widget implements Dialog.IBodyWidget<CreateJob> {
   constructor(
     trans: TranslationBundle,
     readonly projectDir: string,
     readonly config: string,
-    args: IDynamicArg[],
-    values: Record<string, unknown>
+    args: DynamicArg[],
+    values: Record<string, unknown>,
+    priority = 0
   ) {
     super({ node: document.createElement('form') });
     this.addClass('jp-forgather-form');
@@ -150,17 +165,20 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<ICreateJ
         el.value = String(value ?? '');
       } else {
         const numeric = arg.type === 'int' || arg.type === 'float';
-        el = input(numeric ? 'number' : 'text', value === null || value === undefined ? '' : String(value));
+        el = input(
+          numeric ? 'number' : 'text',
+          value === null || value === undefined ? '' : String(value)
+        );
         if (arg.type === 'float') {
           el.setAttribute('step', 'any');
         }
       }
       this._fields.push([arg, field(this.node, arg.name, el, arg.help)]);
     }
-    this._placement = new PlacementFields(this.node, trans, '', null);
+    this._placement = new PlacementFields(this.node, trans, '', null, priority);
   }
 
-  getValue(): ICreateJob {
+  getValue(): CreateJob {
     const dynamic: Record<string, unknown> = {};
     for (const [arg, el] of this._fields) {
       if (el instanceof HTMLInputElement && el.type === 'checkbox') {
@@ -184,6 +202,6 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<ICreateJ
     });
   }
 
-  private _fields: [IDynamicArg, HTMLInputElement | HTMLSelectElement][] = [];
+  private _fields: [DynamicArg, HTMLInputElement | HTMLSelectElement][] = [];
   private _placement: PlacementFields;
 }

@@ -5,9 +5,9 @@
  * `received` chunks; `reset` means a new connection starts over.
  * Shared by the Lab's job view and the notebook's `JobView`.
  */
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
-import { ForgatherClient, describeError } from '../client';
+import { type ForgatherClient, describeError } from '../client';
 import type { ForgatherSettings } from '../settings';
 
 const KEEP = 1_000_000;

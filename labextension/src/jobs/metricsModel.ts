@@ -9,9 +9,9 @@
  * the notebook's `JobView`.
  */
 import { Poll, Throttler } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
-import { ForgatherApiError, ForgatherClient } from '../client';
+import { ForgatherApiError, type ForgatherClient } from '../client';
 import type { ForgatherSettings } from '../settings';
 
 /** step → value (null where the job reported NaN or inf). */

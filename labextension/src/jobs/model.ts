@@ -6,20 +6,20 @@
  * this model holds and call its actions.
  */
 import { Debouncer, Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
-import { ForgatherClient, describeError } from '../client';
-import { ForgatherEvents, IForgatherEvent } from '../client/events';
+import { type ForgatherClient, describeError } from '../client';
+import { type ForgatherEvents, type IForgatherEvent } from '../client/events';
 import {
-  CreateJob,
-  DescribeInlineProgress,
-  DescribeJob,
-  DescribeScheduler,
-  DescribeTrainerStatus,
-  JobControl,
+  type CreateJob,
+  type DescribeInlineProgress,
+  type DescribeJob,
+  type DescribeScheduler,
+  type DescribeTrainerStatus,
+  type JobControl,
   TERMINAL
 } from '../client/schemas';
-import { ForgatherSettings } from '../settings';
+import { type ForgatherSettings } from '../settings';
 
 export { TERMINAL };
 export type { JobControl };
@@ -44,7 +44,7 @@ export class JobsModel {
   ) {
     events.received.connect(this._onEvent, this);
     events.connectionChanged.connect(this._onConnection, this);
-    settings.changed.connect(() => this._later.invoke(), this);
+    settings.changed.connect(() => void this._later.invoke(), this);
   }
 
   get changed(): ISignal<this, void> {
@@ -130,34 +130,34 @@ export class JobsModel {
   async enqueue(body: CreateJob): Promise<DescribeJob> {
     const job = await this.client.jobs.enqueue(body);
     this.start();
-    this._later.invoke();
+    void this._later.invoke();
     return job;
   }
 
   async cancel(id: string): Promise<void> {
     await this.client.jobs.cancel(id);
-    this._later.invoke();
+    void this._later.invoke();
   }
 
   async setScheduler(enabled: boolean): Promise<void> {
     this._scheduler = await this.client.jobs.setScheduler(enabled);
     this._changed.emit();
-    this._later.invoke();
+    void this._later.invoke();
   }
 
   async control(id: string, action: JobControl): Promise<void> {
     await this.client.jobs.control(id, action);
-    this._later.invoke();
+    void this._later.invoke();
   }
 
   async remove(id: string): Promise<void> {
     await this.client.jobs.remove(id);
-    this._later.invoke();
+    void this._later.invoke();
   }
 
   async cleanup(): Promise<number> {
     const removed = await this.client.jobs.cleanup();
-    this._later.invoke();
+    void this._later.invoke();
     return removed;
   }
 
@@ -170,7 +170,12 @@ export class JobsModel {
   private _setJobs(jobs: DescribeJob[]): void {
     for (const job of jobs) {
       const before = this._known.get(job.id);
-      if (before && !TERMINAL.has(before) && TERMINAL.has(job.status) && job.status !== 'cancelled') {
+      if (
+        before &&
+        !TERMINAL.has(before) &&
+        TERMINAL.has(job.status) &&
+        job.status !== 'cancelled'
+      ) {
         this._jobEnded.emit(job);
       }
       this._known.set(job.id, job.status);
@@ -207,7 +212,7 @@ export class JobsModel {
       return;
     }
     if (event.type === 'resync') {
-      this._later.invoke();
+      void this._later.invoke();
       return;
     }
     if (event.type === 'job_status_changed' && event.job && typeof event.job === 'object') {
@@ -219,7 +224,7 @@ export class JobsModel {
       this._changed.emit();
     }
     if (/^(job|jobs|queue|scheduler)_/.test(event.type)) {
-      this._later.invoke();
+      void this._later.invoke();
     }
   }
 
@@ -239,7 +244,7 @@ export class JobsModel {
       this._poll.frequency = { ...this._poll.frequency, interval: connected ? SLOW : FAST };
     }
     if (connected) {
-      this._later.invoke();
+      void this._later.invoke();
     }
   }
 

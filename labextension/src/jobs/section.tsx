@@ -1,15 +1,17 @@
 /** The Jobs section of the sidebar: running and finished jobs as cards. */
-import { TranslationBundle } from '@jupyterlab/translation';
-import { CommandRegistry } from '@lumino/commands';
+import { type TranslationBundle } from '@jupyterlab/translation';
+import { type CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
-import { IJob } from '../api';
+import type { DescribeJob } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { ProgressBar, StatusPill, ago, gpuText, openCommandMenu } from './components';
-import { JobsModel, TERMINAL } from './model';
+import { type JobsModel, TERMINAL } from './model';
 
 /** What the context menu and the actions button of a job offer. */
-export function jobMenuItems(job: IJob): { command: string; args?: Record<string, unknown> }[] {
+export function jobMenuItems(
+  job: DescribeJob
+): { command: string; args?: Record<string, unknown> }[] {
   const args = { jobId: job.id };
   const items: { command: string; args?: Record<string, unknown> }[] = [
     { command: CommandIDs.openJob, args }
@@ -28,7 +30,7 @@ export function jobMenuItems(job: IJob): { command: string; args?: Record<string
 }
 
 function JobCard(props: {
-  job: IJob;
+  job: DescribeJob;
   model: JobsModel;
   commands: CommandRegistry;
   trans: TranslationBundle;
@@ -62,11 +64,16 @@ function JobCard(props: {
         </button>
       </div>
       {active && (
-        <ProgressBar progress={model.progress(job.id)} label={trans.__('Progress of %1', job.name)} />
+        <ProgressBar
+          progress={model.progress(job.id)}
+          label={trans.__('Progress of %1', job.name)}
+        />
       )}
       <div className="jp-forgather-muted">
         {gpuText(trans, job)} · {ago(when)}
-        {job.exit_code !== null && job.exit_code !== 0 && ` · ${trans.__('exit %1', job.exit_code)}`}
+        {job.exit_code !== null &&
+          job.exit_code !== 0 &&
+          ` · ${trans.__('exit %1', job.exit_code)}`}
         {job.error && (
           <span className="jp-forgather-job-error" title={job.error}>
             {' · '}
@@ -105,7 +112,9 @@ export function JobsSection(props: {
         </p>
       )}
       {jobs.length === 0 ? (
-        <p className="jp-forgather-muted">{model.loaded ? trans.__('No jobs yet.') : trans.__('Loading…')}</p>
+        <p className="jp-forgather-muted">
+          {model.loaded ? trans.__('No jobs yet.') : trans.__('Loading…')}
+        </p>
       ) : (
         <ul className="jp-forgather-list" aria-label={trans.__('Job list')}>
           {jobs.map(job => (

@@ -5,20 +5,22 @@
  * registers only; the streams start after Lab has restored (the status bar
  * and notifications need them) or when a section is first shown.
  */
-import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
-import { ICommandPalette, Notification, WidgetTracker } from '@jupyterlab/apputils';
-import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
-import { IStatusBar } from '@jupyterlab/statusbar';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { type ILayoutRestorer, type JupyterFrontEnd } from '@jupyterlab/application';
+import { type ICommandPalette, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import { type IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { type IStatusBar } from '@jupyterlab/statusbar';
+import { type ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { CommandIDs } from '../commands';
-import { ForgatherEvents } from '../events';
+import { type ForgatherClient } from '../client';
+import { ForgatherEvents } from '../client/events';
 import { addGpuCommands } from '../gpus/commands';
 import { GpusModel } from '../gpus/model';
 import { GpusSection } from '../gpus/section';
 import { QueueSection } from '../queue/section';
+import { type ForgatherSettings } from '../settings';
 import { GpuStatusItem } from '../statusbar';
 import { addJobCommands } from './commands';
 import { JobsModel } from './model';
@@ -32,19 +34,29 @@ export interface IJobsSetupOptions {
   translator: ITranslator | null;
   fileBrowser: IDefaultFileBrowser | null;
   openPanel: () => void;
+  client: ForgatherClient;
+  settings: ForgatherSettings;
 }
 
 /** Starts its models when first mounted (the panel was shown). */
 function Started(props: { start: () => void; children: React.ReactNode }): JSX.Element {
-  React.useEffect(props.start, []);
+  const { start } = props;
+  React.useEffect(() => start(), [start]);
   return <>{props.children}</>;
 }
 
-export function setupJobs(app: JupyterFrontEnd, opts: IJobsSetupOptions): Array<() => JSX.Element> {
+/** The jobs model (other features queue through it) and the sidebar sections. */
+export interface IJobsFeature {
+  jobs: JobsModel;
+  sections: Array<() => JSX.Element>;
+}
+
+export function setupJobs(app: JupyterFrontEnd, opts: IJobsSetupOptions): IJobsFeature {
   const trans = (opts.translator ?? nullTranslator).load('forgather_lab');
-  const events = new ForgatherEvents();
-  const jobs = new JobsModel(events);
-  const gpus = new GpusModel(events);
+  const { client, settings } = opts;
+  const events = new ForgatherEvents(client.transport);
+  const jobs = new JobsModel(client, events, settings);
+  const gpus = new GpusModel(client, events, settings);
   const start = () => {
     jobs.start();
     gpus.start();
@@ -69,7 +81,7 @@ export function setupJobs(app: JupyterFrontEnd, opts: IJobsSetupOptions): Array<
     app.shell.add(view, 'main');
     app.shell.activateById(view.id);
   };
-  opts.restorer?.restore(tracker, {
+  void opts.restorer?.restore(tracker, {
     command: CommandIDs.openJob,
     args: w => ({ jobId: w.content.jobId }),
     name: w => w.content.jobId
@@ -94,9 +106,21 @@ export function setupJobs(app: JupyterFrontEnd, opts: IJobsSetupOptions): Array<
       rank: 1 + i
     })
   );
-  app.contextMenu.addItem({ command: CommandIDs.jobDelete, selector: `${jobSel}:not([data-status="running"]):not([data-status="starting"])`, rank: 10 });
-  app.contextMenu.addItem({ command: CommandIDs.jobCancel, selector: '.jp-forgather-queue-item[data-job-id]', rank: 0 });
-  app.contextMenu.addItem({ command: CommandIDs.openJob, selector: '.jp-forgather-queue-item[data-job-id]', rank: 1 });
+  app.contextMenu.addItem({
+    command: CommandIDs.jobDelete,
+    selector: `${jobSel}:not([data-status="running"]):not([data-status="starting"])`,
+    rank: 10
+  });
+  app.contextMenu.addItem({
+    command: CommandIDs.jobCancel,
+    selector: '.jp-forgather-queue-item[data-job-id]',
+    rank: 0
+  });
+  app.contextMenu.addItem({
+    command: CommandIDs.openJob,
+    selector: '.jp-forgather-queue-item[data-job-id]',
+    rank: 1
+  });
   const gpuSel = '.jp-forgather-gpu[data-gpu-index]';
   app.contextMenu.addItem({ command: CommandIDs.gpuToggle, selector: gpuSel, rank: 0 });
   app.contextMenu.addItem({ command: CommandIDs.gpuMinPriority, selector: gpuSel, rank: 1 });
@@ -112,17 +136,32 @@ export function setupJobs(app: JupyterFrontEnd, opts: IJobsSetupOptions): Array<
     rank: 60
   });
 
-  for (const command of [CommandIDs.newCommandJob, CommandIDs.schedulerToggle, CommandIDs.jobsCleanup]) {
+  for (const command of [
+    CommandIDs.newCommandJob,
+    CommandIDs.schedulerToggle,
+    CommandIDs.jobsCleanup
+  ]) {
     opts.palette?.addItem({ command, category: 'Forgather' });
   }
 
   jobs.jobEnded.connect((_, job) => {
+    if (!settings.values.notifyJobEnd) {
+      return;
+    }
     const open = { label: trans.__('Open'), callback: () => void openJob(job.id) };
     if (job.status === 'done') {
-      Notification.success(trans.__('Job %1 finished', job.name), { autoClose: 6000, actions: [open] });
+      Notification.success(trans.__('Job %1 finished', job.name), {
+        autoClose: 6000,
+        actions: [open]
+      });
     } else {
-      const why = job.error ?? (job.exit_code !== null ? trans.__('exit code %1', job.exit_code) : job.status);
-      Notification.error(trans.__('Job %1 %2: %3', job.name, job.status, why), { autoClose: false, actions: [open] });
+      const why =
+        job.error ??
+        (job.exit_code !== null ? trans.__('exit code %1', job.exit_code) : job.status);
+      Notification.error(trans.__('Job %1 %2: %3', job.name, job.status, why), {
+        autoClose: false,
+        actions: [open]
+      });
     }
   });
 
@@ -133,7 +172,7 @@ export function setupJobs(app: JupyterFrontEnd, opts: IJobsSetupOptions): Array<
   // Not in activate(): Lab's start never waits on the Forgather API.
   void app.restored.then(start);
 
-  return [
+  const sections = [
     () => (
       <Started start={start}>
         <UseSignal signal={jobs.changed}>
@@ -152,4 +191,5 @@ export function setupJobs(app: JupyterFrontEnd, opts: IJobsSetupOptions): Array<
       </UseSignal>
     )
   ];
+  return { jobs, sections };
 }

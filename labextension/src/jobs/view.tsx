@@ -4,19 +4,21 @@
  * and the chart read their own streams for this one job.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import { TranslationBundle } from '@jupyterlab/translation';
+import { type TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
-import { CommandRegistry } from '@lumino/commands';
+import { type CommandRegistry } from '@lumino/commands';
 import { Panel } from '@lumino/widgets';
 import * as React from 'react';
 
 import { CommandIDs } from '../commands';
-import { IForgatherEvent, ForgatherEvents } from '../events';
+import { type ForgatherEvents, type IForgatherEvent } from '../client/events';
 import { forgatherIcon } from '../icons';
 import { ProgressBar, StatusPill, controlLabels, gpuText } from './components';
 import { JobLog } from './log';
+import { JobLogStream } from './logStream';
 import { JobMetrics } from './metrics';
-import { JobsModel, TERMINAL } from './model';
+import { JobMetricsModel } from './metricsModel';
+import { type JobsModel, TERMINAL } from './model';
 
 function JobHeader(props: {
   jobId: string;
@@ -90,21 +92,32 @@ export class JobViewBody extends Panel {
         {() => <JobHeader jobId={jobId} model={model} commands={commands} trans={trans} />}
       </UseSignal>
     );
-    this.log = new JobLog(jobId, trans.__('Log of job %1', jobId));
-    this.metrics = new JobMetrics(jobId, trans.__('Metrics of job %1', jobId));
+    this._stream = new JobLogStream(model.client, jobId, model.settings);
+    this._series = new JobMetricsModel(model.client, jobId, model.settings);
+    this.log = new JobLog(this._stream, trans.__('Log of job %1', jobId));
+    this.metrics = new JobMetrics(this._series, trans.__('Metrics of job %1', jobId));
     this.addWidget(header);
     this.addWidget(this.metrics);
     this.addWidget(this.log);
     header.addClass('jp-forgather-job-header-widget');
     model.changed.connect(this._onModel, this);
     events.received.connect(this._onEvent, this);
-    this.log.connect();
-    this.metrics.update();
+    this._stream.connect();
+    this._series.update();
     this._onModel();
   }
 
   readonly log: JobLog;
   readonly metrics: JobMetrics;
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._stream.dispose();
+    this._series.dispose();
+    super.dispose();
+  }
 
   private _onModel(): void {
     const job = this.model.job(this.jobId);
@@ -114,19 +127,21 @@ export class JobViewBody extends Panel {
     if (job.status !== this._status) {
       const wasWaiting = this._status === 'queued' || this._status === 'starting';
       this._status = job.status;
-      if (wasWaiting && job.status === 'running' && !this.log.live) {
-        this.log.connect();
+      if (wasWaiting && job.status === 'running' && !this._stream.live) {
+        this._stream.connect();
       }
-      this.metrics.setLive(job.status === 'running');
+      this._series.setLive(job.status === 'running');
     }
   }
 
   private _onEvent(_: ForgatherEvents, event: IForgatherEvent): void {
     if (event.job_id === this.jobId && event.type === 'job_progress') {
-      this.metrics.update();
+      this._series.update();
     }
   }
 
+  private _stream: JobLogStream;
+  private _series: JobMetricsModel;
   private _status: string | null = null;
 }
 

@@ -4,17 +4,15 @@
  * and the graph (a mermaid diagram) render through JupyterLab's rendermime.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import { PageConfig, URLExt } from '@jupyterlab/coreutils';
-import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
-import { ReactWidget } from '@jupyterlab/ui-components';
+import { type IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IConfigMeta, IGraph, ITemplateGroup, get } from './api';
-import { describe } from './model';
+import type { DescribeTemplateGraph } from '../client/schemas';
+import { type ConfigViewModel } from './configModel';
 
 export interface IConfigViewOptions {
-  projectDir: string;
-  config: string;
+  model: ConfigViewModel;
   rendermime: IRenderMimeRegistry | null;
   openFile(labPath: string | null): void;
   /** "Edit Overrides…" (the view refreshes after a save). */
@@ -22,14 +20,6 @@ export interface IConfigViewOptions {
 }
 
 type Tab = 'info' | 'pp' | 'templates';
-
-interface IData {
-  meta: IConfigMeta;
-  readme: string;
-  yaml: string;
-  graph: IGraph;
-  groups: ITemplateGroup[];
-}
 
 /** Markdown through rendermime (falls back to plain text without it). */
 function Markdown(props: { source: string; rendermime: IRenderMimeRegistry | null }): JSX.Element {
@@ -52,15 +42,16 @@ function Markdown(props: { source: string; rendermime: IRenderMimeRegistry | nul
 }
 
 /** The template graph as a mermaid flowchart (an edge: template → what it uses). */
-export function mermaidOf(graph: IGraph): string {
-  const ids = new Map(graph.nodes.map((n, i) => [n.id, `n${i}`]));
+export function mermaidOf(graph: DescribeTemplateGraph): string {
+  const nodes = graph.nodes ?? [];
+  const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
   const label = (s: string): string => s.replace(/"/g, '#quot;');
   const lines = ['graph LR'];
-  for (const n of graph.nodes) {
-    lines.push(`  ${ids.get(n.id)}["${label(n.id)}"]`);
+  for (const n of nodes) {
+    lines.push(`  ${ids.get(n.id) ?? ''}["${label(n.id)}"]`);
   }
-  for (const e of graph.edges) {
-    lines.push(`  ${ids.get(e.source)} -->|${e.kind}| ${ids.get(e.target)}`);
+  for (const e of graph.edges ?? []) {
+    lines.push(`  ${ids.get(e.source) ?? ''} -->|${e.kind}| ${ids.get(e.target) ?? ''}`);
   }
   return lines.join('\n');
 }
@@ -69,46 +60,29 @@ export function mermaidOf(graph: IGraph): string {
  * Point the README's relative images at `project/asset` (a path-guarded GET,
  * so no XSRF token is needed), for markdown images and `<img src>` alike.
  */
-export function withAssetUrls(markdown: string, projectDir: string): string {
+export function withAssetUrls(markdown: string, assetUrl: (asset: string) => string): string {
   const url = (src: string): string => {
     if (/^([a-z][a-z0-9+.-]*:|\/|#)/i.test(src)) {
       return src;
     }
-    const qs = new URLSearchParams({ project_dir: projectDir, asset: src.replace(/^\.\//, '') });
-    return URLExt.join(PageConfig.getBaseUrl(), 'forgather/api/project/asset') + `?${qs.toString()}`;
+    return assetUrl(src.replace(/^\.\//, ''));
   };
   return markdown
-    .replace(/(!\[[^\]]*\]\()\s*<?([^)\s>]+)>?((?:\s+"[^"]*")?\s*\))/g, (_m, a: string, src: string, b: string) => a + url(src) + b)
-    .replace(/(<img\b[^>]*?\ssrc=)(["'])([^"']+)\2/gi, (_m, a: string, q: string, src: string) => a + q + url(src) + q);
+    .replace(
+      /(!\[[^\]]*\]\()\s*<?([^)\s>]+)>?((?:\s+"[^"]*")?\s*\))/g,
+      (_m, a: string, src: string, b: string) => a + url(src) + b
+    )
+    .replace(
+      /(<img\b[^>]*?\ssrc=)(["'])([^"']+)\2/gi,
+      (_m, a: string, q: string, src: string) => a + q + url(src) + q
+    );
 }
 
-function ConfigViewBody(props: IConfigViewOptions & { version: number }): JSX.Element {
-  const { projectDir, config } = props;
+function ConfigViewBody(props: IConfigViewOptions): JSX.Element {
+  const { model } = props;
+  const { project_dir: projectDir, config } = model.ref;
+  const { data, error } = model;
   const [tab, setTab] = React.useState<Tab>('pp');
-  const [data, setData] = React.useState<IData | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  React.useEffect(() => {
-    const q = { project_dir: projectDir, config };
-    let live = true;
-    Promise.all([
-      get<IConfigMeta>('config/meta', q),
-      get<{ markdown: string }>('project/readme', { project_dir: projectDir }),
-      get<{ yaml: string }>('config/pp', q),
-      get<IGraph>('config/trefs', q),
-      get<{ groups: ITemplateGroup[] }>('project/templates', { project_dir: projectDir })
-    ]).then(
-      ([meta, readme, pp, graph, templates]) => {
-        if (live) {
-          setData({ meta, readme: readme.markdown, yaml: pp.yaml, graph, groups: templates.groups });
-          setError(null);
-        }
-      },
-      err => live && setError(describe(err))
-    );
-    return () => {
-      live = false;
-    };
-  }, [projectDir, config, props.version]);
 
   const tabs: [Tab, string][] = [
     ['info', 'Info'],
@@ -140,7 +114,9 @@ function ConfigViewBody(props: IConfigViewOptions & { version: number }): JSX.El
           Open in Editor
         </button>
       </header>
-      {data?.meta.config_description && <p className="jp-forgather-muted">{data.meta.config_description}</p>}
+      {data?.meta.config_description && (
+        <p className="jp-forgather-muted">{data.meta.config_description}</p>
+      )}
       <nav className="jp-forgather-tabs" role="tablist">
         {tabs.map(([id, label]) => (
           <button
@@ -162,23 +138,34 @@ function ConfigViewBody(props: IConfigViewOptions & { version: number }): JSX.El
       {!data && !error && <p className="jp-forgather-muted">Rendering…</p>}
       {data && tab === 'info' && (
         <Markdown
-          source={data.readme ? withAssetUrls(data.readme, projectDir) : '_This project has no README.md._'}
+          source={
+            data.readme
+              ? withAssetUrls(data.readme, asset => model.assetUrl(asset))
+              : '_This project has no README.md._'
+          }
           rendermime={props.rendermime}
         />
       )}
       {data && tab === 'pp' && (
         <pre className="jp-forgather-yaml" data-testid="forgather-rendered-yaml">
-          {data.yaml.replace(/^\s*\n/, "")}
+          {data.yaml.replace(/^\s*\n/, '')}
         </pre>
       )}
       {data && tab === 'templates' && (
         <div className="jp-forgather-templates">
-          <Markdown source={'```mermaid\n' + mermaidOf(data.graph) + '\n```'} rendermime={props.rendermime} />
+          <Markdown
+            source={'```mermaid\n' + mermaidOf(data.graph) + '\n```'}
+            rendermime={props.rendermime}
+          />
           <h4>Used by this config</h4>
           <ul className="jp-forgather-template-list">
-            {data.graph.nodes.map(n => (
+            {(data.graph.nodes ?? []).map(n => (
               <li key={n.id}>
-                <button className="jp-forgather-link-button" onClick={() => props.openFile(n.lab_path)} title={n.path ?? ''}>
+                <button
+                  className="jp-forgather-link-button"
+                  onClick={() => props.openFile(n.lab_path)}
+                  title={n.path ?? ''}
+                >
                   {n.id}
                 </button>
               </li>
@@ -193,7 +180,11 @@ function ConfigViewBody(props: IConfigViewOptions & { version: number }): JSX.El
               <ul className="jp-forgather-template-list">
                 {g.templates.map(t => (
                   <li key={`${g.group}/${t.name}`}>
-                    <button className="jp-forgather-link-button" onClick={() => props.openFile(t.lab_path)} title={t.path ?? ''}>
+                    <button
+                      className="jp-forgather-link-button"
+                      onClick={() => props.openFile(t.lab_path)}
+                      title={t.path ?? ''}
+                    >
                       {t.name}
                     </button>
                   </li>
@@ -207,32 +198,40 @@ function ConfigViewBody(props: IConfigViewOptions & { version: number }): JSX.El
   );
 }
 
-/** The widget inside the main-area tab; ``refresh()`` renders again. */
+/** The widget inside the main-area tab; ``refresh()`` loads the config again. */
 export class ConfigView extends ReactWidget {
   constructor(readonly options: IConfigViewOptions) {
     super();
     this.addClass('jp-forgather-config-view-widget');
+    void options.model.load();
   }
 
   refresh(): void {
-    this._version += 1;
-    this.update();
+    void this.options.model.load();
+  }
+
+  dispose(): void {
+    this.options.model.dispose();
+    super.dispose();
   }
 
   protected render(): JSX.Element {
-    return <ConfigViewBody {...this.options} version={this._version} />;
+    return (
+      <UseSignal signal={this.options.model.changed}>
+        {() => <ConfigViewBody {...this.options} />}
+      </UseSignal>
+    );
   }
-
-  private _version = 0;
 }
 
 /** A main-area tab showing a config. */
 export function createConfigView(options: IConfigViewOptions): MainAreaWidget<ConfigView> {
   const content = new ConfigView(options);
   const widget = new MainAreaWidget({ content });
-  widget.id = `forgather-config-${encodeURIComponent(options.projectDir)}-${encodeURIComponent(options.config)}`;
-  widget.title.label = options.config;
-  widget.title.caption = `${options.projectDir}/${options.config}`;
+  const { project_dir: projectDir, config } = options.model.ref;
+  widget.id = `forgather-config-${encodeURIComponent(projectDir)}-${encodeURIComponent(config)}`;
+  widget.title.label = config;
+  widget.title.caption = `${projectDir}/${config}`;
   widget.title.closable = true;
   return widget;
 }

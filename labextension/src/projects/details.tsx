@@ -4,55 +4,22 @@
  * saved time, and "Serve Inference" when it is a Hugging Face checkpoint).
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import { ReactWidget } from '@jupyterlab/ui-components';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ForgatherApiError } from '../api';
-import { get } from './api';
-import { describe } from './model';
-
-export interface IRunItem {
-  name: string;
-  path: string;
-  lab_path: string | null;
-  has_metrics?: boolean;
-  has_tty?: boolean;
-}
-
-export interface ICheckpointItem {
-  name: string;
-  path: string;
-  lab_path: string | null;
-  step?: number | null;
-  size_bytes?: number;
-  world_size?: number | null;
-  saved_at?: number | string | null;
-}
-
-interface IRunSummary {
-  points: number;
-  total_steps: number | null;
-  max_steps: number | null;
-  best_loss: number | null;
-  last_loss: number | null;
-  eval_loss: number | null;
-  perplexity: number | null;
-}
-
-interface IRunTty {
-  size_bytes: number;
-  truncated: boolean;
-  text: string;
-}
+import { type ForgatherClient, describeError } from '../client';
+import type { Checkpoint, Run } from '../client/schemas';
+import { RunModel } from './runModel';
 
 export interface IDetailActions {
   openFile(labPath: string | null): void;
   /** Whether the checkpoint folder holds a `config.json` (a transformers save). */
-  isHfCheckpoint(item: ICheckpointItem): Promise<boolean>;
-  serveInference(item: ICheckpointItem): Promise<void>;
+  isHfCheckpoint(item: Checkpoint): Promise<boolean>;
+  serveInference(item: Checkpoint): Promise<void>;
 }
 
-const num = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : String(v));
+const num = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : String(v);
 const real = (v: number | null | undefined, digits = 4): string =>
   v === null || v === undefined ? '—' : v.toFixed(digits);
 
@@ -91,27 +58,9 @@ function Facts(props: { rows: [string, React.ReactNode][]; label: string }): JSX
   );
 }
 
-function RunDetails(props: { item: IRunItem; actions: IDetailActions; version: number }): JSX.Element {
-  const { item } = props;
-  const [summary, setSummary] = React.useState<IRunSummary | string | null>(null);
-  const [tty, setTty] = React.useState<IRunTty | string | null>(null);
-  React.useEffect(() => {
-    let live = true;
-    const q = { run_dir: item.path };
-    const why = (e: unknown) =>
-      e instanceof ForgatherApiError && e.status === 404 ? 'Not written yet.' : describe(e);
-    get<IRunSummary>('run/summary', q).then(
-      s => live && setSummary(s),
-      e => live && setSummary(why(e))
-    );
-    get<IRunTty>('run/tty', q).then(
-      t => live && setTty(t),
-      e => live && setTty(why(e))
-    );
-    return () => {
-      live = false;
-    };
-  }, [item.path, props.version]);
+function RunDetails(props: { item: Run; model: RunModel; actions: IDetailActions }): JSX.Element {
+  const { item, model } = props;
+  const { summary, tty } = model;
   const s = typeof summary === 'object' ? summary : null;
   return (
     <div className="jp-forgather-details" data-testid="forgather-run-details">
@@ -119,7 +68,11 @@ function RunDetails(props: { item: IRunItem; actions: IDetailActions; version: n
         <strong>Run {item.name}</strong>
         <span className="jp-forgather-muted">{item.path}</span>
         <span className="jp-forgather-spacer" />
-        <button className="jp-forgather-button" disabled={!item.lab_path} onClick={() => props.actions.openFile(item.lab_path)}>
+        <button
+          className="jp-forgather-button"
+          disabled={!item.lab_path}
+          onClick={() => props.actions.openFile(item.lab_path)}
+        >
           Show in Editor
         </button>
       </header>
@@ -139,13 +92,15 @@ function RunDetails(props: { item: IRunItem; actions: IDetailActions; version: n
           ]}
         />
       )}
-      <h4>
-        Console{typeof tty === 'object' && tty?.truncated ? ' (tail)' : ''}
-      </h4>
+      <h4>Console{typeof tty === 'object' && tty?.truncated ? ' (tail)' : ''}</h4>
       {tty === null && <p className="jp-forgather-muted">Loading…</p>}
       {typeof tty === 'string' && <p className="jp-forgather-muted">{tty}</p>}
       {tty && typeof tty === 'object' && (
-        <pre className="jp-forgather-yaml jp-forgather-tty" data-testid="forgather-run-tty" aria-label="Console output">
+        <pre
+          className="jp-forgather-yaml jp-forgather-tty"
+          data-testid="forgather-run-tty"
+          aria-label="Console output"
+        >
           {tty.text}
         </pre>
       )}
@@ -153,7 +108,7 @@ function RunDetails(props: { item: IRunItem; actions: IDetailActions; version: n
   );
 }
 
-function CheckpointDetails(props: { item: ICheckpointItem; actions: IDetailActions }): JSX.Element {
+function CheckpointDetails(props: { item: Checkpoint; actions: IDetailActions }): JSX.Element {
   const { item, actions } = props;
   const [hf, setHf] = React.useState<boolean | null>(null);
   const [status, setStatus] = React.useState<string | null>(null);
@@ -166,8 +121,9 @@ function CheckpointDetails(props: { item: ICheckpointItem; actions: IDetailActio
     return () => {
       live = false;
     };
-  }, [item.path]);
-  const why = 'The inference server needs a Hugging Face checkpoint (a save_pretrained folder with config.json)';
+  }, [actions, item]);
+  const why =
+    'The inference server needs a Hugging Face checkpoint (a save_pretrained folder with config.json)';
   return (
     <div className="jp-forgather-details" data-testid="forgather-checkpoint-details">
       <header className="jp-forgather-config-header">
@@ -193,13 +149,17 @@ function CheckpointDetails(props: { item: ICheckpointItem; actions: IDetailActio
             setStatus('Queuing…');
             actions.serveInference(item).then(
               () => setStatus('Inference job queued.'),
-              e => setStatus(describe(e))
+              (e: unknown) => setStatus(describeError(e))
             );
           }}
         >
           Serve Inference
         </button>
-        <button className="jp-forgather-button" disabled={!item.lab_path} onClick={() => actions.openFile(item.lab_path)}>
+        <button
+          className="jp-forgather-button"
+          disabled={!item.lab_path}
+          onClick={() => actions.openFile(item.lab_path)}
+        >
           Show in File Browser
         </button>
       </div>
@@ -214,36 +174,57 @@ function CheckpointDetails(props: { item: ICheckpointItem; actions: IDetailActio
 }
 
 class DetailsView extends ReactWidget {
-  constructor(private readonly _render: (version: number) => JSX.Element) {
+  constructor(
+    private readonly _render: () => JSX.Element,
+    private readonly _run: RunModel | null
+  ) {
     super();
     this.addClass('jp-forgather-details-widget');
+    void _run?.load();
   }
 
   refresh(): void {
-    this._version += 1;
-    this.update();
+    void this._run?.load();
+  }
+
+  dispose(): void {
+    this._run?.dispose();
+    super.dispose();
   }
 
   protected render(): JSX.Element {
-    return this._render(this._version);
+    return this._run ? (
+      <UseSignal signal={this._run.changed}>{() => this._render()}</UseSignal>
+    ) : (
+      this._render()
+    );
   }
-
-  private _version = 0;
 }
 
-/** A main-area tab for a run or a checkpoint. */
+export type DetailsItem = { kind: 'runs'; item: Run } | { kind: 'checkpoints'; item: Checkpoint };
+
+/** A main-area tab for a run (its summary and console, loaded by a `RunModel`) or a checkpoint. */
 export function createDetailsView(
-  kind: 'runs' | 'checkpoints',
-  item: IRunItem | ICheckpointItem,
-  actions: IDetailActions
+  target: DetailsItem,
+  actions: IDetailActions,
+  client: ForgatherClient
 ): MainAreaWidget<DetailsView> {
-  const content = new DetailsView(version =>
-    kind === 'runs' ? (
-      <RunDetails item={item} actions={actions} version={version} />
-    ) : (
-      <CheckpointDetails item={item} actions={actions} />
-    )
-  );
+  const { kind, item } = target;
+  let content: DetailsView;
+  if (target.kind === 'runs') {
+    const model = new RunModel(client, target.item.path);
+    const run = target.item;
+    content = new DetailsView(
+      () => <RunDetails item={run} model={model} actions={actions} />,
+      model
+    );
+  } else {
+    const checkpoint = target.item;
+    content = new DetailsView(
+      () => <CheckpointDetails item={checkpoint} actions={actions} />,
+      null
+    );
+  }
   const widget = new MainAreaWidget({ content });
   widget.id = `forgather-${kind}-${encodeURIComponent(item.path)}`;
   widget.title.label = `${kind === 'runs' ? 'Run' : 'Checkpoint'}: ${item.name}`;

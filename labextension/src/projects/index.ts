@@ -3,18 +3,21 @@
  * `setupProjects` is called once from the plugin's activate(); it makes no
  * network call (the tree loads when the sidebar section first renders).
  */
-import { JupyterFrontEnd } from '@jupyterlab/application';
-import { InputDialog, MainAreaWidget, showErrorMessage } from '@jupyterlab/apputils';
-import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { type JupyterFrontEnd } from '@jupyterlab/application';
+import { InputDialog, type MainAreaWidget, showErrorMessage } from '@jupyterlab/apputils';
+import { type IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
+import { type ForgatherClient, describeError } from '../client';
+import type { OutputItem, OutputKind } from '../client/projects';
+import type { Checkpoint, Run } from '../client/schemas';
 import { CommandIDs } from '../commands';
-import { post } from './api';
-import { ConfigView, createConfigView } from './configView';
-import { ICheckpointItem, createDetailsView } from './details';
-import { ProjectsModel, describe } from './model';
+import { ConfigViewModel, OverridesModel } from './configModel';
+import { type ConfigView, createConfigView } from './configView';
+import { createDetailsView } from './details';
+import { ProjectsModel } from './model';
 import { editOverrides } from './overrides';
 import { setupRoots } from './roots';
-import { ITreeActions } from './tree';
+import { type ITreeActions } from './tree';
 
 const ROW = '.jp-forgather-tree-node';
 
@@ -25,9 +28,11 @@ export interface IProjectsFeature {
 
 export function setupProjects(
   app: JupyterFrontEnd,
-  rendermime: IRenderMimeRegistry | null
+  rendermime: IRenderMimeRegistry | null,
+  client: ForgatherClient
 ): IProjectsFeature {
-  const model = new ProjectsModel();
+  const model = new ProjectsModel(client);
+  const api = client.projects;
   const views = new Map<string, MainAreaWidget<ConfigView>>();
   const { commands } = app;
 
@@ -44,11 +49,11 @@ export function setupProjects(
     let view = views.get(key);
     if (!view || view.isDisposed) {
       view = createConfigView({
-        projectDir,
-        config,
+        model: new ConfigViewModel(client, { project_dir: projectDir, config }),
         rendermime,
         openFile,
-        editOverrides: () => void commands.execute(CommandIDs.projectsEditOverrides, { projectDir, config })
+        editOverrides: () =>
+          void commands.execute(CommandIDs.projectsEditOverrides, { projectDir, config })
       });
       views.set(key, view);
       app.shell.add(view, 'main');
@@ -66,7 +71,7 @@ export function setupProjects(
     try {
       await fn();
     } catch (error) {
-      void showErrorMessage('Forgather', describe(error));
+      void showErrorMessage('Forgather', describeError(error));
     }
   };
 
@@ -95,7 +100,7 @@ export function setupProjects(
       const ws = target().path;
       const name = (await InputDialog.getText({ title: 'New project', label: 'Name' })).value;
       if (ws && name) {
-        await post('workspace/new-project', { workspace_dir: ws, name });
+        await api.newProject({ workspace_dir: ws, name });
         await model.refresh();
       }
     })
@@ -115,11 +120,7 @@ export function setupProjects(
           })
         ).value;
         if (projectDir && name) {
-          const made = await post<{ lab_path: string | null }>('project/new-template', {
-            project_dir: projectDir,
-            kind,
-            name
-          });
+          const made = await api.newTemplate({ project_dir: projectDir, kind, name });
           await model.refresh();
           openFile(made.lab_path);
         }
@@ -137,7 +138,11 @@ export function setupProjects(
       const dir = labPath.slice(0, slash + 1);
       const stem = labPath.slice(slash + 1).replace(/\.ya?ml$/, '');
       const name = (
-        await InputDialog.getText({ title: 'Duplicate config', label: 'New file name', text: `${stem}_copy.yaml` })
+        await InputDialog.getText({
+          title: 'Duplicate config',
+          label: 'New file name',
+          text: `${stem}_copy.yaml`
+        })
       ).value;
       if (!name) {
         return;
@@ -152,7 +157,11 @@ export function setupProjects(
       if (exists) {
         throw new Error(`${dest} already exists`);
       }
-      await contents.save(dest, { type: 'file', format: 'text', content: source.content as string });
+      await contents.save(dest, {
+        type: 'file',
+        format: 'text',
+        content: source.content as string
+      });
       await model.refresh();
     })
   });
@@ -173,11 +182,13 @@ export function setupProjects(
       });
       if (!answer.button.accept || answer.value !== token) {
         if (answer.button.accept) {
-          throw new Error(`You typed "${answer.value ?? ''}", not "${token}": nothing was deleted.`);
+          throw new Error(
+            `You typed "${answer.value ?? ''}", not "${token}": nothing was deleted.`
+          );
         }
         return;
       }
-      await post(isConfig ? 'fs/delete-file' : 'fs/delete-dir', { path: file, confirmed: true });
+      await api.deletePath(file, !isConfig);
       await model.refresh();
     })
   });
@@ -192,7 +203,8 @@ export function setupProjects(
       if (!projectDir || !config) {
         return;
       }
-      return editOverrides(projectDir, config, () => {
+      const overrides = new OverridesModel(client, { project_dir: projectDir, config });
+      return editOverrides(overrides, () => {
         views.get(`${projectDir}\u0000${config}`)?.content.refresh();
         void model.refresh();
       });
@@ -200,25 +212,35 @@ export function setupProjects(
   });
 
   const details = new Map<string, MainAreaWidget>();
-  const openOutput = (group: string, item: ICheckpointItem): void => {
-    if (group !== 'runs' && group !== 'checkpoints') {
+  const openOutput = (group: OutputKind, item: OutputItem): void => {
+    if (group === 'evaluations') {
       openFile(item.lab_path);
       return;
     }
     let view = details.get(item.path);
     if (!view || view.isDisposed) {
-      view = createDetailsView(group, item, {
-        openFile,
-        isHfCheckpoint: async ckpt =>
-          ckpt.lab_path !== null &&
-          app.serviceManager.contents.get(`${ckpt.lab_path}/config.json`, { content: false }).then(
-            () => true,
-            () => false
-          ),
-        serveInference: async ckpt => {
-          await commands.execute(CommandIDs.serveInference, { path: ckpt.path });
-        }
-      });
+      const target =
+        group === 'runs'
+          ? { kind: group, item: item as Run }
+          : { kind: group, item: item as Checkpoint };
+      view = createDetailsView(
+        target,
+        {
+          openFile,
+          isHfCheckpoint: async ckpt =>
+            ckpt.lab_path !== null &&
+            app.serviceManager.contents
+              .get(`${ckpt.lab_path}/config.json`, { content: false })
+              .then(
+                () => true,
+                () => false
+              ),
+          serveInference: async ckpt => {
+            await commands.execute(CommandIDs.serveInference, { path: ckpt.path });
+          }
+        },
+        client
+      );
       details.set(item.path, view);
       app.shell.add(view, 'main');
     }

@@ -2,34 +2,29 @@
  * The Projects tree's state: the discovered tree and what has been lazily
  * loaded under it. Widgets render it; nothing here touches the DOM.
  */
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
-import { ForgatherApiError } from '../api';
-import {
-  IConfigMeta,
-  IOutputDir,
-  IOutputItem,
-  IProjects,
-  OutputKind,
-  get,
-  listOutputs
-} from './api';
+import { type ForgatherClient, describeError } from '../client';
+import type { OutputItem, OutputKind } from '../client/projects';
+import type { DescribeConfigMeta, DescribeOutputDir, ListProjects } from '../client/schemas';
 
 export function configKey(projectDir: string, config: string): string {
   return `${projectDir}\u0000${config}`;
 }
 
 export class ProjectsModel {
+  constructor(readonly client: ForgatherClient) {}
+
   get changed(): ISignal<this, void> {
     return this._changed;
   }
 
-  tree: IProjects | null = null;
+  tree: ListProjects | null = null;
   error: string | null = null;
   readonly expanded = new Set<string>();
-  readonly meta = new Map<string, IConfigMeta | string>();
-  readonly outputs = new Map<string, IOutputDir | string>();
-  readonly items = new Map<string, IOutputItem[] | string>();
+  readonly meta = new Map<string, DescribeConfigMeta | string>();
+  readonly outputs = new Map<string, DescribeOutputDir | string>();
+  readonly items = new Map<string, OutputItem[] | string>();
 
   /** Load the tree once (first show), later only on refresh. */
   ensureLoaded(): void {
@@ -42,10 +37,10 @@ export class ProjectsModel {
   async refresh(): Promise<void> {
     this._loading = true;
     try {
-      this.tree = await get<IProjects>('projects', {});
+      this.tree = await this.client.projects.tree();
       this.error = null;
     } catch (error) {
-      this.error = describe(error);
+      this.error = describeError(error);
     }
     this._loading = false;
     this.meta.clear();
@@ -81,12 +76,9 @@ export class ProjectsModel {
       configs.map(async config => {
         const key = configKey(projectDir, config);
         try {
-          this.meta.set(
-            key,
-            await get<IConfigMeta>('config/meta', { project_dir: projectDir, config })
-          );
+          this.meta.set(key, await this.client.projects.meta({ project_dir: projectDir, config }));
         } catch (error) {
-          this.meta.set(key, describe(error));
+          this.meta.set(key, describeError(error));
         }
       })
     );
@@ -98,10 +90,10 @@ export class ProjectsModel {
     try {
       this.outputs.set(
         key,
-        await get<IOutputDir>('config/output-dir', { project_dir: projectDir, config })
+        await this.client.projects.outputDir({ project_dir: projectDir, config })
       );
     } catch (error) {
-      this.outputs.set(key, describe(error));
+      this.outputs.set(key, describeError(error));
     }
   }
 
@@ -109,9 +101,9 @@ export class ProjectsModel {
   async loadItems(outputDir: string, kind: OutputKind): Promise<void> {
     const key = `${outputDir}\u0000${kind}`;
     try {
-      this.items.set(key, await listOutputs(kind, outputDir));
+      this.items.set(key, await this.client.projects.outputs(kind, outputDir));
     } catch (error) {
-      this.items.set(key, describe(error));
+      this.items.set(key, describeError(error));
     }
   }
 
@@ -129,8 +121,4 @@ export class ProjectsModel {
   private _loading = false;
   private _loaders = new Map<string, () => Promise<void>>();
   private _changed = new Signal<this, void>(this);
-}
-
-export function describe(error: unknown): string {
-  return error instanceof ForgatherApiError ? error.message : String(error);
 }

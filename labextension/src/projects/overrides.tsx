@@ -6,18 +6,18 @@
 import { Dialog, ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { IDynamicArg, IDynamicArgs, requestAPI } from '../api';
-import { get, post } from './api';
-import { describe } from './model';
+import { describeError } from '../client';
+import type { DescribeDynamicArgs, DynamicArg } from '../client/schemas';
+import { type OverridesModel } from './configModel';
 
 type FormValue = string | boolean;
 
-function isFlag(arg: IDynamicArg): boolean {
+function isFlag(arg: DynamicArg): boolean {
   return arg.action !== null || arg.type === 'bool';
 }
 
 /** The text / checkbox value shown for a typed value. */
-function toForm(arg: IDynamicArg, value: unknown): FormValue {
+function toForm(arg: DynamicArg, value: unknown): FormValue {
   if (isFlag(arg)) {
     return value === true || value === 'true';
   }
@@ -28,7 +28,7 @@ function toForm(arg: IDynamicArg, value: unknown): FormValue {
  * The typed value to send. A number that does not parse is sent as typed so
  * that the server, which owns validation, answers with its own message.
  */
-export function fromForm(arg: IDynamicArg, value: FormValue): unknown {
+export function fromForm(arg: DynamicArg, value: FormValue): unknown {
   if (typeof value === 'boolean') {
     return value;
   }
@@ -38,20 +38,21 @@ export function fromForm(arg: IDynamicArg, value: FormValue): unknown {
   }
   if (arg.type === 'int' || arg.type === 'float') {
     const n = Number(value.trim());
-    const ok = value.trim() !== '' && Number.isFinite(n) && (arg.type === 'float' || Number.isInteger(n));
+    const ok =
+      value.trim() !== '' && Number.isFinite(n) && (arg.type === 'float' || Number.isInteger(n));
     return ok ? n : value;
   }
   return value;
 }
 
 function OverridesForm(props: {
-  projectDir: string;
-  config: string;
+  model: OverridesModel;
   onSaved: () => void;
   close: () => void;
 }): JSX.Element {
-  const { projectDir, config } = props;
-  const [schema, setSchema] = React.useState<IDynamicArgs | null>(null);
+  const { model } = props;
+  const { config } = model.ref;
+  const [schema, setSchema] = React.useState<DescribeDynamicArgs | null>(null);
   const [stored, setStored] = React.useState<Record<string, unknown>>({});
   const [form, setForm] = React.useState<Record<string, FormValue>>({});
   const [error, setError] = React.useState<string | null>(null);
@@ -59,31 +60,27 @@ function OverridesForm(props: {
   const [version, setVersion] = React.useState(0);
 
   React.useEffect(() => {
-    const q = { project_dir: projectDir, config };
     let live = true;
-    Promise.all([
-      get<IDynamicArgs>('config/dynamic-args', q),
-      get<{ values: Record<string, unknown> }>('config/overrides', q)
-    ]).then(
-      ([args, overrides]) => {
+    model.load().then(
+      ({ schema: args, stored: values }) => {
         if (!live) {
           return;
         }
         const initial: Record<string, FormValue> = {};
         for (const arg of args.args) {
-          const v = arg.name in overrides.values ? overrides.values[arg.name] : (args.values[arg.name] ?? arg.default);
+          const v = arg.name in values ? values[arg.name] : (args.values[arg.name] ?? arg.default);
           initial[arg.name] = toForm(arg, v);
         }
         setSchema(args);
-        setStored(overrides.values);
+        setStored(values);
         setForm(initial);
       },
-      err => live && setError(describe(err))
+      (err: unknown) => live && setError(describeError(err))
     );
     return () => {
       live = false;
     };
-  }, [projectDir, config, version]);
+  }, [model, version]);
 
   const values = (): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
@@ -111,18 +108,16 @@ function OverridesForm(props: {
       props.onSaved();
       props.close();
     } catch (err) {
-      setError(describe(err));
+      setError(describeError(err));
     } finally {
       setBusy(false);
     }
   };
 
-  const save = () =>
-    act(() => post('config/overrides', { project_dir: projectDir, config, values: values() }));
+  const save = () => act(() => model.save(values()));
   const reset = () =>
     act(async () => {
-      const qs = new URLSearchParams({ project_dir: projectDir, config }).toString();
-      await requestAPI(`config/overrides?${qs}`, { method: 'DELETE' });
+      await model.reset();
       setVersion(v => v + 1);
     });
 
@@ -154,11 +149,21 @@ function OverridesForm(props: {
         let control: JSX.Element;
         if (isFlag(arg)) {
           control = (
-            <input id={id} type="checkbox" checked={v === true} onChange={e => set(e.target.checked)} />
+            <input
+              id={id}
+              type="checkbox"
+              checked={v === true}
+              onChange={e => set(e.target.checked)}
+            />
           );
         } else if (arg.choices) {
           control = (
-            <select id={id} className="jp-mod-styled" value={String(v)} onChange={e => set(e.target.value)}>
+            <select
+              id={id}
+              className="jp-mod-styled"
+              value={String(v)}
+              onChange={e => set(e.target.value)}
+            >
               {arg.choices.map(c => (
                 <option key={String(c)} value={String(c)}>
                   {String(c)}
@@ -174,7 +179,9 @@ function OverridesForm(props: {
               type="text"
               inputMode={arg.type === 'int' ? 'numeric' : arg.type === 'float' ? 'decimal' : 'text'}
               value={String(v ?? '')}
-              placeholder={arg.default === null || arg.default === undefined ? '' : String(arg.default)}
+              placeholder={
+                arg.default === null || arg.default === undefined ? '' : String(arg.default)
+              }
               onChange={e => set(e.target.value)}
             />
           );
@@ -183,7 +190,9 @@ function OverridesForm(props: {
           <div key={arg.name} className="jp-forgather-form-row">
             <label htmlFor={id}>
               {arg.name} <span className="jp-forgather-chip">{arg.action ?? arg.type}</span>
-              {arg.name in stored && <span className="jp-forgather-chip jp-forgather-chip-set">overridden</span>}
+              {arg.name in stored && (
+                <span className="jp-forgather-chip jp-forgather-chip-set">overridden</span>
+              )}
             </label>
             {control}
             <small>
@@ -199,7 +208,12 @@ function OverridesForm(props: {
         </pre>
       )}
       <div className="jp-forgather-form-actions">
-        <button type="button" className="jp-mod-styled jp-mod-reject" disabled={busy} onClick={() => void reset()}>
+        <button
+          type="button"
+          className="jp-mod-styled jp-mod-reject"
+          disabled={busy}
+          onClick={() => void reset()}
+        >
           Reset to Defaults
         </button>
         <button type="submit" className="jp-mod-styled jp-mod-accept" disabled={busy}>
@@ -211,15 +225,11 @@ function OverridesForm(props: {
 }
 
 /** Open the dialog; `onSaved` runs after a successful Save or Reset. */
-export async function editOverrides(projectDir: string, config: string, onSaved: () => void): Promise<void> {
+export async function editOverrides(model: OverridesModel, onSaved: () => void): Promise<void> {
+  const { config } = model.ref;
   let dialog: Dialog<unknown> | null = null;
   const body = ReactWidget.create(
-    <OverridesForm
-      projectDir={projectDir}
-      config={config}
-      onSaved={onSaved}
-      close={() => dialog?.resolve(0)}
-    />
+    <OverridesForm model={model} onSaved={onSaved} close={() => dialog?.resolve(0)} />
   );
   dialog = new Dialog({
     title: `Overrides: ${config}`,

@@ -2,26 +2,15 @@
  * Search roots, workspaces and "Clean Output…": the Projects header's "⋯" menu
  * (Add / Remove Search Root, New Workspace) and the output-dir clean-up.
  */
-import { JupyterFrontEnd } from '@jupyterlab/application';
+import { type JupyterFrontEnd } from '@jupyterlab/application';
 import { Dialog, InputDialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { Menu, Widget } from '@lumino/widgets';
 
-import { requestAPI } from '../api';
+import { describeError } from '../client';
+import type { AddSearchRoot, CreateWorkspace, SearchRoot } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { field, input } from '../jobs/forms';
-import { get, post } from './api';
-import { ProjectsModel, describe } from './model';
-
-export interface ISearchRoot {
-  path: string;
-  lab_path: string | null;
-  source: 'config' | 'user';
-  exists: boolean;
-}
-
-async function listRoots(): Promise<ISearchRoot[]> {
-  return (await get<{ search_roots: ISearchRoot[] }>('search-roots', {})).search_roots;
-}
+import { type ProjectsModel } from './model';
 
 function select(options: [string, string][]): HTMLSelectElement {
   const el = document.createElement('select');
@@ -34,16 +23,21 @@ function select(options: [string, string][]): HTMLSelectElement {
   return el;
 }
 
-class AddRootForm extends Widget implements Dialog.IBodyWidget<{ path: string; create: boolean }> {
+class AddRootForm extends Widget implements Dialog.IBodyWidget<AddSearchRoot> {
   constructor() {
     super({ node: document.createElement('form') });
     this.addClass('jp-forgather-form');
     this.node.setAttribute('aria-label', 'Add search root');
-    this._path = field(this.node, 'Directory', input('text', ''), 'Absolute, or relative to the server root') as HTMLInputElement;
+    this._path = field(
+      this.node,
+      'Directory',
+      input('text', ''),
+      'Absolute, or relative to the server root'
+    ) as HTMLInputElement;
     this._create = input('checkbox', '');
     field(this.node, 'Create it if missing', this._create);
   }
-  getValue(): { path: string; create: boolean } {
+  getValue(): AddSearchRoot {
     return { path: this._path.value.trim(), create: this._create.checked };
   }
   private _path: HTMLInputElement;
@@ -63,14 +57,8 @@ class PickForm extends Widget implements Dialog.IBodyWidget<string> {
   private _select: HTMLSelectElement;
 }
 
-interface INewWorkspace {
-  parent_dir: string;
-  name: string;
-  description: string;
-}
-
-class NewWorkspaceForm extends Widget implements Dialog.IBodyWidget<INewWorkspace> {
-  constructor(roots: ISearchRoot[]) {
+class NewWorkspaceForm extends Widget implements Dialog.IBodyWidget<CreateWorkspace> {
+  constructor(roots: SearchRoot[]) {
     super({ node: document.createElement('form') });
     this.addClass('jp-forgather-form');
     this.node.setAttribute('aria-label', 'New workspace');
@@ -82,7 +70,7 @@ class NewWorkspaceForm extends Widget implements Dialog.IBodyWidget<INewWorkspac
     this._name = field(this.node, 'Name', input('text', '')) as HTMLInputElement;
     this._description = field(this.node, 'Description', input('text', '')) as HTMLInputElement;
   }
-  getValue(): INewWorkspace {
+  getValue(): CreateWorkspace {
     return {
       parent_dir: this._root.value,
       name: this._name.value.trim(),
@@ -114,11 +102,12 @@ export function setupRoots(
   target: () => DOMStringMap
 ): (anchor: HTMLElement) => void {
   const { commands } = app;
+  const api = model.client.projects;
   const guarded = (title: string, fn: () => Promise<void>) => async (): Promise<void> => {
     try {
       await fn();
     } catch (error) {
-      void showErrorMessage(title, describe(error));
+      void showErrorMessage(title, describeError(error));
     }
   };
 
@@ -127,7 +116,7 @@ export function setupRoots(
     execute: guarded('Could not add the search root', async () => {
       const v = await ask('Add search root', new AddRootForm(), 'Add');
       if (v?.path) {
-        await post('search-roots', v);
+        await api.addSearchRoot(v);
         await model.refresh();
       }
     })
@@ -135,17 +124,22 @@ export function setupRoots(
   commands.addCommand(CommandIDs.projectsRemoveRoot, {
     label: 'Remove Search Root…',
     execute: guarded('Could not remove the search root', async () => {
-      const roots = (await listRoots()).filter(r => r.source === 'user');
+      const roots = (await api.searchRoots()).filter(r => r.source === 'user');
       if (roots.length === 0) {
-        throw new Error('There is no search root you added (roots from the server configuration stay).');
+        throw new Error(
+          'There is no search root you added (roots from the server configuration stay).'
+        );
       }
       const path = await ask(
         'Remove search root',
-        new PickForm('Search root', roots.map(r => [r.path, r.lab_path ?? r.path])),
+        new PickForm(
+          'Search root',
+          roots.map(r => [r.path, r.lab_path ?? r.path])
+        ),
         'Remove'
       );
       if (path) {
-        await requestAPI(`search-roots?${new URLSearchParams({ path }).toString()}`, { method: 'DELETE' });
+        await api.removeSearchRoot(path);
         await model.refresh();
       }
     })
@@ -153,10 +147,10 @@ export function setupRoots(
   commands.addCommand(CommandIDs.projectsNewWorkspace, {
     label: 'New Workspace…',
     execute: guarded('Could not create the workspace', async () => {
-      const roots = await listRoots();
+      const roots = await api.searchRoots();
       const v = await ask('New workspace', new NewWorkspaceForm(roots), 'Create');
       if (v?.name && v.parent_dir) {
-        await post('workspace/new', v);
+        await api.newWorkspace(v);
         await model.refresh();
       }
     })
@@ -168,10 +162,7 @@ export function setupRoots(
       const t = target();
       let dir = t.kind === 'output-group' ? t.path : undefined;
       if (t.kind === 'config' && t.project && t.config) {
-        const out = await get<{ output_dir: string | null; exists: boolean }>('config/output-dir', {
-          project_dir: t.project,
-          config: t.config
-        });
+        const out = await api.outputDir({ project_dir: t.project, config: t.config });
         if (!out.output_dir || !out.exists) {
           throw new Error('This config has no output directory on disk: nothing to clean.');
         }
@@ -192,7 +183,7 @@ export function setupRoots(
       if (answer.value !== token) {
         throw new Error(`You typed "${answer.value ?? ''}", not "${token}": nothing was deleted.`);
       }
-      await post('fs/delete-dir', { path: dir, confirmed: true });
+      await api.deletePath(dir, true);
       await model.refresh();
     })
   });
@@ -212,8 +203,16 @@ export function setupRoots(
   ] as const) {
     app.contextMenu.addItem({ command: CommandIDs.projectsCleanOutput, selector, rank });
   }
-  app.contextMenu.addItem({ command: CommandIDs.projectsNewWorkspace, selector: '.jp-forgather-tree', rank: 19 });
-  app.contextMenu.addItem({ command: CommandIDs.projectsAddRoot, selector: '.jp-forgather-tree', rank: 19 });
+  app.contextMenu.addItem({
+    command: CommandIDs.projectsNewWorkspace,
+    selector: '.jp-forgather-tree',
+    rank: 19
+  });
+  app.contextMenu.addItem({
+    command: CommandIDs.projectsAddRoot,
+    selector: '.jp-forgather-tree',
+    rank: 19
+  });
 
   return (anchor: HTMLElement) => {
     const r = anchor.getBoundingClientRect();

@@ -7,14 +7,15 @@
 import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IOutputItem, IProjectSummary, IWorkspaceNode, OutputKind } from './api';
-import { ProjectsModel, configKey } from './model';
+import type { OutputItem, OutputKind } from '../client/projects';
+import type { OutputCounts, ProjectSummary, WorkspaceNode } from '../client/schemas';
+import { type ProjectsModel, configKey } from './model';
 
 export interface ITreeActions {
   openConfig(projectDir: string, config: string): void;
   openFile(labPath: string | null): void;
   /** A run or checkpoint clicked: its detail panel (else the file opens). */
-  openOutput?(group: OutputKind, item: IOutputItem): void;
+  openOutput?(group: OutputKind, item: OutputItem): void;
   /** The header's "⋯" menu (search roots, workspaces). */
   openMenu?(anchor: HTMLElement): void;
 }
@@ -62,7 +63,7 @@ function Row(props: {
 function Outputs(props: {
   model: ProjectsModel;
   outputDir: string;
-  counts: { runs: number; checkpoints: number; evaluations: number };
+  counts: OutputCounts;
   depth: number;
   actions: ITreeActions;
 }): JSX.Element {
@@ -119,7 +120,7 @@ function Outputs(props: {
 
 function Project(props: {
   model: ProjectsModel;
-  project: IProjectSummary;
+  project: ProjectSummary;
   depth: number;
   actions: ITreeActions;
 }): JSX.Element {
@@ -197,7 +198,7 @@ function Project(props: {
 
 function Workspace(props: {
   model: ProjectsModel;
-  ws: IWorkspaceNode;
+  ws: WorkspaceNode;
   depth: number;
   actions: ITreeActions;
 }): JSX.Element {
@@ -221,7 +222,13 @@ function Workspace(props: {
         ))}
       {open &&
         ws.projects.map(p => (
-          <Project key={p.path} model={model} project={p} depth={depth + 1} actions={props.actions} />
+          <Project
+            key={p.path}
+            model={model}
+            project={p}
+            depth={depth + 1}
+            actions={props.actions}
+          />
         ))}
       {open && ws.projects.length === 0 && ws.workspaces.length === 0 && (
         <p className="jp-forgather-muted" style={{ paddingLeft: `${16 + depth * 12}px` }}>
@@ -286,7 +293,13 @@ export function ProjectsSection(props: {
                 />
                 {model.isExpanded('unaffiliated') &&
                   model.tree.unaffiliated.map(p => (
-                    <Project key={p.path} model={model} project={p} depth={1} actions={props.actions} />
+                    <Project
+                      key={p.path}
+                      model={model}
+                      project={p}
+                      depth={1}
+                      actions={props.actions}
+                    />
                   ))}
               </>
             )}

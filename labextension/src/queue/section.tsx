@@ -1,11 +1,11 @@
 /** The Queue section of the sidebar: what waits, in dispatch order, and the scheduler. */
-import { TranslationBundle } from '@jupyterlab/translation';
-import { CommandRegistry } from '@lumino/commands';
+import { type TranslationBundle } from '@jupyterlab/translation';
+import { type CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { CommandIDs } from '../commands';
 import { ago, gpuText } from '../jobs/components';
-import { JobsModel } from '../jobs/model';
+import { type JobsModel } from '../jobs/model';
 
 export function QueueSection(props: {
   model: JobsModel;
@@ -20,7 +20,9 @@ export function QueueSection(props: {
       <header className="jp-forgather-section-header">
         <h3>
           {trans.__('Queue')}
-          {model.queue.length > 0 && <span className="jp-forgather-count">{model.queue.length}</span>}
+          {model.queue.length > 0 && (
+            <span className="jp-forgather-count">{model.queue.length}</span>
+          )}
         </h3>
         <span className="jp-forgather-header-actions">
           <button
@@ -46,11 +48,18 @@ export function QueueSection(props: {
         </p>
       )}
       {model.queue.length === 0 ? (
-        <p className="jp-forgather-muted">{model.loaded ? trans.__('Nothing queued.') : trans.__('Loading…')}</p>
+        <p className="jp-forgather-muted">
+          {model.loaded ? trans.__('Nothing queued.') : trans.__('Loading…')}
+        </p>
       ) : (
         <ul className="jp-forgather-list" aria-label={trans.__('Queued jobs')}>
           {model.queue.map(job => (
-            <li key={job.id} className="jp-forgather-queue-item" data-job-id={job.id} aria-label={job.name}>
+            <li
+              key={job.id}
+              className="jp-forgather-queue-item"
+              data-job-id={job.id}
+              aria-label={job.name}
+            >
               <span className="jp-forgather-priority" title={trans.__('Priority')}>
                 {job.priority}
               </span>

@@ -3,9 +3,9 @@
  * sidebar is hidden), refreshed at once after each action.
  */
 import { Poll } from '@lumino/polling';
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
-import { ForgatherClient, describeError } from '../client';
+import { type ForgatherClient, describeError } from '../client';
 import type { DescribeService, UpsertService } from '../client/schemas';
 
 export class ServicesModel {

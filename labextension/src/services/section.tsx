@@ -1,15 +1,24 @@
 /** The Services section of the sidebar: dots for what runs, start / stop, delete. */
-import { TranslationBundle } from '@jupyterlab/translation';
-import { CommandRegistry } from '@lumino/commands';
+import { type TranslationBundle } from '@jupyterlab/translation';
+import { type CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { CommandIDs } from '../commands';
 import type { DescribeService } from '../client/schemas';
-import { ServicesModel } from './model';
+import { type ServicesModel } from './model';
 
-function ServiceRow(props: { service: DescribeService; model: ServicesModel; commands: CommandRegistry; trans: TranslationBundle }): JSX.Element {
+function ServiceRow(props: {
+  service: DescribeService;
+  model: ServicesModel;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}): JSX.Element {
   const { service, model, commands, trans } = props;
-  const state = service.running ? 'running' : service.job_id ? service.status ?? 'starting' : 'stopped';
+  const state = service.running
+    ? 'running'
+    : service.job_id
+      ? (service.status ?? 'starting')
+      : 'stopped';
   const open = () => {
     if (service.type === 'inference' && service.base_url) {
       void commands.execute(CommandIDs.openChat, { base: service.base_url });
@@ -20,20 +29,32 @@ function ServiceRow(props: { service: DescribeService; model: ServicesModel; com
     }
   };
   return (
-    <li className="jp-forgather-service" data-service={`${service.type}/${service.name}`} data-running={service.running}>
+    <li
+      className="jp-forgather-service"
+      data-service={`${service.type}/${service.name}`}
+      data-running={service.running}
+    >
       <span
         className={`jp-forgather-dot jp-forgather-dot-${service.running ? 'on' : 'off'}`}
         role="img"
         aria-label={state}
         title={service.message ?? state}
       />
-      <button className="jp-forgather-link-button jp-forgather-service-name" onClick={open} title={service.signature}>
+      <button
+        className="jp-forgather-link-button jp-forgather-service-name"
+        onClick={open}
+        title={service.signature}
+      >
         {`${service.type}/${service.name}`}
       </button>
-      <span className="jp-forgather-muted">{service.source === 'settings' ? trans.__('settings') : ''}</span>
+      <span className="jp-forgather-muted">
+        {service.source === 'settings' ? trans.__('settings') : ''}
+      </span>
       <button
         className="jp-forgather-link-button"
-        aria-label={service.enabled ? trans.__('Stop %1', service.name) : trans.__('Start %1', service.name)}
+        aria-label={
+          service.enabled ? trans.__('Stop %1', service.name) : trans.__('Start %1', service.name)
+        }
         onClick={() => void model.setEnabled(service, !service.enabled)}
       >
         {service.enabled ? '⏹' : '▶'}
@@ -55,9 +76,13 @@ function ServiceRow(props: { service: DescribeService; model: ServicesModel; com
   );
 }
 
-export function ServicesSection(props: { model: ServicesModel; commands: CommandRegistry; trans: TranslationBundle }): JSX.Element {
+export function ServicesSection(props: {
+  model: ServicesModel;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}): JSX.Element {
   const { model, commands, trans } = props;
-  React.useEffect(() => model.start(), []);
+  React.useEffect(() => model.start(), [model]);
   return (
     <section className="jp-forgather-section" aria-label={trans.__('Services')}>
       <header className="jp-forgather-section-header">
@@ -66,10 +91,16 @@ export function ServicesSection(props: { model: ServicesModel; commands: Command
           <span className="jp-forgather-count">{model.services.filter(s => s.running).length}</span>
         </h3>
         <span className="jp-forgather-header-actions">
-          <button className="jp-forgather-link-button" onClick={() => void commands.execute(CommandIDs.openChat)}>
+          <button
+            className="jp-forgather-link-button"
+            onClick={() => void commands.execute(CommandIDs.openChat)}
+          >
             {trans.__('Chat')}
           </button>
-          <button className="jp-forgather-link-button" onClick={() => void commands.execute(CommandIDs.newService)}>
+          <button
+            className="jp-forgather-link-button"
+            onClick={() => void commands.execute(CommandIDs.newService)}
+          >
             {trans.__('New service')}
           </button>
         </span>
@@ -80,11 +111,19 @@ export function ServicesSection(props: { model: ServicesModel; commands: Command
         </p>
       )}
       {model.services.length === 0 ? (
-        <p className="jp-forgather-muted">{model.loaded ? trans.__('No services configured.') : trans.__('Loading…')}</p>
+        <p className="jp-forgather-muted">
+          {model.loaded ? trans.__('No services configured.') : trans.__('Loading…')}
+        </p>
       ) : (
         <ul className="jp-forgather-list" aria-label={trans.__('Services')}>
           {model.services.map(s => (
-            <ServiceRow key={`${s.type}/${s.name}`} service={s} model={model} commands={commands} trans={trans} />
+            <ServiceRow
+              key={`${s.type}/${s.name}`}
+              service={s}
+              model={model}
+              commands={commands}
+              trans={trans}
+            />
           ))}
         </ul>
       )}
