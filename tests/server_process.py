@@ -27,9 +27,15 @@ class ServerProcess:
     """Start, ``kill -9`` and restart a Jupyter server sharing one state directory."""
 
     def __init__(
-        self, base: Path, *extra_args: str, app: str = "server", token: str = TOKEN
+        self,
+        base: Path,
+        *extra_args: str,
+        app: str = "server",
+        token: str = TOKEN,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.base = base
+        self.extra_env = dict(env or {})
         self.app = app
         self.token = token
         self.root = base / "root"
@@ -121,7 +127,7 @@ class ServerProcess:
             "JUPYTERHUB_API_TOKEN",
         ):
             env.pop(name, None)
-        return env
+        return {**env, **self.extra_env}
 
     @property
     def pid(self) -> int:

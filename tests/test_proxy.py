@@ -119,6 +119,7 @@ async def test_unreachable_upstream_is_502(api: Any) -> None:
     code, body = await api("inference", "health", params={"base": "http://127.0.0.1:1/v1"})
     assert code == 502
     assert "Could not reach" in body["message"]
+    assert body["reason"] == "bad_gateway"
 
 
 async def test_proxy_needs_jupyter_auth(proxy_url: str) -> None:

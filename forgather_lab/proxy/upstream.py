@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import ClassVar
 
 import httpx
 
@@ -19,7 +20,8 @@ from ..errors import ForgatherError
 class BadGateway(ForgatherError):
     """The upstream could not be reached or broke off."""
 
-    status = 502
+    status: ClassVar[int] = 502
+    default_reason: ClassVar[str] = "bad_gateway"
 
 
 # Request headers a client may send upstream; everything else (cookies, the

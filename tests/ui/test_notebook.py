@@ -6,7 +6,9 @@ The kernel is started by the Lab server, so this is also the proof that
 
 from __future__ import annotations
 
+import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,21 @@ def _show(locator: Any) -> None:
             return
         except PlaywrightError:
             locator.page.wait_for_timeout(300)
+
+
+def _wait_for_log_text(view: Any, text: str | re.Pattern[str], timeout_s: float = 90) -> None:
+    """Wait until the job view's log shows ``text``. xterm.js (as in Lab's terminal)
+    draws only while it is on screen, and only its last rows, so keep the view
+    scrolled into sight and look for what the tail shows."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        _show(view)
+        try:
+            view.locator(".fg-log .xterm-rows").get_by_text(text).first.wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
 
 
 @pytest.mark.timeout(400)
@@ -62,11 +79,9 @@ def test_walkthrough_runs_and_widgets_render(page: Any, lab_server: LabServer) -
     rows = page.locator(".forgather-widget.fg-jobs tr[data-job]")
     rows.first.wait_for(state="attached", timeout=60_000)
     job_view = page.locator(".forgather-widget.fg-job")
+    _wait_for_log_text(job_view, re.compile(r"step \d+/400"))
+    # the chart (uPlot, as in the Lab's job view) fills in from the reported loss;
     # "attached", not "visible": Lab hides cells scrolled out of view (content-visibility)
-    job_view.locator(".fg-log").get_by_text("step 1/400").wait_for(state="attached", timeout=60_000)
-    # the log is drawn by xterm.js and the chart by uPlot, as in the Lab's job view;
-    # the chart fills in from the reported loss
-    assert job_view.locator(".fg-log .xterm-rows").count() == 1
     job_view.locator(".fg-plot:not([data-steps='0']) .uplot canvas").wait_for(
         state="attached", timeout=60_000
     )
