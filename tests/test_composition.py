@@ -114,7 +114,8 @@ async def test_stop_leaves_no_task_and_no_listener(jp_serverapp: Any, api: Any) 
     (extension,) = jp_serverapp.extension_manager.extension_apps["forgather_lab"]
     assert isinstance(extension, ForgatherLab)
     runtime = extension.runtime
-    assert runtime is not None and runtime.started
+    assert runtime is not None
+    assert runtime.started
     with runtime.gpu_sampler.watch():  # the sampler's task is started too
         await asyncio.sleep(0.1)
     await extension.stop_extension()

@@ -35,7 +35,7 @@ async def wait_status(
     api: Any,
     job_id: str,
     predicate: Any,
-    timeout: float = 20.0,  # noqa: ASYNC109 - a polling deadline that names what it waited for
+    timeout: float = 20.0,
 ) -> Any:
     """Poll ``GET /jobs/{id}/status`` until ``predicate(status)``."""
     deadline = time.monotonic() + timeout
