@@ -34,6 +34,7 @@ from .jobs.kinds import JobKinds
 from .jobs.service import JobsService
 from .models import DescribeHealth
 from .models.jobs import DescribeJob, DescribeScheduler
+from .models.projects import ResolvedJob
 from .projects import ProjectsService, ProjectsSettings
 from .proxy.upstream import Upstream
 from .scheduler import GpuSlot, pool_slots
@@ -137,10 +138,10 @@ class Runtime:
 
     def _resolve_config(
         self, project_dir: str, config: str | None, dynamic_args: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> ResolvedJob:
         """A config's job block for the training / eval kinds (sync, off the loop)."""
         try:
-            return self.projects.resolve_job(project_dir, config, dynamic_args).as_dict()
+            return self.projects.resolve_job(project_dir, config, dynamic_args).describe()
         except (OSError, ValueError) as e:  # a path the OS refuses is the client's mistake
             raise BadRequest(f"Cannot use project {project_dir!r}: {e}") from e
 

@@ -19,14 +19,15 @@ from pydantic import ValidationError
 
 from ..errors import BadRequest
 from ..models.jobs import CommandParams, CreateJob
+from ..models.projects import ResolvedJob
 from ..projects.job import JobSpec
 from .launcher import LaunchSpec
 
 log = logging.getLogger("forgather_lab.jobs")
 
 # Given (project_dir, config or None for the default, dynamic_args), the projects
-# service answers the config's resolved job block (``JobSpec.as_dict()``).
-ConfigResolver = Callable[[str, "str | None", dict[str, Any]], dict[str, Any]]
+# service answers the config's resolved job block.
+ConfigResolver = Callable[[str, "str | None", dict[str, Any]], ResolvedJob]
 
 
 class JobKind(ABC):
@@ -104,7 +105,7 @@ class ConfigKind(JobKind):
             "project_dir": project_dir,
             "config": config,
             "dynamic_args": dynamic_args,
-            "job": block,
+            "job": block.model_dump(mode="json"),
         }
 
     def default_gpus(self, params: dict[str, Any]) -> int:
@@ -112,28 +113,15 @@ class ConfigKind(JobKind):
         return int(params["job"].get("gpus") or 0)
 
     def launch_spec(self, params: dict[str, Any], gpus: list[int]) -> LaunchSpec:
-        job = params["job"]
-        declared = job.get("nproc_per_node", 1)
+        spec = JobSpec.from_resolved(ResolvedJob.model_validate(params["job"]))
+        declared = spec.nproc_per_node
         if not self.multi_process or declared == "cpu":
             nproc = 1
         elif declared in ("gpu", "auto"):
             nproc = max(1, len(gpus))
         else:
             nproc = int(declared)
-        spec = JobSpec(
-            script=Path(job["script"]) if job.get("script") else None,
-            module=job.get("module"),
-            args=[str(a) for a in job.get("args", [])],
-            nproc_per_node=declared,
-            gpus=int(job.get("gpus") or 0),
-            output_dir=Path(job["output_dir"]),
-            cwd=Path(job["cwd"]),
-        )
-        return LaunchSpec(
-            argv=spec.argv(nproc),
-            cwd=str(spec.cwd),
-            env={str(k): str(v) for k, v in (job.get("env") or {}).items()},
-        )
+        return LaunchSpec(argv=spec.argv(nproc), cwd=str(spec.cwd), env=dict(spec.env))
 
 
 ENTRY_POINT_GROUP = "forgather_lab.job_kinds"
