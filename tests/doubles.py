@@ -69,3 +69,23 @@ def install_entry_point(site: Path, group: str, name: str, target: str) -> None:
         "Metadata-Version: 2.1\nName: forgather-test-plugin\nVersion: 1.0\n"
     )
     (info / "entry_points.txt").write_text(f"[{group}]\n{name} = {target}\n")
+
+
+class CountingBackend(GpuBackend):
+    """Simulated cards that count how often they are sampled (a class-wide tally)."""
+
+    name = "counting"
+    simulated = True
+    samples = 0
+
+    def __init__(self) -> None:
+        from forgather_lab.gpus.simulated import SimulatedBackend
+
+        self._cards = SimulatedBackend(2)
+
+    def count(self) -> int:
+        return self._cards.count()
+
+    def snapshot(self) -> list[GpuInfo]:
+        CountingBackend.samples += 1
+        return self._cards.snapshot()
