@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from doubles import CountingBackend
 
 INTERVAL = 0.25
