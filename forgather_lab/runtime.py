@@ -26,6 +26,7 @@ from .gpus.backend import NoGpus
 from .gpus.policy import excluded_indices, load_all
 from .gpus.sampler import GpuSampler
 from .gpus.service import GpuService
+from .inference.kind import InferenceKind
 from .inference.presets import PresetsService
 from .inference.supervisor import EndpointSupervisor
 from .jobs import repository as jobs_repo
@@ -42,6 +43,7 @@ from .scheduler.dispatcher import Dispatcher
 from .services.service import ServicesService
 from .settings import ForgatherLabSettings
 from .store import Database
+from .tensorboard.kind import TensorBoardKind
 from .store.db import DB_FILENAME
 from .webhooks import Webhooks
 from .webhooks import from_settings as webhooks_from_settings
@@ -69,7 +71,9 @@ class Runtime:
         self.db = Database(self.state_dir / DB_FILENAME)
         self.bus = EventBus()
         self.backend = self._open()
-        self.kinds = JobKinds.load()
+        # The service kinds sit above the job engine (they know endpoints and
+        # presets), so they are handed in here rather than imported by it.
+        self.kinds = JobKinds.load(extra=[InferenceKind(), TensorBoardKind()])
         executor_class: type[Executor] = settings.executor_class
         self.executor = executor_class(
             ExecutorContext(

@@ -56,6 +56,14 @@ if [ "$(cat forgather_lab/labextension/.stamp 2>/dev/null)" != "$fe_stamp" ] \
   say "building the JupyterLab extension and the notebook widgets"
   (cd labextension && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build:prod)
   echo "$fe_stamp" > forgather_lab/labextension/.stamp
+  # `pip install -e` below copies the extension into the venv once; a rebuild after
+  # that install must replace the copy, or JupyterLab keeps serving the old one.
+  installed="$VENV/share/jupyter/labextensions/forgather-lab"
+  if [ -d "$installed" ] && [ ! -L "$installed" ]; then
+    rm -rf "$installed"
+    cp -r forgather_lab/labextension "$installed"
+    cp install.json "$installed/install.json"
+  fi
 fi
 
 # -- the package -------------------------------------------------------------------

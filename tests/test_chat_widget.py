@@ -60,9 +60,10 @@ def test_front_end_has_the_chat_view() -> None:
         assert endpoint in js
     assert "query: { base }" in (SOURCES / "client" / "inference.ts").read_text()  # ?base=
     assert "AbortController" in js  # stop, and cleanup when the output is cleared
-    chat = (SOURCES / "widgets" / "chat.ts").read_text()
-    assert "stream: true" in chat
-    assert "life.add(() => controller?.abort())" in chat
+    session = (SOURCES / "widgets" / "chatSession.ts").read_text()
+    assert "stream: true" in session
+    assert "this._abort?.abort()" in session  # stop() and dispose()
+    assert "life.own(" in (SOURCES / "widgets" / "chat.ts").read_text()  # disposed with the view
     # One module for every view: the chat widget loads the same front end.
     assert ChatWidget().get_state()["_esm"] == GpuDashboard().get_state()["_esm"]
 

@@ -29,7 +29,7 @@ class HealthHandler(ForgatherHandler):
 class OpenAPIHandler(ForgatherHandler):
     requires_ready = False
 
-    @operation("This OpenAPI 3 document")
+    @operation("This OpenAPI 3 document", content_type="application/json")
     @web.authenticated
     @authorized
     async def get(self) -> None:

@@ -14,6 +14,10 @@ from .base import Operation
 from .routes import ROUTES
 
 VERBS = ("get", "post", "put", "delete", "patch")
+_RAW_SCHEMAS: dict[str, dict[str, Any]] = {
+    "text/plain": {"type": "string"},
+    "application/json": {"type": "object"},
+}
 
 
 def implemented_verbs(handler: type) -> dict[str, Any]:
@@ -86,6 +90,9 @@ def _operation(
     ok: dict[str, Any] = {"description": "OK"}
     if op.response is not None:
         ok["content"] = {op.content_type: {"schema": _ref(op.response, schemas)}}
+    elif op.status != 204:
+        # Not a model (a log, a file, a proxied page): say at least what it is.
+        ok["content"] = {op.content_type: {"schema": _RAW_SCHEMAS.get(op.content_type, {})}}
     out["responses"][str(op.status)] = ok
     errors = {400: "bad request", 403: "not authenticated or not authorized", **op.errors}
     for code, text in sorted(errors.items()):

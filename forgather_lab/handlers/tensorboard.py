@@ -12,7 +12,6 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..models.inference import OpenAIReply
 from ..tensorboard.proxy import plan
 from .base import API_PREFIX, ForgatherHandler, Route, operation
 from .inference import stream_to_client
@@ -48,9 +47,8 @@ class TensorBoardProxyHandler(ForgatherHandler):
         await stream_to_client(self, request, self.request.body if method == "POST" else None)
 
     @operation(
-        "TensorBoard of a job, through the auth-gated proxy",
-        response=OpenAIReply,
-        content_type="text/html",
+        "TensorBoard of a job, through the auth-gated proxy (its pages, scripts and data)",
+        content_type="*/*",
         errors={404: "no such TensorBoard job", 409: "it ended", 503: "still starting"},
     )
     @web.authenticated
@@ -60,7 +58,7 @@ class TensorBoardProxyHandler(ForgatherHandler):
 
     @operation(
         "TensorBoard data queries (POST), through the proxy",
-        response=OpenAIReply,
+        content_type="*/*",
         errors={404: "no such TensorBoard job", 409: "it ended", 503: "still starting"},
     )
     @web.authenticated

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -128,16 +128,11 @@ ENTRY_POINT_GROUP = "forgather_lab.job_kinds"
 
 
 def builtin_kinds() -> list[JobKind]:
-    """The kinds this package ships."""
-    from ..inference.kind import InferenceKind
-    from ..tensorboard.kind import TensorBoardKind
-
+    """The generic kinds this package ships (the service kinds are added by the runtime)."""
     return [
         CommandKind(),
         ConfigKind("training", multi_process=True),
         ConfigKind("eval", multi_process=False),
-        InferenceKind(),
-        TensorBoardKind(),
     ]
 
 
@@ -148,14 +143,14 @@ class JobKinds:
         self._kinds = {kind.name: kind for kind in kinds}
 
     @classmethod
-    def load(cls) -> JobKinds:
-        """The built-in kinds plus every ``forgather_lab.job_kinds`` entry point.
+    def load(cls, extra: Iterable[JobKind] = ()) -> JobKinds:
+        """The built-in kinds, ``extra`` ones, and every ``forgather_lab.job_kinds`` entry point.
 
         An entry point names a ``JobKind`` subclass (built with no arguments)
         or an instance; one that fails to load is logged and skipped, so a
         broken plug-in cannot take the server down.
         """
-        kinds = builtin_kinds()
+        kinds = [*builtin_kinds(), *extra]
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             try:
                 loaded = ep.load()

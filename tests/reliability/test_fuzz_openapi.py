@@ -3,7 +3,11 @@
 schemathesis generates requests from ``docs/openapi.json`` (kept identical to
 what the server serves by tests/test_openapi.py): valid ones and, as often,
 deliberately invalid ones. Against a real server process, each must be
-answered without a 5xx, and every 4xx must carry a JSON ``{"message"}``.
+answered without a 5xx, every 4xx must carry a JSON ``{"message"}``, and
+every answer must conform to the document: a documented status code, a
+documented content type and a body valid against the documented schema
+(schemathesis' conformance checks, as tests/test_response_conformance.py runs
+them on one real call of each operation).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.core.result import Err
 from server_process import TOKEN, ServerProcess
+from test_response_conformance import conform
 
 from .conftest import FIGURES, FULL
 
@@ -30,12 +36,21 @@ SCHEMA = schemathesis.openapi.from_path(
     str(DOCUMENT),
     config=schemathesis.Config.from_dict({"generation": {"with-security-parameters": False}}),
 )
-# The SSE stream never ends by design (tests/test_events.py covers it).
-OPERATIONS = [
-    op
-    for op in (result.ok() for result in SCHEMA.get_all_operations())
-    if op.path != "/forgather/api/events"
-]
+
+
+def operations() -> list[Any]:
+    """Every operation to fuzz: all but the SSE stream, which never ends by design
+    (tests/test_events.py covers it)."""
+    out = []
+    for result in SCHEMA.get_all_operations():
+        if isinstance(result, Err):  # an operation the document cannot describe
+            raise result.err()
+        if result.ok().path != "/forgather/api/events":
+            out.append(result.ok())
+    return out
+
+
+OPERATIONS = operations()
 EXAMPLES = 150 if FULL else 6
 
 
@@ -90,6 +105,7 @@ def test_no_5xx_and_every_4xx_says_why(live: ServerProcess, operation: Any) -> N
                 str(response.headers.get("content-type", [""])[0]),
                 response.text,
             )
+            conform(case, response)
 
         run()
 

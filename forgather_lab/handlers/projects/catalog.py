@@ -81,7 +81,7 @@ class AssetHandler(ProjectsHandlerBase):
     @operation(
         "A file embedded in the project README (path-guarded, 50 MiB cap)",
         query=m.AssetQuery,
-        content_type="application/octet-stream",
+        content_type="*/*",
         errors={**PATH_ERRORS, 413: "larger than the cap"},
     )
     @web.authenticated

@@ -1,6 +1,6 @@
 /** The GPU pool (`/gpus`; handlers/gpus.py). */
 import type { ApiClient } from './core';
-import type { DescribeGpu, KillGpuResult, ListGpus, UpdateGpuPolicy } from './schemas';
+import type { KillGpuResult, ListGpus, UpdateGpuPolicy } from './schemas';
 
 export class GpusApi {
   constructor(private readonly _api: ApiClient) {}
@@ -23,5 +23,3 @@ export class GpusApi {
     return this._api.socketUrl('gpus/stream');
   }
 }
-
-export type { DescribeGpu };

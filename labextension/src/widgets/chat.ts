@@ -1,17 +1,21 @@
 /**
- * `ChatWidget`: chat with one inference server from a notebook cell.
- *
- * Resolves the server (`job_id` → its base URL from the running servers, or
- * `base`, or a picker), fills the preset list from the saved generation
- * configs and streams replies through the same-origin proxy. Stop, and
- * clearing the output, abort the request; the proxy then closes the upstream.
+ * `ChatWidget`: chat with one inference server from a notebook cell,
+ * rendered from a `ChatSession`: the server (`job_id` → its base URL, or
+ * `base`, or a picker), the saved presets, and replies streamed through the
+ * same-origin proxy. Stop, and clearing the output, abort the request.
  */
-import type { IChatMessage } from '../client/inference';
 import { type IViewContext, h, showError } from './dom';
+import { ChatSession } from './chatSession';
 import { mdLite } from './markdown';
 
 export function renderChat({ widget, el, life, client }: IViewContext): void {
-  const inference = client.inference;
+  const session = life.own(
+    new ChatSession(client, {
+      base: widget.get('base') ?? '',
+      jobId: widget.get('job_id') ?? '',
+      maxTokens: widget.get('max_tokens') ?? 256
+    })
+  );
   const status = h('div', { class: 'fg-muted' }, '…');
   const pick = h('select', { title: 'inference server' });
   const preset = h(
@@ -37,15 +41,9 @@ export function renderChat({ widget, el, life, client }: IViewContext): void {
     log,
     h('div', { class: 'fg-chat-input' }, input, send, stop)
   );
+  pick.hidden = session.fixed;
 
-  const turns: IChatMessage[] = [];
-  const fixedBase = widget.get('base') ?? '';
-  const wantJob = widget.get('job_id') ?? '';
-  let base = fixedBase;
-  let controller: AbortController | null = null;
-  pick.hidden = Boolean(fixedBase || wantJob);
-
-  const turn = (role: IChatMessage['role'], text: string): HTMLElement => {
+  const turn = (role: string, text: string): HTMLElement => {
     const div = h('div', { class: `fg-turn fg-turn-${role}` });
     div.innerHTML = mdLite(text);
     log.append(div);
@@ -53,45 +51,33 @@ export function renderChat({ widget, el, life, client }: IViewContext): void {
     return div;
   };
 
-  const refreshServers = async (): Promise<void> => {
-    if (fixedBase) {
-      status.textContent = `server ${base}`;
-      return;
+  session.serversChanged.connect(() => {
+    const { job, options } = session;
+    if (options.base) {
+      status.textContent = `server ${session.base}`;
+    } else if (options.jobId) {
+      status.textContent = job
+        ? `job ${options.jobId} · ${job.model ?? job.name} · ${job.state}`
+        : `job ${options.jobId}: not a running inference server`;
+    } else {
+      pick.replaceChildren(
+        ...(session.ready.length
+          ? session.ready.map(s =>
+              h('option', { value: s.base_url ?? '' }, `${s.job_id} · ${s.model ?? s.name}`)
+            )
+          : [h('option', { value: '' }, '(no inference server ready)')])
+      );
+      pick.value = session.base;
+      status.textContent = session.base
+        ? `server ${session.base}`
+        : 'no inference server ready; start one with %forgather serve MODEL';
     }
-    const servers = await inference.servers();
-    if (wantJob) {
-      const row = servers.find(s => s.job_id === wantJob);
-      base = row?.state === 'ready' ? (row.base_url ?? '') : '';
-      status.textContent = row
-        ? `job ${wantJob} · ${row.model ?? row.name} · ${row.state}`
-        : `job ${wantJob}: not a running inference server`;
-      return;
-    }
-    const ready = servers.filter(s => s.job_type !== 'tensorboard' && s.state === 'ready');
-    const current = pick.value;
-    pick.replaceChildren(
-      ...(ready.length
-        ? ready.map(s =>
-            h('option', { value: s.base_url ?? '' }, `${s.job_id} · ${s.model ?? s.name}`)
-          )
-        : [h('option', { value: '' }, '(no inference server ready)')])
-    );
-    if (ready.some(s => s.base_url === current)) {
-      pick.value = current;
-    }
-    base = pick.value;
-    status.textContent = base
-      ? `server ${base}`
-      : 'no inference server ready; start one with %forgather serve MODEL';
-  };
-  pick.onchange = () => {
-    base = pick.value;
-    status.textContent = `server ${base}`;
-  };
-  inference.presets().then(
-    presets => {
+  });
+  pick.onchange = () => session.pick(pick.value);
+  session.loadPresets().then(
+    () => {
       preset.append(
-        ...presets.map(p =>
+        ...session.presets.map(p =>
           h('option', { value: p.name }, p.name + (p.builtin && !p.shadowed ? '' : ' (user)'))
         )
       );
@@ -99,68 +85,44 @@ export function renderChat({ widget, el, life, client }: IViewContext): void {
     },
     () => undefined // no presets: the list offers none
   );
-  const tick = () => {
-    if (!controller) {
-      refreshServers().catch((e: unknown) => showError(status, e));
-    }
-  };
-  tick();
-  life.every(fixedBase ? 60000 : 3000, tick);
+  const tick = () => session.refreshServers().catch((e: unknown) => showError(status, e));
+  void tick();
+  life.every(widget.get('base') ? 60000 : 3000, () => void tick());
 
   const ask = async (): Promise<void> => {
     const text = input.value.trim();
-    if (!text || controller) {
+    if (!text || session.busy) {
       return;
     }
-    if (!base) {
+    if (!session.base) {
       status.textContent = 'no server ready yet';
       return;
     }
     input.value = '';
-    turns.push({ role: 'user', content: text });
     turn('user', text);
     const out = turn('assistant', '…');
-    const abort = new AbortController();
-    controller = abort;
     send.disabled = true;
     stop.disabled = false;
-    let reply = '';
     try {
-      const params = preset.value ? await inference.preset(preset.value) : {};
-      const prompt = system.value.trim();
-      const messages: IChatMessage[] = prompt
-        ? [{ role: 'system', content: prompt }, ...turns]
-        : [...turns];
-      const body = { max_tokens: widget.get('max_tokens'), ...params, messages, stream: true };
-      await inference.generate(
-        'chat/completions',
-        base,
-        body,
-        piece => {
-          reply += piece;
-          out.innerHTML = mdLite(reply);
+      const { reply, stopped } = await session.ask(
+        text,
+        system.value.trim(),
+        preset.value,
+        sofar => {
+          out.innerHTML = mdLite(sofar);
           log.scrollTop = log.scrollHeight;
-        },
-        abort.signal
+        }
       );
-      if (!reply) {
+      if (stopped) {
+        out.innerHTML = mdLite(`${reply} [stopped]`);
+      } else if (!reply) {
         out.textContent = '(empty reply)';
       }
     } catch (e) {
-      if (e instanceof Error && e.name === 'AbortError') {
-        out.innerHTML = mdLite(`${reply} [stopped]`);
-      } else {
-        out.replaceChildren(
-          h('span', { class: 'fg-error' }, e instanceof Error ? e.message : String(e))
-        );
-      }
+      out.replaceChildren(
+        h('span', { class: 'fg-error' }, e instanceof Error ? e.message : String(e))
+      );
     }
-    if (reply) {
-      turns.push({ role: 'assistant', content: reply });
-    } else {
-      turns.pop();
-    }
-    controller = null;
     send.disabled = false;
     stop.disabled = true;
   };
@@ -171,11 +133,9 @@ export function renderChat({ widget, el, life, client }: IViewContext): void {
       void ask();
     }
   };
-  stop.onclick = () => controller?.abort();
+  stop.onclick = () => session.stop();
   clear.onclick = () => {
-    turns.length = 0;
+    session.clear();
     log.replaceChildren();
   };
-  // Clearing the output (or closing the widget) aborts a reply in flight.
-  life.add(() => controller?.abort());
 }

@@ -1,16 +1,17 @@
 /**
  * `JobView`: one job's status, progress and controls, a metric chart and the
  * live log, drawn with the Lab job view's own parts: `JobLogStream` in a
- * `LogTerminal` (xterm.js), `JobMetricsModel` in a `MetricsChart` (uPlot).
+ * `LogTerminal` (xterm.js), `JobMetricsModel` in a `MetricsChart` (uPlot);
+ * the header follows a `JobWatch`.
  */
-import type { JobControl } from '../client/schemas';
-import { TERMINAL } from '../client/schemas';
+import { type JobControl, TERMINAL } from '../client/schemas';
 import { JobLogStream } from '../jobs/logStream';
 import { JobMetricsModel } from '../jobs/metricsModel';
 import { ForgatherSettings } from '../settings';
 import { LogTerminal } from '../views/logTerminal';
 import { MetricsChart } from '../views/metricsChart';
 import { type IViewContext, bar, h, showError } from './dom';
+import { JobWatch } from './models';
 
 const CONTROLS: JobControl[] = ['save', 'stop', 'abort', 'kill'];
 const CHART = { width: 420, height: 160 };
@@ -18,24 +19,13 @@ const CHART = { width: 420, height: 160 };
 export function renderJob({ widget, el, life, client }: IViewContext): void {
   const id = widget.get('job_id') ?? '';
   const metric = widget.get('metric') || 'loss';
+  const watch = life.own(new JobWatch(client, id));
   const state = h('div', { class: 'fg-muted' }, '…');
   const buttons = h(
     'div',
     {},
     ...CONTROLS.map(action =>
-      h(
-        'button',
-        {
-          class: 'fg-btn',
-          onclick: () => {
-            client.jobs.control(id, action).then(
-              () => (state.textContent = `${action} sent`),
-              (e: unknown) => showError(state, e)
-            );
-          }
-        },
-        action
-      )
+      h('button', { class: 'fg-btn', onclick: () => void watch.control(action) }, action)
     )
   );
   const waiting = h('div', { class: 'fg-muted' }, 'waiting for metrics…');
@@ -67,44 +57,32 @@ export function renderJob({ widget, el, life, client }: IViewContext): void {
   });
 
   let status: string | null = null;
-  let finished = false;
-  let stopTicking = (): void => undefined;
-  const tick = async (): Promise<void> => {
-    try {
-      const job = await client.jobs.get(id);
-      const progress =
-        job.status === 'running' ? await client.jobs.inlineProgress(id).catch(() => null) : null;
-      const exit = job.exit_code !== null ? ` (exit ${job.exit_code})` : '';
-      state.replaceChildren(
-        `${job.name} · ${job.status}${exit}`,
-        progress?.progress !== null && progress?.progress !== undefined
-          ? bar(progress.progress)
-          : ''
-      );
-      const ended = TERMINAL.has(job.status);
-      buttons.hidden = ended || job.status === 'queued';
-      if (job.status !== status) {
-        // The server ends the log stream at once for a job that has not
-        // started yet: connect again when it runs (then a close means it ended).
-        const wasWaiting = status === null || status === 'queued' || status === 'starting';
-        status = job.status;
-        if (wasWaiting && job.status === 'running' && !stream.live) {
-          stream.connect();
-        }
-        series.setLive(job.status === 'running');
-      }
-      series.update();
-      if (ended) {
-        if (finished) {
-          stopTicking(); // one last refresh after the end, then nothing polls
-        }
-        finished = true;
-      }
-    } catch (e) {
-      showError(state, e);
+  watch.changed.connect(() => {
+    const job = watch.job;
+    if (!job) {
+      showError(state, watch.error ?? 'loading…');
+      return;
     }
-  };
+    const exit = job.exit_code !== null ? ` (exit ${job.exit_code})` : '';
+    const pct = watch.progress?.progress;
+    state.replaceChildren(
+      `${job.name} · ${job.status}${exit}`,
+      watch.notice ? ` · ${watch.notice}` : '',
+      pct !== null && pct !== undefined ? bar(pct) : ''
+    );
+    buttons.hidden = TERMINAL.has(job.status) || job.status === 'queued';
+    if (job.status !== status) {
+      // The server ends the log stream at once for a job that has not
+      // started yet: connect again when it runs (then a close means it ended).
+      const wasWaiting = status === null || status === 'queued' || status === 'starting';
+      status = job.status;
+      if (wasWaiting && job.status === 'running' && !stream.live) {
+        stream.connect();
+      }
+      series.setLive(job.status === 'running');
+    }
+    series.update();
+  });
   stream.connect();
-  stopTicking = life.every(2000, () => void tick());
-  void tick();
+  watch.start();
 }

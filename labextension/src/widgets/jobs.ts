@@ -1,14 +1,13 @@
 /**
- * `JobsTable`: jobs with status, progress and controls. Refreshed on the
- * server's events (the shared event stream) with a slow poll as a safety net.
+ * `JobsTable`: jobs with status, progress and controls, rendered from a
+ * `JobsTableModel` (refreshed on the server's events, with a slow poll as a
+ * safety net).
  */
-import type { DescribeInlineProgress, DescribeJob, JobControl } from '../client/schemas';
-import { ForgatherEvents } from '../client/events';
+import type { DescribeJob } from '../client/schemas';
 import { type IViewContext, bar, h } from './dom';
+import { type JobAction, JobsTableModel } from './models';
 
-type Action = JobControl | 'cancel';
-
-const ACTIONS: Partial<Record<DescribeJob['status'], Action[]>> = {
+const ACTIONS: Partial<Record<DescribeJob['status'], JobAction[]>> = {
   queued: ['cancel'],
   starting: ['kill'],
   running: ['save', 'stop', 'abort', 'kill']
@@ -29,11 +28,15 @@ export function renderJobs({ widget, el, life, client }: IViewContext): void {
       body
     )
   );
-  const act = (job: DescribeJob, action: Action): Promise<unknown> =>
-    action === 'cancel' ? client.jobs.cancel(job.id) : client.jobs.control(job.id, action);
+  const model = life.own(new JobsTableModel(client));
 
-  const row = (job: DescribeJob, progress: DescribeInlineProgress | null): HTMLElement => {
-    const pct = progress?.progress;
+  const row = (job: DescribeJob): HTMLElement => {
+    const pct = model.progress.get(job.id)?.progress;
+    const progress =
+      pct !== null && pct !== undefined ? bar(pct) : job.status === 'done' ? bar(100) : '';
+    const buttons = (ACTIONS[job.status] ?? []).map(action =>
+      h('button', { class: 'fg-btn', onclick: () => void model.act(job, action) }, action)
+    );
     return h(
       'tr',
       { 'data-job': job.id, class: `fg-${job.status}` },
@@ -42,81 +45,24 @@ export function renderJobs({ widget, el, life, client }: IViewContext): void {
       h('td', {}, job.status),
       h('td', {}, String(job.priority)),
       h('td', {}, job.gpus.join(',') || '-'),
-      h(
-        'td',
-        {},
-        pct !== null && pct !== undefined ? bar(pct) : job.status === 'done' ? bar(100) : ''
-      ),
-      h(
-        'td',
-        {},
-        ...(ACTIONS[job.status] ?? []).map(action =>
-          h(
-            'button',
-            {
-              class: 'fg-btn',
-              onclick: () => {
-                act(job, action).then(refresh, (e: unknown) => {
-                  msg.textContent = e instanceof Error ? e.message : String(e);
-                });
-              }
-            },
-            action
-          )
-        )
-      )
+      h('td', {}, progress),
+      h('td', {}, ...buttons)
     );
   };
+  model.changed.connect(() => {
+    const n = model.total;
+    msg.textContent = model.error ?? `${n} job${n === 1 ? '' : 's'}`;
+    body.replaceChildren(...model.jobs.map(row));
+  });
 
-  let busy = false;
-  const refresh = async (): Promise<void> => {
-    if (busy || !life.alive) {
-      return;
-    }
-    busy = true;
-    try {
-      const { jobs, total } = await client.jobs.list({
-        limit: widget.get('limit') ?? 20,
-        status: widget.get('status') ?? ''
-      });
-      const progress = await Promise.all(
-        jobs.map(j =>
-          j.status === 'running'
-            ? client.jobs.inlineProgress(j.id).catch(() => null)
-            : Promise.resolve(null)
-        )
-      );
-      const n = total ?? jobs.length;
-      msg.textContent = `${n} job${n === 1 ? '' : 's'}`;
-      body.replaceChildren(...jobs.map((job, i) => row(job, progress[i] ?? null)));
-    } catch (e) {
-      msg.textContent = e instanceof Error ? e.message : String(e);
-    }
-    busy = false;
+  const follow = () => {
+    model.query = { limit: widget.get('limit') ?? 20, status: widget.get('status') ?? '' };
+    void model.refresh();
   };
-
-  // Events make it live; the slow poll is the safety net (and the fallback without them).
-  const events = life.own(
-    new ForgatherEvents(client.transport, ['job_status_changed', 'queue_changed', 'job_progress'])
-  );
-  let pending: ReturnType<typeof setTimeout> | null = null;
-  events.received.connect(() => {
-    pending ??= setTimeout(() => {
-      pending = null;
-      void refresh();
-    }, 250);
-  });
-  life.add(() => {
-    if (pending !== null) {
-      clearTimeout(pending);
-    }
-  });
-  for (const trait of ['limit', 'status']) {
-    const onChange = () => void refresh();
-    widget.on(`change:${trait}`, onChange);
-    life.add(() => widget.off(`change:${trait}`, onChange));
+  for (const trait of ['change:limit', 'change:status']) {
+    widget.on(trait, follow);
+    life.add(() => widget.off(trait, follow));
   }
-  events.start();
-  life.every(5000, () => void refresh());
-  void refresh();
+  model.query = { limit: widget.get('limit') ?? 20, status: widget.get('status') ?? '' };
+  model.start();
 }
