@@ -43,8 +43,8 @@ from .scheduler.dispatcher import Dispatcher
 from .services.service import ServicesService
 from .settings import ForgatherLabSettings
 from .store import Database
-from .tensorboard.kind import TensorBoardKind
 from .store.db import DB_FILENAME
+from .tensorboard.kind import TensorBoardKind
 from .webhooks import Webhooks
 from .webhooks import from_settings as webhooks_from_settings
 
