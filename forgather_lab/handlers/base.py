@@ -33,6 +33,9 @@ class Operation:
     status: int = 200
     errors: dict[int, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    # Statuses other than ``status`` whose body is ``response`` too, not an
+    # ErrorReply (health answers 503 with the same DescribeHealth).
+    also: dict[int, str] = field(default_factory=dict)
 
 
 def operation(summary: str, **kwargs: Any) -> Callable[[F], F]:

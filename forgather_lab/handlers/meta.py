@@ -17,7 +17,7 @@ class HealthHandler(ForgatherHandler):
     @operation(
         "Health of the extension (503 with a message when degraded)",
         response=DescribeHealth,
-        errors={503: "state database unusable"},
+        also={503: "degraded: the state database is unusable (message says why)"},
     )
     @web.authenticated
     @authorized

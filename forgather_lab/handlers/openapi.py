@@ -94,8 +94,12 @@ def _operation(
         # Not a model (a log, a file, a proxied page): say at least what it is.
         ok["content"] = {op.content_type: {"schema": _RAW_SCHEMAS.get(op.content_type, {})}}
     out["responses"][str(op.status)] = ok
+    for code, text in op.also.items():
+        out["responses"][str(code)] = {**ok, "description": text}
     errors = {400: "bad request", 403: "not authenticated or not authorized", **op.errors}
     for code, text in sorted(errors.items()):
+        if code in op.also:
+            continue
         out["responses"][str(code)] = {
             "description": text,
             "content": {

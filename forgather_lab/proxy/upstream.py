@@ -4,10 +4,20 @@ The handler writes each chunk as it arrives and flushes it, so a Server-Sent
 Events stream reaches the browser token by token; nothing here buffers a
 body. Closing the context (the browser went away) closes the upstream
 connection, which is how a "Stop" in the chat stops the generation upstream.
+
+Cookies never cross the proxy in either direction. One client serves every
+proxied request of every user, and a cookie jar on it would be a shared one:
+cookies are scoped by host, not port, so a ``Set-Cookie`` from one loopback
+upstream would be replayed to every other (Jupyter's own login cookie
+included, after one proxied request to Jupyter). The client therefore gets a
+jar that refuses to store anything (``NoCookieJar``), requests lose any
+``Cookie`` header, and upstream ``Set-Cookie`` is never passed back.
 """
 
 from __future__ import annotations
 
+import http.cookiejar
+import urllib.request
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import ClassVar
@@ -38,8 +48,55 @@ FORWARD_RESPONSE = (
 )
 
 
+class _RefuseAll(http.cookiejar.CookiePolicy):
+    """A cookie policy that neither accepts nor returns any cookie."""
+
+    netscape = True
+    rfc2965 = False
+    hide_cookie2 = True
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+    def domain_return_ok(self, domain: str, request: urllib.request.Request) -> bool:
+        return False
+
+    def path_return_ok(self, path: str, request: urllib.request.Request) -> bool:
+        return False
+
+
+class NoCookieJar(http.cookiejar.CookieJar):
+    """A jar that stays empty: every way in is closed, and the policy refuses too.
+
+    It must be handed to ``httpx.AsyncClient(cookies=...)`` itself: httpx 0.28
+    copies an ``httpx.Cookies`` (or a dict) into a fresh, accepting jar, and
+    uses only a ``CookieJar`` instance as it is.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(policy=_RefuseAll())
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        return  # never stored
+
+    def set_cookie_if_ok(
+        self, cookie: http.cookiejar.Cookie, request: urllib.request.Request
+    ) -> None:
+        return
+
+    # ``object``: httpx passes a look-alike of http.client.HTTPResponse.
+    def extract_cookies(self, response: object, request: urllib.request.Request) -> None:
+        return  # a response's Set-Cookie is read by nobody
+
+    def add_cookie_header(self, request: urllib.request.Request) -> None:
+        return  # nothing to send, ever
+
+
 class Upstream:
-    """One pooled async HTTP client for all proxied requests of a server."""
+    """One pooled async HTTP client for all proxied requests of a server; it keeps no cookies."""
 
     def __init__(self, read_timeout: float = 600.0) -> None:
         self._timeout = httpx.Timeout(10.0, read=read_timeout)
@@ -51,7 +108,10 @@ class Upstream:
             # trust_env=False: an HTTP(S)_PROXY in the server's env must not
             # receive upstream tokens meant for a loopback server.
             self._client = httpx.AsyncClient(
-                timeout=self._timeout, trust_env=False, follow_redirects=False
+                timeout=self._timeout,
+                trust_env=False,
+                follow_redirects=False,
+                cookies=NoCookieJar(),
             )
         return self._client
 
@@ -65,6 +125,8 @@ class Upstream:
     ) -> AsyncIterator[httpx.Response]:
         """Open ``url``; yields the response with its body still unread."""
         request = self.client.build_request(method, url, headers=headers, content=body or None)
+        # Whatever a caller passed: a Cookie header is a browser's credential, never an upstream's.
+        request.headers.pop("cookie", None)
         try:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as e:
@@ -90,8 +152,8 @@ def request_headers(incoming: dict[str, str], token: str | None) -> dict[str, st
 
 
 def response_headers(upstream: httpx.Response) -> list[tuple[str, str]]:
-    """The upstream's headers passed on to the browser."""
-    return [(k, v) for k, v in upstream.headers.items() if k.lower() in FORWARD_RESPONSE]
+    """The upstream's headers passed on to the browser (never ``Set-Cookie``)."""
+    return [(k, v) for k, v in upstream.headers.multi_items() if k.lower() in FORWARD_RESPONSE]
 
 
 def _safe(url: str) -> str:

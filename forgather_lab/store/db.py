@@ -3,12 +3,18 @@
 All database work runs on one dedicated thread, never on the event loop: the
 Jupyter server stays responsive, writes are serialised without lock juggling,
 and SQLite's connection is only ever touched by the thread that made it.
+
+A state directory that cannot be written (a read-only mount, permissions) is
+opened read-only, so the history still reads; every write then answers 503
+saying why. A full disk answers 507 until a write succeeds again; both are
+what ``problem`` reports to the health endpoint.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import sqlite3
 import stat
@@ -18,11 +24,22 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import StateError
+from .failures import (
+    ReadOnlyState,
+    StorageFull,
+    classify,
+    full_message,
+    is_write_refusal,
+    primary_code,
+    read_only_message,
+)
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 
 T = TypeVar("T")
 
 DB_FILENAME = "forgather.db"
+
+log = logging.getLogger("forgather_lab.store")
 
 
 def ensure_private_dir(path: Path) -> Path:
@@ -38,13 +55,25 @@ class Database:
 
     ``open()`` is synchronous (it runs at start-up, before the loop serves
     requests); everything afterwards goes through ``await run(fn)`` which
-    calls ``fn(connection)`` on the database thread.
+    calls ``fn(connection)`` on the database thread. ``read_only=True``
+    opens an existing database for reading alone (an archived copy); an
+    unwritable state directory is opened that way by itself.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = Path(path)
+        #: Why the database is open read-only (None: it is writable).
+        self.read_only: str | None = "opened read-only" if read_only else None
         self._conn: sqlite3.Connection | None = None
+        self._write_refused: str | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forgather-db")
+
+    @property
+    def problem(self) -> str | None:
+        """Why writes fail now (read-only state, full disk), or None when they work."""
+        if self.read_only is not None:
+            return read_only_message(self.path, self.read_only)
+        return self._write_refused
 
     # -- life cycle -------------------------------------------------------
 
@@ -53,6 +82,33 @@ class Database:
         self._executor.submit(self._open).result()
 
     def _open(self) -> None:
+        if self.read_only is None:
+            self.read_only = _unwritable(self.path)
+        conn = self._connect_read_only() if self.read_only is not None else self._connect()
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 5000")
+            if self.read_only is None:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise StateError(f"The state database {self.path} cannot use WAL mode ({mode})")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise StateError(f"The state database {self.path} is corrupt: {check}")
+            self._migrate(conn)
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise self._open_error(e) from e
+        except StateError:
+            conn.close()
+            raise
+        self._conn = conn
+        if self.read_only is not None:
+            log.warning("%s", self.problem)
+
+    def _connect(self) -> sqlite3.Connection:
         try:
             ensure_private_dir(self.path.parent)
             if not self.path.exists():
@@ -61,33 +117,57 @@ class Database:
                 os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
             elif stat.S_IMODE(self.path.stat().st_mode) & 0o077:
                 self.path.chmod(0o600)
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            return sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except OSError as e:
+            failure = classify(e, self.path, None)
+            if isinstance(failure, StorageFull):
+                raise failure from e
             raise StateError(f"Cannot open the state database {self.path}: {e.strerror}") from e
         except sqlite3.Error as e:
             raise StateError(f"Cannot open the state database {self.path}: {e}") from e
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise ReadOnlyState(
+                f"The state directory {self.path.parent} is read-only ({self.read_only}) and "
+                "holds no state database yet: make it writable, or point "
+                "ForgatherLab.state_dir elsewhere."
+            )
+        uri = self.path.absolute().as_uri() + "?mode=ro"
         try:
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA busy_timeout = 5000")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise StateError(f"The state database {self.path} cannot use WAL mode ({mode})")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise StateError(f"The state database {self.path} is corrupt: {check}")
-            self._migrate(conn)
+            return _probe(
+                sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            )
+        except sqlite3.OperationalError as e:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if primary_code(e) != sqlite3.SQLITE_CANTOPEN or (wal.exists() and wal.stat().st_size):
+                raise self._open_error(e) from e
+        # A cleanly closed WAL database in a directory where SQLite cannot create
+        # its -shm file: with no -wal left, everything is in the main file, and
+        # nothing can change it while the directory is read-only.
+        try:
+            return _probe(
+                sqlite3.connect(
+                    uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False
+                )
+            )
         except sqlite3.DatabaseError as e:
-            conn.close()
-            raise StateError(
-                f"The state database {self.path} is unreadable ({e}). Move it aside to "
-                "start with empty state, or point ForgatherLab.state_dir elsewhere."
-            ) from e
-        except StateError:
-            conn.close()
-            raise
-        self._conn = conn
+            raise self._open_error(e) from e
+
+    def _open_error(self, e: sqlite3.Error) -> StateError:
+        """What an SQLite error while opening means, in words."""
+        code = primary_code(e)
+        if code == sqlite3.SQLITE_FULL:
+            return StorageFull(full_message(self.path))
+        if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+            return StateError(
+                f"The state database {self.path} cannot be opened ({e}): check that "
+                f"{self.path.parent} and the files in it can be read and written by this user."
+            )
+        return StateError(
+            f"The state database {self.path} is unreadable ({e}). Move it aside to "
+            "start with empty state, or point ForgatherLab.state_dir elsewhere."
+        )
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -95,6 +175,12 @@ class Database:
             raise StateError(
                 f"The state database {self.path} has schema version {version}, newer than "
                 f"this forgather-lab understands ({SCHEMA_VERSION}). Upgrade forgather-lab."
+            )
+        if version < SCHEMA_VERSION and self.read_only is not None:
+            raise ReadOnlyState(
+                f"The state database {self.path} has schema version {version} and needs an "
+                f"upgrade to {SCHEMA_VERSION}, but its directory is read-only "
+                f"({self.read_only}): make it writable and restart the server."
             )
         for number in range(version, SCHEMA_VERSION):
             with transaction(conn):
@@ -121,21 +207,64 @@ class Database:
         return await loop.run_in_executor(self._executor, self._guarded, fn)
 
     def _guarded(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        if self._conn is None:
+        conn = self._conn
+        if conn is None:
             raise StateError(f"The state database {self.path} is not open")
-        return fn(self._conn)
+        changes = conn.total_changes
+        try:
+            result = fn(conn)
+        except Exception as e:
+            if conn.in_transaction:  # a failed call must not leave the next one inside it
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            failure = classify(e, self.path, self.read_only)
+            if failure is None:
+                raise
+            if is_write_refusal(failure):
+                self._write_refused = failure.message
+            raise failure from e
+        if conn.total_changes != changes:
+            self._write_refused = None  # a write went through: space was freed
+        return result
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why an existing state directory or database cannot be written, or None."""
+    directory = path.parent
+    if directory.is_dir() and not os.access(directory, os.W_OK):
+        return "the directory cannot be written"
+    if path.is_file() and not os.access(path, os.W_OK):
+        return "the database file cannot be written"
+    return None
+
+
+def _probe(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """``conn`` once it has really opened the file (SQLite opens lazily)."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
 
 
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``: take the write lock up front."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT``: take the write lock up front.
+
+    A failed COMMIT rolls back too, and a transaction SQLite already rolled
+    back itself (a full disk does that) is not rolled back twice, so the
+    original error is what the caller sees.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def _split_sql(script: str) -> list[str]:

@@ -958,7 +958,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** TensorBoard of a job, through the auth-gated proxy */
+        /** TensorBoard of a job, through the auth-gated proxy (its pages, scripts and data) */
         get: operations["TensorBoardProxy_get"];
         put?: never;
         /** TensorBoard data queries (POST), through the proxy */
@@ -3036,7 +3036,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": unknown;
+                };
             };
             /** @description bad request */
             400: {
@@ -3563,7 +3565,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": Record<string, never>;
+                };
             };
             /** @description bad request */
             400: {
@@ -3621,13 +3625,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description state database unusable */
+            /** @description degraded: the state database is unusable (message says why) */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReply"];
+                    "application/json": components["schemas"]["DescribeHealth"];
                 };
             };
         };
@@ -4312,7 +4316,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description bad request */
             400: {
@@ -4580,7 +4586,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": Record<string, never>;
+                };
             };
             /** @description bad request */
             400: {
@@ -4668,7 +4676,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": unknown;
+                };
             };
             /** @description bad request */
             400: {
@@ -5708,7 +5718,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["OpenAIReply"];
+                    "*/*": unknown;
                 };
             };
             /** @description bad request */
@@ -5776,7 +5786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OpenAIReply"];
+                    "*/*": unknown;
                 };
             };
             /** @description bad request */
