@@ -89,6 +89,7 @@ class Runtime:
                 config_roots=[(root / p).expanduser().resolve() for p in settings.search_roots],
                 allow_outside_root_dir=settings.allow_search_roots_outside_root_dir,
                 seed_examples=settings.seed_examples,
+                state_dir=self.state_dir,
             ),
         )
         if self.error is None:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationError
 from .errors import BadRequest
 from .events import Event, EventBus
 from .models.jobs import DescribeJob, JobStatus
+from .proxy.upstream import NoCookieJar
 from .tasks import TaskSet
 
 log = logging.getLogger("forgather_lab.webhooks")
@@ -137,7 +138,10 @@ class Webhooks:
         if self.secret is not None:
             headers[SIGNATURE_HEADER] = sign(self.secret, body)
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
+            # Receivers are outside parties: nothing one sets is replayed to another.
+            self._client = httpx.AsyncClient(
+                timeout=self.timeout, follow_redirects=False, cookies=NoCookieJar()
+            )
         for attempt in range(1, self.max_attempts + 1):
             try:
                 response = await self._client.post(url, content=body, headers=headers)

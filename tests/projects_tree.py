@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from forgather_lab.projects import ProjectsService, ProjectsSettings
+from forgather_lab.store import Database
+
 TEMPLATE_BASE = """\
 ## base template
 -- block meta
@@ -72,3 +75,21 @@ def make_tree(root: Path) -> dict[str, Path]:
     for pruned in (".hidden", "node_modules", "__pycache__", ".git", "alpha_out/output_models"):
         write(root / pruned / "p" / "meta.yaml", "name: Pruned\n")
     return {"ws": ws, "alpha": alpha, "beta": beta, "inner": inner, "empty": empty, "loose": loose}
+
+
+def open_service(
+    root: Path, db_file: Path, state_dir: Path | None = None, roots: list[Path] | None = None
+) -> tuple[ProjectsService, Database]:
+    """A ``ProjectsService`` over ``root`` (root_dir, and the one search root unless
+    ``roots`` are given) on a fresh database; close the database when done."""
+    db = Database(db_file)
+    db.open()
+    settings = ProjectsSettings(
+        root_dir=root,
+        config_roots=roots or [root],
+        seed_examples=False,
+        state_dir=state_dir or db_file.parent,
+    )
+    service = ProjectsService(db, settings)
+    service.open()
+    return service, db

@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from jobs_helpers import command, wait_for
 
-from forgather_lab.errors import Forbidden
+from forgather_lab.errors import Conflict, Forbidden
 from forgather_lab.handlers.openapi import implemented_verbs
 from forgather_lab.handlers.routes import ROUTES
 from forgather_lab.jobs import repository as jobs_repo
 from forgather_lab.jobs.launcher import hash_token
+from forgather_lab.models.control import ReportBatch
+from forgather_lab.models.jobs import JobStatus
 from forgather_lab.runtime import Runtime
 from forgather_lab.settings import ForgatherLabSettings
 
@@ -150,5 +152,82 @@ async def test_the_control_service_decides_whose_token_it_is(tmp_path: Path) -> 
         ]:
             with pytest.raises(Forbidden, match="not this job's token"):
                 await runtime.control.authenticate_callback(job_id, token)
+    finally:
+        await runtime.stop()
+
+
+@pytest.mark.parametrize(
+    ("code", "ending"),
+    [("print('done')", "done"), ("import sys; sys.exit(3)", "failed"), (SLEEP, "aborted")],
+)
+async def test_a_finished_jobs_token_is_refused_with_409(
+    api: Any, state_dir: Path, code: str, ending: str
+) -> None:
+    _, job = await api("queue", method="POST", json_body=command(code))
+    job_id = job["id"]
+    await wait_for(api, job_id, {"running", "done", "failed"})
+    token = (state_dir / "jobs" / job_id / "token").read_text().strip()
+    bearer = {"Authorization": f"Bearer {token}"}
+    if ending == "aborted":
+        report = {"records": [{"kind": "progress", "step": 5, "max_steps": 10}]}
+        code_, _ = await api("jobs", job_id, "callback", method="POST", json_body=report,
+                             headers=bearer)  # fmt: skip
+        assert code_ == 200
+        await api("jobs", job_id, "control", "force-kill", method="POST")
+    await wait_for(api, job_id, {ending})
+    _, before = await api("jobs", job_id, "status")
+    for batch in [
+        {},
+        {"records": [{"kind": "progress", "step": 99, "max_steps": 100}], "final": True},
+        {"records": [{"kind": "stage", "name": "hijacked"}]},
+        {"hello": {"pid": 1}},
+        {"ack": [1]},
+    ]:
+        status, body = await api(
+            "jobs", job_id, "callback", method="POST", json_body=batch, headers=bearer
+        )
+        assert status == 409, body
+        assert f"has ended ({ending})" in body["message"]
+        assert body["reason"] == "job_ended"
+    # Nothing of it was stored: the job's last report stands.
+    _, after = await api("jobs", job_id, "status")
+    assert after == before
+    _, final = await api("jobs", job_id)
+    assert final["status"] == ending
+    # A wrong token on a finished job is still a 403: the 409 tells only the token's owner.
+    status, _ = await api(
+        "jobs", job_id, "callback", method="POST", json_body={},
+        headers={"Authorization": "Bearer wrong"},
+    )  # fmt: skip
+    assert status == 403
+
+
+async def test_the_core_refuses_a_finished_jobs_reports(tmp_path: Path) -> None:
+    """Both the token check and the write itself refuse (a batch racing the job's end)."""
+    runtime = Runtime(ForgatherLabSettings(state_dir=str(tmp_path), gpu_backend="simulated"))
+
+    def started(conn: sqlite3.Connection) -> str:
+        record = jobs_repo.insert(
+            conn, name="t", job_type="command", priority=0, requested_gpus=0, params={}
+        )
+        jobs_repo.mark_running(
+            conn, record.id, pid=1, create_time=0.0, log_path="x", token_hash=hash_token("tok")
+        )
+        return record.id
+
+    try:
+        job_id = runtime.db.call(started)
+        await runtime.control.authenticate_callback(job_id, "tok")
+        report = ReportBatch.model_validate({"records": [{"kind": "progress", "step": 1}]})
+        await runtime.control.callback(job_id, report)
+        runtime.db.call(lambda c: jobs_repo.finish(c, job_id, JobStatus.DONE, 0, None))
+        with pytest.raises(Conflict, match="has ended"):
+            await runtime.control.authenticate_callback(job_id, "tok")
+        later = ReportBatch.model_validate({"records": [{"kind": "progress", "step": 2}]})
+        with pytest.raises(Conflict, match="has ended"):
+            await runtime.control.callback(job_id, later)  # authenticated just before the end
+        assert (await runtime.control.status(job_id)).step == 1
+        with pytest.raises(Forbidden):
+            await runtime.control.authenticate_callback(job_id, "other")
     finally:
         await runtime.stop()

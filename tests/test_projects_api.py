@@ -235,7 +235,10 @@ async def test_create_workspace_project_template_and_delete(
     )
     assert status == 200
     assert not Path(ws["workspace_dir"]).exists()
-    cfg = {"path": str(tree["alpha"] / "configs" / "sub" / "other.yaml"), "confirmed": True}
+    cfg: dict[str, Any] = {
+        "path": str(tree["alpha"] / "configs" / "sub" / "other.yaml"),
+        "confirmed": True,
+    }
     status, _ = await api("fs", "delete-file", method="POST", json_body=cfg)
     assert status == 200
     assert not Path(cfg["path"]).exists()

@@ -1,7 +1,9 @@
-"""The inference proxy: scheme guard, loopback lock, header hygiene, no buffering.
+"""The inference proxy: scheme guard, loopback lock, header hygiene, no cookies, no buffering.
 
 These use a small in-process upstream (an asyncio server on 127.0.0.1) so they
-run without a model; test_inference.py drives a real inference job.
+run without a model; test_inference.py drives a real inference job, and
+tests/reliability/test_proxy_cookies.py sweeps cookie variants through both
+proxies against a real server.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ import httpx
 import pytest
 
 from forgather_lab.proxy.inference import check_base, is_loopback, upstream_url
+from forgather_lab.proxy.upstream import NoCookieJar, Upstream, request_headers
 
 
 class FakeUpstream:
     """An SSE endpoint whose second event waits until the test says so."""
 
-    def __init__(self) -> None:
+    def __init__(self, released: bool = False) -> None:
         self.release = asyncio.Event()
+        if released:
+            self.release.set()
         self.headers: list[dict[str, str]] = []
         self.server: asyncio.Server | None = None
         self.base = ""
@@ -92,6 +97,63 @@ async def _stream_through(
     assert sent["authorization"] == "Bearer client-named"  # not the Jupyter token
     assert "cookie" not in sent
     assert "x-inference-token" not in sent
+
+
+async def test_upstream_cookies_are_neither_kept_nor_passed_on(
+    proxy_url: str, jp_auth_header: dict[str, str]
+) -> None:
+    """A sets a cookie (loopback upstreams share a host, so a jar would replay it to B)."""
+    async with (
+        FakeUpstream(released=True) as a,
+        FakeUpstream(released=True) as b,
+        httpx.AsyncClient(timeout=20) as client,
+    ):
+        for upstream in (a, a, b, a, b):
+            r = await client.post(
+                f"{proxy_url}/chat/completions",
+                params={"base": upstream.base},
+                headers={**jp_auth_header, "Cookie": "username-x=browser-login; _xsrf=t"},
+                json={"stream": True, "messages": []},
+            )
+            assert r.status_code == 200, r.text
+            assert not [c for c in r.headers.get_list("set-cookie") if "upstream=" in c]
+    sent = a.headers + b.headers
+    assert len(sent) == 5
+    assert [h for h in sent if "cookie" in h] == []
+
+
+async def test_the_pooled_client_has_a_jar_that_refuses() -> None:
+    upstream = Upstream()
+    try:
+        assert isinstance(upstream.client.cookies.jar, NoCookieJar)
+        async with FakeUpstream(released=True) as fake:
+            for _ in range(2):
+                async with upstream.stream("GET", fake.base, {"Cookie": "from=caller"}, None) as r:
+                    assert r.headers["set-cookie"] == "upstream=1"  # the upstream did set one
+                    await r.aread()
+        assert len(upstream.client.cookies) == 0
+        assert [h for h in fake.headers if "cookie" in h] == []  # not even the caller's
+    finally:
+        await upstream.close()
+    # Why the jar is passed itself: httpx copies an httpx.Cookies into a fresh default jar.
+    copied = httpx.AsyncClient(cookies=httpx.Cookies(NoCookieJar()))
+    assert not isinstance(copied.cookies.jar, NoCookieJar)
+    await copied.aclose()
+
+
+def test_the_jar_stores_nothing_even_when_asked_directly() -> None:
+    import http.cookiejar
+
+    jar = NoCookieJar()
+    cookie = http.cookiejar.Cookie(
+        0, "s", "v", None, False, "127.0.0.1", True, False, "/", True, False,
+        None, False, None, None, {},
+    )  # fmt: skip
+    jar.set_cookie(cookie)
+    assert len(jar) == 0
+    assert request_headers({"Cookie": "a=b", "Accept": "x"}, None, also=("cookie",)) == {
+        "Accept": "x"
+    }
 
 
 @pytest.mark.parametrize(

@@ -344,6 +344,23 @@ def tb(path: str) -> Make:
     return lambda w: {"path_parameters": {"job_id": w.tensorboard, "path": path}}
 
 
+def tb_view(path: str) -> Make:
+    """A TensorBoard view-link call: the grant comes from the redirect a page load gets."""
+
+    def make(w: World) -> dict[str, Any]:
+        nav = httpx.get(
+            f"{w.srv.url}/forgather/api/tb/{w.tensorboard}/",
+            headers={"Authorization": f"token {w.srv.token}", "Sec-Fetch-Mode": "navigate"},
+            follow_redirects=False,
+            timeout=30,
+        )
+        assert nav.status_code == 302, nav.text
+        grant = nav.headers["location"].split("/tb-view/", 1)[1].split("/")[1]
+        return {"path_parameters": {"job_id": w.tensorboard, "grant": grant, "path": path}}
+
+    return make
+
+
 def inference(body: dict[str, Any] | None = None) -> Make:
     def make(w: World) -> dict[str, Any]:
         out: dict[str, Any] = {"query": {"base": w.endpoint}}
@@ -418,6 +435,13 @@ CALLS = [
         "POST",
         "/tb/{job_id}/{path}",
         tb("data/plugin/scalars/scalars_multirun"),
+        form=lambda w: {"tag": "loss", "runs": "."},
+    ),
+    Call("GET", "/tb-view/{job_id}/{grant}/{path}", tb_view("index.html"), note="a page"),
+    Call(
+        "POST",
+        "/tb-view/{job_id}/{grant}/{path}",
+        tb_view("data/plugin/scalars/scalars_multirun"),
         form=lambda w: {"tag": "loss", "runs": "."},
     ),
     # Writes.

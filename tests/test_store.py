@@ -11,7 +11,8 @@ import pytest
 from forgather_lab.errors import StateError
 from forgather_lab.runtime import Runtime
 from forgather_lab.settings import ForgatherLabSettings
-from forgather_lab.store import SCHEMA_VERSION, Database
+from forgather_lab.store import SCHEMA_VERSION, Database, ReadOnlyState, StorageFull
+from forgather_lab.store.db import transaction
 
 
 def test_fresh_database_is_migrated_and_in_wal(tmp_path: Path) -> None:
@@ -80,3 +81,86 @@ def test_runtime_degrades_instead_of_raising(tmp_path: Path) -> None:
         assert str(tmp_path / "forgather.db") in runtime.error
     finally:
         asyncio.run(runtime.stop())
+
+
+def test_a_database_opened_read_only_reads_and_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "forgather.db"
+    db = Database(path)
+    db.open()
+    db.call(lambda c: c.execute("INSERT INTO settings VALUES ('k', 'v')"))
+    db.close()
+    db = Database(path, read_only=True)
+    db.open()
+    try:
+        assert db.call(lambda c: c.execute("SELECT value FROM settings").fetchone()[0]) == "v"
+        for write in (
+            "INSERT INTO settings VALUES ('k2', 'v2')",
+            "UPDATE settings SET value = 'x'",
+            "DELETE FROM settings",
+        ):
+            with pytest.raises(ReadOnlyState, match="read-only") as info:
+                db.call(lambda c, w=write: c.execute(w))
+            assert info.value.status == 503
+            assert info.value.reason == "state_read_only"
+        with pytest.raises(ReadOnlyState):  # inside a transaction too, and it is rolled back
+            db.call(lambda c: _in_transaction(c, "INSERT INTO settings VALUES ('k3', 'v3')"))
+        assert db.call(lambda c: c.in_transaction) is False
+        assert db.problem is not None
+        assert "read-only" in db.problem
+        assert db.call(lambda c: c.execute("SELECT COUNT(*) FROM settings").fetchone()[0]) == 1
+    finally:
+        db.close()
+
+
+def _in_transaction(conn: sqlite3.Connection, statement: str) -> None:
+    with transaction(conn):
+        conn.execute(statement)
+
+
+def test_a_full_database_keeps_its_error_and_its_connection(tmp_path: Path) -> None:
+    """SQLITE_FULL rolls the transaction back itself: the caller sees FULL, not a ROLLBACK error."""
+    db = Database(tmp_path / "forgather.db")
+    db.open()
+
+    def fill(conn: sqlite3.Connection) -> None:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        with transaction(conn):
+            for i in range(1000):
+                conn.execute("INSERT INTO settings VALUES (?, ?)", (f"k{i}", "x" * 1000))
+
+    try:
+        with pytest.raises(StorageFull, match="is full") as info:
+            db.call(fill)
+        assert info.value.status == 507
+        assert isinstance(info.value.__cause__, sqlite3.OperationalError)
+        assert "full" in str(info.value.__cause__)
+        assert db.problem is not None
+        assert db.call(lambda c: c.in_transaction) is False
+        assert db.call(lambda c: c.execute("SELECT COUNT(*) FROM settings").fetchone()[0]) == 0
+        db.call(lambda c: c.execute("PRAGMA max_page_count = 4294967294"))
+        db.call(lambda c: c.execute("INSERT INTO settings VALUES ('k', 'v')"))
+        assert db.problem is None  # a write went through again
+    finally:
+        db.close()
+
+
+def test_a_failed_commit_does_not_leave_the_transaction_open(tmp_path: Path) -> None:
+    db = Database(tmp_path / "forgather.db")
+    db.open()
+
+    def violate(conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA defer_foreign_keys = ON")  # checked at COMMIT
+        with transaction(conn):
+            conn.execute(
+                "INSERT INTO job_commands (job_id, command, created_at) VALUES ('nope', 'x', 0)"
+            )
+
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            db.call(violate)
+        assert db.call(lambda c: c.in_transaction) is False
+        db.call(lambda c: _in_transaction(c, "INSERT INTO settings VALUES ('k', 'v')"))
+    finally:
+        db.close()

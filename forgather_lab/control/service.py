@@ -37,7 +37,7 @@ from ..store import Database
 from ..tasks import TaskSet
 from . import commands, metrics, status
 from .progress import LogProgress
-from .streams import EventStreams
+from .streams import ClientSlots, EventStreams, socket_slots
 
 log = logging.getLogger("forgather_lab.control")
 
@@ -56,6 +56,8 @@ class ControlService:
         self.jobs = jobs
         #: The SSE streams this server has open (the connection limit is per server).
         self.streams = EventStreams(bus)
+        #: Its WebSocket streams (job log follows, the GPU stream), capped per client.
+        self.sockets: ClientSlots = socket_slots()
         self._logs: OrderedDict[str, LogProgress] = OrderedDict()
         self._log_locks: dict[str, asyncio.Lock] = {}
         self._tasks = TaskSet("forgather control")
@@ -92,34 +94,45 @@ class ControlService:
     # -- the reporter's callback ----------------------------------------------
 
     async def authenticate_callback(self, job_id: str, token: str) -> None:
-        """Let ``token`` through only to its own job's callback (403 otherwise).
+        """Let ``token`` through only to its own running job's callback.
 
-        The hash is compared in constant time, and an unknown job or one with
-        no token yet compares against a placeholder and answers the same 403,
-        so neither timing nor the reply tells which job ids exist.
+        403 for any other token. The hash is compared in constant time, and an
+        unknown job or one with no token yet compares against a placeholder and
+        answers the same 403, so neither timing nor the reply tells which job
+        ids exist. 409 once the job has ended: its token is spent, and a
+        straggling process must not rewrite what the job's end recorded.
         """
         stored = await self.db.run(lambda c: jobs_repo.token_hash(c, job_id))
         # A job that has not started has no hash (NULL): it opens nothing yet.
         expected = stored if stored is not None and len(stored) == len(_NO_HASH) else None
         if not hmac.compare_digest(hash_token(token), expected or _NO_HASH) or expected is None:
             raise Forbidden("The token is not this job's token")
+        job = await self.jobs.get(job_id)
+        if job.status in TERMINAL:
+            raise _ended(job)
 
     async def callback(self, job_id: str, batch: ReportBatch) -> ReportReply:
-        """Store a reporter batch; answer with the commands the trainer has not taken."""
-        job = await self.jobs.get(job_id)
+        """Store a reporter batch; answer with the commands the trainer has not taken.
+
+        409 when the job has ended (checked again on the database thread, so a
+        batch racing the job's end is refused rather than stored after it).
+        """
+        await self.jobs.get(job_id)
         now = time.time()
-        deliver = job.status not in TERMINAL
 
         def write(
             conn: sqlite3.Connection,
         ) -> tuple[TrainerStatus, list[int], list[PendingCommand]]:
+            job = jobs_repo.get(conn, job_id)
+            if job is not None and job.status in TERMINAL:
+                raise _ended(job)
             current = status.load(conn, job_id) or status.EMPTY
             new, rows = status.fold(current, batch.records)
             new.dropped = max(batch.dropped, new.dropped)
             status.save(conn, job_id, new, now)
             metrics.append(conn, job_id, rows)
             acked = commands.acknowledge(conn, job_id, batch.ack)
-            pending = commands.deliver(conn, job_id) if deliver else []
+            pending = commands.deliver(conn, job_id)
             return status.load(conn, job_id) or new, acked, pending
 
         new, acked, pending = await self.db.run(write)
@@ -211,6 +224,14 @@ class ControlService:
 
 def _nothing() -> None:
     pass
+
+
+def _ended(job: DescribeJob) -> Conflict:
+    return Conflict(
+        f"Job {job.id} has ended ({job.status}): its token no longer reports",
+        reason="job_ended",
+        status=job.status.value,
+    )
 
 
 def _ending(job: DescribeJob) -> str:

@@ -5,6 +5,6 @@ tells when it ended and how, stops it, and finds it again after a restart.
 ``ForgatherLab.executor_class`` picks one.
 """
 
-from .base import Executor, ExecutorContext, KillOutcome, Submitted
+from .base import Executor, ExecutorContext, Submitted
 
-__all__ = ["Executor", "ExecutorContext", "KillOutcome", "Submitted"]
+__all__ = ["Executor", "ExecutorContext", "Submitted"]

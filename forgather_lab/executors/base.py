@@ -32,21 +32,14 @@ class Submitted:
     token_hash: str | None
 
 
-@dataclass(frozen=True)
-class KillOutcome:
-    """What a kill did: the signal sent and who survived it."""
-
-    signal: str
-    exited: bool
-    lingering: list[int]
-
-
 class Executor(ABC):
     """Runs job processes for the jobs service.
 
     Every method is called on the event loop; blocking work goes to a thread.
     ``watch`` calls ``on_exit`` (on the loop) exactly once when the job's
-    process has ended, however it ended; ``exit_code`` then says how.
+    process has ended, however it ended; ``exit_code`` then says how. Other
+    processes of the job may outlive it: ``lingering`` finds them and
+    ``wait_gone`` waits for them (the jobs service frees the GPUs only then).
     """
 
     name: ClassVar[str]
@@ -89,11 +82,23 @@ class Executor(ABC):
 
     @abstractmethod
     async def signal(self, job: DescribeJob, force: bool) -> str:
-        """Ask the job to stop (force: at once); returns the signal's name."""
+        """Ask every process of the job to stop (force: at once); returns the signal's name.
+
+        Every process: also those that left the job's process group or
+        session (``setsid``, ``setpgid``, a daemon's double fork).
+        """
 
     @abstractmethod
     async def lingering(self, job: DescribeJob) -> list[int]:
-        """Processes of the job still alive (after a kill: the ones that ignored it)."""
+        """PIDs of every process of the job still alive, wherever it went ([]: all gone).
+
+        While this is not empty the job still occupies its GPUs, even once
+        the process ``watch`` follows has ended.
+        """
+
+    @abstractmethod
+    async def wait_gone(self, job: DescribeJob) -> None:
+        """Return once no process of the job is alive (bound it with ``asyncio.timeout``)."""
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Get ready to run jobs (called once the event loop runs)."""

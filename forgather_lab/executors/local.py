@@ -4,6 +4,12 @@ Spawning goes through the one launcher (``jobs/launcher.py``, a pre-started
 runner per dispatch), exits are noticed through pidfds (``jobs/watch.py``),
 the runner records the exit status in a file so a job that ends while the
 server is down still says how, and identity is PID plus create time.
+
+The processes of a job are more than the runner's process group: children
+that ``setsid()``, ``setpgid()`` or double-fork away are found by the marks
+the launcher puts in every job's environment (``watch.job_processes``), and
+every process seen once is remembered while it lives, so a kill reaches
+them all and the GPUs are not given back while one runs.
 """
 
 from __future__ import annotations
@@ -13,10 +19,19 @@ import contextlib
 import logging
 import os
 import signal
+import threading
 from collections.abc import Callable
 
 from ..jobs.launcher import Launcher, LaunchSpec
-from ..jobs.watch import ExitWatcher, find_job_process, group_members, is_same_process
+from ..jobs.watch import (
+    ExitWatcher,
+    ProcessRef,
+    find_job_process,
+    is_same_process,
+    job_processes,
+    signal_processes,
+    wait_for_exits,
+)
 from ..models.jobs import DescribeJob
 from .base import Executor, ExecutorContext, Submitted
 
@@ -33,6 +48,9 @@ class LocalExecutor(Executor):
         self.launcher = Launcher(context.state_dir, context.server_url, context.base_env)
         self.watcher = ExitWatcher()
         self._ready_next: asyncio.Future[None] | None = None
+        # Processes of each job seen by a scan, by PID (found again while they live).
+        self._seen: dict[str, dict[int, ProcessRef]] = {}
+        self._seen_lock = threading.Lock()
 
     async def submit(self, job_id: str, spec: LaunchSpec, gpus: list[int]) -> Submitted:
         # The callback URL is final only once the server listens (port 0).
@@ -51,23 +69,45 @@ class LocalExecutor(Executor):
         return await asyncio.to_thread(is_same_process, job.pid, job.pid_create_time)
 
     async def find(self, job: DescribeJob) -> Submitted | None:
-        found = await asyncio.to_thread(find_job_process, job.id)
+        token_file = self.launcher.token_file(job.id)
+        found = await asyncio.to_thread(find_job_process, job.id, token_file)
         if found is None:
             return None
         pid, create_time = found
         return Submitted(pid, create_time, self.log_path(job.id), None)
 
     async def signal(self, job: DescribeJob, force: bool) -> str:
-        assert job.pid is not None
         sig = signal.SIGKILL if force else signal.SIGTERM
-        # The runner leads the job's session: the group is every process of the job.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(job.pid, sig)
+        # The snapshot is taken before signalling: a process that loses its
+        # parent in the kill (a daemon's intermediate dies first) is known already.
+        procs = await asyncio.to_thread(self._scan, job)
+        await asyncio.to_thread(signal_processes, _runner(job), procs, sig)
         return sig.name
 
     async def lingering(self, job: DescribeJob) -> list[int]:
-        assert job.pid is not None
-        return await asyncio.to_thread(group_members, job.pid)
+        return [p.pid for p in await asyncio.to_thread(self._scan, job)]
+
+    async def wait_gone(self, job: DescribeJob) -> None:
+        # Rescan after each round: a survivor may have forked meanwhile.
+        while procs := await asyncio.to_thread(self._scan, job):
+            if not await wait_for_exits(procs):
+                await asyncio.sleep(0.05)  # all ended between the scan and the pidfds
+
+    def _scan(self, job: DescribeJob) -> list[ProcessRef]:
+        with self._seen_lock:
+            known = dict(self._seen.get(job.id, {}))
+        procs = job_processes(
+            job.id, self.launcher.token_file(job.id), _runner(job), known.values()
+        )
+        with self._seen_lock:
+            # Keep what a concurrent scan added meanwhile; drop what this one found gone.
+            now = {pid: ref for pid, ref in self._seen.get(job.id, {}).items() if pid not in known}
+            now.update((p.pid, p) for p in procs)
+            if now:
+                self._seen[job.id] = now
+            else:
+                self._seen.pop(job.id, None)
+        return procs
 
     async def start(self) -> None:
         self.ready_next()
@@ -86,6 +126,10 @@ class LocalExecutor(Executor):
                 await self._ready_next
         self.watcher.close()
         self.launcher.close()
+
+
+def _runner(job: DescribeJob) -> ProcessRef | None:
+    return ProcessRef(job.pid, job.pid_create_time) if job.pid else None
 
 
 def _read_exit_code(path: os.PathLike[str]) -> int | None:

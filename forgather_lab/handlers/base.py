@@ -77,14 +77,23 @@ class ForgatherHandler(APIHandler):
     # -- parsing ------------------------------------------------------------
 
     def parse_body(self, model: type[M]) -> M:
-        """The JSON body validated into ``model``; 400 with a readable message if not."""
+        """The JSON body validated into ``model``; 400 with a readable message if not.
+
+        Nesting is capped at ``MAX_JSON_DEPTH``: no request needs more, and a
+        deeper body would otherwise fail as a RecursionError (a 500) in the
+        parser, the validator or whatever stores it.
+        """
         raw = self.request.body.strip()
         try:
             data = json.loads(raw) if raw else {}
+        except RecursionError as e:
+            raise BadRequest(_TOO_DEEP, reason="body_too_deep") from e
         except ValueError as e:
             raise BadRequest(f"The request body is not valid JSON: {e}") from e
         if not isinstance(data, dict):
             raise BadRequest("The request body must be a JSON object")
+        if _deeper_than(data, MAX_JSON_DEPTH):
+            raise BadRequest(_TOO_DEEP, reason="body_too_deep")
         return _validate(model, data)
 
     def parse_query(self, model: type[M]) -> M:
@@ -175,6 +184,28 @@ class Route:
         pattern = re.sub(r"\{(\w+):int\}", r"(?P<\1>\\d+)", self.path)
         pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
         return API_PREFIX + pattern
+
+
+#: Objects and arrays inside one another, at most, in a request body.
+MAX_JSON_DEPTH = 64
+_TOO_DEEP = f"The request body is nested too deeply (at most {MAX_JSON_DEPTH} levels)"
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether objects / arrays nest more than ``limit`` deep (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _validate(model: type[M], data: dict[str, Any]) -> M:

@@ -45,7 +45,13 @@ class CallbackHandler(ForgatherHandler):
         "eval results and command acknowledgements in; pending commands out",
         body=ReportBatch,
         response=ReportReply,
-        errors={401: "no job token", 403: "not this job's token", 404: "no such job"},
+        errors={
+            401: "no job token",
+            403: "not this job's token",
+            404: "no such job",
+            409: "the job has ended: its token no longer reports",
+            507: "the disk holding the state is full",
+        },
     )
     @allow_unauthenticated
     async def post(self, job_id: str) -> None:

@@ -5,12 +5,15 @@ forwards to ``<base>/<operation>`` behind Jupyter's auth, streaming the answer
 byte for byte (each upstream chunk is written and flushed at once, so SSE
 tokens are not held back), and injects the upstream token of the job that
 listens at ``base``. The client's own Authorization (its Jupyter token) and
-cookies never go upstream; the upstream token never comes back. The rules
-(which upstream, which URL, which token) are ``proxy.inference.plan``.
+cookies never go upstream; the upstream token never comes back, nor does an
+upstream's ``Set-Cookie``, and the pooled client keeps no cookies (see
+``proxy.upstream``). The rules (which upstream, which URL, which token) are
+``proxy.inference.plan``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 import httpx
@@ -20,7 +23,7 @@ from tornado.iostream import StreamClosedError
 
 from ..models.inference import ListEndpoints, OpenAIReply, ProxyQuery
 from ..proxy.inference import ProxyOperation, UpstreamRequest, plan
-from ..proxy.upstream import response_headers
+from ..proxy.upstream import BadGateway, response_headers
 from .base import API_PREFIX, ForgatherHandler, Route, operation
 
 
@@ -45,27 +48,57 @@ class ProxyBase(ForgatherHandler):
 
 
 async def stream_to_client(
-    handler: ForgatherHandler, request: UpstreamRequest, body: bytes | None
+    handler: ForgatherHandler,
+    request: UpstreamRequest,
+    body: bytes | None,
+    rewrite_html: Callable[[bytes], bytes] | None = None,
 ) -> None:
-    """Send the upstream's status, safe headers and body chunks to the client as they come."""
+    """Send the upstream's status, safe headers and body chunks to the client as they come.
+
+    With ``rewrite_html``, an HTML page (a 200) is read whole (decoded, at most
+    ``MAX_REWRITTEN_PAGE`` bytes), passed through it and sent in one piece.
+    """
     stream = handler.runtime.upstream.stream(request.method, request.url, request.headers, body)
     async with stream as upstream:
         handler.set_status(upstream.status_code)
         content_type = upstream.headers.get("content-type", "application/octet-stream")
+        # Only a page with a body (a 304 must stay empty).
+        is_page = upstream.status_code == 200 and content_type.startswith("text/html")
+        rewrite = rewrite_html if is_page else None
         for name, value in response_headers(upstream):
+            if rewrite is not None and name.lower() == "content-encoding":
+                continue  # a rewritten page goes out decoded
             handler.set_header(name, value)
-        if "text/event-stream" in content_type:
-            handler.set_header("X-Accel-Buffering", "no")  # and tell reverse proxies too
-        try:
-            async for chunk in upstream.aiter_raw():
-                handler.write(chunk)
-                await handler.flush()
-        except StreamClosedError:
-            return  # the browser went away (Stop): leaving closes the upstream too
-        except httpx.HTTPError as e:
-            # Headers are sent; all we can do is end the response where it broke.
-            handler.log.warning("upstream %s broke off: %s", request.url.split("?")[0], e)
+        if rewrite is not None:
+            handler.write(rewrite(await _read_page(upstream, request.url)))
+        else:
+            if "text/event-stream" in content_type:
+                handler.set_header("X-Accel-Buffering", "no")  # and tell reverse proxies too
+            try:
+                async for chunk in upstream.aiter_raw():
+                    handler.write(chunk)
+                    await handler.flush()
+            except StreamClosedError:
+                return  # the browser went away (Stop): leaving closes the upstream too
+            except httpx.HTTPError as e:
+                # Headers are sent; all we can do is end the response where it broke.
+                handler.log.warning("upstream %s broke off: %s", request.url.split("?")[0], e)
     handler.finish(set_content_type=content_type)
+
+
+MAX_REWRITTEN_PAGE = 16 * 2**20
+
+
+async def _read_page(upstream: httpx.Response, url: str) -> bytes:
+    page = bytearray()
+    try:
+        async for chunk in upstream.aiter_bytes():
+            page += chunk
+            if len(page) > MAX_REWRITTEN_PAGE:
+                raise BadGateway(f"The upstream page {url.split('?')[0]} is too large to serve")
+    except httpx.HTTPError as e:
+        raise BadGateway(f"The upstream {url.split('?')[0]} broke off: {e}") from e
+    return bytes(page)
 
 
 _PROXY_ERRORS = {403: "upstream not allowed (loopback lock)", 502: "upstream unreachable"}

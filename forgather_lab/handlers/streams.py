@@ -8,7 +8,11 @@ from typing import Any
 
 from tornado import websocket
 
+from ..control.streams import Slot
 from .base import ForgatherHandler
+
+#: Open WebSocket streams allowed per client address when the setting is absent.
+DEFAULT_MAX_SOCKETS = 64
 
 
 class StreamingHandler(ForgatherHandler, websocket.WebSocketHandler):
@@ -17,17 +21,40 @@ class StreamingHandler(ForgatherHandler, websocket.WebSocketHandler):
     Jupyter's authentication runs in ``prepare`` for both, so a socket is as
     protected as the REST call beside it. The socket owns its ``stream()``
     task: closing either side cancels it, and its failure is logged.
+
+    Every socket of every subclass counts against one cap per client address
+    (``streams_max_connections``: log follows of all jobs and the GPU stream
+    together), taken before the handshake: one more is a 429 with a JSON
+    message instead of a socket, and the count is given back when the socket
+    closes, however it closes.
     """
 
     _stream_task: asyncio.Task[None] | None = None
+    _slot: Slot | None = None
 
     def is_upgrade(self) -> bool:
         """Whether the client asked for a WebSocket."""
         return self.request.headers.get("Upgrade", "").lower() == "websocket"
 
+    def max_sockets(self) -> int:
+        """Open sockets one client address may hold (all jobs and the GPU stream)."""
+        # Read defensively: the setting is declared on ForgatherLabSettings.
+        return int(getattr(self.runtime.settings, "streams_max_connections", DEFAULT_MAX_SOCKETS))
+
     async def upgrade(self) -> None:
-        """Complete the WebSocket handshake (``open`` then runs ``stream``)."""
-        await websocket.WebSocketHandler.get(self, *self.path_args, **self.path_kwargs)
+        """Complete the WebSocket handshake (``open`` then runs ``stream``); 429 past the cap.
+
+        Tornado's ``get`` returns when the socket has closed (or the handshake
+        failed), so the slot is released here whatever happened; ``on_close``
+        releases it too, for a socket closed before this returns.
+        """
+        # By address: with token auth Jupyter may make up a new user per request.
+        client = self.request.remote_ip or "?"
+        self._slot = self.runtime.control.sockets.acquire(client, self.max_sockets())
+        try:
+            await websocket.WebSocketHandler.get(self, *self.path_args, **self.path_kwargs)
+        finally:
+            self._release_slot()
 
     def open(self, *args: Any, **kwargs: Any) -> None:
         task = asyncio.get_running_loop().create_task(self.stream(*args, **kwargs))
@@ -47,6 +74,12 @@ class StreamingHandler(ForgatherHandler, websocket.WebSocketHandler):
     def on_close(self) -> None:
         if self._stream_task is not None:
             self._stream_task.cancel()
+        self._release_slot()
+
+    def _release_slot(self) -> None:
+        slot, self._slot = self._slot, None
+        if slot is not None:
+            slot.release()
 
     def on_message(self, message: str | bytes) -> None:
         pass  # these streams only talk

@@ -25,7 +25,8 @@ from ..models.jobs import CreateJob
 def validation_message(kind: str, e: ValidationError) -> str:
     """``job_params.x: what is wrong`` for each problem."""
     problems = "; ".join(
-        f"job_params.{'.'.join(map(str, err['loc']))}: {err['msg']}"
+        # A check across fields (argv and env together) has no location of its own.
+        f"{'.'.join(['job_params', *map(str, err['loc'])])}: {err['msg']}"
         for err in e.errors(include_url=False)
     )
     return f"Invalid {kind} job: {problems}"
@@ -49,6 +50,9 @@ class InferenceKind(JobKind):
             raise BadRequest(validation_message(self.name, e)) from e
         if (params.model_path is None) == (params.command is None):
             raise BadRequest("An inference job needs exactly one of model_path or command")
+        for field, value in (("model_path", params.model_path), ("cwd", params.cwd)):
+            if value is not None and "\x00" in value:  # the OS would refuse it: a 500 later
+                raise BadRequest(f"job_params.{field}: the path contains a NUL byte")
         if params.model_path is not None:
             path = Path(params.model_path).expanduser()
             if not path.is_absolute() and request.project_dir:

@@ -28,6 +28,7 @@ import httpx
 from ..events import Event, EventBus
 from ..models.inference import DescribeEndpoint, EndpointState, ListEndpoints
 from ..models.jobs import ACTIVE, JobStatus
+from ..proxy.upstream import NoCookieJar
 from ..store import Database
 from ..tasks import TaskSet
 from .endpoint import read_endpoint, read_upstream_token
@@ -101,7 +102,10 @@ class EndpointSupervisor:
     async def start(self) -> None:
         """Listen for job starts and probe every supervised job already running."""
         self._tasks = TaskSet("endpoints")  # a stopped supervisor can start again
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(3.0), trust_env=False)
+        # Health probes hit every job's server: none may plant a cookie for the next.
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(3.0), trust_env=False, cookies=NoCookieJar()
+        )
         self._unlisten = self.bus.listen(self._on_event)
         for job_id in await self.db.run(_active_supervised):
             self._probe(job_id)

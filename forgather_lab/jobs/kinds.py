@@ -62,7 +62,9 @@ class CommandKind(JobKind):
             params = CommandParams.model_validate(request.job_params)
         except ValidationError as e:
             problems = "; ".join(
-                f"job_params.{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()
+                # A check across fields (argv and env together) has no location of its own.
+                f"{'.'.join(['job_params', *map(str, err['loc'])])}: {err['msg']}"
+                for err in e.errors(include_url=False)
             )
             raise BadRequest(f"Invalid command job: {problems}") from e
         if params.cwd is not None:

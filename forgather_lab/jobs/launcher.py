@@ -75,12 +75,16 @@ class Launcher:
     def exit_file(self, job_id: str) -> Path:
         return self.job_dir(job_id) / "exit_code"
 
+    def token_file(self, job_id: str) -> Path:
+        """The job's callback token; its path in a process's environment marks it as the job's."""
+        return self.job_dir(job_id) / "token"
+
     def spawn(self, job_id: str, spec: LaunchSpec, gpus: list[int]) -> Launched:
         """Start the job; raises OSError if it cannot be started at all."""
         ensure_private_dir(self.jobs_dir)
-        directory = ensure_private_dir(self.job_dir(job_id))
+        ensure_private_dir(self.job_dir(job_id))
         token = secrets.token_urlsafe(32)
-        token_file = directory / "token"
+        token_file = self.token_file(job_id)
         _write_private(token_file, token)
         log_path = self.log_path(job_id)
         env = {

@@ -39,14 +39,25 @@ def main() -> int:
     os.dup2(null, 0)
     os.close(null)
     exit_file = job["exit_file"]
-    command = job["argv"]
     try:
+        command = job["argv"]
         if job.get("cwd"):
             os.chdir(job["cwd"])
         pid = os.posix_spawnp(command[0], command, job["env"])
     except OSError as e:
         what = e.filename or command[0]
         sys.stderr.write(f"forgather-lab: cannot run the job: {what}: {e.strerror}\n")
+        _record(exit_file, 127)
+        return 127
+    except Exception as e:  # whatever stops the spawn, the job must say why
+        # A NUL byte, unencodable text or a bad type in argv / env / cwd: the
+        # server validates these at enqueue, so this is a record from before
+        # that, or another client of the runner. Say so instead of dying
+        # silently, which the server would read as a kill from outside.
+        sys.stderr.write(
+            f"forgather-lab: cannot run the job: invalid command, environment or "
+            f"directory ({type(e).__name__}: {e})\n"
+        )
         _record(exit_file, 127)
         return 127
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):

@@ -234,17 +234,32 @@ class JobsService:
             self.observer.job_started(job)
         self.executor.watch(job, lambda: self._spawn_exit(job), own_child)
 
-    def _spawn_exit(self, job: DescribeJob) -> None:
-        self._tasks.spawn(self._on_exit(job), name=f"exit of job {job.id}")
+    def _watch_leftovers(self, job: DescribeJob) -> None:
+        """After a restart: the runner is gone but processes of the job still run."""
+        self._exited[job.id] = asyncio.Event()
+        if self.observer is not None:
+            self.observer.job_started(job)
+        self._spawn_exit(job, restarted=True)
 
-    async def _on_exit(self, started: DescribeJob) -> None:
+    def _spawn_exit(self, job: DescribeJob, restarted: bool = False) -> None:
+        self._tasks.spawn(self._on_exit(job, restarted), name=f"exit of job {job.id}")
+
+    async def _on_exit(self, started: DescribeJob, restarted: bool = False) -> None:
+        """The runner ended: once no process of the job is left, record how it ended.
+
+        Until then the job stays ``running`` and keeps its GPUs: a child that
+        left the job's session (or a daemon it started) may still use them.
+        """
         job_id = started.id
         try:
             code = await self.executor.exit_code(job_id)
+            await self._outlast(started, code)
             job = await self.db.run(lambda c: repo.get(c, job_id))
             if job is None:
                 return
             status, error = _outcome(code, job_id in self._killing)
+            if restarted and code is None and status == JobStatus.FAILED:
+                error = _lost(started.pid)
             if await self.db.run(lambda c: repo.finish(c, job_id, status, code, error)):
                 if self.observer is not None:
                     self.observer.job_ended(started)
@@ -253,35 +268,81 @@ class JobsService:
             self._killing.discard(job_id)
             self._exited.pop(job_id, asyncio.Event()).set()
 
+    async def _outlast(self, job: DescribeJob, code: int | None) -> None:
+        """Wait for the processes of ``job`` that outlive its runner, saying so on the job.
+
+        A command that ended (``code``) may leave processes behind on purpose:
+        they are waited for. A runner killed from outside (no exit status, no
+        kill requested) leaves the job unsupervised, so what is left of it is
+        stopped as a kill would (SIGTERM, SIGKILL after ``kill_timeout``).
+        """
+        left = await self.executor.lingering(job)
+        if not left:
+            return
+        stop = code is None and job.id not in self._killing
+        if stop:
+            note = (
+                f"the job's runner (pid {job.pid}) was killed from outside; stopping "
+                f"what is left of the job ({_pids(left)}): SIGTERM, then SIGKILL after "
+                f"{self.kill_timeout:g}s. Its GPUs stay reserved until they end"
+            )
+        else:
+            how = "was stopped" if code is None else f"ended ({_describe_code(code)})"
+            note = (
+                f"the command {how} but left {_pids(left)} of the job running; the job "
+                "ends, and its GPUs are freed, when they do (kill or force-kill stops them)"
+            )
+        await self.db.run(lambda c: repo.set_error(c, job.id, note))
+        self.bus.publish("job_updated", job_id=job.id)
+        if stop:
+            await self.executor.signal(job, force=False)
+            try:
+                async with asyncio.timeout(self.kill_timeout):
+                    await self.executor.wait_gone(job)
+            except TimeoutError:
+                await self.executor.signal(job, force=True)
+        await self.executor.wait_gone(job)
+
     # -- stopping -------------------------------------------------------------
 
     async def kill(self, job_id: str, force: bool) -> KillResult:
-        """Stop the job's processes (SIGTERM, or SIGKILL) and check that they went."""
+        """Stop every process of the job (SIGTERM, or SIGKILL) and check that they went.
+
+        Every process: also children that left the job's process group or
+        session. ``exited`` is true only once none is left; until then the
+        job stays ``running`` with its GPUs, and the survivors are listed
+        (and recorded as the job's ``error``). The job ends when the last does.
+        """
         job = await self.get(job_id)
         if job.status not in ACTIVE or not job.pid:
             raise Conflict(f"Job {job_id} is {job.status}, not running")
         exited = self._exited.get(job_id)
-        if not await self.executor.is_alive(job):
+        if not await self.executor.lingering(job):
             if exited is not None:
-                await asyncio.wait_for(exited.wait(), self.kill_timeout)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(exited.wait(), self.kill_timeout)
             return KillResult(job=await self.get(job_id), signal="none", exited=True, lingering=[])
         self._killing.add(job_id)
         sent = await self.executor.signal(job, force)
         wait = FORCE_KILL_WAIT if force else self.kill_timeout
-        gone = False
-        if exited is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(exited.wait(), wait)
-                gone = True
-        lingering = await self.executor.lingering(job)
+        lingering: builtins.list[int] = []
+        try:
+            async with asyncio.timeout(wait):
+                await self.executor.wait_gone(job)
+                if exited is not None:
+                    await exited.wait()  # the end is recorded (and the GPUs free) right after
+        except TimeoutError:
+            lingering = await self.executor.lingering(job)
         if lingering:
             note = (
-                f"{sent} sent to process group {job.pid}; still alive after "
-                f"{wait:g}s: pids {', '.join(map(str, lingering))}"
+                f"{sent} sent to every process of the job; still alive after "
+                f"{wait:g}s: {_pids(lingering)} (its GPUs stay reserved until they end)"
             )
             await self.db.run(lambda c: repo.set_error(c, job_id, note))
             self.bus.publish("job_updated", job_id=job_id)
-        return KillResult(job=await self.get(job_id), signal=sent, exited=gone, lingering=lingering)
+        return KillResult(
+            job=await self.get(job_id), signal=sent, exited=not lingering, lingering=lingering
+        )
 
     # -- restart --------------------------------------------------------------
 
@@ -309,16 +370,17 @@ class JobsService:
                 self._watch(job, own_child=False)
                 counts["reattached"] += 1
                 continue
+            if await self.executor.lingering(job):
+                # The runner is gone but processes of the job run on: they keep its GPUs.
+                self._watch_leftovers(job)
+                counts["reattached"] += 1
+                continue
             code = await self.executor.exit_code(job.id)
             if code is not None:
                 status, error = _outcome(code, killed=False)
                 counts["finished"] += 1
             elif job.pid:
-                status = JobStatus.FAILED
-                error = (
-                    f"process {job.pid} is gone and left no exit status (it ended while "
-                    "the server was down, or was killed with SIGKILL)"
-                )
+                status, error = JobStatus.FAILED, _lost(job.pid)
                 counts["failed"] += 1
             else:
                 status = JobStatus.FAILED
@@ -361,6 +423,18 @@ def _outcome(code: int | None, killed: bool) -> tuple[JobStatus, str | None]:
     if code is None:
         return JobStatus.FAILED, "the job's processes were killed (SIGKILL) from outside"
     return JobStatus.FAILED, f"exited with {_describe_code(code)}"
+
+
+def _lost(pid: int | None) -> str:
+    what = f"process {pid}" if pid else "the job's runner"
+    return (
+        f"{what} is gone and left no exit status (it ended while "
+        "the server was down, or was killed with SIGKILL)"
+    )
+
+
+def _pids(pids: builtins.list[int]) -> str:
+    return ("pid " if len(pids) == 1 else "pids ") + ", ".join(map(str, pids))
 
 
 def _describe_code(code: int) -> str:

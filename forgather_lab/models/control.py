@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel
 
 from .base import ApiModel
-from .jobs import JobStatus, KillResult
+from .jobs import MAX_INT64, JobStatus, KillResult
+
+#: Steps and ids are stored as SQLite integers: bounded here, so a bigger one is a 400.
+Step = Annotated[int, Field(ge=0, le=MAX_INT64)]
 
 TrainerCommand = Literal["save", "stop", "save-stop", "abort"]
 
@@ -93,7 +96,7 @@ class MetricsQuery(BaseModel):
     """``GET /jobs/{id}/metrics``."""
 
     names: str | None = Field(None, description="comma-separated metric names (default: all)")
-    since_step: int = Field(0, ge=0, description="only points at or after this step")
+    since_step: int = Field(0, ge=0, le=MAX_INT64, description="only points at or after this step")
     max_points: int = Field(
         2000, ge=2, le=100_000, description="downsample above this, keeping each bucket's extremes"
     )
@@ -108,7 +111,7 @@ class ListMetrics(BaseModel):
 class EventsQuery(BaseModel):
     """``GET /events``."""
 
-    since: int | None = Field(None, ge=0, description="resume after this event id")
+    since: int | None = Field(None, ge=0, le=MAX_INT64, description="resume after this event id")
     types: str | None = Field(
         None,
         description="comma-separated event types (default: every type but periodic samples, "
@@ -124,8 +127,8 @@ class ReportRecord(ApiModel):
 
     kind: Literal["progress", "eval", "checkpoint", "stage"]
     time: float | None = None
-    step: int | None = Field(None, ge=0)
-    max_steps: int | None = Field(None, ge=0)
+    step: Step | None = None
+    max_steps: Step | None = None
     metrics: dict[str, Any] = Field(default_factory=dict)
     path: str | None = Field(None, max_length=4096)
     name: str | None = Field(None, max_length=200)
@@ -135,8 +138,10 @@ class ReportBatch(ApiModel):
     """``POST /jobs/{id}/callback``: what the reporter sends every half second."""
 
     records: list[ReportRecord] = Field(default_factory=list, max_length=100_000)
-    ack: list[int] = Field(default_factory=list, description="command ids the trainer took")
-    dropped: int = Field(0, ge=0, description="reports dropped so far (buffer full)")
+    ack: list[Step] = Field(
+        default_factory=list, max_length=100_000, description="command ids the trainer took"
+    )
+    dropped: int = Field(0, ge=0, le=MAX_INT64, description="reports dropped so far (buffer full)")
     hello: dict[str, Any] | None = Field(None, description="sent once when the reporter starts")
     final: bool = False
 

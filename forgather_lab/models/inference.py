@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, RootModel, WithJsonSchema
+from pydantic import BaseModel, Field, RootModel, WithJsonSchema, model_validator
 
 from .base import ApiModel
-from .jobs import JobStatus
+from .jobs import Argv, Environment, JobStatus, check_command_size
 
 
 class InferenceParams(ApiModel):
@@ -17,9 +17,8 @@ class InferenceParams(ApiModel):
     model_path: str | None = Field(
         None, description="a transformers checkpoint directory served by Forgather's server"
     )
-    command: list[str] | None = Field(
+    command: Argv | None = Field(
         None,
-        min_length=1,
         description="instead: any OpenAI-compatible server argv (vLLM, llama.cpp); "
         "placeholders {host}, {port}, {token_file} are filled in at launch",
     )
@@ -38,7 +37,12 @@ class InferenceParams(ApiModel):
         description="command only: environment variable the upstream reads its API key from",
     )
     cwd: str | None = None
-    env: dict[str, str] = Field(default_factory=dict)
+    env: Environment = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        check_command_size(self.command, self.env)
+        return self
 
 
 class TensorBoardParams(ApiModel):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from .base import ApiModel
+
+#: The largest integer the state database stores (SQLite's signed 64-bit INTEGER).
+MAX_INT64 = 2**63 - 1
 
 
 class JobStatus(StrEnum):
@@ -43,12 +47,117 @@ class CreateJob(ApiModel):
     dynamic_args: dict[str, Any] = Field(default_factory=dict)
 
 
+# -- what a process can be started with ----------------------------------------
+#
+# A job's argv and environment reach execve(2) only at dispatch, in the runner;
+# whatever it would refuse there (a NUL, an ``=`` in a name, text that has no
+# bytes, more than the kernel takes) is refused here, at enqueue, as a 400
+# naming the field. Sizes are capped well below ARG_MAX: argv is stored with
+# the job and returned by every job listing.
+
+
+def _arg_max() -> int:
+    try:
+        return int(os.sysconf("SC_ARG_MAX"))
+    except (AttributeError, ValueError, OSError):  # not POSIX, or unknown: Linux's usual
+        return 2 * 1024 * 1024
+
+
+#: One argument or variable, in bytes with its NUL (Linux's MAX_ARG_STRLEN is 128 KiB).
+MAX_ARG_BYTES = 128 * 1024
+#: argv and the job's own environment together, in bytes (each string with its NUL).
+MAX_COMMAND_BYTES = min(256 * 1024, _arg_max() // 2)
+MAX_ARGS = 4096
+MAX_ENV_VARS = 1024
+
+
+def _encoded_size(text: str) -> int:
+    """Bytes ``text`` takes in an exec call, its NUL included (as ``os.fsencode`` writes it)."""
+    return len(text.encode("utf-8", "surrogateescape")) + 1
+
+
+def _exec_text(text: str, what: str) -> str:
+    if "\x00" in text:
+        raise ValueError(f"{what} contains a NUL byte, which no process can be given")
+    try:
+        size = _encoded_size(text)
+    except UnicodeEncodeError:
+        raise ValueError(f"{what} is not valid text (an unpaired UTF-16 surrogate)") from None
+    if size > MAX_ARG_BYTES:
+        raise ValueError(f"{what} is {size - 1} bytes; at most {MAX_ARG_BYTES - 1} are allowed")
+    return text
+
+
+def _argument(text: str) -> str:
+    return _exec_text(text, "the argument")
+
+
+def _argv(argv: list[str]) -> list[str]:
+    if not argv[0]:
+        raise ValueError("the command (argv[0]) is empty")
+    return argv
+
+
+def _env_name(name: str) -> str:
+    if not name:
+        raise ValueError("an environment variable name is empty")
+    if "=" in name:
+        raise ValueError(f"the environment variable name {name[:80]!r} contains '='")
+    return _exec_text(name, "the environment variable name")
+
+
+def _env_value(value: str) -> str:
+    return _exec_text(value, "the environment variable's value")
+
+
+def _no_nul(path: str | None) -> str | None:
+    if path is not None and "\x00" in path:
+        raise ValueError("the path contains a NUL byte")
+    return path
+
+
+#: A command line: at least the command, no NUL, each argument and the whole bounded.
+Argv = Annotated[
+    list[Annotated[str, AfterValidator(_argument)]],
+    Field(min_length=1, max_length=MAX_ARGS),
+    AfterValidator(_argv),
+]
+#: Environment variables a job adds: names without ``=``, nothing with a NUL.
+Environment = Annotated[
+    dict[Annotated[str, AfterValidator(_env_name)], Annotated[str, AfterValidator(_env_value)]],
+    Field(max_length=MAX_ENV_VARS),
+]
+#: A directory path (whether it exists is checked by the job kind).
+DirPath = Annotated[str | None, AfterValidator(_no_nul)]
+
+
+def command_size(argv: list[str] | None, env: dict[str, str]) -> int:
+    """Bytes ``argv`` and ``env`` take in an exec call (``NAME=value`` per variable)."""
+    size = sum(_encoded_size(a) for a in argv or [])
+    return size + sum(_encoded_size(k) + _encoded_size(v) - 1 for k, v in env.items())
+
+
+def check_command_size(argv: list[str] | None, env: dict[str, str]) -> None:
+    """Refuse a command line and environment larger than ``MAX_COMMAND_BYTES`` together."""
+    size = command_size(argv, env)
+    if size > MAX_COMMAND_BYTES:
+        raise ValueError(
+            f"the command and its environment take {size} bytes; at most "
+            f"{MAX_COMMAND_BYTES} are allowed (pass big inputs in a file)"
+        )
+
+
 class CommandParams(ApiModel):
     """``job_params`` of a ``command`` job."""
 
-    argv: list[str] = Field(min_length=1, description="the command and its arguments")
-    cwd: str | None = None
-    env: dict[str, str] = Field(default_factory=dict)
+    argv: Argv = Field(description="the command and its arguments")
+    cwd: DirPath = None
+    env: Environment = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        check_command_size(self.argv, self.env)
+        return self
 
 
 class DescribeJob(BaseModel):
@@ -85,7 +194,7 @@ class ListJobsQuery(ApiModel):
 
     status: str | None = Field(None, description="comma-separated statuses")
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_INT64)
 
 
 class DescribeScheduler(BaseModel):

@@ -4,15 +4,17 @@
 rendering: the workspace-clustered tree (``GET /projects``), one project's
 detail, its README and the assets the README embeds. The walk itself is
 ``discovery.py``; this class turns what it finds into the API's models. A
-malformed ``meta.yaml`` or ``workspace.yaml`` gives a row with ``error``, so
-one broken project never breaks the listing.
+malformed ``meta.yaml`` or ``workspace.yaml`` (or one that links outside the
+roots) gives a row with ``error``, so one broken project never breaks the
+listing. The README and assets are read with ``reads.open_inside``: a README
+that links outside the roots is a 403, an asset must stay inside its project.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import BadRequest
+from ..errors import ForgatherError
 from ..models.projects import (
     DescribeProject,
     DescribeReadme,
@@ -23,7 +25,8 @@ from ..models.projects import (
 from .discovery import Cluster, cluster, walk_roots
 from .files import Asset, read_asset
 from .model import load_project, load_workspace
-from .paths import read_text_capped, resolve_under
+from .paths import resolve_under
+from .reads import read_text_capped
 from .render import search_path
 from .roots import SearchRoots
 
@@ -48,9 +51,9 @@ class ProjectCatalog:
 
     def _workspace_node(self, node: Cluster) -> WorkspaceNode:
         try:
-            ws = load_workspace(node.root)
+            ws = load_workspace(node.root, self.roots.all())
             name, description, error = ws.name, ws.description, None
-        except BadRequest as e:
+        except ForgatherError as e:
             name, description, error = node.root.name, "", e.message
         return WorkspaceNode(
             name=name,
@@ -65,8 +68,8 @@ class ProjectCatalog:
     def summary(self, root: Path) -> ProjectSummary:
         """A project row; a malformed meta.yaml gives a row with ``error``."""
         try:
-            p = load_project(root)
-        except BadRequest as e:
+            p = load_project(root, self.roots.all())
+        except ForgatherError as e:
             return ProjectSummary(
                 path=str(root),
                 lab_path=self.roots.lab(root),
@@ -103,7 +106,7 @@ class ProjectCatalog:
         """``GET /project/readme``: the README as markdown ("" when there is none)."""
         project = self.roots.project(project_dir)
         readme = project.root / "README.md"
-        text = read_text_capped(readme) if readme.is_file() else ""
+        text = read_text_capped(readme, self.roots.all(), what="README") if readme.is_file() else ""
         shown = readme if text else None
         return DescribeReadme(
             path=str(shown) if shown else None, lab_path=self.roots.lab(shown), markdown=text
@@ -112,4 +115,4 @@ class ProjectCatalog:
     def asset(self, project_dir: str, asset: str) -> Asset:
         """``GET /project/asset``: a file the README embeds, inside the project."""
         project = self.roots.project(project_dir)
-        return read_asset(resolve_under(asset, project.root, [project.root], "asset"))
+        return read_asset(resolve_under(asset, project.root, [project.root], "asset"), project.root)

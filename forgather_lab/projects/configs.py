@@ -53,6 +53,11 @@ class ConfigsService:
         name = config or project.default_config
         if not name:
             raise BadRequest(f"{project.root} has no default_config; name a config")
+        if name.startswith(("/", "\\", "~")):
+            raise BadRequest(
+                f"The config {name!r:.120} must be a name under {project.config_prefix}/, "
+                "not an absolute path"
+            )
         resolve_under(name, project.configs_dir, self.roots.all(), "config")
         return name
 
@@ -108,7 +113,7 @@ class ConfigsService:
         project = self.roots.project(project_dir)
         name = self.config_name(project, config)
         path = project.configs_dir / name
-        source = read_source(path)
+        source = read_source(path, self.roots.all())
         return DescribeConfigSource(
             path=str(path),
             lab_path=self.roots.lab(path),
@@ -174,7 +179,7 @@ class ConfigsService:
             exists=exists,
             nproc_per_node=job.nproc_per_node if job else None,
             gpus=job.gpus if job else None,
-            counts=counts(out) if out and exists else None,
+            counts=counts(out, self.roots.all()) if out and exists else None,
             job=job.describe() if job else None,
         )
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import mimetypes
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BadRequest, Conflict, NotFound
-from .paths import ASSET_MAX_BYTES, TooLarge, read_text_capped
+from .paths import ASSET_MAX_BYTES
+from .reads import read_bytes_inside, read_text_capped
 from .scaffold import atomic_write_text
 
 MTIME_TOLERANCE = 1e-6
@@ -41,11 +43,11 @@ def mtime_of(path: Path) -> float:
     return path.stat().st_mtime_ns / 1e9
 
 
-def read_source(path: Path) -> Source:
-    """A text file's content and mtime; 415 when binary, 413 when huge."""
+def read_source(path: Path, roots: Sequence[Path]) -> Source:
+    """A text file inside ``roots``: content and mtime; 415 when binary, 413 when huge."""
     if not path.is_file():
         raise NotFound(f"{path} is not a file")
-    return Source(content=read_text_capped(path), mtime=mtime_of(path))
+    return Source(content=read_text_capped(path, roots), mtime=mtime_of(path))
 
 
 def write_source(path: Path, content: str, expected_mtime: float | None) -> float:
@@ -64,15 +66,13 @@ def write_source(path: Path, content: str, expected_mtime: float | None) -> floa
     return mtime_of(path)
 
 
-def read_asset(path: Path) -> Asset:
-    """An asset's bytes and media type (50 MiB cap)."""
+def read_asset(path: Path, project_root: Path) -> Asset:
+    """An asset's bytes and media type (50 MiB cap); the file must stay inside the project."""
     if not path.is_file():
         raise NotFound(f"{path} is not a file")
-    size = path.stat().st_size
-    if size > ASSET_MAX_BYTES:
-        raise TooLarge(f"{path} is {size} bytes, over the {ASSET_MAX_BYTES} asset limit")
+    data = read_bytes_inside(path, [project_root], ASSET_MAX_BYTES, "asset")
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return Asset(data=path.read_bytes(), media_type=kind)
+    return Asset(data=data, media_type=kind)
 
 
 def delete_dir(path: Path) -> None:

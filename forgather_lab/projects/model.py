@@ -3,11 +3,19 @@
 The format is described in ``docs/project-format.md``. Parsing errors are
 ``BadRequest`` whose message names the file and the line, so a typo in a
 project never turns into a 500 or a silent omission.
+
+Both loaders take the search roots: the files are read with
+``reads.open_inside`` (a ``meta.yaml`` that links outside is refused, not
+read), and every directory the metadata points at (``config_prefix``,
+``template_paths``) must resolve inside the roots, or the file is refused
+with a 400 naming it and the entry, so a ``template_paths: ["/"]`` can never
+make a listing walk the whole filesystem.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +23,8 @@ from typing import Any
 import yaml
 
 from ..errors import BadRequest
+from .paths import is_within
+from .reads import read_text_capped, read_text_or_none
 
 WORKSPACE_MARKER = "forgather_workspace"
 WORKSPACE_FILE = "workspace.yaml"
@@ -22,13 +32,10 @@ META_FILE = "meta.yaml"
 CONFIG_SUFFIXES = (".yaml", ".yml")
 
 
-def load_yaml_file(path: Path) -> Any:
-    """Parse a YAML file; a syntax error becomes a 400 naming ``path`` and the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise BadRequest(f"{path} is not UTF-8 text") from e
-    return parse_yaml(text, str(path))
+def load_yaml_file(path: Path, roots: Sequence[Path]) -> Any:
+    """Parse a YAML file inside ``roots``; a syntax error becomes a 400 naming
+    ``path`` and the line (a file leading outside the roots is a 403, unread)."""
+    return parse_yaml(read_text_capped(path, roots, what="metadata file"), str(path))
 
 
 def parse_yaml(text: str, where: str) -> Any:
@@ -74,6 +81,29 @@ def _str_list(value: Any, key: str, path: Path) -> list[str]:
     raise BadRequest(f"{path}: '{key}' must be a list of paths")
 
 
+def _dirs_inside(
+    base: Path, entries: list[str], key: str, path: Path, roots: Sequence[Path]
+) -> list[Path]:
+    """``base / entry`` for each entry, refusing any whose real path leaves ``roots``.
+
+    Absolute entries and ``..`` are allowed as long as the resolved directory
+    (symlinks followed; it need not exist yet) stays inside a search root.
+    """
+    out = []
+    for entry in entries:
+        if not entry or "\x00" in entry:
+            raise BadRequest(f"{path}: '{key}' holds an empty path or a NUL byte", file=str(path))
+        target = base / entry
+        real = Path(os.path.realpath(target))
+        if not any(is_within(real, r) for r in roots):
+            raise BadRequest(
+                f"{path}: '{key}' entry {entry!r} resolves outside the project search roots",
+                file=str(path),
+            )
+        out.append(Path(os.path.normpath(target)))
+    return out
+
+
 @dataclass
 class Workspace:
     """A directory holding a ``forgather_workspace/`` marker."""
@@ -89,29 +119,31 @@ class Workspace:
         return self.root / WORKSPACE_MARKER
 
 
-def load_workspace(root: Path) -> Workspace:
+def load_workspace(root: Path, roots: Sequence[Path]) -> Workspace:
     """Read a workspace's metadata: workspace.yaml, then README title, then the dir name."""
     marker = root / WORKSPACE_MARKER
     meta_file = marker / WORKSPACE_FILE
     data: dict[str, Any] = {}
     if meta_file.is_file():
-        data = _mapping(load_yaml_file(meta_file), meta_file)
+        data = _mapping(load_yaml_file(meta_file, roots), meta_file)
     name, description = str(data.get("name") or ""), str(data.get("description") or "")
     if not name or not description:
-        title, para = _readme_title(root / "README.md")
+        title, para = _readme_title(root / "README.md", roots)
         name = name or title or root.name
         description = description or para
-    paths = [marker / "templates"]
-    paths += [root / p for p in _str_list(data.get("template_paths"), "template_paths", meta_file)]
+    entries = [f"{WORKSPACE_MARKER}/templates"]
+    entries += _str_list(data.get("template_paths"), "template_paths", meta_file)
+    paths = _dirs_inside(root, entries, "template_paths", meta_file, roots)
     return Workspace(root=root, name=name, description=description, template_paths=paths)
 
 
-def _readme_title(readme: Path) -> tuple[str, str]:
-    """The first ``# heading`` and first paragraph of a README (empty when absent)."""
-    try:
-        lines = readme.read_text(encoding="utf-8", errors="replace").splitlines()[:60]
-    except OSError:
+def _readme_title(readme: Path, roots: Sequence[Path]) -> tuple[str, str]:
+    """The first ``# heading`` and first paragraph of a README (empty when absent,
+    unreadable, or leading outside the roots)."""
+    text = read_text_or_none(readme, roots) if readme.is_file() else None
+    if text is None:
         return "", ""
+    lines = text.splitlines()[:60]
     title, para = "", []
     for line in lines:
         stripped = line.strip()
@@ -155,13 +187,16 @@ class Project:
         return sorted(out)
 
 
-def load_project(root: Path) -> Project:
-    """Read ``meta.yaml``; a malformed one is a 400 naming the file and line."""
+def load_project(root: Path, roots: Sequence[Path]) -> Project:
+    """Read ``meta.yaml``; a malformed one is a 400 naming the file and line, and so
+    is a ``config_prefix`` or ``template_paths`` entry resolving outside ``roots``."""
     meta_file = root / META_FILE
-    data = _mapping(load_yaml_file(meta_file), meta_file)
+    data = _mapping(load_yaml_file(meta_file, roots), meta_file)
     prefix = data.get("config_prefix", "configs")
     if not isinstance(prefix, str) or not prefix or ".." in Path(prefix).parts:
         raise BadRequest(f"{meta_file}: 'config_prefix' must be a relative directory name")
+    prefix = prefix.strip("/")
+    _dirs_inside(root, [prefix or "."], "config_prefix", meta_file, roots)
     default = data.get("default_config")
     if default is not None and not isinstance(default, str):
         raise BadRequest(f"{meta_file}: 'default_config' must be a file name")
@@ -170,7 +205,7 @@ def load_project(root: Path) -> Project:
         root=root,
         name=str(data.get("name") or root.name),
         description=str(data.get("description") or ""),
-        config_prefix=prefix.strip("/"),
+        config_prefix=prefix,
         default_config=default,
-        template_paths=[(root / p) for p in templates],
+        template_paths=_dirs_inside(root, templates, "template_paths", meta_file, roots),
     )

@@ -10,16 +10,24 @@ The layout (``docs/project-format.md``)::
 Everything here reads; nothing writes. Malformed files are reported, not fatal.
 Each reader answers the API model of its endpoint; ``lab`` maps a path to
 JupyterLab's (``SearchRoots.lab_if_inside``), so the models come out complete.
+
+A run directory is filled by whatever the training script wrote, so every
+file is read with ``reads.open_inside`` against the search roots (``roots``):
+a ``tty.log`` or ``metrics.jsonl`` linking outside is a 403, a ``meta.json``
+or ``results.json`` linking outside reads as absent, and a ``runs/`` (or
+``checkpoints/``, ``evaluations/``) directory that is a link leading outside
+lists nothing. Symlinked entries inside those directories are never listed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +40,21 @@ from ..models.projects import (
     OutputCounts,
     Run,
 )
+from .paths import is_within
+from .reads import open_inside, read_text_or_none
 
 RUNS, CHECKPOINTS, EVALUATIONS = "runs", "checkpoints", "evaluations"
 METRICS_FILE, TTY_FILE = "metrics.jsonl", "tty.log"
 TTY_TAIL_BYTES = 64 * 1024
+JSON_MAX_BYTES = 2 * 1024 * 1024
 _STEP_RE = re.compile(r"(\d+)$")
 
 LabPath = Callable[[Path], "str | None"]
 
 
-def _subdirs(path: Path) -> list[os.DirEntry[str]]:
+def _subdirs(path: Path, roots: Sequence[Path]) -> list[os.DirEntry[str]]:
+    if not any(is_within(Path(os.path.realpath(path)), r) for r in roots):
+        return []  # e.g. ``runs -> /somewhere/else``: not ours to list
     try:
         with os.scandir(path) as it:
             return sorted(
@@ -52,12 +65,12 @@ def _subdirs(path: Path) -> list[os.DirEntry[str]]:
         return []
 
 
-def counts(output_dir: Path) -> OutputCounts:
+def counts(output_dir: Path, roots: Sequence[Path]) -> OutputCounts:
     """How many runs, checkpoints and evaluations exist (cheap: one scandir each)."""
     return OutputCounts(
-        runs=len(_subdirs(output_dir / RUNS)),
-        checkpoints=len(_subdirs(output_dir / CHECKPOINTS)),
-        evaluations=len(_subdirs(output_dir / EVALUATIONS)),
+        runs=len(_subdirs(output_dir / RUNS, roots)),
+        checkpoints=len(_subdirs(output_dir / CHECKPOINTS, roots)),
+        evaluations=len(_subdirs(output_dir / EVALUATIONS, roots)),
     )
 
 
@@ -70,10 +83,13 @@ def _tree_size(path: Path) -> int:
     return total
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _read_json(path: Path, roots: Sequence[Path]) -> dict[str, Any] | None:
+    text = read_text_or_none(path, roots, JSON_MAX_BYTES) if path.is_file() else None
+    if text is None:
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(text)
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -82,10 +98,10 @@ def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def list_runs(output_dir: Path, lab: LabPath) -> list[Run]:
+def list_runs(output_dir: Path, lab: LabPath, roots: Sequence[Path]) -> list[Run]:
     """Runs, newest first."""
     out = []
-    for e in _subdirs(output_dir / RUNS):
+    for e in _subdirs(output_dir / RUNS, roots):
         run = Path(e.path)
         out.append(
             Run(
@@ -100,12 +116,12 @@ def list_runs(output_dir: Path, lab: LabPath) -> list[Run]:
     return sorted(out, key=lambda r: r.modified_at, reverse=True)
 
 
-def list_checkpoints(output_dir: Path, lab: LabPath) -> list[Checkpoint]:
+def list_checkpoints(output_dir: Path, lab: LabPath, roots: Sequence[Path]) -> list[Checkpoint]:
     """Checkpoints, by step."""
     out = []
-    for e in _subdirs(output_dir / CHECKPOINTS):
+    for e in _subdirs(output_dir / CHECKPOINTS, roots):
         ckpt = Path(e.path)
-        meta = _read_json(ckpt / "meta.json") or {}
+        meta = _read_json(ckpt / "meta.json", roots) or {}
         match = _STEP_RE.search(e.name)
         step = meta.get("step", int(match.group(1)) if match else None)
         saved_at = meta.get("saved_at", e.stat().st_mtime)
@@ -124,10 +140,10 @@ def list_checkpoints(output_dir: Path, lab: LabPath) -> list[Checkpoint]:
     return sorted(out, key=lambda c: (c.step is None, c.step or 0, c.name))
 
 
-def list_evaluations(output_dir: Path, lab: LabPath) -> list[Evaluation]:
-    """Evaluations with their ``results.json`` (when readable)."""
+def list_evaluations(output_dir: Path, lab: LabPath, roots: Sequence[Path]) -> list[Evaluation]:
+    """Evaluations with their ``results.json`` (when readable and inside the roots)."""
     out = []
-    for e in _subdirs(output_dir / EVALUATIONS):
+    for e in _subdirs(output_dir / EVALUATIONS, roots):
         ev = Path(e.path)
         out.append(
             Evaluation(
@@ -135,7 +151,7 @@ def list_evaluations(output_dir: Path, lab: LabPath) -> list[Evaluation]:
                 path=str(ev),
                 lab_path=lab(ev),
                 modified_at=e.stat().st_mtime,
-                results=_read_json(ev / "results.json"),
+                results=_read_json(ev / "results.json", roots),
             )
         )
     return out
@@ -147,7 +163,7 @@ def _finite(value: Any) -> float | None:
     return None
 
 
-def run_summary(run_dir: Path) -> DescribeRunSummary:
+def run_summary(run_dir: Path, roots: Sequence[Path]) -> DescribeRunSummary:
     """Statistics from ``metrics.jsonl``: best / last loss, steps, eval loss, perplexity."""
     metrics = run_dir / METRICS_FILE
     if not metrics.is_file():
@@ -158,13 +174,16 @@ def run_summary(run_dir: Path) -> DescribeRunSummary:
     steps: int | None = None
     max_steps: int | None = None
     points = bad = 0
-    with metrics.open(encoding="utf-8", errors="replace") as f:
+    with (
+        open_inside(metrics, roots, "metrics log") as raw,
+        io.TextIOWrapper(raw, encoding="utf-8", errors="replace") as f,
+    ):
         for line in f:
             if not line.strip():
                 continue
             try:
                 rec = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 bad += 1
                 continue
             if not isinstance(rec, dict):
@@ -196,15 +215,15 @@ def run_summary(run_dir: Path) -> DescribeRunSummary:
     )
 
 
-def run_tty(run_dir: Path, limit: int = TTY_TAIL_BYTES) -> DescribeRunTty:
+def run_tty(run_dir: Path, roots: Sequence[Path], limit: int = TTY_TAIL_BYTES) -> DescribeRunTty:
     """The last ``limit`` bytes of the run's ``tty.log``."""
     tty = run_dir / TTY_FILE
     if not tty.is_file():
         raise NotFound(f"{tty} does not exist")
-    size = tty.stat().st_size
-    with tty.open("rb") as f:
+    with open_inside(tty, roots, "console log") as f:
+        size = os.fstat(f.fileno()).st_size
         f.seek(max(0, size - limit))
-        data = f.read()
+        data = f.read(limit)
     return DescribeRunTty(
         run_dir=str(run_dir),
         size_bytes=size,

@@ -9,7 +9,7 @@ it leans on ``ConfigsService``.
 
 from __future__ import annotations
 
-from ..errors import BadRequest
+from ..errors import ForgatherError
 from ..models.projects import (
     DescribeRunSummary,
     DescribeRunTty,
@@ -39,8 +39,10 @@ class OutputsService:
             try:
                 _, r = self.configs.render(str(project.root), name)
                 job = self.configs.job_of(project, r)
-            except BadRequest:
-                continue  # a broken config has no output dir; its own view says why
+            except ForgatherError:
+                # A broken config (or one leading outside the roots) has no output
+                # dir; its own view says why. It must not hide the others.
+                continue
             if job is None:
                 continue
             key = str(job.output_dir)
@@ -50,7 +52,7 @@ class OutputsService:
                     lab_path=self.roots.lab(job.output_dir),
                     configs=[],
                     exists=job.output_dir.is_dir(),
-                    counts=output_files.counts(job.output_dir),
+                    counts=output_files.counts(job.output_dir, self.roots.all()),
                 )
             rows[key].configs.append(name)
         return ListModels(models=list(rows.values()))
@@ -58,26 +60,33 @@ class OutputsService:
     def runs(self, output_dir: str) -> ListRuns:
         """``GET /model/runs``: newest first."""
         path = self.roots.resolve(output_dir, "output_dir")
-        return ListRuns(runs=output_files.list_runs(path, self.roots.lab_if_inside))
+        return ListRuns(
+            runs=output_files.list_runs(path, self.roots.lab_if_inside, self.roots.all())
+        )
 
     def checkpoints(self, output_dir: str) -> ListCheckpoints:
         """``GET /model/checkpoints``: by step."""
         path = self.roots.resolve(output_dir, "output_dir")
         return ListCheckpoints(
-            checkpoints=output_files.list_checkpoints(path, self.roots.lab_if_inside)
+            checkpoints=output_files.list_checkpoints(
+                path, self.roots.lab_if_inside, self.roots.all()
+            )
         )
 
     def evaluations(self, output_dir: str) -> ListEvaluations:
         """``GET /model/evaluations``."""
         path = self.roots.resolve(output_dir, "output_dir")
         return ListEvaluations(
-            evaluations=output_files.list_evaluations(path, self.roots.lab_if_inside)
+            evaluations=output_files.list_evaluations(
+                path, self.roots.lab_if_inside, self.roots.all()
+            )
         )
 
     def run_summary(self, run_dir: str) -> DescribeRunSummary:
         """``GET /run/summary``: statistics from the run's metrics log."""
-        return output_files.run_summary(self.roots.resolve(run_dir, "run_dir"))
+        path = self.roots.resolve(run_dir, "run_dir")
+        return output_files.run_summary(path, self.roots.all())
 
     def run_tty(self, run_dir: str) -> DescribeRunTty:
         """``GET /run/tty``: the tail of the run's console log."""
-        return output_files.run_tty(self.roots.resolve(run_dir, "run_dir"))
+        return output_files.run_tty(self.roots.resolve(run_dir, "run_dir"), self.roots.all())

@@ -2,18 +2,25 @@
 
 The rules, in order: no ``..`` segment (400), the resolved real path must lie
 inside one of the allowed roots, so a symlink pointing out of them is refused
-(403), and reads have size caps. Destructive operations add their own checks
-(``guard_deletable``): no symlinks at all, a depth floor and a denylist of
-system directories, so a bug elsewhere can never turn into ``rm -rf /home``.
+(403), and reads have size caps (the reads themselves go through
+``reads.open_inside``, which checks the opened file again). Names of things
+to create are checked before anything is written (``creatable_name``: relative,
+no ``..``, no control characters, within the OS's length limits), and so is
+where each new path would really land (``check_creatable``: its nearest
+existing ancestor, resolved, must lie inside the roots). Destructive
+operations add their own checks (``guard_deletable``): no symlinks at all, a
+depth floor and a denylist of system directories, so a bug elsewhere can
+never turn into ``rm -rf /home``.
 """
 
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
-from ..errors import BadRequest, Forbidden, ForgatherError, NotFound
+from ..errors import BadRequest, Conflict, Forbidden, ForgatherError, NotFound
 
 # What a README may embed, and what the editor helpers will read.
 ASSET_MAX_BYTES = 50 * 1024 * 1024
@@ -21,6 +28,12 @@ SOURCE_MAX_BYTES = 2 * 1024 * 1024
 
 # Recursive deletion below fewer path components than this is refused outright.
 DELETE_DEPTH_FLOOR = 4
+
+# Checked before creating anything, so the OS never refuses a name half-way
+# through a multi-file creation (Linux's NAME_MAX and PATH_MAX, in bytes).
+NAME_MAX_BYTES = 255
+PATH_MAX_BYTES = 4096
+DISPLAY_NAME_MAX = 256
 
 DENYLIST = frozenset(
     Path(p)
@@ -103,16 +116,87 @@ def resolve_under(
     return resolved
 
 
+def has_control_chars(text: str) -> bool:
+    """Whether ``text`` holds a control character (newline, tab, NUL, ESC, ...)."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
+def creatable_name(name: str, what: str = "name") -> str:
+    """A relative, nested-allowed name for something to create; 400 otherwise.
+
+    Refused: empty, NUL or other control characters, absolute (``/x``, ``\\x``,
+    ``~x``), a ``..`` segment, a component over 255 bytes or a whole over 4096.
+    """
+    if not name:
+        raise BadRequest(f"The {what} is empty")
+    if has_control_chars(name):
+        raise BadRequest(f"The {what} {name!r} contains a control character (newline, NUL, ...)")
+    posix = PurePosixPath(name.replace("\\", "/"))
+    if name.startswith(("/", "\\", "~")) or posix.is_absolute():
+        raise BadRequest(f"The {what} {name!r:.120} must be relative (no leading '/' or '~')")
+    if ".." in posix.parts:
+        raise BadRequest(f"The {what} {name!r:.120} must not contain '..'")
+    if len(name.encode()) > PATH_MAX_BYTES or any(
+        len(part.encode()) > NAME_MAX_BYTES for part in posix.parts
+    ):
+        raise BadRequest(
+            f"The {what} {name!r:.120} is too long (at most {NAME_MAX_BYTES} bytes a component)"
+        )
+    return name
+
+
+def display_name(name: str, what: str = "name") -> str:
+    """A one-line display name (written into YAML and a README heading); 400 otherwise."""
+    if not name.strip():
+        raise BadRequest(f"The {what} is empty")
+    if has_control_chars(name):
+        raise BadRequest(f"The {what} {name!r:.120} must be one line (no control characters)")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise BadRequest(f"The {what} is longer than {DISPLAY_NAME_MAX} characters")
+    return name
+
+
 def child_path(base: Path, name: str, what: str = "name") -> Path:
-    """``base / name`` for a relative, nested-allowed name that stays inside ``base``."""
-    reject_dotdot(name, what)
-    if Path(name).is_absolute() or name.startswith(("/", "\\")):
-        raise BadRequest(f"The {what} {name!r} must be relative")
-    target = base / name
-    parent = Path(os.path.realpath(target.parent))
-    if not is_within(parent, Path(os.path.realpath(base))) and parent.exists():
-        raise Forbidden(f"The {what} {name!r} leaves {base}")
-    return target
+    """``base / name`` for a relative, nested-allowed name (``creatable_name``).
+
+    Only the name is checked here; where the path really lands (through
+    symlinks already on disk) is ``check_creatable``'s question.
+    """
+    return base / creatable_name(name, what)
+
+
+def nearest_existing(path: Path) -> Path:
+    """``path`` itself if anything (even a dangling symlink) is there, else its
+    nearest ancestor that exists."""
+    current = path
+    while not os.path.lexists(current) and current != current.parent:
+        current = current.parent
+    return current
+
+
+def check_creatable(path: Path, roots: Sequence[Path], what: str = "path") -> Path:
+    """Refuse to create ``path`` unless it would really land inside ``roots``.
+
+    The nearest existing ancestor is resolved (symlinks followed, a dangling
+    one too), so a link on the way that leaves the roots is a 403, whether or
+    not the directories below it exist yet. An ancestor that is a file, or a
+    dangling link, is a 400 rather than an OS error half-way through.
+    """
+    anchor = nearest_existing(path)
+    real = Path(os.path.realpath(anchor))
+    below = path.relative_to(anchor) if anchor != path else None
+    landing = real / below if below is not None else real
+    if not any(is_within(landing, r) for r in roots):
+        raise Forbidden(f"The {what} {path} would be created outside the project search roots")
+    if anchor != path and not real.is_dir():
+        raise BadRequest(f"Cannot create {path}: {anchor} is not a directory")
+    return landing
+
+
+def refuse_existing(path: Path, what: str = "path") -> None:
+    """409 when anything is at ``path``, a dangling symlink included (never written through)."""
+    if os.path.lexists(path):
+        raise Conflict(f"The {what} {path} already exists")
 
 
 def bare_name(name: str, what: str = "name") -> str:
@@ -120,21 +204,6 @@ def bare_name(name: str, what: str = "name") -> str:
     if not name or name in {".", ".."} or "/" in name or "\\" in name or "\x00" in name:
         raise BadRequest(f"The {what} {name!r} must be a single file or directory name")
     return name
-
-
-def read_text_capped(path: Path, limit: int = SOURCE_MAX_BYTES) -> str:
-    """Read a text file; 413 over ``limit``, 415 when it looks binary."""
-    size = path.stat().st_size
-    if size > limit:
-        raise TooLarge(f"{path} is {size} bytes, more than the {limit} this endpoint reads")
-    data = path.read_bytes()
-    # The same sniff as the seed: a NUL in the first 8 KiB, or not UTF-8.
-    if b"\x00" in data[:8192]:
-        raise UnsupportedMediaType(f"{path} looks like a binary file, not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise UnsupportedMediaType(f"{path} is not UTF-8 text ({e.reason})") from e
 
 
 def guard_deletable(path: Path, roots: Iterable[Path], protected: Iterable[Path]) -> Path:

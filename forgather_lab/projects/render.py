@@ -15,6 +15,7 @@ leaves the allowed roots, so an ``include`` cannot read outside them.
 from __future__ import annotations
 
 import os
+import posixpath
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..errors import BadRequest
+from ..errors import BadRequest, Forbidden
 from .dynamic_args import ArgSpec, parse_schema, resolve_values
 from .model import Project, Workspace, parse_yaml
 from .paths import is_within
+from .reads import read_text_capped
 
 
 class _Lenient(jinja2.ChainableUndefined):
@@ -56,7 +59,8 @@ for _op in ("lt", "le", "gt", "ge"):
 
 class GuardedLoader(jinja2.FileSystemLoader):
     """A FileSystemLoader that records where each template came from and
-    refuses files whose real path leaves ``roots``."""
+    refuses files whose real path leaves ``roots`` (checked before the file is
+    read, and again on the opened file: ``reads.open_inside``)."""
 
     def __init__(
         self, searchpath: Sequence[Path], roots: Sequence[Path], lenient: bool = False
@@ -69,19 +73,32 @@ class GuardedLoader(jinja2.FileSystemLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        try:
-            source, filename, uptodate = super().get_source(environment, template)
-        except jinja2.TemplateNotFound:
+        pieces = split_template_path(template)
+        for base in self.searchpath:
+            # posixpath as in FileSystemLoader: no drive or UNC part can break out.
+            filename = posixpath.join(base, *pieces)
+            if os.path.isfile(filename):
+                break
+        else:
             if self.lenient and self.files:
                 # First pass: a name built from a not-yet-known value ("{{ x }}.yaml")
                 # may not exist; render it as empty, the strict pass will tell.
                 return "", template, lambda: True
-            raise
-        real = Path(os.path.realpath(filename))
-        if not any(is_within(real, r) for r in self.roots):
-            raise jinja2.TemplateNotFound(f"{template} (resolves outside the search roots)")
-        self.files[template] = Path(filename)
-        return source, filename, uptodate
+            raise jinja2.TemplateNotFound(template)
+        try:
+            source = read_text_capped(Path(filename), self.roots, what="template")
+        except Forbidden as e:
+            raise jinja2.TemplateNotFound(f"{template} (resolves outside the search roots)") from e
+        mtime = os.path.getmtime(filename)
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(filename) == mtime
+            except OSError:
+                return False
+
+        self.files[template] = Path(os.path.normpath(filename))
+        return source, os.path.normpath(filename), uptodate
 
 
 class RecordingEnvironment(SandboxedEnvironment):

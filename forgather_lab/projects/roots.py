@@ -3,8 +3,10 @@
 ``SearchRoots`` is what every other projects service is built on: it knows the
 operator's roots (configuration) and the user's (the state database), seeds
 the shipped example workspace, and turns a client-supplied path into a real
-one inside the roots (``..`` a 400, outside a 403, missing a 404). It also
-maps a server path to JupyterLab's (``lab_path``).
+one inside the roots (``..`` a 400, outside a 403, missing a 404). The
+server's own state directory is never project data, even when it lies inside
+a root: a client path into it is a 403, and it cannot be added as a root. It
+also maps a server path to JupyterLab's (``lab_path``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..models.projects import ListSearchRoots, SearchRoot
 from ..store import Database
 from . import state
 from .model import WORKSPACE_MARKER, Project, Workspace, load_project, load_workspace
-from .paths import is_within, lab_path, resolve_under
+from .paths import is_within, lab_path, reject_dotdot, resolve_under
 
 EXAMPLES_SOURCE = Path(__file__).resolve().parent.parent / "examples" / "workspace"
 EXAMPLES_DIRNAME = "forgather-examples"
@@ -34,6 +36,9 @@ class ProjectsSettings:
     config_roots: list[Path]
     allow_outside_root_dir: bool = False
     seed_examples: bool = True
+    # The server's live state directory: never deleted over the API, nor its
+    # parents or anything inside it (``deletion.py``).
+    state_dir: Path | None = None
 
 
 class SearchRoots:
@@ -43,6 +48,8 @@ class SearchRoots:
         self.db = db
         self.settings = settings
         self.root_dir = Path(os.path.realpath(settings.root_dir)) if settings.root_dir else None
+        # Real path, so a state directory named through a symlink is still recognised.
+        self.state_dir = Path(os.path.realpath(settings.state_dir)) if settings.state_dir else None
         self._user_roots: list[Path] = []
 
     def open(self) -> None:
@@ -103,16 +110,17 @@ class SearchRoots:
 
     def add(self, raw: str, create: bool) -> ListSearchRoots:
         """``POST /search-roots``: register a root (inside root_dir unless the operator
-        allows more); ``create`` makes the directory first."""
-        candidate = Path(raw).expanduser()
-        if ".." in candidate.parts:
-            raise BadRequest(f"The search root {raw!r} must not contain '..'")
+        allows more, never the server's state directory or inside it); ``create``
+        makes the directory first."""
+        reject_dotdot(raw, "search root")  # in either separator style, as every path
+        candidate = _expand(raw, "search root")
         path = Path(os.path.realpath(self.base / candidate))
         if not self._allowed(path):
             raise Forbidden(
                 f"{path} is outside the Jupyter server's root_dir {self.root_dir}; an operator "
                 "can allow that with ForgatherLab.allow_search_roots_outside_root_dir"
             )
+        self.refuse_state(path, raw, "search root")
         if create and not path.exists():
             if not path.parent.is_dir():
                 raise NotFound(f"The parent of {path} does not exist")
@@ -125,7 +133,7 @@ class SearchRoots:
 
     def remove(self, raw: str) -> ListSearchRoots:
         """``DELETE /search-roots``: forget a user root (a configured one cannot go)."""
-        path = Path(os.path.realpath(self.base / Path(raw).expanduser()))
+        path = Path(os.path.realpath(self.base / _expand(raw, "search root")))
         if path in self._config_roots():
             raise Forbidden(f"{path} comes from the server configuration (search_roots)")
         stored = {Path(os.path.realpath(r)): r for r in self._user_roots}
@@ -153,8 +161,20 @@ class SearchRoots:
         return self.lab(path) if any(is_within(real, r) for r in self.all()) else None
 
     def resolve(self, raw: str, what: str = "path", must_exist: bool = True) -> Path:
-        """A client path checked against the roots (400 ``..``, 403 outside, 404 missing)."""
-        return resolve_under(raw, self.base, self.all(), what, must_exist)
+        """A client path checked against the roots (400 ``..``, 403 outside or in the
+        server's state directory, 404 missing)."""
+        path = resolve_under(raw, self.base, self.all(), what, must_exist)
+        self.refuse_state(path, raw, what)
+        return path
+
+    def refuse_state(self, path: Path, raw: str, what: str) -> None:
+        """403 when ``path`` (resolved) is the server's state directory or inside it:
+        its database and job tokens are not project files, even inside a root."""
+        if self.state_dir is not None and is_within(path, self.state_dir):
+            raise Forbidden(
+                f"The {what} {raw!r:.120} is inside the server's state directory",
+                reason="state_dir",
+            )
 
     def workspaces_of(self, path: Path) -> list[Workspace]:
         """Enclosing workspaces inside the roots, nearest first."""
@@ -164,7 +184,7 @@ class SearchRoots:
             if not any(is_within(d, r) for r in roots):
                 break
             if (d / WORKSPACE_MARKER).is_dir():
-                out.append(load_workspace(d))
+                out.append(load_workspace(d, roots))
         return out
 
     def project(self, raw: str) -> Project:
@@ -172,7 +192,19 @@ class SearchRoots:
         root = self.resolve(raw, "project_dir")
         if not (root / "meta.yaml").is_file():
             raise NotFound(f"{root} is not a project (no meta.yaml)")
-        return load_project(root)
+        return load_project(root, self.all())
+
+
+def _expand(raw: str, what: str) -> Path:
+    """``raw`` with ``~`` expanded; 400 when it is empty or names a home that does not exist."""
+    if not raw or "\x00" in raw:
+        raise BadRequest(f"The {what} is empty or contains a NUL byte")
+    try:
+        return Path(raw).expanduser()
+    except RuntimeError as e:  # "~someone" with no such user (or no home at all)
+        raise BadRequest(
+            f"The {what} {raw!r:.120} names a home directory that does not exist"
+        ) from e
 
 
 def _settings_keys(conn: sqlite3.Connection) -> set[str]:

@@ -7,7 +7,8 @@ It composes, by noun (each a class of its own module):
 - ``configs``: rendering, config views, overrides, ``resolve_job`` (``configs.py``);
 - ``templates``: template listing, template paths, source get/put (``templates.py``);
 - ``outputs``: a project's models, runs, checkpoints, evaluations (``outputs.py``);
-- ``workspace``: creation and guarded deletion (``workspace.py``).
+- ``workspace``: creation (``workspace.py``, ``scaffold.py``) and guarded deletion
+  (``deletion.py``).
 
 The services' methods are synchronous (files, templates, the database's
 ``call``); handlers run them off the event loop with ``run``, which also maps
@@ -44,7 +45,7 @@ class ProjectsService:
         self.configs = ConfigsService(db, self.roots)
         self.templates = TemplatesService(self.roots)
         self.outputs = OutputsService(self.roots, self.configs)
-        self.workspace = WorkspaceService(self.roots)
+        self.workspace = WorkspaceService(self.roots, self.configs)
 
     def open(self) -> None:
         """Seed the example workspace (first start of a state database) and load the roots."""

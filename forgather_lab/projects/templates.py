@@ -86,7 +86,7 @@ class TemplatesService:
     def source(self, path: str) -> DescribeTemplateSource:
         """``GET /template/source``: text and mtime of a file inside the roots."""
         resolved = self.roots.resolve(path, "path")
-        source = read_source(resolved)
+        source = read_source(resolved, self.roots.all())
         return DescribeTemplateSource(
             path=str(resolved),
             lab_path=self.roots.lab(resolved),

@@ -1,11 +1,12 @@
 """Changes on disk: create workspaces, projects, configs and templates; guarded deletes.
 
-``WorkspaceService`` checks every client path against the search roots, then
-hands the file work to ``scaffold.py`` (creation, never overwriting) and
-``files.py`` (deletion). Deletion is the one destructive operation, so it
-asks more: an absolute path, ``confirmed: true``, and ``guard_deletable``'s
-checks (no symlinks, a depth floor, a system-directory denylist, never a
-search root or the server's root_dir).
+``WorkspaceService`` resolves the client's base directory against the search
+roots, then hands the file work to ``scaffold.py``, which validates every
+name and where every new path would really land before it writes anything
+(creation never overwrites). Deletion is the one destructive operation, so
+it has a module of its own (``deletion.py``): an absolute path,
+``confirmed: true``, ``guard_deletable``'s checks, never the server's state
+directory, and only the kinds of thing the Lab's tree deletes.
 """
 
 from __future__ import annotations
@@ -13,19 +14,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from ..errors import BadRequest, Forbidden
+from ..errors import BadRequest
 from ..models.projects import CreatedProject, CreatedTemplate, CreatedWorkspace, Deleted
-from . import files, scaffold
-from .model import WORKSPACE_MARKER
-from .paths import guard_deletable
+from . import scaffold
+from .configs import ConfigsService
+from .deletion import Deletions
 from .roots import SearchRoots
 
 
 class WorkspaceService:
     """Creation and guarded deletion inside the search roots."""
 
-    def __init__(self, roots: SearchRoots) -> None:
+    def __init__(self, roots: SearchRoots, configs: ConfigsService) -> None:
         self.roots = roots
+        self.deletions = Deletions(roots, configs)
 
     # -- creation ----------------------------------------------------------------
 
@@ -34,9 +36,10 @@ class WorkspaceService:
     ) -> CreatedWorkspace:
         """``POST /workspace/new``: the parent must be a search root exactly."""
         parent = self.roots.resolve(parent_dir, "parent_dir")
-        if parent not in self.roots.all():
+        roots = self.roots.all()
+        if parent not in roots:
             raise BadRequest(f"{parent} is not a search root; pick one of the roots")
-        path = scaffold.new_workspace(parent, name, description, workspace_dir_name)
+        path = scaffold.new_workspace(parent, name, description, workspace_dir_name, roots)
         return CreatedWorkspace(workspace_dir=str(path), lab_path=self.roots.lab(path))
 
     def init_workspace(self, workspace_dir: str, name: str, description: str) -> CreatedWorkspace:
@@ -57,7 +60,7 @@ class WorkspaceService:
         """``POST /workspace/new-project``: meta.yaml, README, templates/, a starter config."""
         ws = self.roots.resolve(workspace_dir, "workspace_dir")
         path = scaffold.new_project(
-            ws, name, description, config_prefix, default_config, project_dir_name
+            ws, name, description, config_prefix, default_config, project_dir_name, self.roots.all()
         )
         return CreatedProject(project_dir=str(path), lab_path=self.roots.lab(path))
 
@@ -72,33 +75,15 @@ class WorkspaceService:
         else:
             base = project.template_paths[0] if project.template_paths else project.root
             title = None
-        path = scaffold.new_template(base, name, title)
+        path = scaffold.new_template(base, name, title, self.roots.all())
         return CreatedTemplate(path=str(path), lab_path=self.roots.lab(path), kind=kind)
 
     # -- deletion ----------------------------------------------------------------
 
-    def _deletable(self, raw: str) -> Path:
-        if not Path(raw).is_absolute():
-            raise BadRequest(f"Deletion needs an absolute path, not {raw!r}")
-        if ".." in Path(raw).parts:
-            raise BadRequest(f"The path {raw!r} must not contain '..'")
-        protected = [self.roots.root_dir] if self.roots.root_dir else []
-        return guard_deletable(Path(raw), self.roots.all(), protected)
-
     def delete_dir(self, path: str, confirmed: bool) -> Deleted:
-        """``POST /fs/delete-dir``: recursive, confirmed, guarded."""
-        if not confirmed:
-            raise BadRequest("Deleting a directory needs confirmed: true")
-        target = self._deletable(path)
-        if target.name == WORKSPACE_MARKER:
-            raise Forbidden("Delete the workspace directory itself, not its marker")
-        files.delete_dir(target)
-        return Deleted(deleted=str(target))
+        """``POST /fs/delete-dir``: see ``deletion.Deletions.delete_dir``."""
+        return self.deletions.delete_dir(path, confirmed)
 
     def delete_file(self, path: str, confirmed: bool) -> Deleted:
-        """``POST /fs/delete-file``: one regular file, confirmed, guarded."""
-        if not confirmed:
-            raise BadRequest("Deleting a file needs confirmed: true")
-        target = self._deletable(path)
-        files.delete_file(target)
-        return Deleted(deleted=str(target))
+        """``POST /fs/delete-file``: see ``deletion.Deletions.delete_file``."""
+        return self.deletions.delete_file(path, confirmed)

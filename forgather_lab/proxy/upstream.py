@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import urllib.request
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from typing import ClassVar
 
@@ -143,9 +143,15 @@ class Upstream:
             self._client = None
 
 
-def request_headers(incoming: dict[str, str], token: str | None) -> dict[str, str]:
-    """The headers sent upstream: a safe subset, plus the upstream token if any."""
-    out = {k: v for k, v in incoming.items() if k.lower() in FORWARD_REQUEST}
+def request_headers(
+    incoming: dict[str, str], token: str | None, also: Collection[str] = ()
+) -> dict[str, str]:
+    """The headers sent upstream: a safe subset (plus ``also``), and the upstream token if any.
+
+    ``Cookie`` is never forwarded, whatever ``also`` names.
+    """
+    allowed = {*FORWARD_REQUEST, *(h.lower() for h in also)} - {"cookie"}
+    out = {k: v for k, v in incoming.items() if k.lower() in allowed}
     if token:
         out["Authorization"] = f"Bearer {token}"
     return out

@@ -140,11 +140,13 @@ class Database:
             )
         except sqlite3.OperationalError as e:
             wal = self.path.with_name(self.path.name + "-wal")
-            if primary_code(e) != sqlite3.SQLITE_CANTOPEN or (wal.exists() and wal.stat().st_size):
+            cannot_share = primary_code(e) in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
+            if not cannot_share or (wal.exists() and wal.stat().st_size):
                 raise self._open_error(e) from e
         # A cleanly closed WAL database in a directory where SQLite cannot create
-        # its -shm file: with no -wal left, everything is in the main file, and
-        # nothing can change it while the directory is read-only.
+        # its -shm file (CANTOPEN on a read-only mount, READONLY_CANTINIT without
+        # write permission): with no -wal left, everything is in the main file,
+        # and its one writer, this server, writes nothing while it is read-only.
         try:
             return _probe(
                 sqlite3.connect(

@@ -1,9 +1,12 @@
 """The TensorBoard proxy's rules: which job, whether it answers, which URL (no tornado here).
 
-The path under ``/forgather/api/tb/{job_id}`` is forwarded unchanged, since
-TensorBoard runs with that path as its ``--path_prefix``; only the job's
-loopback origin is put in front. No token travels: TensorBoard has none,
-which is why it listens on 127.0.0.1 only and is reached through here.
+The path under ``/forgather/api/tb/{job_id}`` (or under a view link,
+``/forgather/api/tb-view/{job_id}/{grant}``) is put after the job's announced
+base URL, which already ends in TensorBoard's ``--path_prefix``
+(``/forgather/api/tb/{job_id}``); TensorBoard's pages link relatively, so
+they work under either. No token travels: TensorBoard has none, which is why
+it listens on 127.0.0.1 only and is reached through here. How its pages are
+kept off Jupyter's origin: ``sandbox``.
 """
 
 from __future__ import annotations
@@ -12,23 +15,17 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from ..errors import Conflict, NotFound, Unavailable
-from ..inference.supervisor import EndpointSupervisor
+from ..inference.supervisor import Endpoint, EndpointSupervisor
 from ..models.inference import EndpointState
 from ..proxy.inference import UpstreamRequest
 from ..proxy.upstream import request_headers
+from .sandbox import TENSORBOARD_REQUEST_HEADERS
 
 SAFE = "/:@!$&'()*+,;=-._~"  # path characters forwarded as they are
 
 
-async def plan(
-    endpoints: EndpointSupervisor,
-    job_id: str,
-    method: str,
-    path: str,
-    query: str,
-    incoming: Mapping[str, str],
-) -> UpstreamRequest:
-    """The request to the TensorBoard of ``job_id``; 404 / 409 / 503 say why there is none."""
+async def ready_endpoint(endpoints: EndpointSupervisor, job_id: str) -> Endpoint:
+    """The TensorBoard endpoint of ``job_id``, answering; 404 / 409 / 503 say why there is none."""
     endpoint = await endpoints.get(job_id)
     if endpoint is None or endpoint.job_type != "tensorboard":
         raise NotFound(f"No TensorBoard job {job_id!r}")
@@ -39,7 +36,21 @@ async def plan(
             f"TensorBoard job {job_id} is {endpoint.state}"
             + (f": {endpoint.message}" if endpoint.message else "; try again shortly")
         )
+    return endpoint
+
+
+async def plan(
+    endpoints: EndpointSupervisor,
+    job_id: str,
+    method: str,
+    path: str,
+    query: str,
+    incoming: Mapping[str, str],
+) -> UpstreamRequest:
+    """The request to the TensorBoard of ``job_id`` (see ``ready_endpoint`` for refusals)."""
+    endpoint = await ready_endpoint(endpoints, job_id)
     url = f"{endpoint.base_url}/{quote(path.lstrip('/'), safe=SAFE)}"
     if query:
         url += "?" + query
-    return UpstreamRequest(method, url, request_headers(dict(incoming), None))
+    headers = request_headers(dict(incoming), None, also=TENSORBOARD_REQUEST_HEADERS)
+    return UpstreamRequest(method, url, headers)
