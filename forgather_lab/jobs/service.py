@@ -4,6 +4,11 @@ Every status change is written to the database first and published on the
 event bus second, so what a client is told has always been made durable.
 Where a job's processes run is the executor's business (``executors/``);
 this service decides what runs, records it, and reacts to how it ended.
+
+Over 400 lines because a job's end is one state machine that must stay in
+one place: the runner's exit, processes that outlive it, kills (which may
+leave survivors that keep the GPUs) and re-attach after a restart all decide
+the same transition to a terminal status.
 """
 
 from __future__ import annotations
