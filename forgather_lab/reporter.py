@@ -253,7 +253,7 @@ class Reporter(NullReporter):
                 log.warning("forgather reporter: server unreachable (%s); buffering", e)
             self._failing = True
             return False
-        if status in (401, 403, 404):
+        if status in (401, 403, 404, 409):  # 409: the job has ended
             log.warning(
                 "forgather reporter: the server refused job %s (HTTP %d); reporting stops",
                 self.job_id,

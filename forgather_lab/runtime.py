@@ -160,6 +160,10 @@ class Runtime:
         self.executor.context.server_url = server_url
         if self.error is not None or self.started:
             return
+        if self.db.read_only is not None:
+            # A read-only copy serves reads; re-attaching or dispatching would write.
+            log.warning("Not scheduling: %s", self.db.problem)
+            return
         self.started = True
         await self.executor.start()
         counts = await self.jobs.reattach()
@@ -252,8 +256,11 @@ class Runtime:
                 schema = await self.db.run(lambda c: c.execute("PRAGMA user_version").fetchone()[0])
             except StateError as e:
                 self.error = e.message
+        # Writes failing while reads work (a full disk, a read-only state
+        # directory) is not healthy either: said until a write succeeds again.
+        problem = self.error or self.db.problem
         return DescribeHealth(
-            status="ok" if self.error is None else "error",
+            status="ok" if problem is None else "error",
             version=__version__,
             gpu_backend=self.backend.name,
             gpu_count=self.backend.count(),
@@ -262,5 +269,5 @@ class Runtime:
             else self.settings.scheduler_enabled,
             state_dir=str(self.state_dir),
             schema_version=schema,
-            message=self.error,
+            message=problem,
         )

@@ -158,6 +158,13 @@ class ForgatherLabSettings(Configurable):
         "and notebook widget holds one; on a laptop they all come from 127.0.0.1).",
     ).tag(config=True)
 
+    streams_max_connections = Int(
+        64,
+        help="Open WebSocket streams (job log follows /jobs/{id}/tty?follow=1 and the GPU "
+        "stream /gpus/stream, counted together across all jobs) allowed per client address; "
+        "one more is refused at the handshake with a 429.",
+    ).tag(config=True)
+
     events_heartbeat = Float(
         15.0, help="Seconds between SSE keep-alive comments on /forgather/api/events."
     ).tag(config=True)

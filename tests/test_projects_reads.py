@@ -75,6 +75,7 @@ def test_readme_links_leading_outside_are_refused(env: dict[str, Any], case: int
     alpha: Path = env["alpha"]
     link(_targets(env, "secret.md", alpha)[case], alpha / "README.md")
     service: ProjectsService = env["service"]
+    assert service.catalog.detail(str(alpha)).has_readme is False  # none worth a tab
     if case == 3:  # a README that is a directory is no README
         assert service.catalog.readme(str(alpha)).markdown == ""
         return
@@ -87,6 +88,8 @@ def test_run_tty_links_leading_outside_are_refused(env: dict[str, Any], case: in
     link(_targets(env, "secret.md", run)[case], run / "tty.log")
     service: ProjectsService = env["service"]
     refused(service.outputs.run_tty, str(run), status=404 if case == 3 else 403)
+    listed = service.outputs.runs(str(env["out"])).runs
+    assert [r.has_tty for r in listed if r.name == "r1"] == [False]
 
 
 @pytest.mark.parametrize("case", range(3))

@@ -20,14 +20,13 @@ from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketClientConnection
 
 from forgather_lab.control.streams import ClientSlots, TooManyStreams
-from forgather_lab.handlers.streams import DEFAULT_MAX_SOCKETS
 
 SLEEP = "import time; time.sleep(120)"
 CLIENT = "127.0.0.1"
 
 
 def _limit(runtime: Any) -> int:
-    return int(getattr(runtime.settings, "streams_max_connections", DEFAULT_MAX_SOCKETS))
+    return int(runtime.settings.streams_max_connections)
 
 
 async def _eventually(predicate: Any, timeout: float = 10.0) -> None:

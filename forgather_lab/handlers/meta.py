@@ -23,11 +23,6 @@ class HealthHandler(ForgatherHandler):
     @authorized
     async def get(self) -> None:
         health = await self.runtime.describe_health()
-        # Writes failing while reads work (a full disk, a read-only state directory)
-        # is not healthy either: say so until a write succeeds again.
-        problem = self.runtime.db.problem
-        if health.status == "ok" and problem is not None:
-            health = health.model_copy(update={"status": "error", "message": problem})
         self.reply(health, status=200 if health.status == "ok" else 503)
 
 

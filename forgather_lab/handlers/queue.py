@@ -17,7 +17,14 @@ class QueueHandler(ForgatherHandler):
         self.reply(ListJobs(jobs=await self.runtime.jobs.queue()))
 
     @operation(
-        "Queue a job (durable when answered)", body=CreateJob, response=DescribeJob, status=201
+        "Queue a job (durable when answered)",
+        body=CreateJob,
+        response=DescribeJob,
+        status=201,
+        errors={
+            503: "the state directory is read-only or unusable",
+            507: "the state directory's disk is full",
+        },
     )
     @web.authenticated
     @authorized

@@ -12,7 +12,6 @@ from ..control.streams import Slot
 from .base import ForgatherHandler
 
 #: Open WebSocket streams allowed per client address when the setting is absent.
-DEFAULT_MAX_SOCKETS = 64
 
 
 class StreamingHandler(ForgatherHandler, websocket.WebSocketHandler):
@@ -38,8 +37,7 @@ class StreamingHandler(ForgatherHandler, websocket.WebSocketHandler):
 
     def max_sockets(self) -> int:
         """Open sockets one client address may hold (all jobs and the GPU stream)."""
-        # Read defensively: the setting is declared on ForgatherLabSettings.
-        return int(getattr(self.runtime.settings, "streams_max_connections", DEFAULT_MAX_SOCKETS))
+        return self.runtime.settings.streams_max_connections
 
     async def upgrade(self) -> None:
         """Complete the WebSocket handshake (``open`` then runs ``stream``); 429 past the cap.

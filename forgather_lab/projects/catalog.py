@@ -26,7 +26,7 @@ from .discovery import Cluster, cluster, walk_roots
 from .files import Asset, read_asset
 from .model import load_project, load_workspace
 from .paths import resolve_under
-from .reads import read_text_capped
+from .reads import is_file_inside, read_text_capped
 from .render import search_path
 from .roots import SearchRoots
 
@@ -99,7 +99,7 @@ class ProjectCatalog:
             **self.summary(project.root).model_dump(),
             workspace=str(chain[0].root) if chain else None,
             template_paths=[str(p) for p in search_path(project, chain)],
-            has_readme=(project.root / "README.md").is_file(),
+            has_readme=is_file_inside(project.root / "README.md", self.roots.all()),
         )
 
     def readme(self, project_dir: str) -> DescribeReadme:

@@ -24,18 +24,18 @@ def edge_kinds(rendered: Rendered) -> dict[tuple[str, str], EdgeKind]:
     by_parent: dict[str, dict[str, EdgeKind]] = {}
     for parent, child in rendered.edges:
         if parent not in by_parent:
-            by_parent[parent] = _static_refs(env, rendered.files.get(parent))
+            by_parent[parent] = _static_refs(env, rendered.sources.get(parent))
         refs = by_parent[parent]
         kinds[(parent, child)] = refs.get(child) or refs.get(_DYNAMIC, "reference")
     return kinds
 
 
-def _static_refs(env: jinja2.Environment, path: Path | None) -> dict[str, EdgeKind]:
-    if path is None:
+def _static_refs(env: jinja2.Environment, source: str | None) -> dict[str, EdgeKind]:
+    if source is None:
         return {}
     try:
-        tree = env.parse(path.read_text(encoding="utf-8"))
-    except (OSError, jinja2.TemplateError):
+        tree = env.parse(source)
+    except jinja2.TemplateError:
         return {}
     out: dict[str, EdgeKind] = {}
     dynamic: set[EdgeKind] = set()

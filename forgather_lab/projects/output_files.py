@@ -41,7 +41,7 @@ from ..models.projects import (
     Run,
 )
 from .paths import is_within
-from .reads import open_inside, read_text_or_none
+from .reads import is_file_inside, open_inside, read_text_or_none
 
 RUNS, CHECKPOINTS, EVALUATIONS = "runs", "checkpoints", "evaluations"
 METRICS_FILE, TTY_FILE = "metrics.jsonl", "tty.log"
@@ -109,8 +109,8 @@ def list_runs(output_dir: Path, lab: LabPath, roots: Sequence[Path]) -> list[Run
                 path=str(run),
                 lab_path=lab(run),
                 modified_at=e.stat().st_mtime,
-                has_metrics=(run / METRICS_FILE).is_file(),
-                has_tty=(run / TTY_FILE).is_file(),
+                has_metrics=is_file_inside(run / METRICS_FILE, roots),
+                has_tty=is_file_inside(run / TTY_FILE, roots),
             )
         )
     return sorted(out, key=lambda r: r.modified_at, reverse=True)

@@ -58,6 +58,12 @@ def _opened_path(fd: int, path: Path, st: os.stat_result) -> Path | None:
     return real if (again.st_dev, again.st_ino) == (st.st_dev, st.st_ino) else None
 
 
+def is_file_inside(path: Path, roots: Sequence[Path]) -> bool:
+    """Whether ``path`` is a regular file whose real path lies inside ``roots`` (what
+    a listing may call present: a link leading outside is reported as absent)."""
+    return path.is_file() and _inside(Path(os.path.realpath(path)), roots)
+
+
 @contextmanager
 def open_inside(path: Path, roots: Sequence[Path], what: str = "file") -> Iterator[BinaryIO]:
     """Open a regular file for reading, only if its real path lies inside ``roots``.

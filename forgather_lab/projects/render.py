@@ -69,6 +69,8 @@ class GuardedLoader(jinja2.FileSystemLoader):
         self.roots = list(roots)
         self.lenient = lenient
         self.files: dict[str, Path] = {}
+        # What was read, so the graph parses exactly that and never reads a file again.
+        self.sources: dict[str, str] = {}
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -98,6 +100,7 @@ class GuardedLoader(jinja2.FileSystemLoader):
                 return False
 
         self.files[template] = Path(os.path.normpath(filename))
+        self.sources[template] = source
         return source, os.path.normpath(filename), uptodate
 
 
@@ -155,6 +158,7 @@ class Rendered:
     ignored: list[str]
     edges: list[tuple[str, str]]
     files: dict[str, Path] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # template name -> its text
 
 
 def render_config(
@@ -184,7 +188,9 @@ def render_config(
     resolved, ignored = resolve_values(specs, values, where, strict_values)
     text, env, loader = _render(paths, roots, name, jinja2.StrictUndefined, {**base, **resolved})
     data = _as_mapping(parse_yaml(text, where), where)
-    return Rendered(name, text, data, specs, resolved, ignored, env.edges, loader.files)
+    return Rendered(
+        name, text, data, specs, resolved, ignored, env.edges, loader.files, loader.sources
+    )
 
 
 def _as_mapping(data: Any, where: str) -> dict[str, Any]:

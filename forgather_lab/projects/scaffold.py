@@ -58,7 +58,8 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def slugify(name: str) -> str:
     """A directory name from a display name (the Forgather CLI's rule:
-    spaces to ``_``, lower case, dots and other punctuation dropped)."""
+    spaces to ``_``, lower case, dots and other punctuation dropped), at most
+    100 characters so that a long display name still makes a valid name."""
     slug = re.sub(r"[^a-z0-9_\-]", "", name.strip().lower().replace(" ", "_"))
     if not slug:
         raise BadRequest(f"Cannot make a directory name from {name!r:.120}; give one explicitly")

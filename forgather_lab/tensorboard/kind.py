@@ -31,10 +31,15 @@ class TensorBoardKind(JobKind):
             params = TensorBoardParams.model_validate(request.job_params)
         except ValidationError as e:
             raise BadRequest(validation_message(self.name, e)) from e
+        if "\0" in params.logdir or "\0" in (request.project_dir or ""):
+            raise BadRequest("job_params.logdir: a path cannot contain a NUL byte")
         path = Path(params.logdir).expanduser()
         if not path.is_absolute() and request.project_dir:
             path = Path(request.project_dir) / path
-        path = path.resolve()
+        try:
+            path = path.resolve()
+        except (OSError, ValueError) as e:  # too long, a loop: the client's path
+            raise BadRequest(f"job_params.logdir: {e}") from e
         if not path.is_dir():
             raise BadRequest(f"job_params.logdir: {path} is not a directory")
         params.logdir = str(path)

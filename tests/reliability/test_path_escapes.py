@@ -25,6 +25,9 @@ Throughout: no reply may be a 5xx, no reply may hold anything planted
 outside (file contents, the name of an outside directory, the server's
 environment), the outside directory stays byte-for-byte the same and the
 sentinel directory stays empty.
+
+One module of some 540 lines: the planted tree, the probes and the checks
+name each other throughout and read best together.
 """
 
 from __future__ import annotations
