@@ -242,6 +242,15 @@ async def test_inference_paths_with_nul_are_400(api: Any, field: str) -> None:
     await _no_jobs(api)
 
 
+@pytest.mark.parametrize("logdir", ["/tm\x00p", "a/" * 3000 + "deep"])
+async def test_tensorboard_logdirs_the_os_refuses_are_400(api: Any, logdir: str) -> None:
+    body = {"job_type": "tensorboard", "job_params": {"logdir": logdir}}
+    status, reply = await api("queue", method="POST", raw_body=json.dumps(body).encode())
+    assert status == 400, reply
+    assert "job_params.logdir" in reply["message"]
+    await _no_jobs(api)
+
+
 async def test_a_ten_megabyte_argv_is_refused_not_stored(api: Any) -> None:
     body = {"job_type": "command", "job_params": {"argv": ["echo", "x" * 10_000_000]}}
     status, reply = await api("queue", method="POST", json_body=body)

@@ -10,8 +10,9 @@ over HTTP for the status codes.
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,10 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from projects_tree import make_tree, open_service
+from projects_tree import make_tree, open_service, write
 
 from forgather_lab.errors import ForgatherError
-from forgather_lab.projects import ProjectsService
+from forgather_lab.projects import ProjectsService, scaffold
 from forgather_lab.projects.render import GuardedLoader, RecordingEnvironment
 from forgather_lab.projects.scaffold import jinja_yaml_scalar, starter_config
 
@@ -229,6 +230,29 @@ def test_new_project_never_writes_through_a_dangling_symlink(
     assert info.value.status == (409 if file == "meta.yaml" else 403), info.value.message
     assert not (outside / "planted").exists()  # nothing followed the link
     assert not (target / "meta.yaml").is_file()
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_failure_half_way_takes_back_what_it_made(
+    env: dict[str, Any], monkeypatch: pytest.MonkeyPatch, existing: bool
+) -> None:
+    # The OS failing after README and config are written (a full disk, say).
+    if existing:
+        write(env["ws"] / "fresh" / "notes.txt", "mine\n")  # a directory that was already there
+    before = snapshot(env["root"])
+    real_dump = scaffold._dump
+
+    def failing(data: Mapping[str, object]) -> str:
+        if "config_prefix" in data:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_dump(data)
+
+    monkeypatch.setattr(scaffold, "_dump", failing)
+    with pytest.raises(OSError, match="No space"):
+        env["service"].workspace.create_project(
+            str(env["ws"]), "Fresh", "", "configs/deep", "sub/x", "fresh"
+        )
+    assert snapshot(env["root"]) == before  # what was there stays, what was made is gone
 
 
 def test_new_workspace_refuses_escapes(env: dict[str, Any]) -> None:

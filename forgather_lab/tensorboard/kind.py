@@ -38,9 +38,10 @@ class TensorBoardKind(JobKind):
             path = Path(request.project_dir) / path
         try:
             path = path.resolve()
+            is_dir = path.is_dir()
         except (OSError, ValueError) as e:  # too long, a loop: the client's path
-            raise BadRequest(f"job_params.logdir: {e}") from e
-        if not path.is_dir():
+            raise BadRequest(f"job_params.logdir: {e.strerror or e}") from e
+        if not is_dir:
             raise BadRequest(f"job_params.logdir: {path} is not a directory")
         params.logdir = str(path)
         return params.model_dump()
