@@ -40,7 +40,8 @@ class TensorBoardKind(JobKind):
             path = path.resolve()
             is_dir = path.is_dir()
         except (OSError, ValueError) as e:  # too long, a loop: the client's path
-            raise BadRequest(f"job_params.logdir: {e.strerror or e}") from e
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            raise BadRequest(f"job_params.logdir: {reason}") from e
         if not is_dir:
             raise BadRequest(f"job_params.logdir: {path} is not a directory")
         params.logdir = str(path)
