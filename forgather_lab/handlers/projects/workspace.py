@@ -7,7 +7,7 @@ from tornado import web
 
 from ...models import projects as m
 from ..base import Route, operation
-from ._base import CREATE_ERRORS, ProjectsHandlerBase
+from ._base import CREATE_ERRORS, PATH_ERRORS, ProjectsHandlerBase
 
 
 class NewWorkspaceHandler(ProjectsHandlerBase):
@@ -74,12 +74,19 @@ class NewProjectHandler(ProjectsHandlerBase):
         self.reply(created, status=201)
 
 
+DELETE_ERRORS = {
+    **PATH_ERRORS,
+    403: "outside the search roots, the state directory, or not something the Lab deletes",
+}
+
+
 class DeleteDirHandler(ProjectsHandlerBase):
     @operation(
-        "Delete a directory tree (confirmed, guarded)",
+        "Delete a directory tree (confirmed): a config's output directory, a run, checkpoint "
+        "or evaluation in one, a project or a workspace; never the state directory",
         body=m.DeletePath,
         response=m.Deleted,
-        errors=CREATE_ERRORS,
+        errors=DELETE_ERRORS,
     )
     @web.authenticated
     @authorized
@@ -91,10 +98,10 @@ class DeleteDirHandler(ProjectsHandlerBase):
 
 class DeleteFileHandler(ProjectsHandlerBase):
     @operation(
-        "Delete one file (confirmed, guarded)",
+        "Delete one file (confirmed): a config file of a project",
         body=m.DeletePath,
         response=m.Deleted,
-        errors=CREATE_ERRORS,
+        errors=DELETE_ERRORS,
     )
     @web.authenticated
     @authorized

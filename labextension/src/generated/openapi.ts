@@ -169,7 +169,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Delete a directory tree (confirmed, guarded) */
+        /** Delete a directory tree (confirmed): a config's output directory, a run, checkpoint or evaluation in one, a project or a workspace; never the state directory */
         post: operations["DeleteDir_post"];
         delete?: never;
         options?: never;
@@ -186,7 +186,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Delete one file (confirmed, guarded) */
+        /** Delete one file (confirmed): a config file of a project */
         post: operations["DeleteFile_post"];
         delete?: never;
         options?: never;
@@ -951,6 +951,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/forgather/api/tb-view/{job_id}/{grant}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TensorBoard of a job through its view link (the grant in the path is the credential) */
+        get: operations["TensorBoardView_get"];
+        put?: never;
+        /** TensorBoard data queries (POST) through its view link */
+        post: operations["TensorBoardView_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/forgather/api/tb/{job_id}/{path}": {
         parameters: {
             query?: never;
@@ -958,7 +976,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** TensorBoard of a job, through the auth-gated proxy (its pages, scripts and data) */
+        /** TensorBoard of a job, through the auth-gated proxy (a browser page load is redirected to the job's view link) */
         get: operations["TensorBoardProxy_get"];
         put?: never;
         /** TensorBoard data queries (POST), through the proxy */
@@ -3100,7 +3118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description outside the search roots */
+            /** @description outside the search roots, the state directory, or not something the Lab deletes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3111,15 +3129,6 @@ export interface operations {
             };
             /** @description no such project, config or file */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description already exists */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3160,7 +3169,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description outside the search roots */
+            /** @description outside the search roots, the state directory, or not something the Lab deletes */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3171,15 +3180,6 @@ export interface operations {
             };
             /** @description no such project, config or file */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description already exists */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4078,6 +4078,24 @@ export interface operations {
             };
             /** @description no such job */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the job has ended: its token no longer reports */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the disk holding the state is full */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5090,6 +5108,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
+            /** @description the state directory is read-only or unusable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the state directory's disk is full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
         };
     };
     QueueItem_delete: {
@@ -5691,6 +5727,144 @@ export interface operations {
             };
             /** @description no such service */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    TensorBoardView_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grant: string;
+                job_id: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not a valid view link */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such TensorBoard job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description it ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description still starting */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    TensorBoardView_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grant: string;
+                job_id: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not a valid view link */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such TensorBoard job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description it ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description still starting */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
