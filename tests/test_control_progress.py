@@ -38,6 +38,22 @@ def test_rules(line: str, stage: str | None, percent: float | None) -> None:
     assert percent_of(line) == percent
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x1b]8;;javascript:window.__xss=1\x1b\\click\x1b]8;;\x1b\\ step 3/4",  # OSC 8, ST
+        b"\x1b]8;;https://example.org\x07click\x1b]8;;\x07 step 3/4",  # OSC 8, BEL
+        b"\x1b]0;<img src=x onerror=1>\x07click step 3/4",  # a window title
+        b"\x1b[1;31mclick\x1b[0m step 3/4",  # CSI colours
+    ],
+)
+def test_escape_sequences_leave_no_debris(raw: bytes) -> None:
+    state = LogProgress()
+    state.feed(raw + b"\n")
+    assert state.last_log == "click step 3/4"
+    assert state.progress == 75.0
+
+
 def test_incremental_reads_only_new_bytes(tmp_path: Path) -> None:
     log = tmp_path / "output.log"
     log.write_bytes(b"x" * 5_000_000 + b"\nLoading data\n")

@@ -22,7 +22,9 @@ MAX_READ = 256 * 1024  # only the newest bytes of a big append matter
 MAX_PARTIAL = 64 * 1024  # an unterminated line longer than this is cut
 LAST_LOG_CHARS = 80
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
+# OSC strings first (titles, OSC 8 hyperlinks: ESC ] ... BEL or ESC \), then CSI
+# sequences, then the remaining two-byte escapes.
+_ANSI = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
 _FRACTION = re.compile(
     r"\b(?P<what>step|epoch)s?\b\s*[:=#]?\s*(?P<n>\d+)\s*(?:/|of)\s*(?P<m>\d+)", re.IGNORECASE
 )

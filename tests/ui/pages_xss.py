@@ -40,7 +40,7 @@ TRAP = """
 """
 
 # Handlers or script URLs carrying a payload that reached the DOM (fired or not).
-SCAN = """
+SCAN = r"""
 () => {
   const bad = [];
   const walk = root => {
@@ -49,8 +49,10 @@ SCAN = """
         const n = a.name.toLowerCase();
         const v = a.value.trim().toLowerCase();
         const handler = n.startsWith('on') && v.includes('__xss');
-        const url = ['href', 'src', 'xlink:href', 'action', 'formaction', 'srcdoc'].includes(n)
-          && (v.startsWith('javascript:') || v.includes('__xss'));
+        // A payload inside a URL is inert text (a heading's `#<svg…>` anchor); a script URL is not.
+        const url = (['href', 'src', 'xlink:href', 'action', 'formaction', 'data'].includes(n)
+          && /^(javascript|vbscript|data:text\/html)/.test(v.replace(/[\s\x00-\x1f]/g, '')))
+          || (n === 'srcdoc' && v.includes('__xss'));
         if (handler || url) {
           bad.push(el.tagName + ' ' + a.name + '=' + a.value.slice(0, 80));
         }

@@ -9,6 +9,7 @@ reached it, the test does not pass because nothing rendered) and the traps of
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -169,9 +170,7 @@ def hostile(lab_server: LabServer) -> Iterator[Hostile]:
     go.unlink(missing_ok=True)
     go.with_suffix(".stage").unlink(missing_ok=True)
     project = _write_project(lab_server.root_dir)
-    log_script = LOG_SCRIPT.format(
-        stage=STAGE, lines=LINES, img=IMG, osc8=OSC8, title=OSC_TITLE
-    )
+    log_script = LOG_SCRIPT.format(stage=STAGE, lines=LINES, img=IMG, osc8=OSC8, title=OSC_TITLE)
     metrics_script = METRICS_SCRIPT.format(a=METRIC_A, b=METRIC_B, ckpt=CHECKPOINT)
     py = sys.executable
     jobs = {
@@ -204,6 +203,19 @@ def hostile(lab_server: LabServer) -> Iterator[Hostile]:
             if job["status"] == "queued":
                 api.call("DELETE", f"queue/{job_id}")
         api.call("DELETE", "services/command/xss-service")
+
+
+def test_the_traps_catch_a_payload_that_runs(page: Any) -> None:
+    """The control: the sweep's checks fail where a payload does reach the DOM."""
+    watch = XssWatch(page)
+    page.goto("about:blank")
+    page.evaluate("html => { document.body.innerHTML = html; }", IMG + DETAILS + "x</details>")
+    page.wait_for_function("() => window.__xss >= 1")
+    with pytest.raises(AssertionError, match="script ran"):
+        watch.assert_clean("control")
+    page.evaluate("() => { window.__xssHits.length = 0; confirm('navigate?'); }")
+    with pytest.raises(AssertionError, match="confirm"):
+        watch.assert_clean("control")
 
 
 def _open(page: Any, lab_server: LabServer) -> tuple[JobsPanel, XssWatch]:
@@ -260,7 +272,7 @@ def test_jobs_queue_gpus_services_and_job_views_run_no_payload(
     # The metrics chart and its legend, named by the payloads.
     view = panel.open_job(REPORTER)
     view.wait_for_log_text("metrics-sent")
-    chart = view.root.get_by_role("img", name="Metrics of job " + REPORTER)
+    chart = view.root.get_by_role("img", name="Metrics of job " + hostile.jobs[REPORTER])
     chart.locator("canvas").first.wait_for()
     chart.get_by_text(METRIC_A).first.wait_for()
     watch.assert_clean("job view metrics")
@@ -308,7 +320,7 @@ def test_projects_tree_config_view_readme_and_overrides_run_no_payload(
     dialog = projects.dialog
     dialog.get_by_text(TEXTAREA).first.wait_for()
     dialog.get_by_text(IMG).first.wait_for()
-    assert dialog.get_by_label("label", exact=True).input_value() == SCRIPT
+    assert dialog.get_by_label(re.compile(r"^label\b")).input_value() == SCRIPT
     watch.assert_clean("overrides dialog")
     projects.lab.screenshot("xss-overrides")
     dialog.get_by_role("button", name="Close").click()
@@ -319,7 +331,52 @@ def test_projects_tree_config_view_readme_and_overrides_run_no_payload(
     view = projects.config_view.filter(has_text=f"{SVG} tpl")
     view.get_by_role("tab", name="Templates").click()
     view.get_by_role("button", name=TEMPLATE).first.wait_for()
-    view.locator("svg").first.wait_for()  # the mermaid graph, labelled by the names
-    page.wait_for_timeout(1000)
+    # The mermaid graph, labelled by the names: Lab draws it as an <img> of an SVG
+    # document, where no script runs (mermaid's sanitizer also drops the markup).
+    view.locator(".jp-RenderedMermaid img").wait_for()
     watch.assert_clean("templates graph")
     projects.lab.screenshot("xss-templates")
+
+
+def test_notebook_widgets_run_no_payload(
+    page: Any, lab_server: LabServer, hostile: Hostile
+) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    hostile.go.touch()
+    hostile.go.with_suffix(".stage").touch()
+    holder = hostile.jobs[HOLDER]
+    cell = (
+        "from forgather_lab.widgets import JobsTable, JobView\n"
+        "display(JobsTable(limit=50))\n"
+        f"display(JobView({holder!r}))"
+    )
+    nb = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": cell, "outputs": []}],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (lab_server.root_dir / "xss.ipynb").write_text(json.dumps(nb))
+    watch = XssWatch(page)
+    lab = JupyterLabPage(page, lab_server)
+    page.goto(f"{lab_server.url}/lab/tree/xss.ipynb?token={lab_server.token}&reset")
+    page.locator(".jp-Notebook").first.wait_for(state="visible")
+    accept = page.locator(".jp-Dialog .jp-mod-accept")
+    try:
+        accept.wait_for(timeout=10_000)
+        accept.click()
+    except PlaywrightTimeout:
+        pass  # started without asking
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+        timeout=60_000
+    )
+    lab.run_command("Run All Cells")
+    table = page.locator(".forgather-widget.fg-jobs")
+    table.get_by_text(HOLDER).first.wait_for(timeout=60_000)
+    table.get_by_text(LINKY).first.wait_for()
+    job = page.locator(".forgather-widget.fg-job")
+    job.get_by_text(HOLDER).first.wait_for()
+    job.locator(".fg-log .xterm-rows").get_by_text(TEXTAREA).first.wait_for()
+    watch.assert_clean("notebook widgets")
+    lab.screenshot("xss-notebook")
