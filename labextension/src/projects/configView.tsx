@@ -45,7 +45,9 @@ function Markdown(props: { source: string; rendermime: IRenderMimeRegistry | nul
 export function mermaidOf(graph: DescribeTemplateGraph): string {
   const nodes = graph.nodes ?? [];
   const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
-  const label = (s: string): string => s.replace(/"/g, '#quot;');
+  // Mermaid entity codes, so a file name is shown as written, never read as markup.
+  const label = (s: string): string =>
+    s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
   const lines = ['graph LR'];
   for (const n of nodes) {
     lines.push(`  ${ids.get(n.id) ?? ''}["${label(n.id)}"]`);
