@@ -131,4 +131,4 @@ async def test_stop_leaves_no_task_and_no_listener(jp_serverapp: Any, api: Any) 
 
 def _is_ours(task: asyncio.Task[Any]) -> bool:
     code = getattr(task.get_coro(), "cr_code", None)
-    return code is not None and f"{Path('forgather_lab')}" in code.co_filename
+    return code is not None and "forgather_lab" in Path(code.co_filename).parts

@@ -4,7 +4,7 @@ and the exclusion set read from CUDA_VISIBLE_DEVICES at server start."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ..store.db import transaction
 
@@ -15,9 +15,6 @@ class GpuPolicy:
 
     disabled: bool = False
     min_priority: int = 0
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def load_all(conn: sqlite3.Connection) -> dict[int, GpuPolicy]:

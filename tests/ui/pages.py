@@ -51,6 +51,25 @@ class JupyterLabPage:
                     raise
                 self.page.keyboard.press("Escape")
 
+    def run_notebook(self, name: str) -> None:
+        """Open ``name`` (under the Lab's root), start its kernel and run all cells."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        self.page.goto(f"{self.server.url}/lab/tree/{name}?token={self.server.token}&reset")
+        self.page.wait_for_selector("#jp-main-dock-panel", state="visible")
+        self.page.locator(".jp-Notebook").first.wait_for(state="visible")
+        # A fresh Lab asks which kernel to start; the notebook's own (Python 3) is preselected.
+        accept = self.page.locator(".jp-Dialog .jp-mod-accept")
+        try:
+            accept.wait_for(timeout=20_000)
+            accept.click()
+        except PlaywrightTimeout:
+            pass  # started without asking
+        self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+            timeout=60_000
+        )
+        self.run_command("Run All Cells")
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

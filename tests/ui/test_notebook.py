@@ -54,20 +54,7 @@ def _wait_for_log_text(view: Any, text: str | re.Pattern[str], timeout_s: float 
 def test_walkthrough_runs_and_widgets_render(page: Any, lab_server: LabServer) -> None:
     shutil.copy(NOTEBOOK, lab_server.root_dir / "walkthrough.ipynb")
     lab = JupyterLabPage(page, lab_server)
-    page.goto(f"{lab_server.url}/lab/tree/walkthrough.ipynb?token={lab_server.token}&reset")
-    page.wait_for_selector("#jp-main-dock-panel", state="visible")
-    page.locator(".jp-Notebook").first.wait_for(state="visible")
-    # A fresh Lab asks which kernel to start; the notebook's own (Python 3) is preselected.
-    accept = page.locator(".jp-Dialog .jp-mod-accept")
-    try:
-        accept.wait_for(timeout=20_000)
-        accept.click()
-    except PlaywrightTimeout:
-        pass  # started without asking
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
-        timeout=60_000
-    )
-    lab.run_command("Run All Cells")
+    lab.run_notebook("walkthrough.ipynb")
 
     gpus = page.locator(".forgather-widget.fg-gpus .fg-gpu")
     gpus.nth(3).wait_for(timeout=60_000)

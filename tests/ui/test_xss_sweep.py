@@ -341,8 +341,6 @@ def test_projects_tree_config_view_readme_and_overrides_run_no_payload(
 def test_notebook_widgets_run_no_payload(
     page: Any, lab_server: LabServer, hostile: Hostile
 ) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     hostile.go.touch()
     hostile.go.with_suffix(".stage").touch()
     holder = hostile.jobs[HOLDER]
@@ -360,18 +358,7 @@ def test_notebook_widgets_run_no_payload(
     (lab_server.root_dir / "xss.ipynb").write_text(json.dumps(nb))
     watch = XssWatch(page)
     lab = JupyterLabPage(page, lab_server)
-    page.goto(f"{lab_server.url}/lab/tree/xss.ipynb?token={lab_server.token}&reset")
-    page.locator(".jp-Notebook").first.wait_for(state="visible")
-    accept = page.locator(".jp-Dialog .jp-mod-accept")
-    try:
-        accept.wait_for(timeout=10_000)
-        accept.click()
-    except PlaywrightTimeout:
-        pass  # started without asking
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
-        timeout=60_000
-    )
-    lab.run_command("Run All Cells")
+    lab.run_notebook("xss.ipynb")
     table = page.locator(".forgather-widget.fg-jobs")
     table.get_by_text(HOLDER).first.wait_for(timeout=60_000)
     table.get_by_text(LINKY).first.wait_for()
