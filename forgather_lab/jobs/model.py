@@ -26,6 +26,14 @@ PUBLIC_COLUMNS = (
     "created_at",
     "started_at",
     "ended_at",
+    "depends_on",
+    "time_limit",
+    "gpu_memory",
+    "preemptible",
+    "max_retries",
+    "attempt",
+    "group_id",
+    "rerun_of",
 )
 
 
@@ -34,6 +42,9 @@ def row_to_record(row: sqlite3.Row) -> DescribeJob:
     record = {k: row[k] for k in PUBLIC_COLUMNS}
     record["gpus"] = json.loads(record["gpus"])
     record["params"] = json.loads(record["params"])
+    record["depends_on"] = json.loads(record["depends_on"])
+    record["preemptible"] = bool(record["preemptible"])
+    record["group"] = record.pop("group_id")
     return DescribeJob.model_validate(record)
 
 

@@ -12,6 +12,14 @@ from .base import ApiModel
 
 #: The largest integer the state database stores (SQLite's signed 64-bit INTEGER).
 MAX_INT64 = 2**63 - 1
+#: Bounds on what one request may ask of the scheduler.
+MAX_DEPENDENCIES = 100
+MAX_TIME_LIMIT = 366 * 24 * 3600.0
+MAX_RETRIES = 100
+MAX_BATCH = 10_000
+
+#: A job id as the API takes it (8 hex characters are minted; any short id is looked up).
+JobId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 class JobStatus(StrEnum):
@@ -45,6 +53,62 @@ class CreateJob(ApiModel):
     project_dir: str | None = None
     config: str | None = None
     dynamic_args: dict[str, Any] = Field(default_factory=dict)
+    depends_on: list[JobId] = Field(
+        default_factory=list,
+        max_length=MAX_DEPENDENCIES,
+        description="jobs that must end `done` before this one starts (one ending "
+        "otherwise cancels it)",
+    )
+    time_limit: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_TIME_LIMIT,
+        description="seconds the job may run; past it: save-stop, then kill after the grace "
+        "time, and the job fails with 'time limit'",
+    )
+    gpu_memory: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_INT64,
+        description="MiB the job needs on each of its GPUs: jobs that declare it share a "
+        "card while their declarations fit; without it a job gets whole cards",
+    )
+    preemptible: bool = Field(
+        False,
+        description="a queued job of higher priority (>= preemption_min_priority) may "
+        "checkpoint-stop this one and requeue it",
+    )
+    max_retries: int = Field(
+        0, ge=0, le=MAX_RETRIES, description="requeue a failed job up to this many times"
+    )
+    dataset_source: str | None = Field(
+        None,
+        max_length=200,
+        description="a registered dataset server's id (GET /dataset-servers): the job gets "
+        "FORGATHER_DATASET_SERVER and FORGATHER_DATASET_SERVER_TOKEN_FILE",
+    )
+
+
+class UpdateQueuedJob(ApiModel):
+    """``PATCH /queue/{id}``: change a queued job's priority or name."""
+
+    priority: int | None = Field(None, ge=-1000, le=1000)
+    name: str | None = Field(None, min_length=1, max_length=200)
+
+
+class CreateJobBatch(ApiModel):
+    """``POST /queue/batch``: many jobs in one transaction, all or none."""
+
+    jobs: list[CreateJob] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class CreateSweep(ApiModel):
+    """``POST /queue/sweep``: one job per point of ``grid`` (dynamic args), one group."""
+
+    base: CreateJob
+    grid: dict[str, list[Any]] = Field(
+        min_length=1, description="dynamic argument → values; the cartesian product is run"
+    )
 
 
 # -- what a process can be started with ----------------------------------------
@@ -180,6 +244,36 @@ class DescribeJob(BaseModel):
     created_at: float
     started_at: float | None
     ended_at: float | None
+    depends_on: list[str] = Field(default_factory=list)
+    time_limit: float | None = None
+    gpu_memory: int | None = Field(None, description="declared MiB per GPU (shared cards)")
+    preemptible: bool = False
+    max_retries: int = 0
+    attempt: int = Field(1, description="1 on the first run; +1 per preemption or retry")
+    group: str | None = Field(None, description="the sweep or batch this job belongs to")
+    rerun_of: str | None = Field(None, description="the job this one re-runs")
+    position: int | None = Field(
+        None, description="queued jobs: 1-based place in the order the next pass considers"
+    )
+    pending_reason: str | None = Field(
+        None, description="queued jobs: why it is not running yet, in a sentence"
+    )
+
+
+class JobTransition(BaseModel):
+    """One step of a job's life: when, to which status, on which attempt, and why."""
+
+    at: float
+    status: JobStatus
+    attempt: int
+    reason: str | None = None
+
+
+class JobHistory(BaseModel):
+    """``GET /jobs/{id}/history``: every transition, oldest first."""
+
+    job_id: str
+    transitions: list[JobTransition]
 
 
 class ListJobs(BaseModel):

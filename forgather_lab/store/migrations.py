@@ -129,6 +129,34 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX jobs_status_seq ON jobs (status, seq);
     """,
+    # 6: scheduling and runs: what a job waits for (dependencies), its limits
+    # (time, GPU memory), whether it may be preempted or retried, which attempt
+    # runs now, its sweep group, when it last entered the queue (reservations
+    # age from it) and what it re-runs; every transition of a job with its reason.
+    """
+    ALTER TABLE jobs ADD COLUMN depends_on TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE jobs ADD COLUMN time_limit REAL;
+    ALTER TABLE jobs ADD COLUMN gpu_memory INTEGER;
+    ALTER TABLE jobs ADD COLUMN preemptible INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN max_retries INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE jobs ADD COLUMN group_id TEXT;
+    ALTER TABLE jobs ADD COLUMN queued_at REAL;
+    ALTER TABLE jobs ADD COLUMN rerun_of TEXT;
+    CREATE INDEX jobs_group ON jobs (group_id) WHERE group_id IS NOT NULL;
+    CREATE TABLE job_history (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id  TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        at      REAL NOT NULL,
+        status  TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        reason  TEXT
+    );
+    CREATE INDEX job_history_job ON job_history (job_id, id);
+    """,
+    # 7: reserved for the dataset-server registry (issue 13); filled before it ships.
+    """
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

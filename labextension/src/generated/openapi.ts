@@ -1144,10 +1144,27 @@ export interface components {
              * @default null
              */
             config?: string | null;
+            /**
+             * Dataset Source
+             * @description a registered dataset server's id (GET /dataset-servers): the job gets FORGATHER_DATASET_SERVER and FORGATHER_DATASET_SERVER_TOKEN_FILE
+             * @default null
+             */
+            dataset_source?: string | null;
+            /**
+             * Depends On
+             * @description jobs that must end `done` before this one starts (one ending otherwise cancels it)
+             */
+            depends_on?: string[];
             /** Dynamic Args */
             dynamic_args?: {
                 [key: string]: unknown;
             };
+            /**
+             * Gpu Memory
+             * @description MiB the job needs on each of its GPUs: jobs that declare it share a card while their declarations fit; without it a job gets whole cards
+             * @default null
+             */
+            gpu_memory?: number | null;
             /**
              * Job Params
              * @description kind-specific: command takes argv, cwd, env
@@ -1161,10 +1178,22 @@ export interface components {
              */
             job_type: string;
             /**
+             * Max Retries
+             * @description requeue a failed job up to this many times
+             * @default 0
+             */
+            max_retries?: number;
+            /**
              * Name
              * @default null
              */
             name?: string | null;
+            /**
+             * Preemptible
+             * @description a queued job of higher priority (>= preemption_min_priority) may checkpoint-stop this one and requeue it
+             * @default false
+             */
+            preemptible?: boolean;
             /**
              * Priority
              * @description higher runs first
@@ -1182,6 +1211,12 @@ export interface components {
              * @default null
              */
             requested_gpus?: number | null;
+            /**
+             * Time Limit
+             * @description seconds the job may run; past it: save-stop, then kill after the grace time, and the job fails with 'time limit'
+             * @default null
+             */
+            time_limit?: number | null;
         };
         /**
          * CreateProject
@@ -1513,22 +1548,47 @@ export interface components {
          * @description A job record, from enqueue to the end.
          */
         DescribeJob: {
+            /**
+             * Attempt
+             * @description 1 on the first run; +1 per preemption or retry
+             * @default 1
+             */
+            attempt?: number;
             /** Created At */
             created_at: number;
+            /** Depends On */
+            depends_on?: string[];
             /** Ended At */
             ended_at: number | null;
             /** Error */
             error: string | null;
             /** Exit Code */
             exit_code: number | null;
+            /**
+             * Gpu Memory
+             * @description declared MiB per GPU (shared cards)
+             * @default null
+             */
+            gpu_memory?: number | null;
             /** Gpus */
             gpus: number[];
+            /**
+             * Group
+             * @description the sweep or batch this job belongs to
+             * @default null
+             */
+            group?: string | null;
             /** Id */
             id: string;
             /** Job Type */
             job_type: string;
             /** Log Path */
             log_path: string | null;
+            /**
+             * Max Retries
+             * @default 0
+             */
+            max_retries?: number;
             /** Name */
             name: string;
             /** Node */
@@ -1537,17 +1597,45 @@ export interface components {
             params: {
                 [key: string]: unknown;
             };
+            /**
+             * Pending Reason
+             * @description queued jobs: why it is not running yet, in a sentence
+             * @default null
+             */
+            pending_reason?: string | null;
             /** Pid */
             pid: number | null;
             /** Pid Create Time */
             pid_create_time: number | null;
+            /**
+             * Position
+             * @description queued jobs: 1-based place in the order the next pass considers
+             * @default null
+             */
+            position?: number | null;
+            /**
+             * Preemptible
+             * @default false
+             */
+            preemptible?: boolean;
             /** Priority */
             priority: number;
             /** Requested Gpus */
             requested_gpus: number;
+            /**
+             * Rerun Of
+             * @description the job this one re-runs
+             * @default null
+             */
+            rerun_of?: string | null;
             /** Started At */
             started_at: number | null;
             status: components["schemas"]["JobStatus"];
+            /**
+             * Time Limit
+             * @default null
+             */
+            time_limit?: number | null;
         };
         /** DescribeOutputDir */
         DescribeOutputDir: {
