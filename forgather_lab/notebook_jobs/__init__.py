@@ -1,0 +1,1 @@
+"""Notebook jobs: an ``.ipynb`` run headless on the pool, papermill-style parameters."""

@@ -1,0 +1,1 @@
+"""Runs: provenance captured at dispatch, re-runs, metric comparison (LTTB) and exports."""
