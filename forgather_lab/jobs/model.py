@@ -34,6 +34,7 @@ PUBLIC_COLUMNS = (
     "attempt",
     "group_id",
     "rerun_of",
+    "queued_at",
 )
 
 

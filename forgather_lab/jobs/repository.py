@@ -43,7 +43,7 @@ def insert(
             with transaction(conn):
                 conn.execute(
                     "INSERT INTO jobs (id, name, job_type, status, priority, requested_gpus, "
-                    "params, created_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+                    "params, created_at, queued_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
                     (
                         job_id,
                         name or job_id,
@@ -51,6 +51,7 @@ def insert(
                         priority,
                         requested_gpus,
                         json.dumps(params),
+                        now,
                         now,
                     ),
                 )

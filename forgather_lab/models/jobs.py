@@ -252,6 +252,9 @@ class DescribeJob(BaseModel):
     attempt: int = Field(1, description="1 on the first run; +1 per preemption or retry")
     group: str | None = Field(None, description="the sweep or batch this job belongs to")
     rerun_of: str | None = Field(None, description="the job this one re-runs")
+    queued_at: float | None = Field(
+        None, description="when it last entered the queue (submission, preemption or retry)"
+    )
     position: int | None = Field(
         None, description="queued jobs: 1-based place in the order the next pass considers"
     )

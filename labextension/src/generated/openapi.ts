@@ -1620,6 +1620,12 @@ export interface components {
             preemptible?: boolean;
             /** Priority */
             priority: number;
+            /**
+             * Queued At
+             * @description when it last entered the queue (submission, preemption or retry)
+             * @default null
+             */
+            queued_at?: number | null;
             /** Requested Gpus */
             requested_gpus: number;
             /**
