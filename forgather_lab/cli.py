@@ -77,8 +77,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(**GLOBAL_DEFAULTS)
     sub = _Commands(p, "group", "COMMAND")
 
-    enq = sub.add("enqueue", help="queue a config's job or a command")
+    enq = sub.add(
+        "enqueue",
+        help="queue a config's job, a command, or a notebook (NB.ipynb -p NAME VALUE ...)",
+    )
     add_enqueue_arguments(enq)
+    from .client import _scheduling_args as sch
+
+    sch.add_scheduling_arguments(enq)
+    sweep = sub.add("sweep", help="queue one job of a config per point of a grid of args")
+    add_enqueue_arguments(sweep, command=False)
+    sch.add_scheduling_arguments(sweep)
+    sch.add_grid_argument(sweep)
+    queue = sub.add("queue", help="the queue: position and why each job waits")
+    queue_sub = queue.add_subparsers(dest="action", required=False, metavar="ACTION")
+    prio_q = queue_sub.add_parser(
+        "priority", help="change a queued job's priority", parents=[_global_options()]
+    )
+    prio_q.add_argument("id")
+    prio_q.add_argument("priority", type=int)
+    queue_sub.add_parser(
+        "top", help="move a queued job to the top", parents=[_global_options()]
+    ).add_argument("id")
+    sub.add("history", help="every transition of a job, with time and reason").add_argument("id")
 
     sched = _Commands(sub.add("sched", help="the queue and the scheduler"), "action", "ACTION")
     sched.add("status", help="enabled, queued and running counts")
@@ -170,12 +191,19 @@ def run(args: argparse.Namespace) -> int:
     """Carry out parsed ``args``; return the exit code."""
     from .client import Client
     from .client._args import enqueue_kwargs
+    from .client._notebook_args import is_notebook, notebook_kwargs
 
     g, a = args.group, getattr(args, "action", None)
     kwargs: dict[str, Any] = {}
-    if g == "enqueue":
+    notebook = g == "enqueue" and is_notebook(args.command)
+    if g in {"enqueue", "sweep"}:
+        from .client._scheduling_args import grid, scheduling_kwargs
+
         try:
-            kwargs = enqueue_kwargs(args)
+            what = notebook_kwargs(args) if notebook else enqueue_kwargs(args)
+            kwargs = what | scheduling_kwargs(args)
+            if g == "sweep":
+                kwargs["grid"] = grid(args.grid)
         except ValueError as e:
             return _usage(str(e))
     if (g, a) in {("job", "force-kill"), ("gpu", "kill")} and not args.yes:
@@ -188,11 +216,13 @@ def run(args: argparse.Namespace) -> int:
     client = Client(args.url, args.token)
     out = Output(args.json)
     if g == "enqueue":
-        job = client.enqueue(**kwargs)
+        job = client.enqueue_notebook(**kwargs) if notebook else client.enqueue(**kwargs)
         out.data(job, lambda j: f"queued {j.id} ({j.name}, {j.status})")
         return EXIT_OK
     if g == "sched":
         return _sched(client, args, out)
+    if g in {"sweep", "queue", "history"}:
+        return _scheduling(client, args, kwargs, out)
     if g == "job":
         return _job(client, args, out)
     if g == "inference":
@@ -220,6 +250,31 @@ def _sched(client: Client, args: argparse.Namespace, out: Output) -> int:
     else:  # cleanup, gc
         removed = client.cleanup() if a == "cleanup" else client.gc()
         out.data(removed, lambda r: f"removed {r.removed}")
+    return EXIT_OK
+
+
+def _scheduling(
+    client: Client, args: argparse.Namespace, kwargs: dict[str, Any], out: Output
+) -> int:
+    """``sweep``, ``queue [priority ID P | top ID]`` and ``history ID``."""
+    from .client import _scheduling_args as sch
+
+    g, a = args.group, getattr(args, "action", None)
+    if g == "sweep":
+        values = kwargs.pop("grid")
+        jobs = client.sweep(sch.job_body(kwargs), values)
+        out.data(jobs, sch.queued_line)
+    elif g == "history":
+        out.data(client.history(args.id), sch.history_table)
+    elif a is None:
+        out.data(client.queue(), sch.queue_table)
+    else:
+        priority = args.priority if a == "priority" else sch.top_priority(client.queue(), args.id)
+        if priority is None:
+            out.data(client.job(args.id), lambda j: f"{j.id}: already at the top")
+        else:
+            job = client.update_queued(args.id, priority=priority)
+            out.data(job, lambda j: f"{j.id}: priority {j.priority}, position {j.position or '?'}")
     return EXIT_OK
 
 

@@ -27,20 +27,25 @@ from .client import Client, ForgatherClientError
 from .client import _inference_args as inf
 from .client._args import add_enqueue_arguments, enqueue_kwargs, nonneg_int
 from .client._endpoints import is_control
+from .client._notebook_args import is_notebook, notebook_kwargs
 from .client._tables import Table, gpus_table, jobs_table, kv_table
 
 CONTROLS = ("save", "stop", "save-stop", "abort", "kill", "force-kill", "cancel")
 INFERENCE = ("serve", "servers", "chat")
-COMMANDS = ("connect", "enqueue", "queue", "jobs", "status", "tail", "gpus", *INFERENCE)
+COMMANDS = ("connect", "enqueue", "queue", "jobs", "status", "tail", "gpus", *INFERENCE, "compare")
 USAGE = """\
 %forgather enqueue [--gpus N] [--priority P] [--name X]
                    (--project DIR --config C [--arg k=v ...] | -- COMMAND ...)
+%forgather enqueue NB.ipynb [-p NAME VALUE ...] [-o OUT.ipynb] [--gpus N] [--priority P]
+                   (a notebook job: papermill-style parameters, a fresh kernel)
 %forgather queue | jobs [--status S] [--limit N] | status ID | tail ID | gpus
 %forgather save|stop|save-stop|abort|kill|force-kill|cancel ID
 %forgather connect [URL] [--token T]
 %forgather serve MODEL_PATH [--gpus N] [--name X] [--priority P] | servers
 %forgather chat [JOB_ID] ["PROMPT"] [--system S] [--preset P] [--max-tokens N]
                    (no PROMPT: a chat widget)
+%forgather compare ID ID ... [--keys loss,lr] [--max-points N] [--frame]
+                   (runs' curves overlaid; --frame: a DataFrame instead)
 %%forgather enqueue [options] [--var NAME]   (the cell body runs as a Python script job)"""
 
 
@@ -94,6 +99,7 @@ class ForgatherMagics(Magics):
             "serve": self._serve,
             "servers": self._servers,
             "chat": self._chat,
+            "compare": self._compare,
         }
 
     @property
@@ -166,7 +172,10 @@ class ForgatherMagics(Magics):
                 raise ValueError("the cell is empty: nothing to run")
             command = [ns.python, "-u", str(write_cell(cell))]
             ns.cwd = ns.cwd or os.getcwd()
-        job = self.client.enqueue(**enqueue_kwargs(ns, command))
+        if cell is None and is_notebook(ns.command):
+            job = self.client.enqueue_notebook(**notebook_kwargs(ns))
+        else:
+            job = self.client.enqueue(**enqueue_kwargs(ns, command))
         out = EnqueuedJob(job.id)
         out.description = f"queued {job.id} ({job.name}, priority {job.priority}, {job.status})"
         if ns.var:
@@ -268,6 +277,27 @@ class ForgatherMagics(Magics):
         messages = inf.chat_messages(prompt, ns.system)
         print(self.client.chat(base, messages, **inf.chat_params(self.client, ns)))
         return None
+
+    # -- runs ----------------------------------------------------------------------------
+
+    def _compare(self, args: list[str]) -> Any:
+        p = _parser("compare")
+        p.add_argument("ids", nargs="+", help="job ids (space- or comma-separated)")
+        p.add_argument("--keys", help="comma-separated metrics (default: every metric)")
+        p.add_argument("--max-points", type=nonneg_int, default=1000, help="points per curve")
+        p.add_argument(
+            "--frame", action="store_true", help="answer client.compare() (a DataFrame) instead"
+        )
+        ns = p.parse_args(args)
+        ids = [i.strip() for word in ns.ids for i in word.split(",") if i.strip()]
+        if ns.frame:
+            return self.client.compare(ids, ns.keys, ns.max_points or 1000)
+        for job_id in dict.fromkeys(ids):
+            self.client.job(job_id)  # a clear "not found" here, not a blank widget
+        from .widgets import Compare
+
+        keys = ns.keys.split(",") if ns.keys else None
+        return Compare(ids, keys, max_points=ns.max_points or 1000)
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:

@@ -11,13 +11,17 @@ Forgather panel can show the problem instead of the extension vanishing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from ._version import __version__
 from .control import ControlService
+from .control.limits import TimeLimits
+from .control.preemption import Preemptor, Stopper
 from .errors import BadRequest, ForgatherError, StateError, Unavailable
 from .events import EventBus
 from .executors.base import Executor, ExecutorContext
@@ -33,13 +37,18 @@ from .jobs import repository as jobs_repo
 from .jobs.environment import base_environment
 from .jobs.kinds import JobKinds
 from .jobs.service import JobsService
+from .jobs.submit import largest_gpu_mib
 from .models import DescribeHealth
 from .models.jobs import DescribeJob, DescribeScheduler
 from .models.projects import ResolvedJob
+from .models.runs import GpuIdentity
+from .notebook_jobs.kind import NotebookKind
+from .notebook_jobs.service import NotebookJobsService
 from .projects import ProjectsService, ProjectsSettings
 from .proxy.upstream import Upstream
-from .scheduler import GpuSlot, pool_slots
-from .scheduler.dispatcher import Dispatcher
+from .runs.service import RunsService
+from .scheduler import Card
+from .scheduler.dispatcher import Dispatcher, Snapshot
 from .services.service import ServicesService
 from .settings import ForgatherLabSettings
 from .store import Database
@@ -73,7 +82,7 @@ class Runtime:
         self.backend = self._open()
         # The service kinds sit above the job engine (they know endpoints and
         # presets), so they are handed in here rather than imported by it.
-        self.kinds = JobKinds.load(extra=[InferenceKind(), TensorBoardKind()])
+        self.kinds = JobKinds.load(extra=[InferenceKind(), TensorBoardKind(), NotebookKind(root)])
         executor_class: type[Executor] = settings.executor_class
         self.executor = executor_class(
             ExecutorContext(
@@ -110,15 +119,27 @@ class Runtime:
             kill_timeout=settings.kill_timeout,
             resolver=self._resolve_config,
             observer=self.backend,
+            max_gpu_memory=lambda: largest_gpu_mib(self.backend, self.gpus.excluded),
+            max_sweep_size=settings.max_sweep_size,
         )
         self.dispatcher = Dispatcher(
             self.bus,
             self._dispatch_snapshot,
             self.jobs.start_job,
+            preempt=self._preempt,
+            cancel_queued=self.jobs.cancel_queued,
+            being_preempted=lambda: self.preemptor.preempting(),
             enabled=False,
             tick=settings.dispatch_safety_tick,
+            reservation_after=settings.reservation_after,
+            preemption_min_priority=settings.preemption_min_priority,
         )
+        self.jobs.annotate = self.dispatcher.annotate
         self.control = ControlService(self.db, self.bus, self.jobs)
+        # Time limits and preemption stop jobs the same way: save-stop, grace, kill.
+        self.stopper = Stopper(self.db, self.bus, self.jobs, self.control, settings.stop_grace)
+        self.time_limits = TimeLimits(self.bus, self.jobs, self.stopper)
+        self.preemptor = Preemptor(self.jobs, self.stopper)
         self.webhooks: Webhooks = webhooks_from_settings(
             self.bus, list(settings.webhook_urls), settings.webhook_secret_file or None
         )
@@ -129,6 +150,22 @@ class Runtime:
         self.upstream = Upstream()
         self.presets = PresetsService(self.db)
         self.services = ServicesService(self.db, self.jobs, dict(settings.services), self.endpoints)
+        # Provenance at dispatch, re-runs, comparisons, the runs table, CSV export.
+        self.runs = RunsService(
+            self.db,
+            self.bus,
+            self.jobs,
+            self.executor.job_dir,
+            base_env=self.executor.context.base_env,
+            gpus=lambda: [
+                GpuIdentity(index=g.index, name=g.name, uuid=g.uuid)
+                for g in self.backend.snapshot()
+            ],
+            render=lambda p, c, a: self.projects.configs.render(p, c, a)[1].text,
+            project_path=lambda raw: str(self.projects.roots.resolve(raw, "project_dir")),
+            default_config=lambda root: self.projects.roots.project(root).default_config,
+        )
+        self.notebook_jobs = NotebookJobsService(self.jobs.get, self.executor.job_dir)
         self.started = False
 
     def _open(self) -> GpuBackend:
@@ -165,8 +202,12 @@ class Runtime:
             log.warning("Not scheduling: %s", self.db.problem)
             return
         self.started = True
+        self.runs.start()  # before any job starts: provenance is captured from the first
         await self.executor.start()
+        await self.stopper.prepare()  # before re-attach: a stopped job's end is planned
         counts = await self.jobs.reattach()
+        await self.stopper.resume()  # stops under way when the server went down
+        await self.time_limits.start()
         if any(counts.values()):
             log.info("Forgather Lab restart: %s", counts)
         stored = await self.db.run(
@@ -190,8 +231,11 @@ class Runtime:
         await self.gpu_sampler.close()
         await self.endpoints.stop()
         await self.upstream.close()
+        await self.time_limits.close()
+        await self.stopper.close()
         await self.jobs.close()
         await self.control.close()
+        await self.runs.close()
         await self.webhooks.close()
         self.backend.close()
         self.db.close()
@@ -220,22 +264,50 @@ class Runtime:
             running=len(self.running_job_ids()),
         )
 
+    async def _preempt(self, job_id: str, reason: str) -> None:
+        """The dispatcher's ``preempt`` (the preemptor is built after the dispatcher)."""
+        await self.preemptor.preempt(job_id, reason)
+
     async def _active_jobs(self) -> list[DescribeJob]:
         return await self.db.run(jobs_repo.active)
 
-    async def _dispatch_snapshot(self) -> tuple[list[DescribeJob], list[GpuSlot]]:
-        def read(conn: Any) -> tuple[Any, Any, Any]:
-            return jobs_repo.queued(conn), jobs_repo.active(conn), load_all(conn)
+    async def _dispatch_snapshot(self) -> Snapshot:
+        """What a dispatch pass reads: queue, active jobs, GPU policy and dependency
+        statuses in one read of the store; card memory from the GPU backend."""
 
-        queued, active, policies = await self.db.run(read)
-        slots = pool_slots(
-            self.backend.count(),
-            excluded=self.gpus.excluded,
-            disabled={i for i, p in policies.items() if p.disabled},
-            gates={i: p.min_priority for i, p in policies.items()},
-            reserved={i for job in active for i in job.gpus},
-        )
-        return queued, slots
+        def read(conn: Any) -> tuple[Any, Any, Any, Any]:
+            return (
+                jobs_repo.queued(conn),
+                jobs_repo.active(conn),
+                load_all(conn),
+                jobs_repo.dependency_statuses(conn),
+            )
+
+        queued, active, policies, dependencies = await self.db.run(read)
+        # Memory matters only to jobs that declare it; the driver is not asked otherwise.
+        memory: dict[int, tuple[int, int | None]] = {}
+        if any(j.gpu_memory is not None for j in queued):
+            for g in await asyncio.to_thread(self.backend.snapshot):
+                # Simulated cards offer their total; NVML's used memory already
+                # includes running jobs, so its free memory is the card's truth.
+                free = None if g.simulated else (g.memory_total - g.memory_used) // 2**20
+                memory[g.index] = (g.memory_total // 2**20, free)
+        cards = []
+        for i in range(self.backend.count()):
+            policy = policies.get(i)
+            total, free = memory.get(i, (None, None))
+            cards.append(
+                Card(
+                    index=i,
+                    min_priority=policy.min_priority if policy else 0,
+                    excluded=i in self.gpus.excluded,
+                    disabled=bool(policy and policy.disabled),
+                    total_mib=total,
+                    free_mib=free,
+                )
+            )
+        statuses = {job_id: str(status) for job_id, status in dependencies.items()}
+        return Snapshot(queued, active, cards, time.time(), statuses)
 
     def running_job_ids(self) -> list[str]:
         """Jobs whose processes this runtime is watching now."""

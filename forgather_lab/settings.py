@@ -105,8 +105,33 @@ class ForgatherLabSettings(Configurable):
         "net: dispatch is event-driven).",
     ).tag(config=True)
 
+    reservation_after = Float(
+        600.0,
+        help="Seconds the highest-priority job that cannot start waits before it holds a "
+        "reservation on the GPUs that free first (0 = at once). Lower-priority jobs may "
+        "still use those GPUs only if their time_limit ends before the reservation's start.",
+    ).tag(config=True)
+
+    preemption_min_priority = Int(
+        100,
+        help="The priority a queued job needs to preempt running jobs marked preemptible "
+        "(only those of strictly lower priority; they save-stop and are requeued).",
+    ).tag(config=True)
+
     kill_timeout = Float(
         10.0, help="Seconds a kill waits after SIGTERM before reporting survivors."
+    ).tag(config=True)
+
+    max_sweep_size = Int(
+        1000,
+        help="The most jobs one POST /queue/sweep may create (the grid's points, 1-10000).",
+    ).tag(config=True)
+
+    stop_grace = Float(
+        60.0,
+        help="Seconds a job stopped by its time limit or by preemption has, after the "
+        "save-stop request, to save and exit before it is killed (a job without a reporter: "
+        "preemption sends SIGTERM at once and SIGKILL when this is up).",
     ).tag(config=True)
 
     job_env_passthrough = List(
@@ -178,6 +203,27 @@ class ForgatherLabSettings(Configurable):
         value = int(proposal["value"])
         if not 0 <= value <= 64:
             raise TraitError(f"simulated_gpus must be between 0 and 64, not {value}")
+        return value
+
+    @validate("max_sweep_size")
+    def _check_max_sweep_size(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if not 1 <= value <= 10_000:
+            raise TraitError(f"max_sweep_size must be between 1 and 10000, not {value}")
+        return value
+
+    @validate("stop_grace")
+    def _check_stop_grace(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not 0 <= value <= 86400:
+            raise TraitError(f"stop_grace must be between 0 and 86400 seconds, not {value}")
+        return value
+
+    @validate("reservation_after")
+    def _check_reservation_after(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not 0 <= value < float("inf"):
+            raise TraitError(f"reservation_after must be 0 or more seconds, not {value}")
         return value
 
     @validate("dispatch_safety_tick", "gpu_sample_interval", "kill_timeout")

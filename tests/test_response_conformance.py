@@ -419,6 +419,7 @@ CALLS = [
     Call("GET", "/jobs/{job_id}/inline-progress", job("running")),
     Call("GET", "/jobs/{job_id}/metrics", job("running")),
     Call("GET", "/jobs/{job_id}/tty", job("finished")),
+    Call("GET", "/jobs/{job_id}/history", job("running")),
     Call("GET", "/queue"),
     Call("GET", "/queue/scheduler"),
     Call("GET", "/generation-configs"),
@@ -467,6 +468,29 @@ CALLS = [
         "POST",
         "/queue",
         lambda w: {"body": {"job_type": "command", "job_params": {"argv": [PY, "-c", "print(1)"]}}},
+    ),
+    Call(
+        "PATCH", "/queue/{job_id}", lambda w: {**queued(w), "body": {"priority": 3}}, after=resume
+    ),
+    Call(
+        "POST",
+        "/queue/batch",
+        lambda w: {"body": {"jobs": [{"job_type": "command", "job_params": {"argv": ["true"]}}]}},
+    ),
+    Call(
+        "POST",
+        "/queue/sweep",
+        lambda w: {
+            "body": {
+                "base": {
+                    "job_type": "training",
+                    "project_dir": "forgather-examples/hello_script",
+                    "config": "count_words.yaml",
+                    "dynamic_args": {"delay": 0},
+                },
+                "grid": {"steps": [1, 2]},
+            }
+        },
     ),
     Call("DELETE", "/queue/{job_id}", queued, after=resume),
     Call(

@@ -28,9 +28,19 @@ from ..models.control import (
 from ..models.gpus import DescribeGpuPolicy, KillGpuResult, ListGpuPolicies, ListGpus
 from ..models.health import DescribeHealth
 from ..models.inference import DescribeEndpoint, DescribePreset, ListEndpoints, ListPresets
-from ..models.jobs import CleanupResult, DescribeJob, DescribeScheduler, KillResult, ListJobs
+from ..models.jobs import (
+    CleanupResult,
+    DescribeJob,
+    DescribeScheduler,
+    JobHistory,
+    KillResult,
+    ListJobs,
+)
+from ..models.notebook_jobs import ExecutedNotebook
 from ..models.projects import DescribeDynamicArgs, DescribeOutputDir, DescribeProject, ListProjects
+from ..models.runs import CompareMetrics
 from ._call import Call, endpoint, read_nothing, read_object, read_raw, read_text, seg
+from ._compare import CompareResult, frame_call, series_call
 
 Control = Literal["save", "stop", "save-stop", "abort", "kill", "force-kill"]
 CONTROLS: tuple[Control, ...] = get_args(Control)
@@ -72,6 +82,25 @@ def _trainer(job_id: str, action: TrainerControl) -> Call[DescribeCommand]:
 
 def _kill(job_id: str, action: Kill) -> Call[KillResult]:
     return Call("POST", f"jobs/{seg(job_id)}/control/{action}", KillResult.model_validate)
+
+
+def _scheduling(
+    depends_on: Sequence[str] | None,
+    time_limit: float | None,
+    gpu_memory: int | None,
+    preemptible: bool | None,
+    max_retries: int | None,
+) -> dict[str, Any]:
+    """The scheduling fields of a ``CreateJob`` body that were given (the server's defaults
+    stand for the rest)."""
+    given = {
+        "depends_on": list(depends_on) if depends_on else None,
+        "time_limit": time_limit,
+        "gpu_memory": gpu_memory,
+        "preemptible": preemptible,
+        "max_retries": max_retries,
+    }
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def _config_query(project_dir: str, config: str | None) -> dict[str, str]:
@@ -118,13 +147,23 @@ class Endpoints:
         name: str | None = None,
         cwd: str | None = None,
         env: dict[str, str] | None = None,
+        depends_on: Sequence[str] | None = None,
+        time_limit: float | None = None,
+        gpu_memory: int | None = None,
+        preemptible: bool | None = None,
+        max_retries: int | None = None,
     ) -> Call[DescribeJob]:
         """Queue a job: a ``command`` (argv list) or a project ``config`` (training by default).
 
         The answer comes once the job is durable on the server. ``gpus=None``
-        takes what a config declares (0 for a command).
+        takes what a config declares (0 for a command). ``depends_on``: jobs
+        that must end ``done`` first; ``time_limit`` in seconds; ``gpu_memory``
+        in MiB per GPU (shares cards); ``max_retries``: requeues after a failure.
         """
-        body: dict[str, Any] = {"priority": priority}
+        body: dict[str, Any] = {
+            "priority": priority,
+            **_scheduling(depends_on, time_limit, gpu_memory, preemptible, max_retries),
+        }
         if gpus is not None:
             body["requested_gpus"] = gpus
         if name:
@@ -153,6 +192,28 @@ class Endpoints:
     def cancel(self, job_id: str) -> Call[DescribeJob]:
         """Cancel a queued job, or abort it if it already runs."""
         return Call("DELETE", f"queue/{seg(job_id)}", DescribeJob.model_validate)
+
+    @endpoint
+    def update_queued(
+        self, job_id: str, *, priority: int | None = None, name: str | None = None
+    ) -> Call[DescribeJob]:
+        """``PATCH /queue/{id}``: a queued job's new priority and / or name (409 once it runs)."""
+        body = {k: v for k, v in (("priority", priority), ("name", name)) if v is not None}
+        return Call("PATCH", f"queue/{seg(job_id)}", DescribeJob.model_validate, json=body)
+
+    @endpoint
+    def enqueue_batch(self, jobs: Sequence[dict[str, Any]]) -> Call[list[DescribeJob]]:
+        """``POST /queue/batch``: ``CreateJob`` bodies queued all or none, returned in order."""
+        return Call("POST", "queue/batch", _job_list, json={"jobs": list(jobs)})
+
+    @endpoint
+    def sweep(
+        self, base: dict[str, Any], grid: dict[str, Sequence[Any]]
+    ) -> Call[list[DescribeJob]]:
+        """``POST /queue/sweep``: one job per point of ``grid`` (dynamic argument → values)
+        over the ``base`` ``CreateJob`` body, sharing one ``group``."""
+        body = {"base": base, "grid": {k: list(v) for k, v in grid.items()}}
+        return Call("POST", "queue/sweep", _job_list, json=body)
 
     @endpoint
     def scheduler(self) -> Call[DescribeScheduler]:
@@ -283,10 +344,42 @@ class Endpoints:
         return Call("GET", f"jobs/{seg(job_id)}/metrics", ListMetrics.model_validate, params=params)
 
     @endpoint
+    def history(self, job_id: str) -> Call[JobHistory]:
+        """Every transition of a job (status, attempt, reason, time), oldest first."""
+        return Call("GET", f"jobs/{seg(job_id)}/history", JobHistory.model_validate)
+
+    @endpoint
     def tty(self, job_id: str, max_bytes: int = 256 * 1024) -> Call[str]:
         """The end of the job's log (at most ``max_bytes``)."""
         params = {"max_bytes": max_bytes}
         return Call("GET", f"jobs/{seg(job_id)}/tty", read_text, params=params, text=True)
+
+    # -- runs: compare (client/_compare.py) --------------------------------------------
+
+    @endpoint
+    def compare(
+        self,
+        job_ids: Sequence[str] | str,
+        keys: Sequence[str] | str | None = None,
+        max_points: int = 1000,
+    ) -> Call[CompareResult]:
+        """Several runs' curves: a pandas DataFrame (rows per step, columns per (job, key)).
+
+        Without pandas installed, the ``CompareMetrics`` model that
+        ``compare_series`` answers. ``keys`` default to every metric of each
+        job; each curve is downsampled by the server to ``max_points``.
+        """
+        return frame_call(job_ids, keys, max_points)
+
+    @endpoint
+    def compare_series(
+        self,
+        job_ids: Sequence[str] | str,
+        keys: Sequence[str] | str | None = None,
+        max_points: int = 1000,
+    ) -> Call[CompareMetrics]:
+        """``GET /metrics/compare``: ``.series[job_id][key]`` is ``[(step, value), ...]``."""
+        return series_call(job_ids, keys, max_points)
 
     # -- GPUs --------------------------------------------------------------------------
 
@@ -345,6 +438,51 @@ class Endpoints:
         """A config's resolved output_dir (overrides applied)."""
         params = _config_query(project_dir, config)
         return Call("GET", "config/output-dir", DescribeOutputDir.model_validate, params=params)
+
+    # -- notebook jobs (docs/notebook-jobs.md) -----------------------------------------
+
+    @endpoint
+    def enqueue_notebook(
+        self,
+        /,
+        notebook: str,
+        parameters: dict[str, Any] | None = None,
+        *,
+        output: str | None = None,
+        kernel_name: str | None = None,
+        cell_timeout: float | None = None,
+        gpus: int | None = None,
+        priority: int = 0,
+        name: str | None = None,
+        **scheduling: Any,
+    ) -> Call[DescribeJob]:
+        """Queue a ``notebook`` job: run ``notebook`` (under the server's root) with ``parameters``.
+
+        ``output`` also saves the executed copy there (``{job_id}`` is replaced);
+        ``gpus=None`` reserves none. ``scheduling``: the other ``POST /queue``
+        fields (``depends_on``, ``time_limit``, ...); ``None`` ones are left out.
+        """
+        params: dict[str, Any] = {"notebook": notebook, "parameters": dict(parameters or {})}
+        for key, value in (
+            ("output", output),
+            ("kernel_name", kernel_name),
+            ("cell_timeout", cell_timeout),
+        ):
+            if value is not None:
+                params[key] = value
+        body: dict[str, Any] = {"job_type": "notebook", "job_params": params, "priority": priority}
+        body.update((k, v) for k, v in scheduling.items() if v is not None)
+        if gpus is not None:
+            body["requested_gpus"] = gpus
+        if name:
+            body["name"] = name
+        return Call("POST", "queue", DescribeJob.model_validate, json=body)
+
+    @endpoint
+    def executed_notebook(self, job_id: str) -> Call[ExecutedNotebook]:
+        """The notebook as the job has run it so far; ``.model_dump()`` is nbformat JSON."""
+        path = f"jobs/{seg(job_id)}/notebook"
+        return Call("GET", path, ExecutedNotebook.model_validate)
 
     # -- inference (the proxy injects the server's token; docs/inference.md) ------------
 

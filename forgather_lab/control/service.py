@@ -34,6 +34,7 @@ from ..models.control import (
     TrainerStatus,
 )
 from ..store import Database
+from ..store.db import transaction
 from ..tasks import TaskSet
 from . import commands, metrics, status
 from .progress import LogProgress
@@ -195,6 +196,15 @@ class ControlService:
         elif event.type == "job_status_changed" and event.data.get("status") in TERMINAL:
             job_id = event.data["job_id"]
             self._tasks.spawn(self._finished(job_id), name=f"announce end of job {job_id}")
+        elif event.type == "job_status_changed" and event.data.get("status") == JobStatus.QUEUED:
+            # Requeued (preempted, retried): what the last attempt's trainer never took
+            # must not reach the next one, which would save-stop as soon as it connects.
+            job_id = event.data["job_id"]
+            before = (event.data.get("job") or {}).get("queued_at") or time.time()
+            self._tasks.spawn(
+                self.db.run(lambda c: _withdraw(c, job_id, before)),
+                name=f"withdraw commands of requeued job {job_id}",
+            )
 
     async def _finished(self, job_id: str) -> None:
         try:
@@ -224,6 +234,16 @@ class ControlService:
 
 def _nothing() -> None:
     pass
+
+
+def _withdraw(conn: sqlite3.Connection, job_id: str, before: float) -> None:
+    """Drop the job's commands its trainer never acknowledged, queued up to ``before``."""
+    with transaction(conn):
+        conn.execute(
+            "DELETE FROM job_commands WHERE job_id = ? AND acknowledged_at IS NULL "
+            "AND created_at <= ?",
+            (job_id, before),
+        )
 
 
 def _ended(job: DescribeJob) -> Conflict:

@@ -9,7 +9,14 @@ from tornado import web
 from tornado.websocket import WebSocketClosedError
 
 from ..jobs.logs import follow
-from ..models.jobs import CleanupResult, DescribeJob, ListJobs, ListJobsQuery, TtyQuery
+from ..models.jobs import (
+    CleanupResult,
+    DescribeJob,
+    JobHistory,
+    ListJobs,
+    ListJobsQuery,
+    TtyQuery,
+)
 from .base import ForgatherHandler, Route, operation
 from .streams import StreamingHandler
 
@@ -69,6 +76,19 @@ class GcHandler(ForgatherHandler):
         self.reply(CleanupResult(removed=len(ids), removed_ids=ids))
 
 
+class HistoryHandler(ForgatherHandler):
+    @operation(
+        "Every transition of the job (queued, started, requeued, retried, ended) with its "
+        "time, attempt and reason, oldest first",
+        response=JobHistory,
+        errors={404: "no such job"},
+    )
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        self.reply(await self.runtime.jobs.history(job_id))
+
+
 class TtyHandler(StreamingHandler):
     @operation(
         "The end of the job's log (text/plain, capped); with follow=1 and a WebSocket "
@@ -116,4 +136,5 @@ ROUTES = [
     Route("/jobs/gc", GcHandler),
     Route("/jobs/{job_id}", JobHandler),
     Route("/jobs/{job_id}/tty", TtyHandler),
+    Route("/jobs/{job_id}/history", HistoryHandler),
 ]

@@ -5,7 +5,16 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ..models.jobs import CreateJob, DescribeJob, DescribeScheduler, ListJobs, UpdateScheduler
+from ..models.jobs import (
+    CreateJob,
+    CreateJobBatch,
+    CreateSweep,
+    DescribeJob,
+    DescribeScheduler,
+    ListJobs,
+    UpdateQueuedJob,
+    UpdateScheduler,
+)
 from .base import ForgatherHandler, Route, operation
 
 
@@ -33,7 +42,51 @@ class QueueHandler(ForgatherHandler):
         self.reply(job, status=201)
 
 
+class BatchHandler(ForgatherHandler):
+    @operation(
+        "Queue many jobs in one transaction, all or none (one invalid job: 400, none queued); "
+        "they share a group and come back in order",
+        body=CreateJobBatch,
+        response=ListJobs,
+        status=201,
+        errors={503: "the state directory is read-only or unusable"},
+    )
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        jobs = await self.runtime.jobs.enqueue_batch(self.parse_body(CreateJobBatch))
+        self.reply(ListJobs(jobs=jobs, total=len(jobs)), status=201)
+
+
+class SweepHandler(ForgatherHandler):
+    @operation(
+        "Queue one job per point of a grid of dynamic arguments (the cartesian product, "
+        "merged over the base job's), sharing a group; at most max_sweep_size points",
+        body=CreateSweep,
+        response=ListJobs,
+        status=201,
+        errors={503: "the state directory is read-only or unusable"},
+    )
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        jobs = await self.runtime.jobs.enqueue_sweep(self.parse_body(CreateSweep))
+        self.reply(ListJobs(jobs=jobs, total=len(jobs)), status=201)
+
+
 class QueueItemHandler(ForgatherHandler):
+    @operation(
+        "Change a queued job's priority or name; the scheduler re-plans at once",
+        body=UpdateQueuedJob,
+        response=DescribeJob,
+        errors={404: "no such job", 409: "the job is not queued (any more)"},
+    )
+    @web.authenticated
+    @authorized
+    async def patch(self, job_id: str) -> None:
+        change = self.parse_body(UpdateQueuedJob)
+        self.reply(await self.runtime.jobs.update_queued(job_id, change))
+
     @operation(
         "Cancel a queued job, or abort it if it already runs",
         response=DescribeJob,
@@ -63,5 +116,7 @@ class SchedulerHandler(ForgatherHandler):
 ROUTES = [
     Route("/queue", QueueHandler),
     Route("/queue/scheduler", SchedulerHandler),
+    Route("/queue/batch", BatchHandler),
+    Route("/queue/sweep", SweepHandler),
     Route("/queue/{job_id}", QueueItemHandler),
 ]

@@ -15,9 +15,11 @@ from . import (
     inference,
     jobs,
     meta,
+    notebook_jobs,
     presets,
     projects,
     queue,
+    runs,
     services,
     tensorboard,
 )
@@ -27,6 +29,7 @@ ROUTES: list[Route] = [
     *meta.ROUTES,
     *queue.ROUTES,
     *jobs.ROUTES,
+    *notebook_jobs.ROUTES,
     *control.ROUTES,
     *callback.ROUTES,
     *events.ROUTES,
@@ -36,6 +39,7 @@ ROUTES: list[Route] = [
     *presets.ROUTES,
     *tensorboard.ROUTES,
     *services.ROUTES,
+    *runs.ROUTES,
 ]
 
 

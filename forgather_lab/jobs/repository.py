@@ -4,6 +4,13 @@ Claiming a job (queued → starting with its GPUs) happens in one
 ``BEGIN IMMEDIATE`` transaction that re-checks the status, so two dispatch
 passes can never start the same job, and a job is never deleted to claim it:
 after a crash the row says exactly how far it got.
+
+Every status change writes a ``job_history`` row (``history.py``) in the
+same transaction, so a job's story survives a ``kill -9`` exactly as far as
+its status does.
+
+Over 300 lines: every statement that changes a job row lives here, so the
+history rows and the status checks cannot be forgotten by a second copy.
 """
 
 from __future__ import annotations
@@ -12,18 +19,42 @@ import json
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from ..errors import BadRequest
+from ..models.jobs import JobHistory
 from ..store.db import transaction
+from .history import read_history, record
 from .model import ACTIVE, PUBLIC_COLUMNS, TERMINAL, DescribeJob, JobStatus, row_to_record
 
 _COLS = ", ".join(PUBLIC_COLUMNS)
+_TERMINAL_SQL = ",".join(f"'{s.value}'" for s in TERMINAL)
 
 
 def new_job_id() -> str:
     """8 hex characters: short enough to type, random enough not to collide in practice."""
     return secrets.token_hex(4)
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """Everything a job row is created with (validated by the service beforehand)."""
+
+    name: str
+    job_type: str
+    priority: int
+    requested_gpus: int
+    params: dict[str, Any]
+    depends_on: Sequence[str] = ()
+    time_limit: float | None = None
+    gpu_memory: int | None = None
+    preemptible: bool = False
+    max_retries: int = 0
+    group: str | None = None
+    rerun_of: str | None = None
+    reason: str = "submitted"  # the first history row's
 
 
 def insert(
@@ -34,39 +65,136 @@ def insert(
     priority: int,
     requested_gpus: int,
     params: dict[str, Any],
+    depends_on: Sequence[str] = (),
+    time_limit: float | None = None,
+    gpu_memory: int | None = None,
+    preemptible: bool = False,
+    max_retries: int = 0,
+    group: str | None = None,
+    rerun_of: str | None = None,
 ) -> DescribeJob:
     """Create a queued job and return its record."""
-    now = time.time()
+    job = NewJob(
+        name,
+        job_type,
+        priority,
+        requested_gpus,
+        params,
+        depends_on=depends_on,
+        time_limit=time_limit,
+        gpu_memory=gpu_memory,
+        preemptible=preemptible,
+        max_retries=max_retries,
+        group=group,
+        rerun_of=rerun_of,
+    )
+    return insert_many(conn, [job])[0]
+
+
+def insert_many(conn: sqlite3.Connection, jobs: Sequence[NewJob]) -> list[DescribeJob]:
+    """Create queued jobs in one transaction (all or none) and return them in order.
+
+    Dependencies are checked inside the same transaction, so a job cannot be
+    queued behind one deleted a moment before: BadRequest, and nothing is created.
+    """
     for _ in range(5):
-        job_id = new_job_id()
         try:
             with transaction(conn):
-                conn.execute(
-                    "INSERT INTO jobs (id, name, job_type, status, priority, requested_gpus, "
-                    "params, created_at, queued_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
-                    (
-                        job_id,
-                        name or job_id,
-                        job_type,
-                        priority,
-                        requested_gpus,
-                        json.dumps(params),
-                        now,
-                        now,
-                    ),
-                )
+                ids = [_insert_one(conn, job) for job in jobs]
         except sqlite3.IntegrityError:
-            continue  # id collision; draw again
-        found = get(conn, job_id)
-        assert found is not None
-        return found
-    raise RuntimeError("could not allocate a job id")
+            continue  # id collision; draw every id again
+        found = {j.id: j for j in _get_many(conn, ids)}
+        return [found[i] for i in ids]
+    raise RuntimeError("could not allocate job ids")
+
+
+def _insert_one(conn: sqlite3.Connection, job: NewJob) -> str:
+    _check_dependencies(conn, job.depends_on)
+    job_id = new_job_id()
+    now = time.time()
+    conn.execute(
+        "INSERT INTO jobs (id, name, job_type, status, priority, requested_gpus, params, "
+        "created_at, queued_at, depends_on, time_limit, gpu_memory, preemptible, max_retries, "
+        "group_id, rerun_of) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            job_id,
+            job.name or job_id,
+            job.job_type,
+            job.priority,
+            job.requested_gpus,
+            json.dumps(job.params),
+            now,
+            now,
+            json.dumps(list(job.depends_on)),
+            job.time_limit,
+            job.gpu_memory,
+            int(job.preemptible),
+            job.max_retries,
+            job.group,
+            job.rerun_of,
+        ),
+    )
+    record(conn, job_id, job.reason, now)
+    return job_id
+
+
+def _check_dependencies(conn: sqlite3.Connection, depends_on: Sequence[str]) -> None:
+    if not depends_on:
+        return
+    found = statuses(conn, depends_on)
+    missing = [d for d in depends_on if d not in found]
+    if missing:
+        raise BadRequest(
+            f"depends_on names no job {missing[0]!r}"
+            + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else ""),
+            reason="unknown_dependency",
+        )
+    hopeless = [(d, s) for d, s in found.items() if s in TERMINAL and s != JobStatus.DONE]
+    if hopeless:
+        dep, status = hopeless[0]
+        raise BadRequest(
+            f"depends_on: job {dep} already ended {status.value}, so this job could never start",
+            reason="failed_dependency",
+        )
 
 
 def get(conn: sqlite3.Connection, job_id: str) -> DescribeJob | None:
     """One job record, or None."""
     row = conn.execute(f"SELECT {_COLS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
     return None if row is None else row_to_record(row)
+
+
+def _get_many(conn: sqlite3.Connection, ids: Sequence[str]) -> list[DescribeJob]:
+    out: list[DescribeJob] = []
+    for start in range(0, len(ids), 500):  # SQLite caps bound parameters per statement
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(f"SELECT {_COLS} FROM jobs WHERE id IN ({marks})", chunk)
+        out.extend(row_to_record(r) for r in rows)
+    return out
+
+
+def statuses(conn: sqlite3.Connection, job_ids: Iterable[str]) -> dict[str, JobStatus]:
+    """The status of each job named that exists (a deleted job is absent)."""
+    ids = list(dict.fromkeys(job_ids))
+    out: dict[str, JobStatus] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for job_id, status in conn.execute(
+            f"SELECT id, status FROM jobs WHERE id IN ({marks})", chunk
+        ):
+            out[job_id] = JobStatus(status)
+    return out
+
+
+def dependency_statuses(conn: sqlite3.Connection) -> dict[str, JobStatus]:
+    """The status of every job some queued job depends on (for the planner's snapshot)."""
+    rows = conn.execute(
+        "SELECT DISTINCT d.value FROM jobs, json_each(jobs.depends_on) AS d "
+        "WHERE jobs.status = 'queued' AND jobs.depends_on != '[]'"
+    ).fetchall()
+    return statuses(conn, (r[0] for r in rows))
 
 
 def list_jobs(
@@ -105,6 +233,14 @@ def active(conn: sqlite3.Connection) -> list[DescribeJob]:
     return [row_to_record(r) for r in rows]
 
 
+def in_group(conn: sqlite3.Connection, group: str) -> list[DescribeJob]:
+    """Every job of a batch or sweep, in submission order."""
+    rows = conn.execute(
+        f"SELECT {_COLS} FROM jobs WHERE group_id = ? ORDER BY seq", (group,)
+    ).fetchall()
+    return [row_to_record(r) for r in rows]
+
+
 def claim(conn: sqlite3.Connection, job_id: str, gpus: list[int]) -> bool:
     """queued → starting with ``gpus``; False if it is no longer queued."""
     with transaction(conn):
@@ -112,6 +248,9 @@ def claim(conn: sqlite3.Connection, job_id: str, gpus: list[int]) -> bool:
             "UPDATE jobs SET status = 'starting', gpus = ? WHERE id = ? AND status = 'queued'",
             (json.dumps(gpus), job_id),
         )
+        if cur.rowcount == 1:
+            where = f"on GPU{'s' if len(gpus) != 1 else ''} {', '.join(map(str, gpus))}"
+            record(conn, job_id, where if gpus else "without GPUs")
     return cur.rowcount == 1
 
 
@@ -126,11 +265,13 @@ def mark_running(
 ) -> None:
     """starting → running once the process exists."""
     with transaction(conn):
-        conn.execute(
+        cur = conn.execute(
             "UPDATE jobs SET status = 'running', pid = ?, pid_create_time = ?, log_path = ?, "
             "token_hash = ?, started_at = ? WHERE id = ?",
             (pid, create_time, log_path, token_hash, time.time(), job_id),
         )
+        if cur.rowcount == 1:
+            record(conn, job_id, f"pid {pid}")
 
 
 def finish(
@@ -150,7 +291,70 @@ def finish(
             f"WHERE id = ? AND status IN ({marks})",
             (status.value, exit_code, error, time.time(), job_id, *[s.value for s in only_from]),
         )
+        if cur.rowcount == 1:
+            record(conn, job_id, error)
     return cur.rowcount == 1
+
+
+def requeue(
+    conn: sqlite3.Connection,
+    job_id: str,
+    reason: str,
+    *,
+    from_statuses: frozenset[JobStatus],
+    retry: bool = False,
+) -> bool:
+    """Put a job back on the queue with the same id for its next attempt.
+
+    ``attempt`` + 1 (and ``retries`` + 1 when ``retry``: a failure spent one
+    of ``max_retries``; a preemption does not), no GPUs, no process,
+    ``queued_at`` now (a reservation ages from it), ``reason`` as its error
+    and in its history. False (and nothing changed) if the job is not in
+    one of ``from_statuses``.
+    """
+    marks = ",".join("?" * len(from_statuses))
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE jobs SET status = 'queued', attempt = attempt + 1, retries = retries + ?, "
+            "gpus = '[]', pid = NULL, pid_create_time = NULL, exit_code = NULL, "
+            "started_at = NULL, ended_at = NULL, token_hash = NULL, "
+            f"queued_at = ?, error = ? WHERE id = ? AND status IN ({marks})",
+            (int(retry), time.time(), reason, job_id, *[s.value for s in from_statuses]),
+        )
+        if cur.rowcount == 1:
+            record(conn, job_id, reason)
+    return cur.rowcount == 1
+
+
+def retries_used(conn: sqlite3.Connection, job_id: str) -> int:
+    """How many of its ``max_retries`` the job has spent."""
+    row = conn.execute("SELECT retries FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def update_queued(
+    conn: sqlite3.Connection, job_id: str, priority: int | None = None, name: str | None = None
+) -> bool:
+    """Change a queued job's priority and / or name; False if it is not queued (any more)."""
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT priority, name FROM jobs WHERE id = ? AND status = 'queued'", (job_id,)
+        ).fetchone()
+        if row is None:
+            return False
+        changes = []
+        if priority is not None and priority != row["priority"]:
+            changes.append(f"priority {row['priority']} → {priority}")
+        if name is not None and name != row["name"]:
+            changes.append(f"renamed {row['name']!r} → {name!r}")
+        conn.execute(
+            "UPDATE jobs SET priority = COALESCE(?, priority), name = COALESCE(?, name) "
+            "WHERE id = ?",
+            (priority, name, job_id),
+        )
+        if changes:
+            record(conn, job_id, "; ".join(changes))
+    return True
 
 
 def set_error(conn: sqlite3.Connection, job_id: str, error: str) -> None:
@@ -160,23 +364,52 @@ def set_error(conn: sqlite3.Connection, job_id: str, error: str) -> None:
 
 
 def delete(conn: sqlite3.Connection, job_ids: Iterable[str]) -> int:
-    """Delete terminal jobs by id; returns how many went."""
+    """Delete terminal jobs by id; returns how many went.
+
+    A deleted job that ended ``done`` no longer gates the queued jobs that
+    depend on it (it is struck from their ``depends_on``, they may start);
+    one that ended otherwise stays listed, and the planner reads a missing
+    dependency as one that will never be done.
+    """
     ids = list(job_ids)
     if not ids:
         return 0
-    marks = ",".join("?" * len(ids))
-    terminal = ",".join(f"'{s.value}'" for s in TERMINAL)
+    deleted = 0
     with transaction(conn):
-        cur = conn.execute(
-            f"DELETE FROM jobs WHERE id IN ({marks}) AND status IN ({terminal})", ids
-        )
-    return cur.rowcount
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            done = {
+                r[0]
+                for r in conn.execute(
+                    f"SELECT id FROM jobs WHERE id IN ({marks}) AND status = 'done'", chunk
+                )
+            }
+            if done:
+                _strike_dependencies(conn, done)
+            cur = conn.execute(
+                f"DELETE FROM jobs WHERE id IN ({marks}) AND status IN ({_TERMINAL_SQL})", chunk
+            )
+            deleted += cur.rowcount
+    return deleted
+
+
+def _strike_dependencies(conn: sqlite3.Connection, done: set[str]) -> None:
+    rows = conn.execute(
+        "SELECT id, depends_on FROM jobs WHERE status = 'queued' AND depends_on != '[]'"
+    ).fetchall()
+    for row in rows:
+        deps = json.loads(row["depends_on"])
+        kept = [d for d in deps if d not in done]
+        if len(kept) != len(deps):
+            conn.execute(
+                "UPDATE jobs SET depends_on = ? WHERE id = ?", (json.dumps(kept), row["id"])
+            )
 
 
 def terminal_ids(conn: sqlite3.Connection) -> list[str]:
     """Ids of every job in a terminal status."""
-    terminal = ",".join(f"'{s.value}'" for s in TERMINAL)
-    return [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE status IN ({terminal})")]
+    return [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE status IN ({_TERMINAL_SQL})")]
 
 
 def all_ids(conn: sqlite3.Connection) -> set[str]:
@@ -188,3 +421,8 @@ def token_hash(conn: sqlite3.Connection, job_id: str) -> str | None:
     """The stored hash of a job's callback token."""
     row = conn.execute("SELECT token_hash FROM jobs WHERE id = ?", (job_id,)).fetchone()
     return None if row is None or row[0] is None else str(row[0])
+
+
+def history(conn: sqlite3.Connection, job_id: str) -> JobHistory:
+    """Every recorded step of a job, oldest first (none for an unknown job)."""
+    return read_history(conn, job_id)

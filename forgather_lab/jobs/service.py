@@ -1,14 +1,18 @@
-"""The jobs service: enqueue, lifecycle, exits, kills, cleanup. No HTTP here.
+"""The jobs service: the lifecycle of a job's processes. No HTTP here.
 
-Every status change is written to the database first and published on the
-event bus second, so what a client is told has always been made durable.
+Records and the queue are ``records.py`` (the base class); this module
+starts jobs, follows their exits, kills them, retries failures and
+re-attaches after a restart. Every status change is written to the
+database first and published on the event bus second, so what a client is
+told has always been made durable.
 Where a job's processes run is the executor's business (``executors/``);
 this service decides what runs, records it, and reacts to how it ended.
 
-Over 400 lines because a job's end is one state machine that must stay in
-one place: the runner's exit, processes that outlive it, kills (which may
-leave survivors that keep the GPUs) and re-attach after a restart all decide
-the same transition to a terminal status.
+A job's end is one state machine that stays in one place (``_settle``):
+the runner's exit, processes that outlive it, kills (which may leave
+survivors that keep the GPUs), a stop the server planned (preemption, time
+limit), retries and re-attach after a restart all decide the same
+transition, to a terminal status or back to the queue.
 """
 
 from __future__ import annotations
@@ -16,28 +20,34 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import dataclasses
 import functools
 import logging
-import shutil
-import signal
-from pathlib import Path
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
-from ..errors import BadRequest, Conflict, NotFound
+from ..errors import Conflict, ForgatherError
 from ..events import EventBus
 from ..executors.base import Executor
-from ..models.jobs import CreateJob, KillResult
+from ..models.jobs import KillResult
 from ..store import Database
 from ..tasks import TaskSet
+from . import endings
 from . import repository as repo
+from .endings import PlannedEnd
 from .kinds import ConfigResolver, JobKinds
 from .logs import read_tail
-from .model import ACTIVE, TERMINAL, DescribeJob, JobStatus
+from .model import ACTIVE, DescribeJob, JobStatus
+from .records import QUEUED_ONLY, JobRecords
+from .submit import MaxGpuMemory, launch_params
+
+__all__ = ["JobObserver", "JobsService", "LaunchEnv", "PlannedEnd"]
 
 log = logging.getLogger("forgather_lab.jobs")
 
-SQLITE_MAX_INT = 2**63 - 1  # a bigger OFFSET is an OverflowError in sqlite3, not a page
 FORCE_KILL_WAIT = 5.0
+#: Variables a package adds to a job's environment at each start (a dataset server's).
+LaunchEnv = Callable[[DescribeJob], dict[str, str]]
 
 
 class JobObserver(Protocol):
@@ -50,8 +60,8 @@ class JobObserver(Protocol):
         """``job``'s process has ended."""
 
 
-class JobsService:
-    """Owns job records and, through the executor, job processes."""
+class JobsService(JobRecords):
+    """Owns job records (``JobRecords``) and, through the executor, job processes."""
 
     def __init__(
         self,
@@ -64,18 +74,30 @@ class JobsService:
         kill_timeout: float = 10.0,
         resolver: ConfigResolver | None = None,
         observer: JobObserver | None = None,
+        max_gpu_memory: MaxGpuMemory | None = None,
+        max_sweep_size: int = 1000,
     ) -> None:
-        self.db = db
-        self.bus = bus
-        self.executor = executor
-        self.kinds = kinds
-        self.max_gpus = max_gpus
+        super().__init__(
+            db,
+            bus,
+            executor,
+            kinds,
+            max_gpus=max_gpus,
+            resolver=resolver,
+            max_gpu_memory=max_gpu_memory,
+            max_sweep_size=max_sweep_size,
+        )
         self.kill_timeout = kill_timeout
-        self.resolver = resolver
         self.observer = observer
         self._exited: dict[str, asyncio.Event] = {}
         self._killing: set[str] = set()
         self._tasks = TaskSet("jobs")
+        self._launch_envs: builtins.list[LaunchEnv] = []
+        self._planned: dict[str, PlannedEnd] = {}
+
+    def add_launch_env(self, env: LaunchEnv) -> None:
+        """Merge ``env(job)`` into the environment of every job at each start."""
+        self._launch_envs.append(env)
 
     @property
     def watched(self) -> set[str]:
@@ -84,49 +106,12 @@ class JobsService:
 
     # -- the queue ------------------------------------------------------------
 
-    async def enqueue(self, request: CreateJob) -> DescribeJob:
-        """Validate and queue a job; it is durable when this returns."""
-        kind = self.kinds.get(request.job_type)
-        params = await asyncio.to_thread(kind.prepare, request, self.resolver)
-        requested = request.requested_gpus
-        if requested is None:
-            requested = kind.default_gpus(params)
-        if requested > self.max_gpus:
-            raise BadRequest(
-                f"requested_gpus is {requested} but this server has "
-                f"{self.max_gpus} usable GPU{'s' if self.max_gpus != 1 else ''}"
-            )
-        name = request.name or _default_name(request, params)
-        job = await self.db.run(
-            lambda c: repo.insert(
-                c,
-                name=name,
-                job_type=kind.name,
-                priority=request.priority,
-                requested_gpus=requested,
-                params=params,
-            )
-        )
-        self.bus.publish("job_queued", job_id=job.id, job=job.model_dump(mode="json"))
-        self.bus.publish("queue_changed")
-        return job
-
-    async def queue(self) -> builtins.list[DescribeJob]:
-        """Queued jobs in dispatch order."""
-        return await self.db.run(repo.queued)
-
-    async def active(self) -> builtins.list[DescribeJob]:
-        """Jobs starting or running."""
-        return await self.db.run(repo.active)
-
     async def cancel(self, job_id: str) -> DescribeJob:
         """Cancel a queued job, or abort (kill) it if it already runs."""
         job = await self.get(job_id)
         if job.status == JobStatus.QUEUED:
             if await self.db.run(
-                lambda c: repo.finish(
-                    c, job_id, JobStatus.CANCELLED, only_from=frozenset({JobStatus.QUEUED})
-                )
+                lambda c: repo.finish(c, job_id, JobStatus.CANCELLED, only_from=QUEUED_ONLY)
             ):
                 await self._changed(job_id, JobStatus.QUEUED)
                 return await self.get(job_id)
@@ -135,88 +120,34 @@ class JobsService:
             return (await self.kill(job_id, force=False)).job
         raise Conflict(f"Job {job_id} is already {job.status}")
 
-    # -- records --------------------------------------------------------------
-
-    async def get(self, job_id: str) -> DescribeJob:
-        """One job; 404 if there is none."""
-        job = await self.db.run(lambda c: repo.get(c, job_id))
-        if job is None:
-            raise NotFound(f"No job {job_id!r}")
-        return job
-
-    async def list_jobs(
-        self, statuses: builtins.list[str] | None, limit: int, offset: int
-    ) -> tuple[builtins.list[DescribeJob], int]:
-        """A page of jobs, newest first, and how many match the filter."""
-        known = {s.value for s in JobStatus}
-        unknown = [s for s in statuses or [] if s not in known]
-        if unknown:
-            raise BadRequest(
-                f"Unknown status {unknown[0]!r}; expected one of "
-                f"{', '.join(s.value for s in JobStatus)}"
-            )
-        if offset > SQLITE_MAX_INT:
-            raise BadRequest(f"offset {offset} is past any possible job")
-        return await self.db.run(lambda c: repo.list_jobs(c, statuses, limit, offset))
-
-    async def delete(self, job_id: str) -> None:
-        """Delete a terminal job and its files."""
-        job = await self.get(job_id)
-        if job.status not in TERMINAL:
-            raise Conflict(f"Job {job_id} is {job.status}; only finished jobs can be deleted")
-        await self.db.run(lambda c: repo.delete(c, [job_id]))
-        await asyncio.to_thread(shutil.rmtree, self.executor.job_dir(job_id), True)
-        self.bus.publish("job_deleted", job_id=job_id)
-
-    async def cleanup(self) -> builtins.list[str]:
-        """Delete every terminal job and its files."""
-        ids = await self.db.run(repo.terminal_ids)
-        await self.db.run(lambda c: repo.delete(c, ids))
-        for job_id in ids:
-            await asyncio.to_thread(shutil.rmtree, self.executor.job_dir(job_id), True)
-        if ids:
-            self.bus.publish("jobs_cleaned", job_ids=ids)
-        return ids
-
-    async def gc(self) -> builtins.list[str]:
-        """Remove job directories whose job no longer exists."""
-        known = await self.db.run(repo.all_ids)
-        jobs_dir = self.executor.jobs_dir
-
-        def sweep() -> builtins.list[str]:
-            if not jobs_dir.is_dir():
-                return []
-            orphans = [p for p in jobs_dir.iterdir() if p.is_dir() and p.name not in known]
-            for p in orphans:
-                shutil.rmtree(p, ignore_errors=True)
-            return sorted(p.name for p in orphans)
-
-        return await asyncio.to_thread(sweep)
-
-    async def tail(self, job_id: str, max_bytes: int) -> tuple[bytes, int]:
-        """The end of a job's log, capped, and the log's size."""
-        await self.get(job_id)
-        return await asyncio.to_thread(read_tail, self.executor.log_path(job_id), max_bytes)
-
-    def log_path(self, job_id: str) -> Path:
-        """Where the job's output goes."""
-        return self.executor.log_path(job_id)
-
     # -- starting -------------------------------------------------------------
 
     async def start_job(self, job: DescribeJob, gpus: builtins.list[int]) -> None:
         """Claim a queued job for ``gpus`` and submit it (called by the dispatcher)."""
         job_id = job.id
+        if job.attempt > 1:
+            # The previous attempt's exit status must not be read as this one's
+            # (after a restart between the claim and the process starting).
+            await asyncio.to_thread(self._forget_exit, job_id)
         if not await self.db.run(lambda c: repo.claim(c, job_id, gpus)):
             return  # cancelled meanwhile
         await self._changed(job_id, JobStatus.QUEUED)
+        claimed = job.model_copy(update={"status": JobStatus.STARTING, "gpus": list(gpus)})
         try:
-            spec = self.kinds.get(job.job_type).launch_spec(job.params, gpus)
+            spec = self.kinds.get(job.job_type).launch_spec(launch_params(job.params), gpus)
+            env = dict(spec.env)
+            for extra in self._launch_envs:
+                env.update(extra(claimed))
+            env.update(endings.attempt_env(job.attempt))
+            spec = dataclasses.replace(spec, env=env)
+            if job.attempt > 1:
+                await asyncio.to_thread(
+                    self._append_log, job_id, endings.attempt_banner(job.attempt, job.error)
+                )
             submitted = await self.executor.submit(job_id, spec, gpus)
-        except (OSError, ValueError, KeyError, BadRequest) as e:
-            reason = f"could not start: {e}"
-            await self.db.run(lambda c: repo.finish(c, job_id, JobStatus.FAILED, error=reason))
-            await self._changed(job_id, JobStatus.STARTING)
+        except (OSError, ValueError, KeyError, ForgatherError) as e:
+            message = e.message if isinstance(e, ForgatherError) else str(e)
+            await self._settle(claimed, JobStatus.FAILED, None, f"could not start: {message}")
             return
         await self.db.run(
             lambda c: repo.mark_running(
@@ -232,6 +163,16 @@ class JobsService:
         if running is not None:
             self._watch(running, own_child=True)
         self.executor.ready_next()
+
+    def _forget_exit(self, job_id: str) -> None:
+        # The executors keep the status in <job_dir>/exit_code (the runner writes it).
+        (self.executor.job_dir(job_id) / "exit_code").unlink(missing_ok=True)
+
+    def _append_log(self, job_id: str, line: bytes) -> None:
+        path = self.executor.log_path(job_id)
+        if path.parent.is_dir():
+            with open(path, "ab") as f:
+                f.write(line)
 
     def _watch(self, job: DescribeJob, own_child: bool) -> None:
         self._exited[job.id] = asyncio.Event()
@@ -262,13 +203,11 @@ class JobsService:
             job = await self.db.run(lambda c: repo.get(c, job_id))
             if job is None:
                 return
-            status, error = _outcome(code, job_id in self._killing)
+            status, error = endings.outcome(code, job_id in self._killing)
             if restarted and code is None and status == JobStatus.FAILED:
-                error = _lost(started.pid)
-            if await self.db.run(lambda c: repo.finish(c, job_id, status, code, error)):
-                if self.observer is not None:
-                    self.observer.job_ended(started)
-                await self._changed(job_id, job.status)
+                error = endings.lost(started.pid)
+            if await self._settle(job, status, code, error) and self.observer is not None:
+                self.observer.job_ended(started)
         finally:
             self._killing.discard(job_id)
             self._exited.pop(job_id, asyncio.Event()).set()
@@ -288,13 +227,13 @@ class JobsService:
         if stop:
             note = (
                 f"the job's runner (pid {job.pid}) was killed from outside; stopping "
-                f"what is left of the job ({_pids(left)}): SIGTERM, then SIGKILL after "
+                f"what is left of the job ({endings.pids(left)}): SIGTERM, then SIGKILL after "
                 f"{self.kill_timeout:g}s. Its GPUs stay reserved until they end"
             )
         else:
-            how = "was stopped" if code is None else f"ended ({_describe_code(code)})"
+            how = "was stopped" if code is None else f"ended ({endings.describe_code(code)})"
             note = (
-                f"the command {how} but left {_pids(left)} of the job running; the job "
+                f"the command {how} but left {endings.pids(left)} of the job running; the job "
                 "ends, and its GPUs are freed, when they do (kill or force-kill stops them)"
             )
         await self.db.run(lambda c: repo.set_error(c, job.id, note))
@@ -309,6 +248,18 @@ class JobsService:
         await self.executor.wait_gone(job)
 
     # -- stopping -------------------------------------------------------------
+
+    def plan_end(self, job_id: str, end: PlannedEnd | None) -> None:
+        """Say how the job's next end is recorded (None: as its exit status says).
+
+        Called by whoever stops a job on the server's behalf (preemption,
+        time limits) before and while stopping it; kept in memory, so after a
+        restart they plan again before ``reattach`` (their marks are rows).
+        """
+        if end is None:
+            self._planned.pop(job_id, None)
+        else:
+            self._planned[job_id] = end
 
     async def kill(self, job_id: str, force: bool) -> KillResult:
         """Stop every process of the job (SIGTERM, or SIGKILL) and check that they went.
@@ -341,7 +292,7 @@ class JobsService:
         if lingering:
             note = (
                 f"{sent} sent to every process of the job; still alive after "
-                f"{wait:g}s: {_pids(lingering)} (its GPUs stay reserved until they end)"
+                f"{wait:g}s: {endings.pids(lingering)} (its GPUs stay reserved until they end)"
             )
             await self.db.run(lambda c: repo.set_error(c, job_id, note))
             self.bus.publish("job_updated", job_id=job_id)
@@ -382,21 +333,16 @@ class JobsService:
                 continue
             code = await self.executor.exit_code(job.id)
             if code is not None:
-                status, error = _outcome(code, killed=False)
+                status, error = endings.outcome(code, killed=False)
                 counts["finished"] += 1
             elif job.pid:
-                status, error = JobStatus.FAILED, _lost(job.pid)
+                status, error = JobStatus.FAILED, endings.lost(job.pid)
                 counts["failed"] += 1
             else:
                 status = JobStatus.FAILED
                 error = "the server stopped while starting this job; it never ran"
                 counts["failed"] += 1
-            await self.db.run(
-                functools.partial(
-                    repo.finish, job_id=job.id, status=status, exit_code=code, error=error
-                )
-            )
-            await self._changed(job.id, job.status)
+            await self._settle(job, status, code, error)
         return counts
 
     async def close(self) -> None:
@@ -404,54 +350,40 @@ class JobsService:
         await self._tasks.close()
         await self.executor.close()
 
-    async def _changed(self, job_id: str, previous: JobStatus) -> DescribeJob | None:
-        job = await self.db.run(lambda c: repo.get(c, job_id))
-        if job is not None:
-            self.bus.publish(
-                "job_status_changed",
-                job_id=job_id,
-                status=job.status.value,
-                previous=previous.value,
-                job=job.model_dump(mode="json"),
+    async def _settle(
+        self, job: DescribeJob, status: JobStatus, code: int | None, error: str | None
+    ) -> bool:
+        """Record how an active job ended: finished, or queued again for its next attempt.
+
+        A planned end (the server stopped the job itself: a preemption
+        requeues it, a time limit fails it) wins over the exit code. A
+        failure by exit code is explained from the log; a failure with
+        retries left is requeued instead. False if the job was no longer active.
+        """
+        planned = self._planned.pop(job.id, None)
+        if planned is not None and planned.requeue:
+            return await self._requeue(job, planned.reason, retry=False)
+        if planned is not None:
+            status, error = JobStatus.FAILED, planned.reason
+        elif status == JobStatus.FAILED and code is not None:
+            tail, _ = await asyncio.to_thread(
+                read_tail, self.executor.log_path(job.id), endings.EXPLAIN_TAIL
             )
-            self.bus.publish("queue_changed")
-        return job
+            error = endings.explained(error or f"exited with {endings.describe_code(code)}", tail)
+        if status == JobStatus.FAILED:
+            used = await self.db.run(lambda c: repo.retries_used(c, job.id))
+            why = endings.retry_reason(used, job.max_retries, error)
+            if why is not None and await self._requeue(job, why, retry=True):
+                return True
+        if not await self.db.run(lambda c: repo.finish(c, job.id, status, code, error)):
+            return False
+        await self._changed(job.id, job.status)
+        return True
 
-
-def _outcome(code: int | None, killed: bool) -> tuple[JobStatus, str | None]:
-    if killed:
-        return JobStatus.ABORTED, "stopped by request" + (
-            f" (exit {_describe_code(code)})" if code is not None else " (SIGKILL)"
-        )
-    if code == 0:
-        return JobStatus.DONE, None
-    if code is None:
-        return JobStatus.FAILED, "the job's processes were killed (SIGKILL) from outside"
-    return JobStatus.FAILED, f"exited with {_describe_code(code)}"
-
-
-def _lost(pid: int | None) -> str:
-    what = f"process {pid}" if pid else "the job's runner"
-    return (
-        f"{what} is gone and left no exit status (it ended while "
-        "the server was down, or was killed with SIGKILL)"
-    )
-
-
-def _pids(pids: builtins.list[int]) -> str:
-    return ("pid " if len(pids) == 1 else "pids ") + ", ".join(map(str, pids))
-
-
-def _describe_code(code: int) -> str:
-    if code < 0:
-        try:
-            return f"signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"signal {-code}"
-    return f"code {code}"
-
-
-def _default_name(request: CreateJob, params: dict[str, Any]) -> str:
-    if request.job_type == "command":
-        return " ".join(Path(params["argv"][0]).name.split() + params["argv"][1:])[:80]
-    return f"{request.job_type}: {params.get('config', '')}"[:80]
+    async def _requeue(self, job: DescribeJob, reason: str, *, retry: bool) -> bool:
+        if not await self.db.run(
+            lambda c: repo.requeue(c, job.id, reason, from_statuses=ACTIVE, retry=retry)
+        ):
+            return False
+        await self._changed(job.id, job.status)
+        return True

@@ -11,9 +11,9 @@ also maps a server path to JupyterLab's (``lab_path``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,24 +53,36 @@ class SearchRoots:
         self._user_roots: list[Path] = []
 
     def open(self) -> None:
-        """Seed the example workspace on first start and load the roots (sync, at start).
+        """Seed the example workspace under this root_dir once, and load the roots
+        (sync, at start).
 
-        "First start" is per state database (a settings flag): a user who
-        removes the example root does not get it back on restart.
+        "Once" is per root_dir (a flag in the state database keyed by the real
+        root_dir): a second server with another root_dir and the same state
+        directory gets its own copy, while a user who removed the example root,
+        or deleted the folder, does not get it back on restart.
         """
-        seeds: list[Path] = []
         if self.settings.seed_examples and self.root_dir is not None:
-            target = self.root_dir / EXAMPLES_DIRNAME
-            if not self.db.call(lambda c: state.SEEDED_KEY in _settings_keys(c)):
-                if not target.exists() and EXAMPLES_SOURCE.is_dir():
-                    shutil.copytree(
-                        EXAMPLES_SOURCE,
-                        target,
-                        ignore=shutil.ignore_patterns("__pycache__", "output_models", "*.pyc"),
-                    )
-                seeds.append(target)
-        self.db.call(lambda c: state.seed_once(c, seeds))
+            root_dir = self.root_dir
+            target = root_dir / EXAMPLES_DIRNAME
+            if not self.db.call(lambda c: state.seeded(c, root_dir, target)):
+                self._copy_examples(target)
+                registered = target if target.is_dir() else None
+                self.db.call(lambda c: state.mark_seeded(c, root_dir, registered))
         self._user_roots = self.db.call(state.list_roots)
+
+    @staticmethod
+    def _copy_examples(target: Path) -> None:
+        """Copy the shipped workspace to ``target`` unless something is there already
+        (an existing folder is registered as it is, never overwritten)."""
+        if target.exists() or not EXAMPLES_SOURCE.is_dir():
+            return
+        # Another server seeding the same root at the same moment: theirs is as good.
+        with contextlib.suppress(FileExistsError):
+            shutil.copytree(
+                EXAMPLES_SOURCE,
+                target,
+                ignore=shutil.ignore_patterns("__pycache__", "output_models", "*.pyc"),
+            )
 
     # -- the roots -------------------------------------------------------------
 
@@ -206,6 +218,3 @@ def _expand(raw: str, what: str) -> Path:
             f"The {what} {raw!r:.120} names a home directory that does not exist"
         ) from e
 
-
-def _settings_keys(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT key FROM settings").fetchall()}

@@ -1,6 +1,8 @@
-"""Persisted project state: search roots and per-config dynamic-args overrides.
+"""Persisted project state: search roots, per-config dynamic-args overrides, and
+which root_dirs the example workspace was seeded under.
 
-Both live in the state database (migration 2). Functions here take a SQLite
+All live in the state database (migration 2; the seeding flags in its ``settings``
+table, one key per root_dir). Functions here take a SQLite
 connection and run on the database thread (the services call them with
 ``db.call``, already off the event loop).
 """
@@ -45,18 +47,45 @@ def remove_root(conn: sqlite3.Connection, path: Path) -> bool:
     return cur.rowcount > 0
 
 
-def seed_once(conn: sqlite3.Connection, roots: list[Path]) -> bool:
-    """Register ``roots`` on the very first start only (a settings flag remembers),
-    so a user who removes the example root does not get it back on restart."""
+def seed_key(root_dir: Path) -> str:
+    """The settings key that remembers the examples were seeded under ``root_dir``."""
+    return f"{SEEDED_KEY}:{root_dir}"
+
+
+def seeded(conn: sqlite3.Connection, root_dir: Path, target: Path) -> bool:
+    """Whether the examples were already seeded under ``root_dir`` (so not again).
+
+    A database from before the flag was per root holds only ``SEEDED_KEY``,
+    set for whichever root_dir it first ran with. For that one it reads as
+    seeded when ``target`` is registered, or exists on disk while not being
+    registered (the user removed the root and keeps the folder); it reads as
+    not seeded when ``target`` is neither there nor registered (more likely a
+    new root_dir than a deleted folder, and a folder too many beats a blank
+    sidebar).
+    """
+    if conn.execute("SELECT 1 FROM settings WHERE key = ?", (seed_key(root_dir),)).fetchone():
+        return True
+    if not conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEEDED_KEY,)).fetchone():
+        return False
+    registered = conn.execute("SELECT 1 FROM search_roots WHERE path = ?", (str(target),))
+    return registered.fetchone() is not None or target.exists()
+
+
+def mark_seeded(conn: sqlite3.Connection, root_dir: Path, target: Path | None) -> bool:
+    """Remember that ``root_dir`` was seeded and register ``target`` (when given) as
+    the first search root. False (and nothing changed) when another server
+    sharing this database seeded the same root first."""
     with transaction(conn):
-        if conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEEDED_KEY,)).fetchone():
+        key = seed_key(root_dir)
+        if conn.execute("SELECT 1 FROM settings WHERE key = ?", (key,)).fetchone():
             return False
-        for i, root in enumerate(roots):
+        if target is not None:
+            first = conn.execute("SELECT COALESCE(MIN(position), 0) - 1 FROM search_roots")
             conn.execute(
                 "INSERT OR IGNORE INTO search_roots (path, position, created_at) VALUES (?, ?, ?)",
-                (str(root), i, time.time()),
+                (str(target), first.fetchone()[0], time.time()),
             )
-        conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (SEEDED_KEY, "1"))
+        conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, "1"))
     return True
 
 

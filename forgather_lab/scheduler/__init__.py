@@ -1,5 +1,21 @@
-"""Scheduling: placement (a pure function) and the dispatcher that acts on it."""
+"""Scheduling: placement and planning (pure functions) and the dispatcher that acts on them."""
 
+from .model import Card, Dependency, Plan, PlanOptions, QueuedJob, Reservation, RunningJob
 from .placement import GpuSlot, Placement, QueueItem, place, pool_slots
+from .planner import plan
 
-__all__ = ["GpuSlot", "Placement", "QueueItem", "place", "pool_slots"]
+__all__ = [
+    "Card",
+    "Dependency",
+    "GpuSlot",
+    "Placement",
+    "Plan",
+    "PlanOptions",
+    "QueueItem",
+    "QueuedJob",
+    "Reservation",
+    "RunningJob",
+    "place",
+    "plan",
+    "pool_slots",
+]

@@ -1,8 +1,14 @@
-"""The dispatcher: runs placement when something changed, and acts on it.
+"""The dispatcher: plans when something changed, and acts on the plan.
 
-It wakes on events (a job queued or ended, a GPU policy changed, the
-scheduler resumed) plus a slow safety tick, never on a fast poll. Each pass
-reads the queue and the reservations, calls ``place`` and starts what it chose.
+It wakes on events (a job queued, reordered or ended, a GPU policy changed,
+the scheduler paused or resumed) plus a slow safety tick, never on a fast
+poll. Each pass reads durable state in one go (``Snapshot``), calls the pure
+planner and acts: cancels jobs whose dependency failed, asks the jobs service
+to preempt victims (it works in the background; the preemptor holds their
+cards until a later pass starts it) and starts what the plan chose. While
+paused it still plans, so every queued job says why it waits, and acts on
+nothing. After a pass whose positions or reasons changed it publishes
+``queue_changed`` (which does not wake it, so there is no loop).
 """
 
 from __future__ import annotations
@@ -10,19 +16,44 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass, field
 
 from ..events import Event, EventBus
-from ..models.jobs import DescribeJob
-from .placement import GpuSlot, Placement, QueueItem, place
+from ..models.jobs import DescribeJob, JobStatus
+from .model import Card, Dependency, Plan, PlanOptions, QueuedJob, RunningJob
+from .planner import plan
+from .reasons import gpu_list
 
 log = logging.getLogger("forgather_lab.scheduler")
 
-WAKE_ON = {"job_queued", "job_status_changed", "gpu_policy_changed", "scheduler_changed"}
+WAKE_ON = {
+    "job_queued",
+    "job_status_changed",
+    "gpu_policy_changed",
+    "scheduler_changed",
+    "queue_reordered",
+}
+#: The reason of a queued job no pass has considered yet (just queued, or just started).
+NOT_PLANNED = "waiting for the scheduler's next pass"
 
-# (queued jobs, GPU slots) for one pass, read in one go from the store.
-Snapshot = Callable[[], Awaitable[tuple[list[DescribeJob], list[GpuSlot]]]]
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one pass reads, all from one moment of the store (and the GPU backend)."""
+
+    queued: list[DescribeJob]  # in dispatch order: priority descending, then submission
+    active: list[DescribeJob]  # starting and running
+    cards: list[Card]
+    now: float
+    # status of every job a queued job depends on; an id missing here was deleted
+    dependencies: Mapping[str, str] = field(default_factory=dict)
+
+
+SnapshotReader = Callable[[], Awaitable[Snapshot]]
 Starter = Callable[[DescribeJob, list[int]], Awaitable[None]]
+#: (job id, reason): the jobs service's ``preempt`` and ``cancel_queued``.
+JobAction = Callable[[str, str], Awaitable[None]]
 
 
 class Dispatcher:
@@ -31,19 +62,35 @@ class Dispatcher:
     def __init__(
         self,
         bus: EventBus,
-        snapshot: Snapshot,
+        snapshot: SnapshotReader,
         start_job: Starter,
+        *,
+        preempt: JobAction,
+        cancel_queued: JobAction,
+        being_preempted: Callable[[], Collection[str]] | None = None,
         enabled: bool = True,
         tick: float = 30.0,
+        reservation_after: float = 600.0,
+        preemption_min_priority: int = 100,
     ) -> None:
         self.bus = bus
         self.enabled = enabled
         self.tick = tick
+        self.reservation_after = reservation_after
+        self.preemption_min_priority = preemption_min_priority
         self._snapshot = snapshot
         self._start_job = start_job
+        self._preempt = preempt
+        self._cancel_queued = cancel_queued
+        # The durable view of preemptions in flight (they survive a restart); the
+        # dispatcher's own set covers the moment between asking and the mark.
+        self._being_preempted = being_preempted
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._unlisten: Callable[[], None] | None = None
+        self._preempting: set[str] = set()  # victims asked to go, until they are no longer active
+        self._said: dict[str, tuple[int | None, str]] = {}  # queued job → (position, reason)
+        self.last_plan = Plan()
         self.passes = 0
 
     def start(self) -> None:
@@ -78,8 +125,6 @@ class Dispatcher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.tick)
             self._wake.clear()
-            if not self.enabled:
-                continue
             try:
                 await self.dispatch_once()
             except asyncio.CancelledError:
@@ -87,15 +132,98 @@ class Dispatcher:
             except Exception:  # a bad pass must not kill the loop; the next one retries
                 log.exception("dispatch pass failed")
 
-    async def dispatch_once(self) -> list[Placement]:
-        """One placement pass; returns what it started."""
+    async def dispatch_once(self) -> Plan:
+        """One pass: plan (also while paused) and, unless paused, act on the plan."""
         self.passes += 1
-        queued, slots = await self._snapshot()
-        if not queued:
-            return []
-        items = [QueueItem(j.id, j.priority, j.requested_gpus, seq) for seq, j in enumerate(queued)]
-        by_id = {j.id: j for j in queued}
-        decisions = place(items, slots)
-        for decision in decisions:
-            await self._start_job(by_id[decision.job_id], list(decision.gpus))
-        return decisions
+        snap = await self._snapshot()
+        paused = not self.enabled
+        self._preempting &= {j.id for j in snap.active}
+        going = set(self._being_preempted()) if self._being_preempted else set()
+        going |= self._preempting
+        decided = plan(
+            [_queued(j, seq, snap.dependencies) for seq, j in enumerate(snap.queued)],
+            snap.cards,
+            [_running(j, j.id in going) for j in snap.active if j.gpus],
+            snap.now,
+            PlanOptions(self.reservation_after, self.preemption_min_priority, paused),
+        )
+        self.last_plan = decided
+        said = self._record(decided)
+        if not paused:
+            await self._act(decided, {j.id: j for j in snap.queued})
+        if said != self._said:
+            self._said = said
+            self.bus.publish("queue_changed")
+        return decided
+
+    def _record(self, decided: Plan) -> dict[str, tuple[int | None, str]]:
+        said: dict[str, tuple[int | None, str]] = dict(decided.pending)
+        for job_id, gpus in decided.starts:
+            said[job_id] = (None, f"starting on {gpu_list(gpus)}" if gpus else "starting")
+        for job_id, why in decided.cancellations:
+            said[job_id] = (None, f"being cancelled: {why}")
+        return said
+
+    async def _act(self, decided: Plan, queued: dict[str, DescribeJob]) -> None:
+        for job_id, why in decided.cancellations:
+            await self._attempt(self._cancel_queued(job_id, why), f"cancel job {job_id}")
+        for victim, for_job in decided.preemptions:
+            self._preempting.add(victim)
+            why = f"preempted for job {for_job} (priority {queued[for_job].priority})"
+            await self._attempt(self._preempt(victim, why), f"preempt job {victim}")
+        for job_id, gpus in decided.starts:
+            await self._attempt(self._start_job(queued[job_id], list(gpus)), f"start {job_id}")
+
+    async def _attempt(self, action: Awaitable[None], what: str) -> None:
+        # One failed action (a job cancelled meanwhile, a launcher error) must not
+        # keep the rest of the plan from happening; the next pass replans anyway.
+        try:
+            await action
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("could not %s", what)
+
+    def annotate(self, jobs: list[DescribeJob]) -> list[DescribeJob]:
+        """Copies of ``jobs`` with ``position`` and ``pending_reason`` from the last pass.
+
+        Set for queued jobs only (None for the others); a queued job no pass has
+        seen yet says so.
+        """
+        out = []
+        for job in jobs:
+            position: int | None = None
+            reason: str | None = None
+            if job.status == JobStatus.QUEUED:
+                position, reason = self._said.get(job.id, (None, NOT_PLANNED))
+            if job.position == position and job.pending_reason == reason:
+                out.append(job)
+            else:
+                out.append(job.model_copy(update={"position": position, "pending_reason": reason}))
+        return out
+
+
+def _queued(job: DescribeJob, seq: int, statuses: Mapping[str, str]) -> QueuedJob:
+    return QueuedJob(
+        job_id=job.id,
+        priority=job.priority,
+        requested_gpus=job.requested_gpus,
+        seq=seq,
+        gpu_memory=job.gpu_memory,
+        time_limit=job.time_limit,
+        depends_on=tuple(Dependency(d, statuses.get(d)) for d in job.depends_on),
+        queued_at=job.queued_at if job.queued_at is not None else job.created_at,
+    )
+
+
+def _running(job: DescribeJob, preempting: bool) -> RunningJob:
+    return RunningJob(
+        job_id=job.id,
+        priority=job.priority,
+        gpus=tuple(job.gpus),
+        gpu_memory=job.gpu_memory,
+        preemptible=job.preemptible,
+        started_at=job.started_at,
+        time_limit=job.time_limit,
+        preempting=preempting,
+    )

@@ -133,6 +133,8 @@ MIGRATIONS: list[str] = [
     # (time, GPU memory), whether it may be preempted or retried, which attempt
     # runs now, its sweep group, when it last entered the queue (reservations
     # age from it) and what it re-runs; every transition of a job with its reason.
+    # ``retries`` counts the requeues after a failure (a preemption raises
+    # ``attempt`` but spends no retry).
     """
     ALTER TABLE jobs ADD COLUMN depends_on TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE jobs ADD COLUMN time_limit REAL;
@@ -143,6 +145,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE jobs ADD COLUMN group_id TEXT;
     ALTER TABLE jobs ADD COLUMN queued_at REAL;
     ALTER TABLE jobs ADD COLUMN rerun_of TEXT;
+    ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX jobs_group ON jobs (group_id) WHERE group_id IS NOT NULL;
     CREATE TABLE job_history (
         id      INTEGER PRIMARY KEY AUTOINCREMENT,

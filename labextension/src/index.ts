@@ -25,6 +25,7 @@ import { setupProjects } from './projects';
 import { projectsSection } from './projects/tree';
 import { setupJobs } from './jobs/setup';
 import { setupChat } from './chat';
+import { setupRuns } from './runs/setup';
 import { ForgatherSettings } from './settings';
 import { labTransport } from './transport';
 
@@ -74,6 +75,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       settings,
       openPanel: () => app.shell.activateById('forgather-panel')
     });
+    setupRuns(app, { client, jobs, restorer, palette, translator });
     const panel = new ForgatherPanel(model, [
       projectsSection(projects.model, projects.actions),
       ...jobSections,

@@ -25,6 +25,12 @@ import { ServicesSection } from '../services/section';
 import { ChatModel } from './model';
 import { ChatPanel } from './widget';
 
+/** A checkpoint row of the Projects tree holding a Hugging Face save (see projects/tree.tsx). */
+const HF_CHECKPOINT_ROW = '.jp-forgather-tree-node[data-kind="output-item"][data-hf="true"]';
+/** How long "Serve Inference" waits for the server before it stops watching. */
+const READY_WITHIN_MS = 30 * 60 * 1000;
+const ENDED = new Set(['done', 'failed', 'aborted', 'cancelled']);
+
 export interface IChatSetupOptions {
   palette: ICommandPalette | null;
   restorer: ILayoutRestorer | null;
@@ -71,23 +77,81 @@ export function setupChat(app: JupyterFrontEnd, opts: IChatSetupOptions): Array<
   const serverPath = (path: string): string =>
     URLExt.join(PageConfig.getOption('serverRoot') || '', path);
 
+  /** The checkpoint row of the Projects tree the context menu was opened on. */
+  const treeCheckpoint = (): string | null => {
+    const node = app.contextMenuHitTest(n => n.matches(HF_CHECKPOINT_ROW));
+    return node?.dataset.path ?? null;
+  };
+
+  /**
+   * Wait until the inference job answers (its endpoint `ready`), then open the
+   * chat on it. Polls with backoff; gives up when the job ends, its endpoint
+   * fails, or after `READY_WITHIN_MS` (a job still queued behind others).
+   */
+  const openChatWhenReady = async (jobId: string, label: string): Promise<void> => {
+    const note = Notification.emit(
+      trans.__('Starting inference on %1 (job %2)…', label, jobId),
+      'in-progress',
+      { autoClose: false }
+    );
+    const deadline = Date.now() + READY_WITHIN_MS;
+    let wait = 500;
+    try {
+      while (Date.now() < deadline) {
+        const row = (await opts.client.inference.servers()).find(r => r.job_id === jobId);
+        if (row?.state === 'ready' && row.base_url) {
+          Notification.update({
+            id: note,
+            message: trans.__('Inference on %1 is ready: chat with it.', label),
+            type: 'success',
+            autoClose: 5000
+          });
+          await commands.execute(CommandIDs.openChat, { base: row.base_url });
+          return;
+        }
+        const job = await opts.client.jobs.get(jobId);
+        if (row?.state === 'failed' || ENDED.has(job.status)) {
+          throw new Error(
+            job.error ?? row?.message ?? trans.__('the inference job is %1', job.status)
+          );
+        }
+        await new Promise(resolve => setTimeout(resolve, wait));
+        wait = Math.min(wait * 1.5, 3000);
+      }
+      Notification.update({
+        id: note,
+        message: trans.__('Inference job %1 is not ready yet; open the chat when it is.', jobId),
+        type: 'warning',
+        autoClose: false
+      });
+    } catch (e) {
+      Notification.update({
+        id: note,
+        message: trans.__('Inference on %1 failed: %2', label, describeError(e)),
+        type: 'error',
+        autoClose: false
+      });
+    }
+  };
+
   commands.addCommand(CommandIDs.serveInference, {
     label: trans.__('Serve Inference'),
-    caption: trans.__('Start an inference server on this checkpoint'),
-    isVisible: args => typeof args.path === 'string' || selectedDir() !== null,
+    caption: trans.__('Start an inference server on this checkpoint and chat with it'),
+    isVisible: args =>
+      typeof args.path === 'string' || treeCheckpoint() !== null || selectedDir() !== null,
     execute: async args => {
-      const path = typeof args.path === 'string' ? args.path : serverPath(selectedDir() ?? '');
+      const path =
+        typeof args.path === 'string'
+          ? args.path
+          : (treeCheckpoint() ?? serverPath(selectedDir() ?? ''));
+      const label = path.split('/').pop() ?? path;
       try {
         const job = await opts.jobs.enqueue({
           job_type: 'inference',
           job_params: { model_path: path },
-          name: `inference: ${path.split('/').pop() ?? path}`
+          name: `inference: ${label}`
         });
-        Notification.success(
-          trans.__('Inference job %1 queued; the chat picks it up when ready.', job.id),
-          { autoClose: 6000 }
-        );
-        await commands.execute(CommandIDs.openChat);
+        void openChatWhenReady(job.id, label);
       } catch (e) {
         Notification.error(describeError(e), { autoClose: false });
       }
@@ -97,6 +161,11 @@ export function setupChat(app: JupyterFrontEnd, opts: IChatSetupOptions): Array<
     command: CommandIDs.serveInference,
     selector: '.jp-DirListing-item[data-isdir="true"]',
     rank: 61
+  });
+  app.contextMenu.addItem({
+    command: CommandIDs.serveInference,
+    selector: HF_CHECKPOINT_ROW,
+    rank: 0
   });
 
   commands.addCommand(CommandIDs.openTensorBoard, {

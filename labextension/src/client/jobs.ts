@@ -1,5 +1,5 @@
 /** Jobs, the queue and the scheduler (`/jobs`, `/queue`; handlers/jobs.py, queue.py, control.py). */
-import type { ApiClient } from './core';
+import { type ApiClient, ForgatherApiError, describeError, errorOf, pathOf } from './core';
 import type {
   CreateJob,
   DescribeInlineProgress,
@@ -10,6 +10,35 @@ import type {
   ListJobs,
   ListMetrics
 } from './schemas';
+
+// The scheduling calls of issue 14 (models/jobs.py: UpdateQueuedJob,
+// CreateJobBatch, CreateSweep, JobHistory). Spelled out here until their
+// operations are in docs/openapi.json and the generated types carry them.
+
+/** `PATCH /queue/{id}`: fields left out are left alone. */
+export interface IUpdateQueuedJob {
+  priority?: number | null;
+  name?: string | null;
+}
+
+/** One step of a job's life (`GET /jobs/{id}/history`). */
+export interface IJobTransition {
+  at: number;
+  status: DescribeJob['status'];
+  attempt: number;
+  reason?: string | null;
+}
+
+export interface IJobHistory {
+  job_id: string;
+  transitions: IJobTransition[];
+}
+
+/** What `POST /queue/batch` and `POST /queue/sweep` answer. */
+export interface ICreatedJobs {
+  jobs: DescribeJob[];
+  total?: number | null;
+}
 
 export interface IListJobs {
   limit?: number;
@@ -46,6 +75,26 @@ export class JobsApi {
 
   enqueue(body: CreateJob): Promise<DescribeJob> {
     return this._api.post('queue', { body });
+  }
+
+  /** Change a queued job's priority or name; the queue reorders at once. */
+  update(id: string, body: IUpdateQueuedJob): Promise<DescribeJob> {
+    return this._raw('PATCH', 'queue/{job_id}', { job_id: id }, body);
+  }
+
+  /** Many jobs in one transaction: all are queued, or none (400). */
+  batch(jobs: CreateJob[]): Promise<ICreatedJobs> {
+    return this._raw('POST', 'queue/batch', {}, { jobs });
+  }
+
+  /** One job per point of `grid` (dynamic arg → values), sharing a `group`. */
+  sweep(base: CreateJob, grid: Record<string, unknown[]>): Promise<ICreatedJobs> {
+    return this._raw('POST', 'queue/sweep', {}, { base, grid });
+  }
+
+  /** Every transition of a job, oldest first. */
+  history(id: string): Promise<IJobHistory> {
+    return this._raw('GET', 'jobs/{job_id}/history', { job_id: id });
   }
 
   cancel(id: string): Promise<DescribeJob> {
@@ -104,5 +153,40 @@ export class JobsApi {
       path: { job_id: id },
       query: { follow: 1, max_bytes: maxBytes }
     });
+  }
+
+  /**
+   * A call outside the generated contract (PATCH, which `ApiClient` has no
+   * verb for, and operations newer than the generated types), with the same
+   * transport and error type as every typed call.
+   */
+  private async _raw<T>(
+    method: string,
+    endpoint: string,
+    path: Record<string, string>,
+    body?: unknown
+  ): Promise<T> {
+    const init: RequestInit = { method, cache: 'no-cache' };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { 'Content-Type': 'application/json' };
+    }
+    let response: Response;
+    try {
+      response = await this._api.transport.fetch(pathOf(endpoint, path), init);
+    } catch (error) {
+      throw new ForgatherApiError(0, `Cannot reach the Jupyter server: ${describeError(error)}`);
+    }
+    const text = await response.text();
+    let data: unknown = null;
+    try {
+      data = text ? (JSON.parse(text) as unknown) : null;
+    } catch {
+      data = text;
+    }
+    if (!response.ok) {
+      throw errorOf(response.status, response.statusText, data);
+    }
+    return data as T;
   }
 }

@@ -486,6 +486,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/forgather/api/jobs/{job_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every transition of the job (queued, started, requeued, retried, ended) with its time, attempt and reason, oldest first */
+        get: operations["History_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/forgather/api/jobs/{job_id}/inline-progress": {
         parameters: {
             query?: never;
@@ -514,6 +531,91 @@ export interface paths {
         get: operations["Metrics_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/jobs/{job_id}/metrics.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The job's metrics as CSV (step,key,value; streamed), for archiving or a tracker */
+        get: operations["MetricsCsv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/jobs/{job_id}/notebook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The executed notebook of a notebook job (nbformat 4 JSON), updated after each cell while it runs */
+        get: operations["ExecutedNotebook_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/jobs/{job_id}/provenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the run was made, captured when it started: argv, cwd, env names (never values), git state, interpreter and packages, config, host, GPUs */
+        get: operations["Provenance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/jobs/{job_id}/provenance/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The uncommitted diff (against HEAD) captured with the provenance, capped at 1 MiB; empty when the work tree was clean or not a repository */
+        get: operations["ProvenanceDiff_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/jobs/{job_id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue the job again (same kind, params or project / config, limits) with the changes given; dynamic_args are merged over the original's */
+        post: operations["Rerun_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -582,6 +684,23 @@ export interface paths {
         put?: never;
         /** Remove log directories of jobs that no longer exist */
         post: operations["Gc_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/metrics/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Curves of several jobs side by side, each downsampled on the server (LTTB keeping the first, last, lowest and highest point) to at most max_points */
+        get: operations["Compare_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -824,6 +943,24 @@ export interface paths {
         delete: operations["QueueItem_delete"];
         options?: never;
         head?: never;
+        /** Change a queued job's priority or name; the scheduler re-plans at once */
+        patch: operations["QueueItem_patch"];
+        trace?: never;
+    };
+    "/forgather/api/queue/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue many jobs in one transaction, all or none (one invalid job: 400, none queued); they share a group and come back in order */
+        post: operations["Batch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -839,6 +976,23 @@ export interface paths {
         put?: never;
         /** Pause or resume dispatching */
         post: operations["Scheduler_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/queue/sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue one job per point of a grid of dynamic arguments (the cartesian product, merged over the base job's), sharing a group; at most max_sweep_size points */
+        post: operations["Sweep_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -871,6 +1025,23 @@ export interface paths {
         };
         /** The tail of a run's console log */
         get: operations["RunTty_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One row per job of a project (or one config): status, dynamic args, duration, attempt and the last / min / max of every metric */
+        get: operations["RunsTable_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1101,6 +1272,53 @@ export interface components {
             removed_ids?: string[];
         };
         /**
+         * CompareMetrics
+         * @description Each job's curves, downsampled (LTTB, first / last point and extremes kept).
+         */
+        CompareMetrics: {
+            /**
+             * Missing
+             * @description requested job ids that do not exist
+             */
+            missing?: string[];
+            /**
+             * Series
+             * @description job id → metric → [[step, value], ...] in step order; a key the job never reported is an empty list
+             */
+            series: {
+                [key: string]: {
+                    [key: string]: [
+                        number,
+                        number
+                    ][];
+                };
+            };
+        };
+        /**
+         * ConfigProvenance
+         * @description What a config job was made from.
+         */
+        ConfigProvenance: {
+            /** Config */
+            config: string | null;
+            /** Dynamic Args */
+            dynamic_args: {
+                [key: string]: unknown;
+            };
+            /** Project Dir */
+            project_dir: string;
+            /**
+             * Rendered
+             * @description the rendered config text (null: render failed)
+             */
+            rendered: string | null;
+            /**
+             * Rendered Truncated
+             * @default false
+             */
+            rendered_truncated?: boolean;
+        };
+        /**
          * ControlResult
          * @description ``save|stop|save-stop|abort``: the queued command; ``kill|force-kill``: what the kill did.
          *
@@ -1219,6 +1437,14 @@ export interface components {
             time_limit?: number | null;
         };
         /**
+         * CreateJobBatch
+         * @description ``POST /queue/batch``: many jobs in one transaction, all or none.
+         */
+        CreateJobBatch: {
+            /** Jobs */
+            jobs: components["schemas"]["CreateJob"][];
+        };
+        /**
          * CreateProject
          * @description ``POST /workspace/new-project``.
          */
@@ -1247,6 +1473,20 @@ export interface components {
             project_dir_name?: string | null;
             /** Workspace Dir */
             workspace_dir: string;
+        };
+        /**
+         * CreateSweep
+         * @description ``POST /queue/sweep``: one job per point of ``grid`` (dynamic args), one group.
+         */
+        CreateSweep: {
+            base: components["schemas"]["CreateJob"];
+            /**
+             * Grid
+             * @description dynamic argument → values; the cartesian product is run
+             */
+            grid: {
+                [key: string]: unknown[];
+            };
         };
         /**
          * CreateTemplate
@@ -1713,6 +1953,64 @@ export interface components {
             /** Workspace */
             workspace: string | null;
         };
+        /**
+         * DescribeProvenance
+         * @description ``GET /jobs/{id}/provenance``: how a run was made, captured when it started.
+         */
+        DescribeProvenance: {
+            /** Argv */
+            argv: string[];
+            /**
+             * Attempt
+             * @description the attempt this was captured for (retries re-capture)
+             */
+            attempt: number;
+            /** Captured At */
+            captured_at: number;
+            /** @description config jobs only */
+            config: components["schemas"]["ConfigProvenance"] | null;
+            /** Cwd */
+            cwd: string | null;
+            /**
+             * Env Keys
+             * @description names of every variable the job got; never values
+             */
+            env_keys: string[];
+            /** @description null outside a git repository */
+            git: components["schemas"]["GitProvenance"] | null;
+            /**
+             * Git Diff
+             * @description the file holding the uncommitted diff (GET /jobs/{id}/provenance/diff); null when there is none
+             */
+            git_diff: string | null;
+            /** Gpus */
+            gpus: components["schemas"]["GpuIdentity"][];
+            host: components["schemas"]["HostProvenance"];
+            /** Job Id */
+            job_id: string;
+            /** Packages */
+            packages: components["schemas"]["PackageVersion"][];
+            /**
+             * Packages Source
+             * @description job: read from the job's own interpreter; server: the server's environment (the job's argv[0] is not a Python interpreter, or asking it failed)
+             */
+            packages_source: string;
+            /**
+             * Problems
+             * @description what could not be captured, and why
+             */
+            problems?: string[];
+            /**
+             * Python
+             * @description the interpreter's version
+             */
+            python: string;
+            /**
+             * Python Executable
+             * @description the interpreter packages were read from
+             */
+            python_executable: string | null;
+        };
         /** DescribeReadme */
         DescribeReadme: {
             /** Lab Path */
@@ -2031,6 +2329,84 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /**
+         * ExecutedNotebook
+         * @description ``GET /jobs/{id}/notebook``: the notebook as the job has executed it so far (nbformat 4).
+         *
+         *     Written by the job after each cell, so while it runs the cells up to the
+         *     current one carry their outputs. ``metadata.forgather_lab`` says how far it
+         *     got: ``status`` (running, done, failed), ``executed_cells`` / ``total_cells``
+         *     (code cells), the ``parameters`` and, on failure, ``error`` (the cell's
+         *     index, its first line, the exception's name and message).
+         */
+        ExecutedNotebook: {
+            /** Cells */
+            cells: {
+                [key: string]: unknown;
+            }[];
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Nbformat */
+            nbformat: number;
+            /** Nbformat Minor */
+            nbformat_minor: number;
+        };
+        /**
+         * GitProvenance
+         * @description The repository the job's working directory is in, at dispatch.
+         */
+        GitProvenance: {
+            /**
+             * Branch
+             * @description the checked-out branch (null: detached HEAD)
+             */
+            branch: string | null;
+            /**
+             * Commit
+             * @description HEAD's full hash (null: no commit yet)
+             */
+            commit: string | null;
+            /**
+             * Diff Bytes
+             * @description size of the uncommitted diff against HEAD, in bytes
+             */
+            diff_bytes: number;
+            /**
+             * Diff Truncated
+             * @description the diff was bigger than the cap; the file holds its start
+             * @default false
+             */
+            diff_truncated?: boolean;
+            /**
+             * Dirty
+             * @description tracked changes or untracked files, as `git status` sees
+             */
+            dirty: boolean;
+            /**
+             * Root
+             * @description the work tree's top directory
+             */
+            root: string;
+            /**
+             * Untracked
+             * @description untracked files (not in the diff), at most 100
+             */
+            untracked?: string[];
+        };
+        /**
+         * GpuIdentity
+         * @description A card the job was given.
+         */
+        GpuIdentity: {
+            /** Index */
+            index: number;
+            /** Name */
+            name: string;
+            /** Uuid */
+            uuid: string;
+        };
         /** GraphEdge */
         GraphEdge: {
             /**
@@ -2055,6 +2431,16 @@ export interface components {
             root: boolean;
         };
         /**
+         * HostProvenance
+         * @description The machine the job ran on.
+         */
+        HostProvenance: {
+            /** Hostname */
+            hostname: string;
+            /** Platform */
+            platform: string;
+        };
+        /**
          * InitWorkspace
          * @description ``POST /workspace/init-here``: an existing directory under a search root.
          */
@@ -2070,11 +2456,37 @@ export interface components {
             workspace_dir: string;
         };
         /**
+         * JobHistory
+         * @description ``GET /jobs/{id}/history``: every transition, oldest first.
+         */
+        JobHistory: {
+            /** Job Id */
+            job_id: string;
+            /** Transitions */
+            transitions: components["schemas"]["JobTransition"][];
+        };
+        /**
          * JobStatus
          * @description queued → starting → running → done | failed | aborted; queued → cancelled.
          * @enum {string}
          */
         JobStatus: "queued" | "starting" | "running" | "done" | "failed" | "aborted" | "cancelled";
+        /**
+         * JobTransition
+         * @description One step of a job's life: when, to which status, on which attempt, and why.
+         */
+        JobTransition: {
+            /** At */
+            at: number;
+            /** Attempt */
+            attempt: number;
+            /**
+             * Reason
+             * @default null
+             */
+            reason?: string | null;
+            status: components["schemas"]["JobStatus"];
+        };
         /**
          * KillGpuProcesses
          * @description ``POST /gpus/{index}/kill``: must say ``confirmed: true``.
@@ -2205,10 +2617,18 @@ export interface components {
             /** Workspaces */
             workspaces: components["schemas"]["WorkspaceNode"][];
         };
-        /** ListRuns */
+        /**
+         * ListRuns
+         * @description ``GET /runs``: newest first.
+         */
         ListRuns: {
+            /**
+             * Metric Keys
+             * @description every metric name in any row, sorted
+             */
+            metric_keys: string[];
             /** Runs */
-            runs: components["schemas"]["Run"][];
+            runs: components["schemas"]["RunRow"][];
         };
         /**
          * ListSearchRoots
@@ -2233,6 +2653,23 @@ export interface components {
         ListTemplates: {
             /** Groups */
             groups: components["schemas"]["TemplateGroup"][];
+        };
+        /**
+         * MetricSummary
+         * @description A metric of one run: its last reported value and its range.
+         */
+        MetricSummary: {
+            /**
+             * Last
+             * @description the value at the highest step
+             */
+            last: number | null;
+            /** Last Step */
+            last_step: number;
+            /** Max */
+            max: number | null;
+            /** Min */
+            min: number | null;
         };
         /** ModelOutput */
         ModelOutput: {
@@ -2261,6 +2698,16 @@ export interface components {
             evaluations: number;
             /** Runs */
             runs: number;
+        };
+        /**
+         * PackageVersion
+         * @description One installed distribution.
+         */
+        PackageVersion: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
         };
         /**
          * PendingCommand
@@ -2397,6 +2844,35 @@ export interface components {
             commands: components["schemas"]["PendingCommand"][];
         };
         /**
+         * RerunJob
+         * @description ``POST /jobs/{id}/rerun``: the original job again, with these changes.
+         */
+        RerunJob: {
+            /**
+             * Dynamic Args
+             * @description config jobs: merged over the original's dynamic args
+             * @default null
+             */
+            dynamic_args?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Priority
+             * @default null
+             */
+            priority?: number | null;
+            /**
+             * Requested Gpus
+             * @default null
+             */
+            requested_gpus?: number | null;
+        };
+        /**
          * ResolvedJob
          * @description A config's resolved ``job`` block; ``argv`` is the single-process command line.
          *
@@ -2439,6 +2915,51 @@ export interface components {
             name: string;
             /** Path */
             path: string;
+        };
+        /**
+         * RunRow
+         * @description One job of a project or config.
+         */
+        RunRow: {
+            /** Attempt */
+            attempt: number;
+            /** Config */
+            config: string | null;
+            /** Created At */
+            created_at: number;
+            /**
+             * Duration
+             * @description seconds run (so far, while running)
+             */
+            duration: number | null;
+            /** Dynamic Args */
+            dynamic_args: {
+                [key: string]: unknown;
+            };
+            /** Ended At */
+            ended_at: number | null;
+            /** Group */
+            group: string | null;
+            /** Id */
+            id: string;
+            /** Job Type */
+            job_type: string;
+            /** Metrics */
+            metrics: {
+                [key: string]: components["schemas"]["MetricSummary"];
+            };
+            /** Name */
+            name: string;
+            /**
+             * Owner
+             * @description who submitted it (null until there are owners)
+             */
+            owner: string | null;
+            /** Rerun Of */
+            rerun_of: string | null;
+            /** Started At */
+            started_at: number | null;
+            status: components["schemas"]["JobStatus"];
         };
         /** SavedTemplateSource */
         SavedTemplateSource: {
@@ -2555,6 +3076,22 @@ export interface components {
              * @default null
              */
             min_priority?: number | null;
+        };
+        /**
+         * UpdateQueuedJob
+         * @description ``PATCH /queue/{id}``: change a queued job's priority or name.
+         */
+        UpdateQueuedJob: {
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Priority
+             * @default null
+             */
+            priority?: number | null;
         };
         /**
          * UpdateScheduler
@@ -4258,6 +4795,55 @@ export interface operations {
             };
         };
     };
+    History_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobHistory"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     InlineProgress_get: {
         parameters: {
             query?: never;
@@ -4332,6 +4918,268 @@ export interface operations {
                 };
             };
             /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    MetricsCsv_get: {
+        parameters: {
+            query?: {
+                keys?: string | null;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ExecutedNotebook_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutedNotebook"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such job, or not a notebook job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the job has not started yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    Provenance_get: {
+        parameters: {
+            query?: {
+                download?: number;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeProvenance"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such job; or provenance not captured yet (reason provenance_pending) or never (provenance_missing) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ProvenanceDiff_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/x-diff": unknown;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such job; or provenance not captured yet (reason provenance_pending) or never (provenance_missing) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    Rerun_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RerunJob"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeJob"];
+                };
+            };
+            /** @description invalid changes (nothing is queued) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4515,6 +5363,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CleanupResult"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    Compare_get: {
+        parameters: {
+            query: {
+                jobs: string;
+                keys?: string | null;
+                max_points?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompareMetrics"];
                 };
             };
             /** @description bad request */
@@ -5280,6 +6170,119 @@ export interface operations {
             };
         };
     };
+    QueueItem_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateQueuedJob"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeJob"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the job is not queued (any more) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    Batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateJobBatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListJobs"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the state directory is read-only or unusable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     Scheduler_get: {
         parameters: {
             query?: never;
@@ -5351,6 +6354,57 @@ export interface operations {
             };
             /** @description not authenticated or not authorized */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    Sweep_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSweep"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListJobs"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the state directory is read-only or unusable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5449,6 +6503,48 @@ export interface operations {
             };
             /** @description no such project, config or file */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    RunsTable_get: {
+        parameters: {
+            query: {
+                config?: string | null;
+                limit?: number;
+                project_dir: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListRuns"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,8 +9,26 @@ import { type ISignal, Signal } from '@lumino/signaling';
 
 import { type ForgatherClient, describeError } from '../client';
 import { type ForgatherEvents, type IForgatherEvent } from '../client/events';
-import type { DescribeGpu, KillGpuResult, ListGpus, UpdateGpuPolicy } from '../client/schemas';
+import type {
+  DescribeGpu,
+  DescribeJob,
+  KillGpuResult,
+  ListGpus,
+  UpdateGpuPolicy
+} from '../client/schemas';
 import type { ForgatherSettings } from '../settings';
+
+/** The jobs holding `gpu` (several when they share it), among the jobs a front end knows. */
+export function jobsOnGpu(gpu: DescribeGpu, jobs: readonly DescribeJob[]): DescribeJob[] {
+  return jobs.filter(
+    j => (j.status === 'running' || j.status === 'starting') && j.gpus.includes(gpu.index)
+  );
+}
+
+/** Bytes the jobs on a card declared (`gpu_memory`, MiB per GPU); 0 when none did. */
+export function declaredBytes(jobs: readonly DescribeJob[]): number {
+  return jobs.reduce((sum, j) => sum + (j.gpu_memory ?? 0), 0) * 1024 ** 2;
+}
 
 export class GpusModel {
   constructor(

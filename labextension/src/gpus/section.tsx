@@ -1,13 +1,18 @@
-/** The GPUs section of the sidebar: one card per GPU; click a card to disable or enable it. */
+/**
+ * The GPUs section of the sidebar: one card per GPU; click a card to disable
+ * or enable it. Each card lists the jobs on it (several when they share it
+ * by declaring `gpu_memory`) and the memory they declared next to what the
+ * card reports in use.
+ */
 import { type TranslationBundle } from '@jupyterlab/translation';
 import { type CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
-import type { DescribeGpu } from '../client/schemas';
+import type { DescribeGpu, DescribeJob } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { openCommandMenu } from '../jobs/components';
 import { type JobsModel } from '../jobs/model';
-import { type GpusModel } from './model';
+import { type GpusModel, declaredBytes, jobsOnGpu } from './model';
 
 export function gpuMenuItems(
   gpu: DescribeGpu
@@ -72,6 +77,9 @@ function GpuCard(props: {
   const title = trans.__('GPU %1', gpu.index);
   const toggle = gpu.disabled ? trans.__('enable') : trans.__('disable');
   const jobName = (id: string) => jobs.job(id)?.name ?? id;
+  const onCard: DescribeJob[] = jobsOnGpu(gpu, jobs.jobs);
+  const declared = declaredBytes(onCard);
+  const shared = onCard.some(j => j.gpu_memory);
   return (
     <li
       className={`jp-forgather-gpu${gpu.disabled || gpu.excluded ? ' jp-forgather-gpu-off' : ''}`}
@@ -110,6 +118,13 @@ function GpuCard(props: {
           value={mem}
           text={`${mib(gpu.memory_used)} / ${mib(gpu.memory_total)}`}
         />
+        {shared && (
+          <Meter
+            label={trans.__('Declared')}
+            value={gpu.memory_total > 0 ? (100 * declared) / gpu.memory_total : 0}
+            text={trans.__('%1 declared · %2 used', mib(declared), mib(gpu.memory_used))}
+          />
+        )}
         <span className="jp-forgather-muted">
           {gpu.temperature !== null && `${gpu.temperature} °C`}
           {gpu.power !== null && ` · ${Math.round(gpu.power)} W`}
@@ -123,6 +138,25 @@ function GpuCard(props: {
       >
         ⋯
       </button>
+      {onCard.length > 0 && (
+        <ul className="jp-forgather-gpu-jobs" aria-label={trans.__('Jobs on GPU %1', gpu.index)}>
+          {onCard.map(job => (
+            <li key={job.id} data-job-id={job.id}>
+              <button
+                className="jp-forgather-link-button"
+                onClick={() => void commands.execute(CommandIDs.openJob, { jobId: job.id })}
+              >
+                {job.name}
+              </button>{' '}
+              <span className="jp-forgather-muted">
+                {job.gpu_memory
+                  ? trans.__('%1 declared', mib(job.gpu_memory * 1024 ** 2))
+                  : trans.__('whole card')}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
       {gpu.processes.length > 0 && (
         <ul
           className="jp-forgather-gpu-procs"

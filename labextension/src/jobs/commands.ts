@@ -8,10 +8,10 @@ import { Dialog, Notification, showDialog, showErrorMessage } from '@jupyterlab/
 import { PageConfig, PathExt } from '@jupyterlab/coreutils';
 import { type TranslationBundle } from '@jupyterlab/translation';
 
-import type { CreateJob, DescribeDynamicArgs, DescribeJob, JobControl } from '../client/schemas';
+import type { DescribeDynamicArgs, DescribeJob, JobControl } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { forgatherIcon } from '../icons';
-import { CommandJobForm, RunConfigForm } from './forms';
+import { CommandJobForm, type IJobRequest, RunConfigForm } from './forms';
 import { type JobsModel } from './model';
 import { controlLabels } from './components';
 
@@ -50,28 +50,47 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
     void showErrorMessage(title, error instanceof Error ? error.message : String(error));
 
   const priority = () => model.settings.values.defaultPriority;
+  /** Queue what the dialog asks for: one job, or one per point of its sweep grid. */
   const enqueue = async (
     title: string,
-    body: Dialog.IBodyWidget<CreateJob>
+    body: Dialog.IBodyWidget<IJobRequest>
   ): Promise<DescribeJob | null> => {
-    const result = await showDialog<CreateJob>({
-      title,
-      body,
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: trans.__('Queue') })
-      ],
-      focusNodeSelector: 'input'
-    });
+    let result: Dialog.IResult<IJobRequest>;
+    try {
+      result = await showDialog<IJobRequest>({
+        title,
+        body,
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Cancel') }),
+          Dialog.okButton({ label: trans.__('Queue') })
+        ],
+        focusNodeSelector: 'input'
+      });
+    } catch (error) {
+      // A field that cannot be sent (FormError): nothing was queued.
+      failed(trans.__('Could not queue the job'))(error);
+      return null;
+    }
     if (!result.button.accept || !result.value) {
       return null;
     }
-    const request = result.value;
+    const { job: request, grid } = result.value;
     const params = request.job_params;
     if (params && typeof params.cwd === 'string') {
       params.cwd = absoluteCwd(params.cwd);
     }
     try {
+      if (grid) {
+        const { jobs } = await model.client.jobs.sweep(request, grid);
+        model.start();
+        void model.refresh();
+        const group = jobs[0]?.group ?? '';
+        Notification.info(
+          trans._n('%1 job queued (group %2)', '%1 jobs queued (group %2)', jobs.length, group),
+          { autoClose: 6000 }
+        );
+        return jobs[0] ?? null;
+      }
       const job = await model.enqueue(request);
       Notification.info(trans.__('Queued %1', job.name), {
         autoClose: 4000,

@@ -1,12 +1,23 @@
 /**
  * Dialog bodies: plain labelled form fields (so screen readers and role
- * locators find them by label), read back by `getValue()`.
+ * locators find them by label), read back by `getValue()` as a job request:
+ * one job, or a sweep when a dynamic argument was given a list of values.
  */
 import { type Dialog } from '@jupyterlab/apputils';
 import { type TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import type { CreateJob, DynamicArg } from '../client/schemas';
+import { FormError, SchedulingFields, parseList, parseValue } from './schedulingFields';
+
+/**
+ * What an enqueue dialog asks for: one job, or, with a `grid` (dynamic
+ * argument → values), one job per point of it (`POST /queue/sweep`).
+ */
+export interface IJobRequest {
+  job: CreateJob;
+  grid: Record<string, unknown[]> | null;
+}
 
 let counter = 0;
 
@@ -99,7 +110,7 @@ export class PlacementFields {
 }
 
 /** "New Command Job" / "Queue as Forgather job": argv, cwd, placement. */
-export class CommandJobForm extends Widget implements Dialog.IBodyWidget<CreateJob> {
+export class CommandJobForm extends Widget implements Dialog.IBodyWidget<IJobRequest> {
   constructor(
     trans: TranslationBundle,
     init: { command?: string; cwd?: string; name?: string; priority?: number }
@@ -116,28 +127,129 @@ export class CommandJobForm extends Widget implements Dialog.IBodyWidget<CreateJ
       trans.__('Relative to the server root; empty for the root')
     );
     this._placement = new PlacementFields(this.node, trans, init.name ?? '', 0, init.priority);
+    this._scheduling = new SchedulingFields(this.node, trans);
+    this._trans = trans;
   }
 
-  getValue(): CreateJob {
+  getValue(): IJobRequest {
     const params: Record<string, unknown> = { argv: splitArgs(this._command.value) };
     if (this._cwd.value.trim()) {
       params.cwd = this._cwd.value.trim();
     }
-    return this._placement.apply({
+    const job = this._placement.apply({
       job_type: 'command',
       job_params: params,
       requested_gpus: 0,
       priority: 0
     });
+    return { job: this._scheduling.apply(job, this._trans), grid: null };
   }
 
   private _command: HTMLInputElement | HTMLSelectElement;
   private _cwd: HTMLInputElement | HTMLSelectElement;
   private _placement: PlacementFields;
+  private _scheduling: SchedulingFields;
+  private _trans: TranslationBundle;
 }
 
-/** The "Run" form of a training config, generated from its dynamic_args. */
-export class RunConfigForm extends Widget implements Dialog.IBodyWidget<CreateJob> {
+/**
+ * A dynamic argument's field with a "sweep" switch: on, the field takes a
+ * comma-separated list of values (a choice list lets several be picked).
+ */
+class ArgField {
+  constructor(
+    parent: HTMLElement,
+    trans: TranslationBundle,
+    readonly arg: DynamicArg,
+    value: unknown
+  ) {
+    let el: HTMLInputElement | HTMLSelectElement;
+    if (arg.type === 'bool' || arg.action) {
+      el = input('checkbox', '');
+      (el as HTMLInputElement).checked = Boolean(value);
+    } else if (arg.choices && arg.choices.length) {
+      el = document.createElement('select');
+      for (const choice of arg.choices) {
+        const opt = document.createElement('option');
+        opt.value = opt.textContent = String(choice);
+        el.append(opt);
+      }
+      el.value = String(value ?? '');
+    } else {
+      const numeric = arg.type === 'int' || arg.type === 'float';
+      el = input(
+        numeric ? 'number' : 'text',
+        value === null || value === undefined ? '' : String(value)
+      );
+      if (arg.type === 'float') {
+        el.setAttribute('step', 'any');
+      }
+    }
+    this.el = field(parent, arg.name, el, arg.help ?? '');
+    this._numberType = el instanceof HTMLInputElement ? el.type : '';
+    if (el instanceof HTMLInputElement && el.type === 'checkbox') {
+      return; // a flag: true or false, nothing to sweep
+    }
+    const toggle = document.createElement('label');
+    toggle.className = 'jp-forgather-sweep-toggle';
+    this.sweep = input('checkbox', '');
+    this.sweep.setAttribute('aria-label', trans.__('Sweep %1', arg.name));
+    toggle.append(this.sweep, ` ${trans.__('sweep: a list of values')}`);
+    this.el.parentElement?.append(toggle);
+    this.sweep.addEventListener('change', () => this._setSweep(trans));
+  }
+
+  readonly el: HTMLInputElement | HTMLSelectElement;
+  readonly sweep: HTMLInputElement | null = null;
+
+  /** Whether the field holds a list of values. */
+  get swept(): boolean {
+    return this.sweep?.checked ?? false;
+  }
+
+  /** The value (or the values, when swept); undefined when left empty. */
+  value(): unknown {
+    const { arg, el } = this;
+    if (el instanceof HTMLInputElement && el.type === 'checkbox') {
+      return el.checked;
+    }
+    if (this.swept) {
+      if (el instanceof HTMLSelectElement) {
+        if (el.selectedOptions.length === 0) {
+          throw new FormError(`${arg.name}: pick the values to sweep`);
+        }
+        return Array.from(el.selectedOptions, o => parseValue(arg.name, arg.type, o.value));
+      }
+      return parseList(arg.name, arg.type, el.value);
+    }
+    if (el.value === '') {
+      return undefined;
+    }
+    return arg.type === 'int' || arg.type === 'float'
+      ? parseValue(arg.name, arg.type, el.value)
+      : el.value;
+  }
+
+  private _setSweep(trans: TranslationBundle): void {
+    const { el } = this;
+    if (el instanceof HTMLSelectElement) {
+      el.multiple = this.swept;
+      return;
+    }
+    // A number field cannot hold "0.1, 0.3": the list is typed as text.
+    el.type = this.swept ? 'text' : this._numberType;
+    el.placeholder = this.swept ? trans.__('values, comma-separated: 0.001, 0.0003') : '';
+    el.focus();
+  }
+
+  private _numberType: string;
+}
+
+/**
+ * The "Run" form of a training config, generated from its dynamic_args; any
+ * argument can be swept (a list of values: one job per combination).
+ */
+export class RunConfigForm extends Widget implements Dialog.IBodyWidget<IJobRequest> {
   constructor(
     trans: TranslationBundle,
     readonly projectDir: string,
@@ -151,57 +263,43 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<CreateJo
     this.node.setAttribute('aria-label', trans.__('Run %1', config));
     for (const arg of args) {
       const value = arg.name in values ? values[arg.name] : arg.default;
-      let el: HTMLInputElement | HTMLSelectElement;
-      if (arg.type === 'bool' || arg.action) {
-        el = input('checkbox', '');
-        (el as HTMLInputElement).checked = Boolean(value);
-      } else if (arg.choices && arg.choices.length) {
-        el = document.createElement('select');
-        for (const choice of arg.choices) {
-          const opt = document.createElement('option');
-          opt.value = opt.textContent = String(choice);
-          el.append(opt);
-        }
-        el.value = String(value ?? '');
-      } else {
-        const numeric = arg.type === 'int' || arg.type === 'float';
-        el = input(
-          numeric ? 'number' : 'text',
-          value === null || value === undefined ? '' : String(value)
-        );
-        if (arg.type === 'float') {
-          el.setAttribute('step', 'any');
-        }
-      }
-      this._fields.push([arg, field(this.node, arg.name, el, arg.help)]);
+      this._fields.push(new ArgField(this.node, trans, arg, value));
     }
     this._placement = new PlacementFields(this.node, trans, '', null, priority);
+    this._scheduling = new SchedulingFields(this.node, trans);
+    this._trans = trans;
   }
 
-  getValue(): CreateJob {
+  getValue(): IJobRequest {
     const dynamic: Record<string, unknown> = {};
-    for (const [arg, el] of this._fields) {
-      if (el instanceof HTMLInputElement && el.type === 'checkbox') {
-        dynamic[arg.name] = el.checked;
-      } else if (el.value === '') {
+    const grid: Record<string, unknown[]> = {};
+    for (const f of this._fields) {
+      const value = f.value();
+      if (value === undefined) {
         continue;
-      } else if (arg.type === 'int') {
-        dynamic[arg.name] = parseInt(el.value, 10);
-      } else if (arg.type === 'float') {
-        dynamic[arg.name] = parseFloat(el.value);
+      }
+      if (f.swept && Array.isArray(value) && value.length > 1) {
+        grid[f.arg.name] = value;
       } else {
-        dynamic[arg.name] = el.value;
+        // A list of one value is that value.
+        dynamic[f.arg.name] = Array.isArray(value) && f.swept ? value[0] : value;
       }
     }
-    return this._placement.apply({
+    const job = this._placement.apply({
       job_type: 'training',
       project_dir: this.projectDir,
       config: this.config,
       dynamic_args: dynamic,
       priority: 0
     });
+    return {
+      job: this._scheduling.apply(job, this._trans),
+      grid: Object.keys(grid).length ? grid : null
+    };
   }
 
-  private _fields: [DynamicArg, HTMLInputElement | HTMLSelectElement][] = [];
+  private _fields: ArgField[] = [];
   private _placement: PlacementFields;
+  private _scheduling: SchedulingFields;
+  private _trans: TranslationBundle;
 }

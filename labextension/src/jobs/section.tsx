@@ -1,10 +1,15 @@
-/** The Jobs section of the sidebar: running and finished jobs as cards. */
+/**
+ * The Jobs section of the sidebar: running and finished jobs as cards. Each
+ * card has a check box; with two or more ticked, "Compare" opens them side
+ * by side (shift-click a box to tick the range since the last one).
+ */
 import { type TranslationBundle } from '@jupyterlab/translation';
 import { type CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import type { DescribeJob } from '../client/schemas';
 import { CommandIDs } from '../commands';
+import { RunsCommandIDs } from '../runs/commands';
 import { ProgressBar, StatusPill, ago, gpuText, openCommandMenu } from './components';
 import { type JobsModel, TERMINAL } from './model';
 
@@ -26,6 +31,9 @@ export function jobMenuItems(
   } else {
     items.push({ command: CommandIDs.jobDelete, args });
   }
+  if (job.status !== 'queued') {
+    items.push({ command: '-' }, { command: RunsCommandIDs.rerun, args });
+  }
   return items;
 }
 
@@ -34,6 +42,8 @@ function JobCard(props: {
   model: JobsModel;
   commands: CommandRegistry;
   trans: TranslationBundle;
+  selected: boolean;
+  onSelect: (checked: boolean, range: boolean) => void;
 }): JSX.Element {
   const { job, model, commands, trans } = props;
   const active = job.status === 'running' || job.status === 'starting';
@@ -43,9 +53,18 @@ function JobCard(props: {
       className={`jp-forgather-job jp-forgather-job-${job.status}`}
       data-job-id={job.id}
       data-status={job.status}
+      data-selected={props.selected ? 'true' : undefined}
       aria-label={job.name}
     >
       <div className="jp-forgather-job-line">
+        <input
+          type="checkbox"
+          className="jp-forgather-job-select"
+          aria-label={trans.__('Select %1', job.name)}
+          checked={props.selected}
+          onClick={e => props.onSelect(e.currentTarget.checked, e.shiftKey)}
+          onChange={() => undefined}
+        />
         <button
           className="jp-forgather-job-name jp-forgather-link-button"
           title={trans.__('Open the job view')}
@@ -93,10 +112,48 @@ export function JobsSection(props: {
   const { model, commands, trans } = props;
   const jobs = model.jobs.filter(j => j.status !== 'queued');
   const finished = jobs.some(j => TERMINAL.has(j.status));
+  const [picked, setPicked] = React.useState<ReadonlySet<string>>(new Set());
+  const anchor = React.useRef<string | null>(null);
+  // Ticked jobs that are still listed, in the list's order.
+  const selected = jobs.map(j => j.id).filter(id => picked.has(id));
+  const select = (id: string, checked: boolean, range: boolean) => {
+    const next = new Set(picked);
+    const ids = jobs.map(j => j.id);
+    const from = anchor.current === null ? -1 : ids.indexOf(anchor.current);
+    const to = ids.indexOf(id);
+    if (range && from >= 0 && to >= 0) {
+      ids.slice(Math.min(from, to), Math.max(from, to) + 1).forEach(x => next.add(x));
+    } else if (checked) {
+      next.add(id);
+    } else {
+      next.delete(id);
+    }
+    anchor.current = id;
+    setPicked(next);
+  };
   return (
     <section className="jp-forgather-section" aria-label={trans.__('Jobs')}>
       <header className="jp-forgather-section-header">
         <h3>{trans.__('Jobs')}</h3>
+        {selected.length > 0 && (
+          <>
+            <button
+              className="jp-forgather-link-button"
+              disabled={selected.length < 2}
+              title={
+                selected.length < 2
+                  ? trans.__('Tick two or more jobs to compare them')
+                  : trans.__('Overlay their curves and diff their parameters')
+              }
+              onClick={() => void commands.execute(RunsCommandIDs.compare, { jobIds: selected })}
+            >
+              {trans.__('Compare (%1)', selected.length)}
+            </button>
+            <button className="jp-forgather-link-button" onClick={() => setPicked(new Set())}>
+              {trans.__('Clear')}
+            </button>
+          </>
+        )}
         {finished && (
           <button
             className="jp-forgather-link-button"
@@ -118,7 +175,15 @@ export function JobsSection(props: {
       ) : (
         <ul className="jp-forgather-list" aria-label={trans.__('Job list')}>
           {jobs.map(job => (
-            <JobCard key={job.id} job={job} model={model} commands={commands} trans={trans} />
+            <JobCard
+              key={job.id}
+              job={job}
+              model={model}
+              commands={commands}
+              trans={trans}
+              selected={picked.has(job.id)}
+              onSelect={(checked, range) => select(job.id, checked, range)}
+            />
           ))}
         </ul>
       )}

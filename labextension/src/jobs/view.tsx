@@ -1,7 +1,8 @@
 /**
  * The job view in the main area: status, progress and controls on top, the
- * metric curves, and the live log below. It renders the jobs model; the log
- * and the chart read their own streams for this one job.
+ * scheduling details and the history, the metric curves, and the live log
+ * below. It renders the jobs model; the log, the chart and the history read
+ * their own sources for this one job.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { type TranslationBundle } from '@jupyterlab/translation';
@@ -10,24 +11,35 @@ import { type CommandRegistry } from '@lumino/commands';
 import { Panel } from '@lumino/widgets';
 import * as React from 'react';
 
-import { CommandIDs } from '../commands';
+import { describeError } from '../client';
 import { type ForgatherEvents, type IForgatherEvent } from '../client/events';
+import type { IJobHistory } from '../client/jobs';
+import type { DescribeJob } from '../client/schemas';
+import { CommandIDs } from '../commands';
 import { forgatherIcon } from '../icons';
 import { ProgressBar, StatusPill, controlLabels, gpuText } from './components';
+import { JobDetails, JobHistoryTable } from './details';
 import { JobLog } from './log';
 import { JobLogStream } from './logStream';
 import { JobMetrics } from './metrics';
 import { JobMetricsModel } from './metricsModel';
 import { type JobsModel, TERMINAL } from './model';
 
+/** The freshest record: the queue's while queued (it carries the place and the reason). */
+function record(model: JobsModel, id: string): DescribeJob | undefined {
+  return model.queue.find(j => j.id === id) ?? model.job(id);
+}
+
 function JobHeader(props: {
   jobId: string;
   model: JobsModel;
+  history: IJobHistory | null;
+  historyError: string | null;
   commands: CommandRegistry;
   trans: TranslationBundle;
 }): JSX.Element {
   const { model, trans, commands, jobId } = props;
-  const job = model.job(jobId);
+  const job = record(model, jobId);
   if (!job) {
     return <div className="jp-forgather-job-header">{trans.__('Loading job %1…', jobId)}</div>;
   }
@@ -41,10 +53,18 @@ function JobHeader(props: {
         <StatusPill status={job.status} trans={trans} />
         <span className="jp-forgather-muted">
           {job.job_type} · {gpuText(trans, job)} · {trans.__('priority %1', job.priority)}
+          {(job.attempt ?? 1) > 1 && ` · ${trans.__('attempt %1', job.attempt)}`}
           {job.pid !== null && ` · pid ${job.pid}`}
           {job.exit_code !== null && ` · ${trans.__('exit code %1', job.exit_code)}`}
         </span>
       </div>
+      {job.status === 'queued' && job.pending_reason && (
+        <p className="jp-forgather-banner" role="status" data-testid="forgather-pending-reason">
+          {job.position
+            ? trans.__('#%1 in the queue: %2', job.position, job.pending_reason)
+            : job.pending_reason}
+        </p>
+      )}
       {active && <ProgressBar progress={model.progress(jobId)} label={trans.__('Progress')} />}
       {job.error && (
         <p className="jp-forgather-error" role="alert">
@@ -73,6 +93,10 @@ function JobHeader(props: {
           </button>
         )}
       </div>
+      <div className="jp-forgather-job-scheduling">
+        <JobDetails job={job} lookup={id => model.job(id)} commands={commands} trans={trans} />
+        <JobHistoryTable history={props.history} error={props.historyError} trans={trans} />
+      </div>
     </div>
   );
 }
@@ -89,9 +113,19 @@ export class JobViewBody extends Panel {
     this.addClass('jp-forgather-job-view');
     const header = ReactWidget.create(
       <UseSignal signal={model.changed}>
-        {() => <JobHeader jobId={jobId} model={model} commands={commands} trans={trans} />}
+        {() => (
+          <JobHeader
+            jobId={jobId}
+            model={model}
+            history={this._history}
+            historyError={this._historyError}
+            commands={commands}
+            trans={trans}
+          />
+        )}
       </UseSignal>
     );
+    this._header = header;
     this._stream = new JobLogStream(model.client, jobId, model.settings);
     this._series = new JobMetricsModel(model.client, jobId, model.settings);
     this.log = new JobLog(this._stream, trans.__('Log of job %1', jobId));
@@ -105,6 +139,7 @@ export class JobViewBody extends Panel {
     this._stream.connect();
     this._series.update();
     this._onModel();
+    void this._loadHistory();
   }
 
   readonly log: JobLog;
@@ -119,11 +154,29 @@ export class JobViewBody extends Panel {
     super.dispose();
   }
 
+  /** Fetch the history again (on each status or attempt change: a new row). */
+  private async _loadHistory(): Promise<void> {
+    try {
+      this._history = await this.model.client.jobs.history(this.jobId);
+      this._historyError = null;
+    } catch (error) {
+      this._historyError = describeError(error);
+    }
+    if (!this.isDisposed) {
+      this._header.update();
+    }
+  }
+
   private _onModel(): void {
     const job = this.model.job(this.jobId);
     if (!job) {
       return;
     }
+    const step = `${job.status}/${job.attempt}`;
+    if (this._step !== null && step !== this._step) {
+      void this._loadHistory();
+    }
+    this._step = step;
     if (job.status !== this._status) {
       const wasWaiting = this._status === 'queued' || this._status === 'starting';
       this._status = job.status;
@@ -143,6 +196,10 @@ export class JobViewBody extends Panel {
   private _stream: JobLogStream;
   private _series: JobMetricsModel;
   private _status: string | null = null;
+  private _step: string | null = null;
+  private _history: IJobHistory | null = null;
+  private _historyError: string | null = null;
+  private _header: ReactWidget;
 }
 
 export class JobView extends MainAreaWidget<JobViewBody> {

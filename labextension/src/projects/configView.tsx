@@ -9,6 +9,7 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { DescribeTemplateGraph } from '../client/schemas';
+import { RunsTable } from '../runs/table';
 import { type ConfigViewModel } from './configModel';
 
 export interface IConfigViewOptions {
@@ -19,7 +20,7 @@ export interface IConfigViewOptions {
   editOverrides?(): void;
 }
 
-type Tab = 'info' | 'pp' | 'templates';
+type Tab = 'info' | 'pp' | 'templates' | 'runs';
 
 /** Markdown through rendermime (falls back to plain text without it). */
 function Markdown(props: { source: string; rendermime: IRenderMimeRegistry | null }): JSX.Element {
@@ -89,7 +90,8 @@ function ConfigViewBody(props: IConfigViewOptions): JSX.Element {
   const tabs: [Tab, string][] = [
     ['info', 'Info'],
     ['pp', 'Rendered YAML'],
-    ['templates', 'Templates']
+    ['templates', 'Templates'],
+    ['runs', 'Runs']
   ];
   return (
     <div className="jp-forgather-config-view" data-testid="forgather-config-view">
@@ -152,6 +154,9 @@ function ConfigViewBody(props: IConfigViewOptions): JSX.Element {
         <pre className="jp-forgather-yaml" data-testid="forgather-rendered-yaml">
           {data.yaml.replace(/^\s*\n/, '')}
         </pre>
+      )}
+      {tab === 'runs' && (
+        <RunsTable client={model.client} projectDir={projectDir} config={config} />
       )}
       {data && tab === 'templates' && (
         <div className="jp-forgather-templates">

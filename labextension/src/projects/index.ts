@@ -211,6 +211,28 @@ export function setupProjects(
     }
   });
 
+  // A checkpoint folder is a Hugging Face save when it holds a config.json. Only
+  // the yes is remembered: a folder still being written may become one.
+  const hf = new Set<string>();
+  const isHfCheckpoint = async (item: OutputItem): Promise<boolean> => {
+    if (hf.has(item.path)) {
+      return true;
+    }
+    if (item.lab_path === null) {
+      return false;
+    }
+    const ok = await app.serviceManager.contents
+      .get(`${item.lab_path}/config.json`, { content: false })
+      .then(
+        () => true,
+        () => false
+      );
+    if (ok) {
+      hf.add(item.path);
+    }
+    return ok;
+  };
+
   const details = new Map<string, MainAreaWidget>();
   const openOutput = (group: OutputKind, item: OutputItem): void => {
     if (group === 'evaluations') {
@@ -227,14 +249,7 @@ export function setupProjects(
         target,
         {
           openFile,
-          isHfCheckpoint: async ckpt =>
-            ckpt.lab_path !== null &&
-            app.serviceManager.contents
-              .get(`${ckpt.lab_path}/config.json`, { content: false })
-              .then(
-                () => true,
-                () => false
-              ),
+          isHfCheckpoint,
           serveInference: async ckpt => {
             await commands.execute(CommandIDs.serveInference, { path: ckpt.path });
           }
@@ -267,5 +282,5 @@ export function setupProjects(
     app.contextMenu.addItem({ command, selector, rank });
   }
 
-  return { model, actions: { openConfig, openFile, openOutput, openMenu } };
+  return { model, actions: { openConfig, openFile, openOutput, openMenu, isHfCheckpoint } };
 }

@@ -18,6 +18,11 @@ export interface ITreeActions {
   openOutput?(group: OutputKind, item: OutputItem): void;
   /** The header's "⋯" menu (search roots, workspaces). */
   openMenu?(anchor: HTMLElement): void;
+  /**
+   * Whether a checkpoint is a Hugging Face save (`config.json` inside): its row
+   * then carries `data-hf="true"`, which the "Serve Inference" menu item keys on.
+   */
+  isHfCheckpoint?(item: OutputItem): Promise<boolean>;
 }
 
 type RowData = Record<string, string | undefined>;
@@ -60,6 +65,49 @@ function Row(props: {
   );
 }
 
+/** One run, checkpoint or evaluation; a checkpoint learns whether it can be served. */
+function OutputRow(props: {
+  item: OutputItem;
+  kind: OutputKind;
+  depth: number;
+  actions: ITreeActions;
+}): JSX.Element {
+  const { item, kind, actions } = props;
+  const [hf, setHf] = React.useState(false);
+  React.useEffect(() => {
+    if (kind !== 'checkpoints' || !actions.isHfCheckpoint) {
+      return;
+    }
+    let live = true;
+    actions.isHfCheckpoint(item).then(
+      ok => live && setHf(ok),
+      () => undefined
+    );
+    return () => {
+      live = false;
+    };
+  }, [actions, item, kind]);
+  return (
+    <Row
+      depth={props.depth}
+      kind="output-item"
+      data={{
+        path: item.path,
+        'lab-path': item.lab_path ?? undefined,
+        group: kind,
+        hf: hf ? 'true' : undefined
+      }}
+      label={<span className="jp-forgather-tree-leaf">{item.name}</span>}
+      title={hf ? `${item.path} (Hugging Face checkpoint: right-click to serve it)` : item.path}
+      onClick={() =>
+        kind !== 'evaluations' && actions.openOutput
+          ? actions.openOutput(kind, item)
+          : actions.openFile(item.lab_path)
+      }
+    />
+  );
+}
+
 function Outputs(props: {
   model: ProjectsModel;
   outputDir: string;
@@ -97,18 +145,12 @@ function Outputs(props: {
             {open &&
               Array.isArray(items) &&
               items.map(item => (
-                <Row
+                <OutputRow
                   key={item.path}
+                  item={item}
+                  kind={kind}
                   depth={props.depth + 1}
-                  kind="output-item"
-                  data={{ path: item.path, 'lab-path': item.lab_path ?? undefined, group: kind }}
-                  label={<span className="jp-forgather-tree-leaf">{item.name}</span>}
-                  title={item.path}
-                  onClick={() =>
-                    kind !== 'evaluations' && props.actions.openOutput
-                      ? props.actions.openOutput(kind, item)
-                      : props.actions.openFile(item.lab_path)
-                  }
+                  actions={props.actions}
                 />
               ))}
           </React.Fragment>

@@ -1,11 +1,125 @@
-/** The Queue section of the sidebar: what waits, in dispatch order, and the scheduler. */
+/**
+ * The Queue section of the sidebar: what waits, in the order the scheduler's
+ * next pass considers it, each job with its place and why it is not running
+ * yet; priorities edit in place, "Move to top" puts a job first. It follows
+ * the jobs model, which refreshes on `queue_changed` and `job_status_changed`.
+ */
 import { type TranslationBundle } from '@jupyterlab/translation';
 import { type CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
+import { describeError } from '../client';
+import type { DescribeJob } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { ago, gpuText } from '../jobs/components';
 import { type JobsModel } from '../jobs/model';
+import { moveToTop, setPriority } from './actions';
+import { PriorityEditor } from './priority';
+
+/** A short form of a group (sweep) id for a chip; the whole id is its title. */
+export function groupLabel(group: string): string {
+  return group.length > 8 ? group.slice(0, 8) : group;
+}
+
+function QueueItem(props: {
+  job: DescribeJob;
+  place: number;
+  first: boolean;
+  model: JobsModel;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { job, place, first, model, commands, trans } = props;
+  const [error, setError] = React.useState<string | null>(null);
+  const [moving, setMoving] = React.useState(false);
+  const top = async () => {
+    setMoving(true);
+    setError(null);
+    try {
+      await moveToTop(model, job);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setMoving(false);
+    }
+  };
+  return (
+    <li
+      className="jp-forgather-queue-item"
+      data-job-id={job.id}
+      data-position={place}
+      aria-label={job.name}
+    >
+      <span className="jp-forgather-position" title={trans.__('Place in the queue')}>
+        {place}
+      </span>
+      <PriorityEditor
+        jobName={job.name}
+        priority={job.priority}
+        save={p => setPriority(model, job.id, p)}
+        onError={setError}
+        trans={trans}
+      />
+      <div className="jp-forgather-queue-main">
+        <div className="jp-forgather-queue-line">
+          <button
+            className="jp-forgather-job-name jp-forgather-link-button"
+            onClick={() => void commands.execute(CommandIDs.openJob, { jobId: job.id })}
+          >
+            {job.name}
+          </button>
+          {job.group && (
+            <span
+              className="jp-forgather-pill jp-forgather-tag jp-forgather-group"
+              title={trans.__('Sweep or batch %1', job.group)}
+              data-group={job.group}
+            >
+              {groupLabel(job.group)}
+            </span>
+          )}
+          {(job.attempt ?? 1) > 1 && (
+            <span
+              className="jp-forgather-pill jp-forgather-tag jp-forgather-attempt"
+              title={trans.__('Requeued after a preemption or a failure')}
+            >
+              {trans.__('attempt %1', job.attempt)}
+            </span>
+          )}
+        </div>
+        {job.pending_reason && (
+          <div className="jp-forgather-muted jp-forgather-pending-reason">{job.pending_reason}</div>
+        )}
+        <div className="jp-forgather-muted">
+          {gpuText(trans, job)} · {ago(job.queued_at ?? job.created_at)}
+        </div>
+      </div>
+      <span className="jp-forgather-queue-actions">
+        <button
+          className="jp-forgather-icon-button"
+          aria-label={trans.__('Move %1 to top', job.name)}
+          title={trans.__('Move to top')}
+          disabled={first || moving}
+          onClick={() => void top()}
+        >
+          ⤒
+        </button>
+        <button
+          className="jp-forgather-icon-button"
+          aria-label={trans.__('Cancel %1', job.name)}
+          title={trans.__('Cancel')}
+          onClick={() => void commands.execute(CommandIDs.jobCancel, { jobId: job.id })}
+        >
+          ✕
+        </button>
+      </span>
+      {error && (
+        <p className="jp-forgather-error jp-forgather-queue-error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
 
 export function QueueSection(props: {
   model: JobsModel;
@@ -52,37 +166,20 @@ export function QueueSection(props: {
           {model.loaded ? trans.__('Nothing queued.') : trans.__('Loading…')}
         </p>
       ) : (
-        <ul className="jp-forgather-list" aria-label={trans.__('Queued jobs')}>
-          {model.queue.map(job => (
-            <li
+        <ol className="jp-forgather-list" aria-label={trans.__('Queued jobs')}>
+          {model.queue.map((job, i) => (
+            <QueueItem
               key={job.id}
-              className="jp-forgather-queue-item"
-              data-job-id={job.id}
-              aria-label={job.name}
-            >
-              <span className="jp-forgather-priority" title={trans.__('Priority')}>
-                {job.priority}
-              </span>
-              <button
-                className="jp-forgather-job-name jp-forgather-link-button"
-                onClick={() => void commands.execute(CommandIDs.openJob, { jobId: job.id })}
-              >
-                {job.name}
-              </button>
-              <span className="jp-forgather-muted">
-                {gpuText(trans, job)} · {ago(job.created_at)}
-              </span>
-              <button
-                className="jp-forgather-icon-button"
-                aria-label={trans.__('Cancel %1', job.name)}
-                title={trans.__('Cancel')}
-                onClick={() => void commands.execute(CommandIDs.jobCancel, { jobId: job.id })}
-              >
-                ✕
-              </button>
-            </li>
+              job={job}
+              // The server's place; before it says, the list is in dispatch order.
+              place={job.position ?? i + 1}
+              first={i === 0}
+              model={model}
+              commands={commands}
+              trans={trans}
+            />
           ))}
-        </ul>
+        </ol>
       )}
     </section>
   );

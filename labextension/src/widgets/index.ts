@@ -15,6 +15,7 @@ import './style.css';
 import { ForgatherClient } from '../client';
 import type { IRenderProps, IWidgetModule } from './anywidget';
 import { renderChat } from './chat';
+import { renderCompare } from './compare';
 import { type IViewContext, Lifetime } from './dom';
 import { renderGpus } from './gpus';
 import { renderJob } from './job';
@@ -26,7 +27,8 @@ const VIEWS: Record<string, (ctx: IViewContext) => void> = {
   gpus: renderGpus,
   jobs: renderJobs,
   job: renderJob,
-  chat: renderChat
+  chat: renderChat,
+  compare: renderCompare
 };
 
 const widgetModule: IWidgetModule = {

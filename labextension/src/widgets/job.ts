@@ -65,8 +65,13 @@ export function renderJob({ widget, el, life, client }: IViewContext): void {
     }
     const exit = job.exit_code !== null ? ` (exit ${job.exit_code})` : '';
     const pct = watch.progress?.progress;
+    const attempt = (job.attempt ?? 1) > 1 ? ` · attempt ${job.attempt}` : '';
+    const waiting =
+      job.status === 'queued' && job.pending_reason
+        ? ` · ${job.position ? `#${job.position}: ` : ''}${job.pending_reason}`
+        : '';
     state.replaceChildren(
-      `${job.name} · ${job.status}${exit}`,
+      `${job.name} · ${job.status}${exit}${attempt}${waiting}`,
       watch.notice ? ` · ${watch.notice}` : '',
       pct !== null && pct !== undefined ? bar(pct) : ''
     );

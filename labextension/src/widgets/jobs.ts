@@ -1,7 +1,7 @@
 /**
  * `JobsTable`: jobs with status, progress and controls, rendered from a
  * `JobsTableModel` (refreshed on the server's events, with a slow poll as a
- * safety net).
+ * safety net). A queued job shows its place in the queue and why it waits.
  */
 import type { DescribeJob } from '../client/schemas';
 import { type IViewContext, bar, h } from './dom';
@@ -14,6 +14,18 @@ const ACTIONS: Partial<Record<DescribeJob['status'], JobAction[]>> = {
 };
 
 const COLUMNS = ['id', 'name', 'status', 'prio', 'gpus', 'progress', ''];
+
+/** "queued #3", "running (attempt 2)": the status with what the scheduler adds. */
+export function statusText(job: DescribeJob): string {
+  let text: string = job.status;
+  if (job.status === 'queued' && job.position) {
+    text += ` #${job.position}`;
+  }
+  if ((job.attempt ?? 1) > 1) {
+    text += ` (attempt ${job.attempt})`;
+  }
+  return text;
+}
 
 export function renderJobs({ widget, el, life, client }: IViewContext): void {
   const msg = h('div', { class: 'fg-muted' });
@@ -37,12 +49,16 @@ export function renderJobs({ widget, el, life, client }: IViewContext): void {
     const buttons = (ACTIONS[job.status] ?? []).map(action =>
       h('button', { class: 'fg-btn', onclick: () => void model.act(job, action) }, action)
     );
+    const reason =
+      job.status === 'queued' && job.pending_reason
+        ? h('div', { class: 'fg-muted fg-reason' }, job.pending_reason)
+        : null;
     return h(
       'tr',
       { 'data-job': job.id, class: `fg-${job.status}` },
       h('td', {}, h('code', {}, job.id)),
-      h('td', {}, job.name),
-      h('td', {}, job.status),
+      h('td', {}, job.name, reason),
+      h('td', {}, statusText(job)),
       h('td', {}, String(job.priority)),
       h('td', {}, job.gpus.join(',') || '-'),
       h('td', {}, progress),

@@ -105,6 +105,22 @@ def latest_checkpoint(output_dir: Path) -> Path | None:
     return found[-1] if found else None
 
 
+def resume_checkpoint(output_dir: Path, job_id: str | None) -> Path | None:
+    """The latest checkpoint saved by job ``job_id`` (the family shares ``output_dir``,
+    so another run's checkpoint is never taken for this job's)."""
+    if not job_id:
+        return None
+    found = []
+    for p in (output_dir / "checkpoints").glob("checkpoint-*"):
+        try:
+            meta = json.loads((p / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if meta.get("job_id") == job_id and (p / "model.pt").exists():
+            found.append((int(meta.get("step", 0)), p))
+    return max(found)[1] if found else None
+
+
 def load(path: Path) -> tuple[CharLM, Vocab, dict]:
     """A model, its vocabulary and its hyperparameters from a checkpoint directory."""
     state = torch.load(path / "model.pt", map_location="cpu", weights_only=False)

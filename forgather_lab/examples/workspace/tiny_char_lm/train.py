@@ -6,7 +6,10 @@ progress lines like ``step 120/300 loss 2.31``.
 
 Under forgather-lab it reports progress, metrics and checkpoints through
 ``forgather_lab.reporter`` and obeys the Lab's Save / Stop / Save & stop /
-Abort buttons; anywhere else the reporter does nothing.
+Abort buttons; anywhere else the reporter does nothing. When the job runs
+again after a preemption or a retry (``FORGATHER_LAB_RESUME=1``) it resumes
+from the latest checkpoint this job saved: model, optimizer, data order and
+step counter continue where they stopped.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 from pathlib import Path
 
@@ -32,6 +36,7 @@ from charlm import (
     latest_checkpoint,
     load,
     pick_device,
+    resume_checkpoint,
     run_dir,
     split,
     write_json,
@@ -62,14 +67,37 @@ def parse() -> argparse.Namespace:
     return p.parse_args()
 
 
-def save(model: CharLM, vocab: Vocab, hp: dict, output_dir: Path, step: int) -> Path:
+def save(
+    model: CharLM,
+    vocab: Vocab,
+    hp: dict,
+    output_dir: Path,
+    step: int,
+    training: dict,
+) -> Path:
+    """A checkpoint; ``training`` (optimizer, data order, schedule) lets a resumed job go on."""
     ckpt = output_dir / "checkpoints" / f"checkpoint-{step}"
     ckpt.mkdir(parents=True, exist_ok=True)
-    torch.save(
-        {"model": model.state_dict(), "vocab": vocab.chars, "hparams": hp, "step": step},
-        ckpt / "model.pt",
-    )
-    write_json(ckpt / "meta.json", {"step": step, "world_size": 1, "saved_at": time.time()})
+    state = {"model": model.state_dict(), "vocab": vocab.chars, "hparams": hp, "step": step}
+    torch.save({**state, **training}, ckpt / "model.pt")
+    meta = {"step": step, "world_size": 1, "saved_at": time.time()}
+    job_id = os.environ.get("FORGATHER_LAB_JOB_ID")
+    if job_id:
+        meta["job_id"] = job_id  # which job may resume from it
+    write_json(ckpt / "meta.json", meta)
+    return ckpt
+
+
+def resume_from(output_dir: Path, log: Tee) -> Path | None:
+    """The checkpoint to resume from when the Lab runs this job again, else None."""
+    if os.environ.get("FORGATHER_LAB_RESUME") != "1":
+        return None
+    attempt = os.environ.get("FORGATHER_LAB_ATTEMPT", "?")
+    ckpt = resume_checkpoint(output_dir, os.environ.get("FORGATHER_LAB_JOB_ID"))
+    if ckpt is None:
+        log(f"attempt {attempt}: no checkpoint of this job to resume from; starting over")
+    else:
+        log(f"attempt {attempt}: resuming from {ckpt.name}")
     return ckpt
 
 
@@ -84,7 +112,12 @@ def main() -> None:
     write_json(run / "args.json", vars(args))
     text = Path(args.data).read_text(encoding="utf-8")
     start_step = 0
-    if args.init_from_latest:
+    resumed: dict | None = None
+    ckpt = resume_from(output_dir, log)
+    if ckpt is not None:
+        model, vocab, resumed = load(ckpt)
+        hp, start_step = resumed["hparams"], int(resumed["step"])
+    elif args.init_from_latest:
         ckpt = latest_checkpoint(output_dir)
         if ckpt is None:
             raise SystemExit(f"no checkpoint in {output_dir}/checkpoints to fine-tune from")
@@ -106,8 +139,13 @@ def main() -> None:
     log(f"run {run.name}: {params} parameters, {len(train_ids)} training characters, {device}")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr)
     gen = torch.Generator().manual_seed(args.seed)
+    # The schedule runs from `origin` to `total`; a resumed run keeps the one it began.
+    origin, total = start_step, start_step + args.max_steps
+    if resumed is not None and "optimizer" in resumed:
+        opt.load_state_dict(resumed["optimizer"])
+        gen.set_state(resumed["generator"])
+        origin, total = int(resumed["origin"]), int(resumed["total"])
     data = batches(train_ids, hp["block"], args.batch_size, gen)
-    total = start_step + args.max_steps
     metrics = (run / "metrics.jsonl").open("a", encoding="utf-8")
     reporter = connect() if connect is not None else None
     if reporter is not None:
@@ -115,7 +153,7 @@ def main() -> None:
     t0 = time.monotonic()
     for step in range(start_step + 1, total + 1):
         # Cosine decay to 10 % keeps the short schedule stable.
-        frac = (step - start_step) / args.max_steps
+        frac = (step - origin) / max(1, total - origin)
         lr = args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
         for group in opt.param_groups:
             group["lr"] = lr
@@ -153,7 +191,13 @@ def main() -> None:
             break
         wants_save = {"save", "stop", "save-stop"} & set(commands)
         if wants_save or step % args.save_every == 0 or step == total:
-            ckpt = save(model, vocab, hp, output_dir, step)
+            training = {
+                "optimizer": opt.state_dict(),
+                "generator": gen.get_state(),
+                "origin": origin,
+                "total": total,
+            }
+            ckpt = save(model, vocab, hp, output_dir, step, training)
             log(f"saved {ckpt.name}")
             if reporter is not None:
                 reporter.checkpoint(str(ckpt), step)

@@ -1,0 +1,215 @@
+"""From requests to job rows: validation, defaults, batches and sweeps.
+
+Everything a request can get wrong is found here, before anything is
+written: the kind's own checks (a broken config is a 400 now, not a failed
+job later), GPUs and memory this server cannot offer, dependencies that do
+not exist, the checks other packages add (a dataset server that is not
+registered). A batch or a sweep is prepared whole first, so one bad job
+means nothing is created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import math
+import secrets
+from collections.abc import Awaitable, Callable, Collection
+from pathlib import Path
+from typing import Any
+
+from ..errors import BadRequest
+from ..gpus.backend import GpuBackend
+from ..models.jobs import CreateJob, CreateJobBatch, CreateSweep, JobStatus
+from ..store import Database
+from . import repository as repo
+from .kinds import ConfigResolver, JobKinds
+
+#: A check other packages add to every enqueue; raises BadRequest to refuse.
+EnqueueCheck = Callable[[CreateJob], Awaitable[None]]
+#: The largest GPU's memory in MiB (None: no GPU, or unknown).
+MaxGpuMemory = Callable[[], "int | None"]
+
+#: Kinds whose jobs take dynamic arguments, so a grid over them means something.
+SWEEP_KINDS = frozenset({"training", "eval", "notebook"})
+#: Where a job's ``dataset_source`` is kept in its params (hidden from its kind at launch).
+DATASET_SOURCE_KEY = "dataset_source"
+
+
+def new_group_id() -> str:
+    """The id shared by the jobs of one batch or sweep."""
+    return secrets.token_hex(4)
+
+
+class Submissions:
+    """Turns ``CreateJob`` requests into validated ``NewJob`` rows."""
+
+    def __init__(
+        self,
+        db: Database,
+        kinds: JobKinds,
+        *,
+        resolver: ConfigResolver | None,
+        max_gpus: Callable[[], int],
+        max_gpu_memory: MaxGpuMemory | None = None,
+        max_sweep_size: int = 1000,
+    ) -> None:
+        self.db = db
+        self.kinds = kinds
+        self.resolver = resolver
+        self.max_gpus = max_gpus
+        self.max_gpu_memory = max_gpu_memory
+        self.max_sweep_size = max_sweep_size
+        self.checks: list[EnqueueCheck] = []
+
+    async def prepare(
+        self,
+        request: CreateJob,
+        *,
+        group: str | None = None,
+        rerun_of: str | None = None,
+        label: str | None = None,
+    ) -> repo.NewJob:
+        """One request, validated (BadRequest if not) into the row it creates."""
+        kind = self.kinds.get(request.job_type)
+        params = await asyncio.to_thread(kind.prepare, request, self.resolver)
+        requested = request.requested_gpus
+        if requested is None:
+            requested = kind.default_gpus(params)
+        usable = self.max_gpus()
+        if requested > usable:
+            raise BadRequest(
+                f"requested_gpus is {requested} but this server has "
+                f"{usable} usable GPU{'s' if usable != 1 else ''}"
+            )
+        if request.gpu_memory is not None:
+            await self._check_memory(request.gpu_memory, requested)
+        depends_on = list(dict.fromkeys(request.depends_on))
+        await self._check_dependencies(depends_on)
+        for check in self.checks:
+            await check(request)
+        if request.dataset_source is not None:
+            params = {**params, DATASET_SOURCE_KEY: request.dataset_source}
+        name = request.name or default_name(request, params)
+        if label:
+            name = f"{name} [{label}]"
+        return repo.NewJob(
+            name=name[:200],
+            job_type=kind.name,
+            priority=request.priority,
+            requested_gpus=requested,
+            params=params,
+            depends_on=depends_on,
+            time_limit=request.time_limit,
+            gpu_memory=request.gpu_memory,
+            preemptible=request.preemptible,
+            max_retries=request.max_retries,
+            group=group,
+            rerun_of=rerun_of,
+        )
+
+    async def prepare_batch(self, batch: CreateJobBatch) -> list[repo.NewJob]:
+        """Every job of a batch, in order, sharing one group; the first bad one is a 400."""
+        group = new_group_id()
+        out = []
+        for i, request in enumerate(batch.jobs):
+            try:
+                out.append(await self.prepare(request, group=group))
+            except BadRequest as e:
+                raise BadRequest(f"jobs[{i}]: {e.message}", reason=e.reason) from e
+        return out
+
+    async def prepare_sweep(self, sweep: CreateSweep) -> list[repo.NewJob]:
+        """One job per point of the grid (dynamic args over the base's), sharing one group."""
+        base = sweep.base
+        if base.job_type not in SWEEP_KINDS:
+            raise BadRequest(
+                f"A sweep varies dynamic arguments, which {base.job_type!r} jobs do not take: "
+                f"sweep a {' / '.join(sorted(SWEEP_KINDS))} job, or queue the variants with "
+                "POST /queue/batch",
+                reason="bad_sweep",
+            )
+        empty = [k for k, values in sweep.grid.items() if not values]
+        if empty:
+            raise BadRequest(f"grid[{empty[0]!r}] lists no values", reason="bad_sweep")
+        size = math.prod(len(values) for values in sweep.grid.values())
+        if size > self.max_sweep_size:
+            shape = " x ".join(str(len(v)) for v in sweep.grid.values())
+            raise BadRequest(
+                f"The grid has {size} points ({shape}); at most {self.max_sweep_size} are "
+                "allowed (ForgatherLab.max_sweep_size)",
+                reason="sweep_too_large",
+            )
+        base_args = dict(base.dynamic_args or base.job_params.get("dynamic_args") or {})
+        group = new_group_id()
+        keys = list(sweep.grid)
+        out = []
+        for i, values in enumerate(itertools.product(*sweep.grid.values())):
+            point = dict(zip(keys, values, strict=True))
+            label = ", ".join(f"{k}={_short(v)}" for k, v in point.items())
+            request = base.model_copy(update={"dynamic_args": {**base_args, **point}})
+            try:
+                out.append(await self.prepare(request, group=group, label=label))
+            except BadRequest as e:
+                raise BadRequest(
+                    f"grid point {i + 1} of {size} ({label}): {e.message}", reason=e.reason
+                ) from e
+        return out
+
+    async def _check_memory(self, gpu_memory: int, requested: int) -> None:
+        if requested == 0:
+            raise BadRequest(
+                "gpu_memory is set but the job asks for no GPU (requested_gpus is 0)",
+                reason="bad_gpu_memory",
+            )
+        if self.max_gpu_memory is None:
+            return
+        largest = await asyncio.to_thread(self.max_gpu_memory)
+        if largest is not None and gpu_memory > largest:
+            raise BadRequest(
+                f"gpu_memory is {gpu_memory} MiB, more than any GPU here has "
+                f"(the largest has {largest} MiB)",
+                reason="bad_gpu_memory",
+            )
+
+    async def _check_dependencies(self, depends_on: list[str]) -> None:
+        if not depends_on:
+            return
+        found = await self.db.run(lambda c: repo.statuses(c, depends_on))
+        missing = [d for d in depends_on if d not in found]
+        if missing:
+            raise BadRequest(f"depends_on names no job {missing[0]!r}", reason="unknown_dependency")
+        for dep, status in found.items():
+            if status in (JobStatus.FAILED, JobStatus.ABORTED, JobStatus.CANCELLED):
+                raise BadRequest(
+                    f"depends_on: job {dep} already ended {status.value}, so this job could "
+                    "never start",
+                    reason="failed_dependency",
+                )
+
+
+def largest_gpu_mib(backend: GpuBackend, excluded: Collection[int]) -> int | None:
+    """The memory of the largest usable card in MiB (None without one): the most a job
+    may declare as ``gpu_memory``."""
+    largest = max(
+        (g.memory_total for g in backend.snapshot() if g.index not in excluded), default=0
+    )
+    return largest // 2**20 or None
+
+
+def launch_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A job's params as its kind wrote them (without what the service keeps beside them)."""
+    return {k: v for k, v in params.items() if k != DATASET_SOURCE_KEY}
+
+
+def default_name(request: CreateJob, params: dict[str, Any]) -> str:
+    """A name for a job queued without one."""
+    if request.job_type == "command":
+        return " ".join(Path(params["argv"][0]).name.split() + params["argv"][1:])[:80]
+    return f"{request.job_type}: {params.get('config', '')}"[:80]
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 24 else text[:23] + "…"

@@ -1,0 +1,237 @@
+"""What a run was made from, captured once its process runs (sync: call it in a thread).
+
+``capture`` reads everything from the job record and the launch spec its
+kind builds (the same argv, cwd and env the runner was handed), plus the
+git state of the working directory, the interpreter's packages, the host
+and the job's GPUs. It never records an environment *value*: ``env_keys``
+are names, and as a second guard every string of the record is scrubbed of
+the values of secret-looking variables (``*TOKEN*``, ``*SECRET*``, ...) of
+the server's and the job's environment, should one reach argv or a config.
+
+Packages come from the job's own interpreter when its argv[0] is a Python
+(a command job may run another virtualenv's): a ``python -c`` asking
+``importlib.metadata`` with the job's environment and a timeout. When that
+interpreter is the server's own, the server's metadata is read in-process
+(the usual case: config jobs run ``sys.executable``); anything else (a shell
+script, a binary) falls back to the server's environment and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..models.jobs import DescribeJob
+from ..models.runs import (
+    ConfigProvenance,
+    DescribeProvenance,
+    GpuIdentity,
+    HostProvenance,
+    PackageVersion,
+)
+from . import git
+
+PROVENANCE_FILE = "provenance.json"
+DIFF_FILE = "git.diff"
+#: Characters of the rendered config kept (a config is a few KiB; a runaway template is not).
+RENDERED_CAP = 256 * 1024
+PACKAGES_TIMEOUT = 20.0
+# What the launcher adds to every job's environment (jobs/launcher.py), by name.
+LAUNCHER_NAMES = (
+    "CUDA_DEVICE_ORDER",
+    "CUDA_VISIBLE_DEVICES",
+    "FORGATHER_LAB_JOB_ID",
+    "FORGATHER_LAB_TOKEN_FILE",
+    "FORGATHER_LAB_URL",
+    "PYTHONUNBUFFERED",
+)
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|API_KEY|PRIVATE|CREDENTIAL", re.IGNORECASE)
+_PYTHON = re.compile(r"^python(\d+(\.\d+)*)?$")
+_PACKAGES_SCRIPT = (
+    "import json, sys\n"
+    "from importlib import metadata\n"
+    "seen = {}\n"
+    "for d in metadata.distributions():\n"
+    "    n = d.metadata['Name']\n"
+    "    if n and n.lower() not in seen: seen[n.lower()] = [n, d.version]\n"
+    "print(json.dumps({'python': sys.version.split()[0], 'executable': sys.executable,"
+    " 'packages': sorted(seen.values(), key=lambda p: p[0].lower())}))\n"
+)
+
+#: (project_dir, config, dynamic_args) → the rendered config's text.
+Renderer = Callable[[str, "str | None", dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class Launch:
+    """The process a job was started as (its kind's launch spec)."""
+
+    argv: list[str]
+    cwd: str | None
+    env: dict[str, str]
+
+
+def capture(
+    job: DescribeJob,
+    launch: Launch,
+    job_dir: Path,
+    *,
+    base_env: dict[str, str],
+    gpus: Sequence[GpuIdentity],
+    render: Renderer | None = None,
+) -> DescribeProvenance:
+    """The provenance record of ``job`` (its diff written next to the log)."""
+    problems: list[str] = []
+    cwd = launch.cwd or os.getcwd()  # the runner inherits the server's when none is set
+    env = {**base_env, **launch.env}
+    found = git.capture(Path(cwd), job_dir / DIFF_FILE)
+    problems += found.problems
+    python, executable, source, packages = _packages(launch.argv, cwd, env, problems)
+    record = DescribeProvenance(
+        job_id=job.id,
+        attempt=job.attempt,
+        captured_at=time.time(),
+        argv=list(launch.argv),
+        cwd=cwd,
+        env_keys=sorted({*env, *LAUNCHER_NAMES}),
+        git=found.info,
+        git_diff=str(job_dir / DIFF_FILE) if (job_dir / DIFF_FILE).is_file() else None,
+        python=python,
+        python_executable=executable,
+        packages_source=source,
+        packages=packages,
+        config=_config(job, render, problems),
+        host=HostProvenance(hostname=socket.gethostname(), platform=platform.platform()),
+        gpus=[g for g in gpus if g.index in job.gpus],
+        problems=problems,
+    )
+    secrets = _secret_values({**os.environ, **env})
+    return DescribeProvenance.model_validate(_scrub(record.model_dump(mode="json"), secrets))
+
+
+def _packages(
+    argv: list[str], cwd: str, env: dict[str, str], problems: list[str]
+) -> tuple[str, str | None, str, list[PackageVersion]]:
+    """(python version, interpreter, "job" | "server", packages)."""
+    exe = _interpreter(argv[0] if argv else "", cwd, env.get("PATH", ""))
+    if exe is not None and os.path.realpath(exe) != os.path.realpath(sys.executable):
+        try:
+            done = subprocess.run(
+                [exe, "-c", _PACKAGES_SCRIPT],
+                cwd=cwd,
+                env=env,
+                capture_output=True,
+                timeout=PACKAGES_TIMEOUT,
+                check=True,
+                stdin=subprocess.DEVNULL,
+            )
+            data = json.loads(done.stdout)
+            return (
+                str(data["python"]),
+                str(data["executable"]),
+                "job",
+                [PackageVersion(name=n, version=v) for n, v in data["packages"]],
+            )
+        except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError) as e:
+            problems.append(
+                f"packages: asking {exe} failed ({type(e).__name__}); listed the server's instead"
+            )
+    return (
+        platform.python_version(),
+        sys.executable,
+        "job" if exe is not None else "server",
+        server_packages(),
+    )
+
+
+def server_packages() -> list[PackageVersion]:
+    """The distributions installed in the server's environment, by name."""
+    seen: dict[str, PackageVersion] = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if name and name.lower() not in seen:
+            seen[name.lower()] = PackageVersion(name=name, version=dist.version)
+    return sorted(seen.values(), key=lambda p: p.name.lower())
+
+
+def _interpreter(argv0: str, cwd: str, path: str) -> str | None:
+    """argv[0] as a path when it names a Python interpreter, else None."""
+    if not _PYTHON.match(Path(argv0).name):
+        return None
+    if os.sep in argv0:
+        full = Path(cwd, argv0)
+        return str(full) if full.is_file() else None
+    return shutil.which(argv0, path=path)
+
+
+def _config(
+    job: DescribeJob, render: Renderer | None, problems: list[str]
+) -> ConfigProvenance | None:
+    params = job.params
+    if "project_dir" not in params or "job" not in params:
+        return None
+    dynamic_args = dict(params.get("dynamic_args") or {})
+    rendered: str | None = None
+    if render is not None:
+        try:
+            rendered = render(params["project_dir"], params.get("config"), dynamic_args)
+        except Exception as e:  # a config edited since enqueue: say so, keep the rest
+            problems.append(f"config: could not render it again: {e}")
+    return ConfigProvenance(
+        project_dir=str(params["project_dir"]),
+        config=params.get("config"),
+        dynamic_args=dynamic_args,
+        rendered=rendered[:RENDERED_CAP] if rendered is not None else None,
+        rendered_truncated=rendered is not None and len(rendered) > RENDERED_CAP,
+    )
+
+
+def _secret_values(env: dict[str, str]) -> list[str]:
+    # Short values ("1", "true") would scrub ordinary text; a secret is longer.
+    found = {v for k, v in env.items() if _SECRET_NAME.search(k) and len(v) >= 6}
+    return sorted(found, key=len, reverse=True)
+
+
+def _scrub(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for s in secrets:
+            if s in value:
+                value = value.replace(s, "[redacted]")
+        return value
+    if isinstance(value, list):
+        return [_scrub(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k, secrets): _scrub(v, secrets) for k, v in value.items()}
+    return value
+
+
+def write(job_dir: Path, record: DescribeProvenance) -> Path:
+    """Store ``record`` as ``provenance.json`` (0600, replaced atomically)."""
+    path = job_dir / PROVENANCE_FILE
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8") as f:
+        f.write(record.model_dump_json(indent=2))
+    tmp.replace(path)
+    return path
+
+
+def read(job_dir: Path) -> DescribeProvenance | None:
+    """The stored record, or None when there is none (yet)."""
+    try:
+        text = (job_dir / PROVENANCE_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    return DescribeProvenance.model_validate_json(text)

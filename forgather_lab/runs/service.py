@@ -1,0 +1,286 @@
+"""The runs service: provenance at dispatch, re-run, compare, the runs table, export.
+
+Provenance is captured off the critical path: the service listens on the
+bus for ``job_status_changed`` to ``running`` (published after the process
+was started and recorded) and captures in a worker thread owned by a
+``TaskSet``, so dispatch never waits for git, a package listing or a render.
+Until the record is written, ``provenance`` answers 404 with the reason
+``provenance_pending`` (the job has not started yet, or is being captured);
+a job that never ran, or ran before this server captured provenance,
+answers 404 ``provenance_missing``; an unknown job is a plain 404.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..control import metrics
+from ..errors import BadRequest, NotFound
+from ..events import Event, EventBus
+from ..jobs.kinds import JobKinds
+from ..jobs.submit import launch_params
+from ..models.jobs import DescribeJob, JobStatus
+from ..models.runs import (
+    MAX_COMPARE_JOBS,
+    MAX_COMPARE_KEYS,
+    CompareMetrics,
+    DescribeProvenance,
+    GpuIdentity,
+    ListRuns,
+    RerunJob,
+)
+from ..store import Database
+from ..tasks import TaskSet
+from . import curves, export, provenance, table
+from .provenance import Launch, Renderer
+from .rerun import rerun_request
+
+log = logging.getLogger("forgather_lab.runs")
+
+
+class Jobs(Protocol):
+    """What the runs service needs of the jobs service."""
+
+    kinds: JobKinds
+
+    async def get(self, job_id: str) -> DescribeJob: ...
+
+    async def enqueue(
+        self, request: Any, *, rerun_of: str | None = None, group: str | None = None
+    ) -> DescribeJob: ...
+
+
+#: The cards as the GPU backend sees them now.
+GpuList = Callable[[], list[GpuIdentity]]
+#: A project directory as the client wrote it → its resolved path (raises for a bad one).
+ProjectPath = Callable[[str], str]
+#: A resolved project directory → its default config (what a job queued without one ran).
+DefaultConfig = Callable[[str], "str | None"]
+
+
+class RunsService:
+    """Provenance, re-runs, comparisons, the runs table and CSV export."""
+
+    def __init__(
+        self,
+        db: Database,
+        bus: EventBus,
+        jobs: Jobs,
+        job_dir: Callable[[str], Path],
+        *,
+        base_env: dict[str, str],
+        gpus: GpuList,
+        render: Renderer | None = None,
+        project_path: ProjectPath | None = None,
+        default_config: DefaultConfig | None = None,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.jobs = jobs
+        self.job_dir = job_dir
+        self.base_env = base_env
+        self.gpus = gpus
+        self.render = render
+        self.project_path = project_path or (lambda p: os.path.realpath(os.path.expanduser(p)))
+        self.default_config = default_config or (lambda _: None)
+        self._tasks = TaskSet("runs")
+        self._capturing: set[str] = set()
+        self._unlisten: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        """Capture provenance of every job that starts from now on (call on the loop)."""
+        if self._unlisten is None:
+            self._unlisten = self.bus.listen(self._on_event)
+
+    async def close(self) -> None:
+        """Stop listening and cancel captures in flight."""
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
+        await self._tasks.close()
+
+    # -- provenance -------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        if event.type != "job_status_changed" or event.data.get("status") != "running":
+            return
+        if event.data.get("previous") == JobStatus.RUNNING.value:
+            return
+        job = DescribeJob.model_validate(event.data["job"])
+        self._capturing.add(job.id)
+        self._tasks.spawn(self._capture(job), name=f"provenance of job {job.id}")
+
+    async def _capture(self, job: DescribeJob) -> None:
+        try:
+            await asyncio.to_thread(self.capture_now, job)
+        except Exception:
+            log.exception("could not capture the provenance of job %s", job.id)
+        finally:
+            self._capturing.discard(job.id)
+
+    def capture_now(self, job: DescribeJob) -> DescribeProvenance:
+        """Capture and store ``job``'s provenance (sync, blocking: a worker thread's work)."""
+        spec = self.jobs.kinds.get(job.job_type).launch_spec(launch_params(job.params), job.gpus)
+        job_dir = self.job_dir(job.id)
+        job_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            gpus = self.gpus()
+        except Exception as e:  # a driver hiccup must not lose the rest
+            log.warning("GPU snapshot for provenance failed: %s", e)
+            gpus = []
+        record = provenance.capture(
+            job,
+            Launch(argv=list(spec.argv), cwd=spec.cwd, env=dict(spec.env)),
+            job_dir,
+            base_env=self.base_env,
+            gpus=gpus,
+            render=self.render,
+        )
+        provenance.write(job_dir, record)
+        return record
+
+    async def provenance(self, job_id: str) -> DescribeProvenance:
+        """The captured record; 404 (``provenance_pending`` / ``_missing``) without one."""
+        job = await self.jobs.get(job_id)
+        found = await asyncio.to_thread(provenance.read, self.job_dir(job.id))
+        if found is not None:
+            return found
+        if job.status == JobStatus.QUEUED or job.id in self._capturing:
+            raise NotFound(
+                f"The provenance of job {job.id} is not captured yet: it is captured once "
+                "the job runs, in the background",
+                reason="provenance_pending",
+            )
+        raise NotFound(
+            f"Job {job.id} has no provenance (it never ran, or ran before provenance was captured)",
+            reason="provenance_missing",
+        )
+
+    async def provenance_diff(self, job_id: str) -> bytes:
+        """The uncommitted diff captured with the provenance (empty when there was none)."""
+        record = await self.provenance(job_id)
+        if record.git_diff is None:
+            return b""
+        path = self.job_dir(record.job_id) / provenance.DIFF_FILE
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError:
+            return b""
+
+    # -- re-run -----------------------------------------------------------------
+
+    async def rerun(self, job_id: str, changes: RerunJob) -> DescribeJob:
+        """Queue ``job_id`` again with ``changes`` (400 and nothing queued when invalid)."""
+        job = await self.jobs.get(job_id)
+        return await self.jobs.enqueue(rerun_request(job, changes), rerun_of=job.id)
+
+    # -- compare ----------------------------------------------------------------
+
+    async def compare(
+        self, job_ids: list[str], keys: list[str] | None, max_points: int
+    ) -> CompareMetrics:
+        """Each job's curves, downsampled; unknown jobs are listed in ``missing``."""
+        job_ids = list(dict.fromkeys(job_ids))
+        if not job_ids:
+            raise BadRequest("jobs: name at least one job id")
+        if len(job_ids) > MAX_COMPARE_JOBS:
+            raise BadRequest(f"jobs: at most {MAX_COMPARE_JOBS} jobs, got {len(job_ids)}")
+        if keys is not None and len(keys) > MAX_COMPARE_KEYS:
+            raise BadRequest(f"keys: at most {MAX_COMPARE_KEYS} keys, got {len(keys)}")
+
+        def read(conn: Any) -> CompareMetrics:
+            marks = ",".join("?" * len(job_ids))
+            known = {
+                r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE id IN ({marks})", job_ids)
+            }
+            series: dict[str, dict[str, list[tuple[int, float]]]] = {}
+            for job_id in job_ids:
+                if job_id not in known:
+                    continue
+                wanted = (
+                    keys if keys is not None else metrics.names(conn, job_id)[:MAX_COMPARE_KEYS]
+                )
+                series[job_id] = {k: curves.curve(conn, job_id, k, max_points) for k in wanted}
+            return CompareMetrics(series=series, missing=[j for j in job_ids if j not in known])
+
+        return await self.db.run(read)
+
+    # -- the runs table ---------------------------------------------------------
+
+    async def runs(self, project_dir: str, config: str | None, limit: int) -> ListRuns:
+        """One row per job of the project (and config), newest first."""
+        wanted = await asyncio.to_thread(self.project_path, project_dir)
+        candidates = await self.db.run(table.config_jobs)
+        resolved: dict[str, str | None] = {}
+
+        def same(raw: str) -> bool:
+            if raw not in resolved:
+                try:
+                    resolved[raw] = self.project_path(raw)
+                except Exception:  # a project since deleted matches nothing
+                    resolved[raw] = None
+            return resolved[raw] == wanted
+
+        def pick() -> list[DescribeJob]:
+            default: list[str | None] = []  # looked up once, only if a job needs it
+            out = []
+            for job, raw, cfg in candidates:
+                if not same(raw):
+                    continue
+                if config is not None and cfg is None:
+                    if not default:
+                        default.append(_default(self.default_config, wanted))
+                    cfg = default[0]
+                if config is None or _stem(cfg) == _stem(config):
+                    out.append(job)
+                    if len(out) >= limit:
+                        break
+            return out
+
+        picked = await asyncio.to_thread(pick)
+
+        def read(conn: Any) -> ListRuns:
+            rows = [table.row(job, table.summaries(conn, job.id)) for job in picked]
+            keys = sorted({k for r in rows for k in r.metrics})
+            return ListRuns(runs=rows, metric_keys=keys)
+
+        return await self.db.run(read)
+
+    # -- export -----------------------------------------------------------------
+
+    async def metrics_csv(self, job_id: str, keys: list[str] | None) -> AsyncIterator[str]:
+        """The job's metrics as CSV text, page by page (404 for an unknown job)."""
+        job = await self.jobs.get(job_id)
+        names = keys if keys is not None else await self.db.run(lambda c: metrics.names(c, job.id))
+        return self._csv(job.id, names)
+
+    async def _csv(self, job_id: str, names: list[str]) -> AsyncIterator[str]:
+        yield export.HEADER
+        for name in names:
+            after: int | None = None
+            while True:
+                points = await self.db.run(
+                    lambda c, n=name, a=after: export.page(c, job_id, n, a)  # type: ignore[misc]
+                )
+                if not points:
+                    break
+                yield export.lines(name, points)
+                after = points[-1][0]
+                if len(points) < export.PAGE:
+                    break
+
+
+def _default(lookup: DefaultConfig, project: str) -> str | None:
+    try:
+        return lookup(project)
+    except Exception:  # a broken meta.yaml: the default is unknown
+        return None
+
+
+def _stem(config: str | None) -> str | None:
+    return None if config is None else config.removesuffix(".yaml")

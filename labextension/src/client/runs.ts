@@ -1,0 +1,75 @@
+/**
+ * Runs: compare, the runs table, re-run, provenance and export
+ * (handlers/runs.py, models/runs.py).
+ */
+import type { ForgatherClient } from '.';
+import type { ApiClient } from './core';
+import type { DescribeJob, Schemas } from './schemas';
+
+export type CompareMetrics = Schemas['CompareMetrics'];
+export type RunRow = Schemas['RunRow'];
+export type MetricSummary = Schemas['MetricSummary'];
+export type RerunJob = Schemas['RerunJob'];
+export type DescribeProvenance = Schemas['DescribeProvenance'];
+
+/** `GET /runs` (spelled by its rows: the schema name `ListRuns` is also the outputs listing's). */
+export interface IListRuns {
+  runs: RunRow[];
+  /** Every metric name in any row, sorted. */
+  metric_keys: string[];
+}
+
+export interface ICompareQuery {
+  /** Metric names (default: every metric of each job). */
+  keys?: string[];
+  /** Points per curve; the server downsamples with LTTB above it. */
+  maxPoints?: number;
+}
+
+export class RunsApi {
+  constructor(private readonly _api: ApiClient) {}
+
+  /** Each job's curves, downsampled on the server. */
+  compare(jobIds: readonly string[], q: ICompareQuery = {}): Promise<CompareMetrics> {
+    return this._api.get('metrics/compare', {
+      query: {
+        jobs: jobIds.join(','),
+        keys: q.keys && q.keys.length ? q.keys.join(',') : undefined,
+        max_points: q.maxPoints
+      }
+    });
+  }
+
+  /** One row per job of a project (or of one config), newest first. */
+  list(projectDir: string, config?: string | null): Promise<IListRuns> {
+    return this._api.get('runs', {
+      query: { project_dir: projectDir, config: config ?? undefined }
+    });
+  }
+
+  /** Queue the job again, with `changes`; the new job (its `rerun_of` names the old one). */
+  rerun(jobId: string, changes: RerunJob = {}): Promise<DescribeJob> {
+    return this._api.post('jobs/{job_id}/rerun', { path: { job_id: jobId }, body: changes });
+  }
+
+  provenance(jobId: string): Promise<DescribeProvenance> {
+    return this._api.get('jobs/{job_id}/provenance', { path: { job_id: jobId }, query: {} });
+  }
+
+  /** A link that downloads the job's metrics as CSV. */
+  metricsCsvUrl(jobId: string): string {
+    return this._api.url('jobs/{job_id}/metrics.csv', { path: { job_id: jobId }, query: {} });
+  }
+}
+
+const apis = new WeakMap<ForgatherClient, RunsApi>();
+
+/** The runs calls of a client (one per client; built on first use). */
+export function runsApi(client: ForgatherClient): RunsApi {
+  let api = apis.get(client);
+  if (!api) {
+    api = new RunsApi(client.api);
+    apis.set(client, api);
+  }
+  return api;
+}
