@@ -30,6 +30,7 @@ BENCHMARKS = [
     "extension",
     "reporter",
     "discovery",
+    "compare",
 ]
 RESULTS = Path(__file__).parent / "results"
 

@@ -2,8 +2,15 @@
 # Idempotent set-up for a fresh clone: system packages, the virtualenv, the
 # JupyterLab front end and the package itself. A second run only checks stamps.
 #
-#   scripts/setup.sh            # what `scripts/lab` needs
+#   scripts/setup.sh            # what `scripts/lab` needs: JupyterLab, and the train and
+#                               # inference extras (CPU PyTorch, transformers) the
+#                               # example workspace trains and chats with
 #   scripts/setup.sh --test     # plus test tools and Chromium for UI tests
+#
+# PyTorch is pinned (torch==2.13.0). pip takes it from wherever pip is set up to look
+# (a local wheel cache, or PyPI); FORGATHER_TORCH_INDEX=<url> adds one more index to
+# search, e.g. PyTorch's CPU-only wheels, so a machine without a GPU does not fetch
+# the CUDA build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -67,17 +74,22 @@ if [ "$(cat forgather_lab/labextension/.stamp 2>/dev/null)" != "$fe_stamp" ] \
 fi
 
 # -- the package -------------------------------------------------------------------
-extras=lab
-[ "$WITH_TEST" = 1 ] && extras=lab,test
+# The example workspace's first run trains (train) and chats (inference): a fresh
+# clone gets both, so Run… on the tiny Llama works without another install.
+extras=lab,train,inference
+[ "$WITH_TEST" = 1 ] && extras=lab,train,inference,test
 py_hash="$(stamp_of pyproject.toml)"
 py_stamp="$py_hash-$extras"
 have="$(cat "$VENV/.forgather-stamp" 2>/dev/null || true)"
-# An install with the test extra also satisfies the lab-only one.
-if [ "$have" != "$py_stamp" ] && [ "$have" != "$py_hash-lab,test" ]; then
+pip_index=()
+[ -n "${FORGATHER_TORCH_INDEX:-}" ] && pip_index=(--extra-index-url "$FORGATHER_TORCH_INDEX")
+# An install with the test extra also satisfies the plain one.
+if [ "$have" != "$py_stamp" ] && [ "$have" != "$py_hash-lab,train,inference,test" ]; then
   say "pip install -e .[$extras]"
-  "$PY" -m pip install -q --disable-pip-version-check -e ".[$extras]" 2>&1 \
+  "$PY" -m pip install -q --disable-pip-version-check "${pip_index[@]}" -e ".[$extras]" 2>&1 \
     | grep -v "^WARNING: Location" || true
   "$PY" -c "import forgather_lab" # fail loudly if the install did not take
+  "$PY" -c "import torch, transformers" # the example trainer and the inference server
   echo "$py_stamp" > "$VENV/.forgather-stamp"
 fi
 say "ready ($VENV)"

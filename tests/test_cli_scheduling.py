@@ -4,7 +4,10 @@ options of ``enqueue``, ``sweep`` and ``history``."""
 
 from __future__ import annotations
 
+import json
 import sys
+import urllib.request
+from typing import Any
 
 import conftest_server
 import pytest
@@ -19,38 +22,40 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.split("│") if c.strip()]
 
 
-def _sleeper(server: LiveServer, name: str, *extra: str) -> str:
-    job = js(
-        server,
-        "enqueue",
-        "--name",
-        name,
-        *extra,
-        "--",
-        sys.executable,
-        "-c",
-        "import time; time.sleep(60)",
+def _rest(server: LiveServer, method: str, path: str, body: Any = None) -> Any:
+    """Set the scene or clean up over REST (a CLI call costs a Python start-up)."""
+    req = urllib.request.Request(
+        f"{server.url}forgather/api/{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": f"token {server.token}"},
     )
-    return str(job["id"])  # type: ignore[index]
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        text = resp.read().decode()
+    return json.loads(text) if text else None
+
+
+def _sleeper(server: LiveServer, name: str, gpus: int = 1) -> str:
+    argv = [sys.executable, "-c", "import time; time.sleep(60)"]
+    body = {"job_type": "command", "job_params": {"argv": argv}, "name": name}
+    return str(_rest(server, "POST", "queue", {**body, "requested_gpus": gpus})["id"])
 
 
 @pytest.fixture
 def paused(live_server: LiveServer):  # type: ignore[no-untyped-def]
     """The scheduler paused for the test (queued jobs stay queued), then resumed."""
-    ok(live_server, "sched", "pause")
+    _rest(live_server, "POST", "queue/scheduler", {"enabled": False})
     ids: list[str] = []
     try:
         yield ids
     finally:
         for job_id in ids:
-            cli(live_server, "sched", "cancel", job_id)
-        ok(live_server, "sched", "resume")
+            _rest(live_server, "DELETE", f"queue/{job_id}")
+        _rest(live_server, "POST", "queue/scheduler", {"enabled": True})
 
 
 def test_queue_lists_position_and_reason_and_reorders(live_server: LiveServer, paused) -> None:  # type: ignore[no-untyped-def]
-    a = _sleeper(live_server, "cli-a", "--gpus", "1")
-    b = _sleeper(live_server, "cli-b", "--gpus", "1")
-    c = _sleeper(live_server, "cli-c", "--gpus", "1")
+    a, b, c = (_sleeper(live_server, name) for name in ("cli-a", "cli-b", "cli-c"))
     paused += [a, b, c]
     table = ok(live_server, "queue")
     assert "waiting because" in table
@@ -60,7 +65,7 @@ def test_queue_lists_position_and_reason_and_reorders(live_server: LiveServer, p
     assert [r[0] for r in rows] == ["1", "2", "3"]
 
     assert "priority 7" in ok(live_server, "queue", "priority", c, "7")
-    order = [j["id"] for j in js(live_server, "queue")]  # type: ignore[union-attr]
+    order = [j["id"] for j in _rest(live_server, "GET", "queue")["jobs"]]
     assert order[:3] == [c, a, b]
 
     top = js(live_server, "queue", "top", b)
@@ -72,9 +77,11 @@ def test_queue_lists_position_and_reason_and_reorders(live_server: LiveServer, p
 
 
 def test_enqueue_with_scheduling_options(live_server: LiveServer, paused) -> None:  # type: ignore[no-untyped-def]
-    first = _sleeper(live_server, "cli-first")
-    second = _sleeper(
+    first = _sleeper(live_server, "cli-first", gpus=0)
+    second = js(
         live_server,
+        "enqueue",
+        "--name",
         "cli-second",
         "--depends-on",
         first,
@@ -87,9 +94,11 @@ def test_enqueue_with_scheduling_options(live_server: LiveServer, paused) -> Non
         "--preemptible",
         "--max-retries",
         "2",
+        "--",
+        "true",
     )
-    paused += [second, first]
-    job = js(live_server, "job", "status", second)["job"]  # type: ignore[index]
+    paused += [second["id"], first]  # type: ignore[index]
+    job = _rest(live_server, "GET", f"jobs/{second['id']}")  # type: ignore[index]
     assert job["depends_on"] == [first]
     assert job["time_limit"] == 5400
     assert job["gpu_memory"] == 2048
@@ -142,13 +151,18 @@ def test_sweep_queues_one_job_per_point_sharing_a_group(live_server: LiveServer,
         "steps=4,5",
     )
     assert line.startswith("2 jobs queued (group ")
-    paused += [j["id"] for j in js(live_server, "queue") if j["group"] and j["group"] in line]  # type: ignore[union-attr]
+    queued = _rest(live_server, "GET", "queue")["jobs"]
+    paused += [j["id"] for j in queued if j["group"] and j["group"] in line]
 
 
 def test_history_lists_every_transition(live_server: LiveServer) -> None:
-    job = js(live_server, "enqueue", "--name", "cli-hist", "--", sys.executable, "-c", "pass")
-    job_id = str(job["id"])  # type: ignore[index]
-    wait_for(lambda: js(live_server, "job", "status", job_id)["job"]["status"] == "done")  # type: ignore[index]
+    job_id = _rest(
+        live_server,
+        "POST",
+        "queue",
+        {"job_type": "command", "job_params": {"argv": [sys.executable, "-c", "pass"]}},
+    )["id"]
+    wait_for(lambda: _rest(live_server, "GET", f"jobs/{job_id}")["status"] == "done")
     history = js(live_server, "history", job_id)
     statuses = [t["status"] for t in history["transitions"]]  # type: ignore[index]
     assert statuses[0] == "queued"

@@ -8,9 +8,10 @@ latest checkpoint under ``FORGATHER_LAB_RESUME=1``, then serve that
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import subprocess
+from asyncio.subprocess import PIPE, STDOUT
 from pathlib import Path
 from typing import Any
 
@@ -80,12 +81,14 @@ async def test_tiny_llama_trains_resumes_and_chats(api: Any, projects: ProjectsS
     # A retried or preempted job: the same config, FORGATHER_LAB_RESUME=1.
     longer = projects.resolve_job(PROJECT, "train.yaml", {**short, "max_steps": 40})
     env = {**os.environ, "FORGATHER_LAB_RESUME": "1", "FORGATHER_LAB_ATTEMPT": "2"}
-    run = subprocess.run(
-        longer.argv(), cwd=longer.cwd, env=env, capture_output=True, text=True, timeout=90
+    # Not subprocess.run: the server under test shares this event loop.
+    proc = await asyncio.create_subprocess_exec(
+        *longer.argv(), cwd=longer.cwd, env=env, stdout=PIPE, stderr=STDOUT
     )
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert "resuming from checkpoint-30 (step 30, attempt 2)" in run.stdout
-    assert "step 40/40" in run.stdout
+    out = (await asyncio.wait_for(proc.communicate(), timeout=90))[0].decode(errors="replace")
+    assert proc.returncode == 0, out[-2000:]
+    assert "resuming from checkpoint-30 (step 30, attempt 2)" in out
+    assert "step 40/40" in out
     _, ckpts = await api("model", "checkpoints", params={"output_dir": str(spec.output_dir)})
     assert [c["step"] for c in ckpts["checkpoints"]] == [15, 30, 40]
 

@@ -142,7 +142,7 @@ def fits_on(
     return ok >= job.requested_gpus
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(worlds())
 def test_cards_are_never_overcommitted(w: World) -> None:
     p = run(w)
@@ -152,22 +152,25 @@ def test_cards_are_never_overcommitted(w: World) -> None:
         new = [by_id[j] for j, gpus in p.starts if card.index in gpus]
         if not new:
             continue
-        assert not (card.excluded or card.disabled)
+        assert not card.excluded
+        assert not card.disabled
         whole_new = [x for x in new if x.gpu_memory is None]
         if whole_new:  # a whole card goes to one job, on a card nobody holds
-            assert len(new) == 1 and not on, (card, new, on)
+            assert len(new) == 1, (card, new)
+            assert not on, (card, on)
             continue
         assert all(r.gpu_memory is not None for r in on), "shared a card held whole"
         fresh = sum(x.gpu_memory or 0 for x in new)
         if card.total_mib is None:
-            assert len(new) == 1 and not on  # unknown size: only ever one job
+            assert len(new) == 1
+            assert not on
             continue
         assert fresh + sum(r.gpu_memory or 0 for r in on) <= card.total_mib
         if card.free_mib is not None:
             assert fresh <= card.free_mib
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(worlds())
 def test_starts_respect_gates_counts_and_dependencies(w: World) -> None:
     p = run(w)
@@ -175,7 +178,8 @@ def test_starts_respect_gates_counts_and_dependencies(w: World) -> None:
     gate = {c.index: c.min_priority for c in w.cards}
     for job_id, gpus in p.starts:
         job = by_id[job_id]
-        assert len(gpus) == max(job.requested_gpus, 0) and list(gpus) == sorted(set(gpus))
+        assert len(gpus) == max(job.requested_gpus, 0)
+        assert list(gpus) == sorted(set(gpus))
         assert all(gate[i] <= job.priority for i in gpus)
         assert all(d.status == "done" for d in job.depends_on)
     for job_id, why in p.cancellations:
@@ -183,7 +187,7 @@ def test_starts_respect_gates_counts_and_dependencies(w: World) -> None:
         assert why.startswith("dependency ")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(worlds())
 def test_no_reserved_gpu_goes_to_a_job_that_would_delay_the_reservation(w: World) -> None:
     p = run(w)
@@ -191,7 +195,8 @@ def test_no_reserved_gpu_goes_to_a_job_that_would_delay_the_reservation(w: World
     if hold is None:
         return
     assert hold.earliest_start >= NOW
-    assert hold.job_id in p.pending and hold.job_id not in dict(p.starts)
+    assert hold.job_id in p.pending
+    assert hold.job_id not in dict(p.starts)
     order = sorted(w.queue, key=lambda q: (-q.priority, q.seq))
     after = {q.job_id for q in order[[q.job_id for q in order].index(hold.job_id) + 1 :]}
     by_id = {q.job_id: q for q in w.queue}
@@ -200,7 +205,7 @@ def test_no_reserved_gpu_goes_to_a_job_that_would_delay_the_reservation(w: World
             assert end(by_id[job_id]) <= hold.earliest_start, (job_id, hold)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(worlds())
 def test_preemption_targets_only_lower_preemptible_jobs_once(w: World) -> None:
     p = run(w)
@@ -210,13 +215,17 @@ def test_preemption_targets_only_lower_preemptible_jobs_once(w: World) -> None:
     assert len(victims) == len(set(victims))
     for victim, for_job in p.preemptions:
         r, q = running[victim], by_id[for_job]
-        assert r.preemptible and not r.preempting
-        assert r.priority < q.priority and q.priority >= MIN_PREEMPT
-        assert p.reservation is not None and p.reservation.job_id == for_job
-        assert p.reservation.preemption and for_job not in dict(p.starts)
+        assert r.preemptible
+        assert not r.preempting
+        assert r.priority < q.priority
+        assert q.priority >= MIN_PREEMPT
+        assert p.reservation is not None
+        assert p.reservation.job_id == for_job
+        assert p.reservation.preemption
+        assert for_job not in dict(p.starts)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(worlds())
 def test_preemption_lets_the_job_start(w: World) -> None:
     """Freeing the victims (and those already leaving) makes the preemptor fit."""
@@ -229,7 +238,7 @@ def test_preemption_lets_the_job_start(w: World) -> None:
     assert fits_on(w, p, job, skip=set(), gone=frozenset(gone))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(worlds())
 def test_every_waiting_job_has_a_position_and_a_reason(w: World) -> None:
     p = run(w)
@@ -245,7 +254,7 @@ def test_every_waiting_job_has_a_position_and_a_reason(w: World) -> None:
     assert keys == sorted(keys)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(worlds())
 def test_a_job_that_fits_is_never_left_waiting(w: World) -> None:
     """Skipped jobs cannot fit on what the pass leaves, reserved cards aside."""
@@ -271,14 +280,16 @@ def test_deterministic_and_order_independent(w: World) -> None:
 @given(worlds())
 def test_paused_plans_acts_on_nothing(w: World) -> None:
     p = plan(w.queue, w.cards, w.running, NOW, replace(w.options, paused=True))
-    assert not p.starts and not p.preemptions and not p.cancellations
+    assert not p.starts
+    assert not p.preemptions
+    assert not p.cancellations
     assert p.reservation is None
     assert {j: why for j, (_, why) in p.pending.items()} == {
         q.job_id: "scheduler paused" for q in w.queue
     }
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(worlds(packing=False, extras=False))
 def test_without_the_new_features_it_is_the_forgather_algorithm(w: World) -> None:
     """No memory, dependencies, preemption or reservation: exactly ``place``."""

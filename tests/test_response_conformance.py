@@ -289,6 +289,17 @@ def resume(w: World) -> None:
     w.api("POST", "queue", "scheduler", json={"enabled": True})
 
 
+def notebook_job(w: World) -> dict[str, Any]:
+    """A finished notebook job (one cell), for its executed notebook."""
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": "print('hi')"}  # fmt: skip
+    nb = {"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [cell]}
+    (w.srv.root / "conformance.ipynb").write_text(json.dumps(nb))
+    job_id = w.enqueue({"job_type": "notebook", "job_params": {"notebook": "conformance.ipynb"}})
+    w.wait(job_id, {"done"}, timeout=120)
+    return {"path_parameters": {"job_id": job_id}}
+
+
 def free_gpu(w: World) -> dict[str, Any]:
     gpus = [g["index"] for g in w.api("GET", "gpus").json()["gpus"]]
     index = next(i for i in gpus if i not in w.running_gpus)
@@ -419,6 +430,7 @@ CALLS = [
     Call("GET", "/jobs/{job_id}/inline-progress", job("running")),
     Call("GET", "/jobs/{job_id}/metrics", job("running")),
     Call("GET", "/jobs/{job_id}/tty", job("finished")),
+    Call("GET", "/jobs/{job_id}/notebook", notebook_job),
     Call("GET", "/jobs/{job_id}/history", job("running")),
     Call("GET", "/queue"),
     Call("GET", "/queue/scheduler"),

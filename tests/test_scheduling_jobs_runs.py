@@ -89,7 +89,7 @@ async def test_without_retries_a_failure_is_final(api: Any) -> None:
     failed = await wait_for(api, job["id"], {"failed"})
     assert (failed["attempt"], failed["error"]) == (1, "exited with code 4")
     _, log = await api("jobs", job["id"], "tty")
-    assert "forgather-lab: attempt" not in log
+    assert "forgather-lab: attempt" not in (log or "")
 
 
 async def test_a_job_stopped_by_the_user_is_not_retried(api: Any) -> None:
@@ -114,7 +114,9 @@ async def test_a_missing_module_is_named_in_the_error(api: Any) -> None:
 
 
 async def test_the_first_attempt_is_told_its_number_and_not_to_resume(api: Any) -> None:
-    code = "import os; print(os.environ['FORGATHER_LAB_ATTEMPT'], 'FORGATHER_LAB_RESUME' in os.environ)"
+    code = (
+        "import os; e = os.environ; print(e['FORGATHER_LAB_ATTEMPT'], 'FORGATHER_LAB_RESUME' in e)"
+    )
     _, job = await api("queue", method="POST", json_body=command(code))
     await wait_for(api, job["id"], {"done"})
     _, log = await api("jobs", job["id"], "tty")

@@ -217,4 +217,3 @@ def _expand(raw: str, what: str) -> Path:
         raise BadRequest(
             f"The {what} {raw!r:.120} names a home directory that does not exist"
         ) from e
-

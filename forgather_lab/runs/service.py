@@ -5,9 +5,13 @@ bus for ``job_status_changed`` to ``running`` (published after the process
 was started and recorded) and captures in a worker thread owned by a
 ``TaskSet``, so dispatch never waits for git, a package listing or a render.
 Until the record is written, ``provenance`` answers 404 with the reason
-``provenance_pending`` (the job has not started yet, or is being captured);
-a job that never ran, or ran before this server captured provenance,
-answers 404 ``provenance_missing``; an unknown job is a plain 404.
+``provenance_pending`` (the job is queued, starting, or being captured: a
+few hundred milliseconds once it runs); a job that ended without one (it
+never ran, its capture failed, or it ran before this server captured
+provenance) answers 404 ``provenance_missing``; an unknown job is a plain
+404. A running job without a record and no capture in flight (re-attached
+after a restart, or asked about in the instant between its start being
+recorded and announced) is captured on that request.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any, Protocol
 from ..control import metrics
 from ..errors import BadRequest, NotFound
 from ..events import Event, EventBus
+from ..jobs.endings import attempt_env
 from ..jobs.kinds import JobKinds
 from ..jobs.submit import launch_params
 from ..models.jobs import DescribeJob, JobStatus
@@ -41,6 +46,8 @@ from .provenance import Launch, Renderer
 from .rerun import rerun_request
 
 log = logging.getLogger("forgather_lab.runs")
+
+PENDING = frozenset({JobStatus.QUEUED, JobStatus.STARTING, JobStatus.RUNNING})
 
 
 class Jobs(Protocol):
@@ -90,6 +97,7 @@ class RunsService:
         self.default_config = default_config or (lambda _: None)
         self._tasks = TaskSet("runs")
         self._capturing: set[str] = set()
+        self._failed: dict[str, str] = {}  # job id → why its capture failed
         self._unlisten: Callable[[], None] | None = None
 
     def start(self) -> None:
@@ -111,15 +119,19 @@ class RunsService:
             return
         if event.data.get("previous") == JobStatus.RUNNING.value:
             return
-        job = DescribeJob.model_validate(event.data["job"])
+        self._spawn_capture(DescribeJob.model_validate(event.data["job"]))
+
+    def _spawn_capture(self, job: DescribeJob) -> None:
         self._capturing.add(job.id)
+        self._failed.pop(job.id, None)
         self._tasks.spawn(self._capture(job), name=f"provenance of job {job.id}")
 
     async def _capture(self, job: DescribeJob) -> None:
         try:
             await asyncio.to_thread(self.capture_now, job)
-        except Exception:
+        except Exception as e:  # any failure is logged and answered, never lost
             log.exception("could not capture the provenance of job %s", job.id)
+            self._failed[job.id] = f"{type(e).__name__}: {e}"[:300]
         finally:
             self._capturing.discard(job.id)
 
@@ -135,7 +147,10 @@ class RunsService:
             gpus = []
         record = provenance.capture(
             job,
-            Launch(argv=list(spec.argv), cwd=spec.cwd, env=dict(spec.env)),
+            # The start adds the attempt's variables (names only are kept, like the rest).
+            Launch(
+                argv=list(spec.argv), cwd=spec.cwd, env={**spec.env, **attempt_env(job.attempt)}
+            ),
             job_dir,
             base_env=self.base_env,
             gpus=gpus,
@@ -150,16 +165,21 @@ class RunsService:
         found = await asyncio.to_thread(provenance.read, self.job_dir(job.id))
         if found is not None:
             return found
-        if job.status == JobStatus.QUEUED or job.id in self._capturing:
+        failed = self._failed.get(job.id)
+        if job.status == JobStatus.RUNNING and failed is None and job.id not in self._capturing:
+            self._spawn_capture(job)
+        if failed is None and (job.status in PENDING or job.id in self._capturing):
             raise NotFound(
                 f"The provenance of job {job.id} is not captured yet: it is captured once "
                 "the job runs, in the background",
                 reason="provenance_pending",
             )
-        raise NotFound(
-            f"Job {job.id} has no provenance (it never ran, or ran before provenance was captured)",
-            reason="provenance_missing",
+        why = (
+            f"its capture failed ({failed})"
+            if failed
+            else ("it never ran, or ran before provenance was captured")
         )
+        raise NotFound(f"Job {job.id} has no provenance: {why}", reason="provenance_missing")
 
     async def provenance_diff(self, job_id: str) -> bytes:
         """The uncommitted diff captured with the provenance (empty when there was none)."""

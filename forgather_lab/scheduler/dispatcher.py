@@ -89,7 +89,10 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._unlisten: Callable[[], None] | None = None
         self._preempting: set[str] = set()  # victims asked to go, until they are no longer active
-        self._said: dict[str, tuple[int | None, str]] = {}  # queued job → (position, reason)
+        # What the last pass said of queued jobs: positions, and reasons (also for
+        # those it started or cancelled, until the store says so too).
+        self._positions: Mapping[str, int] = {}
+        self._reasons: dict[str, str] = {}
         self.last_plan = Plan()
         self.passes = 0
 
@@ -148,20 +151,21 @@ class Dispatcher:
             PlanOptions(self.reservation_after, self.preemption_min_priority, paused),
         )
         self.last_plan = decided
-        said = self._record(decided)
+        said = self._reasons_of(decided)
+        changed = said != self._reasons or decided.positions != self._positions
+        self._positions, self._reasons = decided.positions, said
         if not paused:
             await self._act(decided, {j.id: j for j in snap.queued})
-        if said != self._said:
-            self._said = said
+        if changed:
             self.bus.publish("queue_changed")
         return decided
 
-    def _record(self, decided: Plan) -> dict[str, tuple[int | None, str]]:
-        said: dict[str, tuple[int | None, str]] = dict(decided.pending)
+    def _reasons_of(self, decided: Plan) -> dict[str, str]:
+        said = dict(decided.reasons)
         for job_id, gpus in decided.starts:
-            said[job_id] = (None, f"starting on {gpu_list(gpus)}" if gpus else "starting")
+            said[job_id] = f"starting on {gpu_list(gpus)}" if gpus else "starting"
         for job_id, why in decided.cancellations:
-            said[job_id] = (None, f"being cancelled: {why}")
+            said[job_id] = f"being cancelled: {why}"
         return said
 
     async def _act(self, decided: Plan, queued: dict[str, DescribeJob]) -> None:
@@ -195,7 +199,8 @@ class Dispatcher:
             position: int | None = None
             reason: str | None = None
             if job.status == JobStatus.QUEUED:
-                position, reason = self._said.get(job.id, (None, NOT_PLANNED))
+                position = self._positions.get(job.id)
+                reason = self._reasons.get(job.id, NOT_PLANNED)
             if job.position == position and job.pending_reason == reason:
                 out.append(job)
             else:

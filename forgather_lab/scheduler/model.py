@@ -24,7 +24,7 @@ class Dependency:
     status: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueuedJob:
     """A queued job as the planner sees it. ``seq`` is its submission order."""
 
@@ -106,12 +106,18 @@ class Plan:
 
     ``starts``: (job id, GPU indices sorted) in the order the pass chose them.
     ``preemptions``: (victim, for job). ``cancellations``: (job id, reason).
-    ``pending``: every queued job not started nor cancelled → (position, reason),
-    positions 1..n in the order the next pass considers them.
+    Every queued job neither started nor cancelled has a ``positions`` entry
+    (1..n, in the order the next pass considers them) and a ``reasons`` one.
     """
 
     starts: tuple[tuple[str, tuple[int, ...]], ...] = ()
     preemptions: tuple[tuple[str, str], ...] = ()
     cancellations: tuple[tuple[str, str], ...] = ()
-    pending: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    positions: Mapping[str, int] = field(default_factory=dict)
+    reasons: Mapping[str, str] = field(default_factory=dict)
     reservation: Reservation | None = None
+
+    @property
+    def pending(self) -> dict[str, tuple[int, str]]:
+        """Each waiting job's (position, reason)."""
+        return {job_id: (i, self.reasons[job_id]) for job_id, i in self.positions.items()}

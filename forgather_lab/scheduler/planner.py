@@ -28,14 +28,20 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Iterable
+from itertools import count
+from operator import attrgetter
 
 from . import preemption, reasons
 from .model import ENDED, Card, Plan, PlanOptions, QueuedJob, Reservation, RunningJob
 from .packing import Pool
-from .reservations import may_backfill, reserve
+from .reservations import reserve
 
-_Key = tuple[int, int, int | None, bool]  # (GPUs, gates cleared, MiB each, may backfill)
-_NO_KEY: _Key = (0, 0, None, False)
+# What a job asks for: (GPUs, its priority class, MiB each, may backfill). The
+# class is where its priority falls among the gates and preemption_min_priority:
+# jobs of one class clear the same gates and may (or may not) preempt alike.
+_Key = tuple[int, int, int | None, bool]
+_Static = tuple[int, int, int | None]  # (GPUs, class, MiB): what never changes in a pass
+_LOWEST = -(2**62)
 
 
 def plan(
@@ -47,13 +53,23 @@ def plan(
 ) -> Plan:
     """Decide what starts, what is preempted or cancelled, and why the rest waits."""
     options = options or PlanOptions()
-    order = sorted(queue, key=lambda q: (-q.priority, q.seq, q.job_id))
+    # Priority descending, then submission: two sorts on C-level keys (a stable sort
+    # keeps equal priorities in submission order, also with reverse=True).
+    order = sorted(queue, key=_SEQ)
+    order.sort(key=_PRIORITY, reverse=True)
     if options.paused:
-        return Plan(pending={q.job_id: (i, reasons.PAUSED) for i, q in enumerate(order, 1)})
+        ids = [q.job_id for q in order]
+        return Plan(
+            positions=dict(zip(ids, count(1), strict=False)),
+            reasons=dict.fromkeys(ids, reasons.PAUSED),
+        )
     walk = _Walk(Pool(gpus, running), now, options)
-    for item in order:
-        walk.consider(item)
+    walk.run(order)
     return walk.result()
+
+
+_SEQ = attrgetter("seq")
+_PRIORITY = attrgetter("priority")
 
 
 class _Walk:
@@ -63,62 +79,76 @@ class _Walk:
         self.pool = pool
         self.now = now
         self.options = options
-        self.gates = sorted({c.gate for c in pool.cards})
+        self.thresholds = sorted({c.gate for c in pool.cards} | {options.preemption_min_priority})
         self.starts: list[tuple[str, tuple[int, ...]]] = []
         self.preemptions: list[tuple[str, str]] = []
         self.cancellations: list[tuple[str, str]] = []
-        # (job id, what it asked for, a reason already known) in queue order
-        self.waiting: list[tuple[str, _Key, str | None]] = []
+        # Jobs left waiting, in queue order, with what each asked for (its reason is
+        # written at the end) or a reason already known. Two lists: no tuple per job.
+        self.waiting: list[str] = []
+        self.asked: list[_Key | str] = []
+        self.distinct: set[_Key | str] = set()  # what ``asked`` holds, each once
         self.hold: Reservation | None = None
         self.first_blocked_seen = False
-        self.blocked: set[_Key] = set()  # asked for, did not fit (at pool.version)
-        self.blocked_version = -1
-        self.feasible: dict[tuple[int, int, int | None], bool] = {}
-        self.no_victims: set[tuple[int, int, int | None]] = set()
+        self.blocked: set[_Key] = set()  # asked for, refused, no hold possible (this version)
+        self.feasible: dict[_Static, bool] = {}
+        self.no_victims: set[_Static] = set()
 
     def result(self) -> Plan:
         # Reasons are written against the pool as the pass leaves it, so "2 idle"
         # counts what is idle after every start; a job that could not start at its
         # turn cannot on that pool either (a pass only takes cards, never frees them).
-        final: dict[_Key, str] = {}
-        pending: dict[str, tuple[int, str]] = {}
-        for i, (job_id, key, literal) in enumerate(self.waiting, 1):
-            if literal is None:
-                if key not in final:
-                    final[key] = self._blocked(key)
-                why = final[key]
-                if self.hold is not None and self.hold.job_id == job_id:
-                    why = reasons.holding(why, self.hold, self.now)
-            else:
-                why = literal
-            pending[job_id] = (i, why)
+        written: dict[tuple[int, int, int | None, bool], str] = {}
+        said = {k: k if isinstance(k, str) else self._blocked(k, written) for k in self.distinct}
+        why = dict(zip(self.waiting, map(said.__getitem__, self.asked), strict=True))
+        hold = self.hold
+        if hold is not None and not hold.preemption:
+            why[hold.job_id] = reasons.holding(why[hold.job_id], hold, self.now)
         return Plan(
             starts=tuple(self.starts),
             preemptions=tuple(self.preemptions),
             cancellations=tuple(self.cancellations),
-            pending=pending,
-            reservation=self.hold,
+            positions=dict(zip(self.waiting, count(1), strict=False)),
+            reasons=why,
+            reservation=hold,
         )
 
-    def consider(self, item: QueuedJob) -> None:
-        if item.depends_on and not self._dependencies_met(item):
-            return
-        want = item.requested_gpus
-        if want <= 0:
-            self.starts.append((item.job_id, ()))
-            return
-        pool = self.pool
-        if self.blocked_version != pool.version:
-            self.blocked.clear()
-            self.blocked_version = pool.version
-        hold = self.hold
-        backfill = hold is not None and may_backfill(hold, item.time_limit, self.now)
-        level = bisect.bisect_right(self.gates, item.priority)  # the gates it clears
-        key = (want, level, item.gpu_memory, backfill)
-        if key in self.blocked and not self._may_hold(item, key):
-            self.waiting.append((item.job_id, key, None))
-            return
-        gpus = pool.choose(want, item.priority, item.gpu_memory, hold is None or backfill)
+    def run(self, order: list[QueuedJob]) -> None:
+        """Consider each job in turn (the fast path inline: most jobs of a long queue
+        ask for what an earlier one was refused, and are answered from ``blocked``)."""
+        pool, now, thresholds = self.pool, self.now, self.thresholds
+        blocked, version, hold = self.blocked, pool.version, self.hold
+        starts, waiting, asked = self.starts, self.waiting.append, self.asked.append
+        bisect_right = bisect.bisect_right
+        for item in order:
+            if item.depends_on and not self._dependencies_met(item):
+                continue
+            want = item.requested_gpus
+            if want <= 0:
+                starts.append((item.job_id, ()))
+                continue
+            # A job without a limit never ends, so it never backfills (reservations.py).
+            limit = item.time_limit
+            backfill = hold is not None and limit is not None and now + limit <= hold.earliest_start
+            key = (want, bisect_right(thresholds, item.priority), item.gpu_memory, backfill)
+            if key in blocked:
+                waiting(item.job_id)
+                asked(key)
+                continue
+            self._consider(item, key)
+            if pool.version != version:  # a start or a hold: what was refused may fit now
+                blocked.clear()
+                version, hold = pool.version, self.hold
+
+    def _priority(self, key: _Key) -> int:
+        """The lowest priority of the key's class: it clears what the job clears."""
+        return self.thresholds[key[1] - 1] if key[1] else _LOWEST
+
+    def _consider(self, item: QueuedJob, key: _Key) -> None:
+        pool, hold = self.pool, self.hold
+        gpus = pool.choose(
+            item.requested_gpus, item.priority, item.gpu_memory, hold is None or key[3]
+        )
         if gpus is not None:
             end = math.inf if item.time_limit is None else self.now + item.time_limit
             pool.take(item.job_id, gpus, item.gpu_memory, end)
@@ -126,8 +156,21 @@ class _Walk:
             return
         if hold is None and self._try_hold(item, key):
             return
-        self.blocked.add(key)
-        self.waiting.append((item.job_id, key, None))
+        if self._settled(key):
+            self.blocked.add(key)
+        self._wait(item, key)
+
+    def _wait(self, item: QueuedJob, why: _Key | str) -> None:
+        self.waiting.append(item.job_id)
+        self.asked.append(why)
+        self.distinct.add(why)
+
+    def _settled(self, key: _Key) -> bool:
+        """Whether every job asking for ``key`` will be refused until the pool changes."""
+        if self.hold is not None or not self._is_feasible(key):
+            return True
+        may_preempt = self._priority(key) >= self.options.preemption_min_priority
+        return self.first_blocked_seen and (not may_preempt or key[:3] in self.no_victims)
 
     def _dependencies_met(self, item: QueuedJob) -> bool:
         """Cancel or park a job whose dependencies are not all ``done``.
@@ -143,26 +186,20 @@ class _Walk:
                 return False
         unfinished = [d.job_id for d in item.depends_on if d.status not in ENDED]
         if unfinished:
-            self.waiting.append((item.job_id, _NO_KEY, reasons.waiting_for(unfinished)))
+            self._wait(item, reasons.waiting_for(unfinished))
             return False
         return True
 
     def _is_feasible(self, key: _Key) -> bool:
         """Whether the job could start on this pool once every running job ended."""
-        want, level, mib, _ = key
-        static = (want, level, mib)
+        static: _Static = key[:3]
         known = self.feasible.get(static)
         if known is None:
-            gate = self.gates[level - 1] if level else -math.inf
-            fit = sum(1 for c in self.pool.cards if c.gate <= gate and c.could_ever_fit(mib))
+            want, _, mib = static
+            priority = self._priority(key)
+            fit = sum(1 for c in self.pool.cards if c.gate <= priority and c.could_ever_fit(mib))
             known = self.feasible[static] = fit >= want
         return known
-
-    def _may_hold(self, item: QueuedJob, key: _Key) -> bool:
-        if self.hold is not None or not self._is_feasible(key):
-            return False
-        could_preempt = item.priority >= self.options.preemption_min_priority
-        return not self.first_blocked_seen or (could_preempt and key[:3] not in self.no_victims)
 
     def _try_hold(self, item: QueuedJob, key: _Key) -> bool:
         """Preempt for ``item`` or reserve for it; True when it now holds cards."""
@@ -171,7 +208,8 @@ class _Walk:
         first = not self.first_blocked_seen
         self.first_blocked_seen = True
         pool, now = self.pool, self.now
-        if item.priority >= self.options.preemption_min_priority and key[:3] not in self.no_victims:
+        may_preempt = item.priority >= self.options.preemption_min_priority
+        if may_preempt and key[:3] not in self.no_victims:
             chosen = preemption.select(pool, item, now)
             if chosen is not None:
                 victims, gpus = chosen
@@ -179,14 +217,14 @@ class _Walk:
                 going = [r.job_id for i in gpus for r in pool.by_index[i].running if r.preempting]
                 self._held(Reservation(item.job_id, gpus, now, preemption=True))
                 why = reasons.preempting(sorted({*victims, *going}), gpus)
-                self.waiting.append((item.job_id, key, why))
+                self._wait(item, why)
                 return True
             self.no_victims.add(key[:3])
         if first and now - item.queued_at >= self.options.reservation_after:
             hold = reserve(pool, item, now)
             if hold is not None:
                 self._held(hold)
-                self.waiting.append((item.job_id, key, None))
+                self._wait(item, key)
                 return True
         return False
 
@@ -194,13 +232,18 @@ class _Walk:
         self.hold = hold
         self.pool.hold(hold.gpus)
 
-    def _blocked(self, key: _Key) -> str:
+    def _blocked(self, key: _Key, written: dict[tuple[int, int, int | None, bool], str]) -> str:
+        """The reason for a job refused ``key`` (``written``: reasons by what decides them)."""
         want, level, mib, backfill = key
-        priority = self.gates[level - 1] if level else -(2**62)  # the same gates cleared
+        held = self.hold is not None and not backfill
+        known = written.get((want, level, mib, held))
+        if known is not None:
+            return known
+        priority = self._priority(key)
         hold = self.hold
-        fits_if_unheld = (
-            hold is not None and not backfill and self.pool.choose(want, priority, mib, True)
-        )
-        if hold is not None and fits_if_unheld:
-            return reasons.held(hold, self.now)
-        return reasons.blocked(self.pool, want, priority, mib)
+        if hold is not None and held and self.pool.choose(want, priority, mib, True):
+            why = reasons.held(hold, self.now)
+        else:
+            why = reasons.blocked(self.pool, want, priority, mib)
+        written[(want, level, mib, held)] = why
+        return why

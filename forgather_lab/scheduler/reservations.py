@@ -36,14 +36,6 @@ def reserve(pool: Pool, job: QueuedJob, now: float) -> Reservation | None:
     return Reservation(job.job_id, tuple(sorted(i for _, _, i in chosen)), start)
 
 
-def may_backfill(reservation: Reservation, time_limit: float | None, now: float) -> bool:
-    """Whether a job with ``time_limit`` may use reserved cards without delaying the holder.
-
-    A job without a limit never ends for this purpose, so it never backfills.
-    """
-    return time_limit is not None and now + time_limit <= reservation.earliest_start
-
-
 def _ready_at(card: CardState, mib: int | None, now: float) -> float:
     """When a job declaring ``mib`` (None: whole card) could start on ``card`` at the latest."""
     holders = sorted(

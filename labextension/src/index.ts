@@ -25,6 +25,7 @@ import { setupProjects } from './projects';
 import { projectsSection } from './projects/tree';
 import { setupJobs } from './jobs/setup';
 import { setupChat } from './chat';
+import { setupNotebookJobs } from './notebookJobs';
 import { setupRuns } from './runs/setup';
 import { ForgatherSettings } from './settings';
 import { labTransport } from './transport';
@@ -76,6 +77,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       openPanel: () => app.shell.activateById('forgather-panel')
     });
     setupRuns(app, { client, jobs, restorer, palette, translator });
+    setupNotebookJobs(app, { client, jobs, fileBrowser, translator });
     const panel = new ForgatherPanel(model, [
       projectsSection(projects.model, projects.actions),
       ...jobSections,

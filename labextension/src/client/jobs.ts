@@ -1,5 +1,12 @@
 /** Jobs, the queue and the scheduler (`/jobs`, `/queue`; handlers/jobs.py, queue.py, control.py). */
-import { type ApiClient, ForgatherApiError, describeError, errorOf, pathOf } from './core';
+import {
+  type ApiClient,
+  ForgatherApiError,
+  type Schemas,
+  describeError,
+  errorOf,
+  pathOf
+} from './core';
 import type {
   CreateJob,
   DescribeInlineProgress,
@@ -11,34 +18,13 @@ import type {
   ListMetrics
 } from './schemas';
 
-// The scheduling calls of issue 14 (models/jobs.py: UpdateQueuedJob,
-// CreateJobBatch, CreateSweep, JobHistory). Spelled out here until their
-// operations are in docs/openapi.json and the generated types carry them.
+// The scheduling calls of issue 14 (models/jobs.py).
 
 /** `PATCH /queue/{id}`: fields left out are left alone. */
-export interface IUpdateQueuedJob {
-  priority?: number | null;
-  name?: string | null;
-}
-
-/** One step of a job's life (`GET /jobs/{id}/history`). */
-export interface IJobTransition {
-  at: number;
-  status: DescribeJob['status'];
-  attempt: number;
-  reason?: string | null;
-}
-
-export interface IJobHistory {
-  job_id: string;
-  transitions: IJobTransition[];
-}
-
-/** What `POST /queue/batch` and `POST /queue/sweep` answer. */
-export interface ICreatedJobs {
-  jobs: DescribeJob[];
-  total?: number | null;
-}
+export type IUpdateQueuedJob = Schemas['UpdateQueuedJob'];
+/** Every transition of a job, oldest first (`GET /jobs/{id}/history`). */
+export type IJobHistory = Schemas['JobHistory'];
+export type IJobTransition = Schemas['JobTransition'];
 
 export interface IListJobs {
   limit?: number;
@@ -82,19 +68,19 @@ export class JobsApi {
     return this._raw('PATCH', 'queue/{job_id}', { job_id: id }, body);
   }
 
-  /** Many jobs in one transaction: all are queued, or none (400). */
-  batch(jobs: CreateJob[]): Promise<ICreatedJobs> {
-    return this._raw('POST', 'queue/batch', {}, { jobs });
+  /** Many jobs in one transaction: all are queued, or none (400); they share a `group`. */
+  batch(jobs: CreateJob[]): Promise<ListJobs> {
+    return this._api.post('queue/batch', { body: { jobs } });
   }
 
   /** One job per point of `grid` (dynamic arg → values), sharing a `group`. */
-  sweep(base: CreateJob, grid: Record<string, unknown[]>): Promise<ICreatedJobs> {
-    return this._raw('POST', 'queue/sweep', {}, { base, grid });
+  sweep(base: CreateJob, grid: Record<string, unknown[]>): Promise<ListJobs> {
+    return this._api.post('queue/sweep', { body: { base, grid } });
   }
 
   /** Every transition of a job, oldest first. */
   history(id: string): Promise<IJobHistory> {
-    return this._raw('GET', 'jobs/{job_id}/history', { job_id: id });
+    return this._api.get('jobs/{job_id}/history', { path: { job_id: id } });
   }
 
   cancel(id: string): Promise<DescribeJob> {
@@ -156,9 +142,8 @@ export class JobsApi {
   }
 
   /**
-   * A call outside the generated contract (PATCH, which `ApiClient` has no
-   * verb for, and operations newer than the generated types), with the same
-   * transport and error type as every typed call.
+   * A call `ApiClient` has no verb for (PATCH), through the same transport
+   * and with the same error type as every typed call.
    */
   private async _raw<T>(
     method: string,

@@ -135,33 +135,35 @@ export function JobsSection(props: {
     <section className="jp-forgather-section" aria-label={trans.__('Jobs')}>
       <header className="jp-forgather-section-header">
         <h3>{trans.__('Jobs')}</h3>
-        {selected.length > 0 && (
-          <>
+        <span className="jp-forgather-section-actions">
+          {selected.length > 0 && (
+            <>
+              <button
+                className="jp-forgather-link-button"
+                disabled={selected.length < 2}
+                title={
+                  selected.length < 2
+                    ? trans.__('Tick two or more jobs to compare them')
+                    : trans.__('Overlay their curves and diff their parameters')
+                }
+                onClick={() => void commands.execute(RunsCommandIDs.compare, { jobIds: selected })}
+              >
+                {trans.__('Compare (%1)', selected.length)}
+              </button>
+              <button className="jp-forgather-link-button" onClick={() => setPicked(new Set())}>
+                {trans.__('Clear')}
+              </button>
+            </>
+          )}
+          {finished && (
             <button
               className="jp-forgather-link-button"
-              disabled={selected.length < 2}
-              title={
-                selected.length < 2
-                  ? trans.__('Tick two or more jobs to compare them')
-                  : trans.__('Overlay their curves and diff their parameters')
-              }
-              onClick={() => void commands.execute(RunsCommandIDs.compare, { jobIds: selected })}
+              onClick={() => void commands.execute(CommandIDs.jobsCleanup)}
             >
-              {trans.__('Compare (%1)', selected.length)}
+              {trans.__('Clean up finished')}
             </button>
-            <button className="jp-forgather-link-button" onClick={() => setPicked(new Set())}>
-              {trans.__('Clear')}
-            </button>
-          </>
-        )}
-        {finished && (
-          <button
-            className="jp-forgather-link-button"
-            onClick={() => void commands.execute(CommandIDs.jobsCleanup)}
-          >
-            {trans.__('Clean up finished')}
-          </button>
-        )}
+          )}
+        </span>
       </header>
       {model.error && (
         <p className="jp-forgather-error" role="alert">

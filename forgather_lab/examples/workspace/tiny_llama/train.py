@@ -94,7 +94,9 @@ def sample(model: Any, tokenizer: Any, prompt: str, tokens: int = 60) -> str:
 def main() -> None:
     args = parse()
     torch.manual_seed(args.seed)
-    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+    # One thread: the matrices are tiny, and on a busy 2-core machine a second
+    # OpenMP thread spinning at every barrier made a step ten times slower.
+    torch.set_num_threads(1)
     device = pick_device(args.device)
     output_dir = Path(args.output_dir).resolve()
     text = Path(args.data).read_text(encoding="utf-8")

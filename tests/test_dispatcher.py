@@ -1,0 +1,195 @@
+"""The real Dispatcher on a real in-process event bus, reading a snapshot kept in memory.
+
+The jobs service's actions (start, preempt, cancel) are recorded instead of
+run: what is under test is what the dispatcher asks for, and when.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from forgather_lab.events import EventBus
+from forgather_lab.models.jobs import DescribeJob, JobStatus
+from forgather_lab.scheduler import Card
+from forgather_lab.scheduler.dispatcher import NOT_PLANNED, Dispatcher, Snapshot
+
+
+def job(job_id: str, status: JobStatus = JobStatus.QUEUED, **kw: Any) -> DescribeJob:
+    fields: dict[str, Any] = {
+        "id": job_id,
+        "name": job_id,
+        "job_type": "command",
+        "status": status,
+        "priority": 0,
+        "requested_gpus": 1,
+        "gpus": [],
+        "params": {},
+        "pid": None,
+        "pid_create_time": None,
+        "exit_code": None,
+        "error": None,
+        "log_path": None,
+        "node": "here",
+        "created_at": time.time(),
+        "started_at": None,
+        "ended_at": None,
+        "queued_at": time.time(),
+    }
+    fields.update(kw)
+    return DescribeJob(**fields)
+
+
+class Pool:
+    """The state a pass reads, and a ledger of what the dispatcher asked for."""
+
+    def __init__(self, cards: int = 2) -> None:
+        self.queued: list[DescribeJob] = []
+        self.active: list[DescribeJob] = []
+        self.cards = [Card(i, total_mib=24 * 1024) for i in range(cards)]
+        self.dependencies: dict[str, str] = {}
+        self.calls: list[tuple[str, str, Any]] = []
+        self.fail_start: set[str] = set()
+
+    async def snapshot(self) -> Snapshot:
+        return Snapshot(
+            list(self.queued), list(self.active), self.cards, time.time(), self.dependencies
+        )
+
+    async def start(self, j: DescribeJob, gpus: list[int]) -> None:
+        self.calls.append(("start", j.id, gpus))
+        if j.id in self.fail_start:
+            raise OSError("launcher broke")
+
+    async def preempt(self, job_id: str, reason: str) -> None:
+        self.calls.append(("preempt", job_id, reason))
+
+    async def cancel(self, job_id: str, reason: str) -> None:
+        self.calls.append(("cancel", job_id, reason))
+
+
+def dispatcher(pool: Pool, bus: EventBus, **kw: Any) -> Dispatcher:
+    return Dispatcher(
+        bus, pool.snapshot, pool.start, preempt=pool.preempt, cancel_queued=pool.cancel, **kw
+    )
+
+
+async def test_a_pass_acts_in_order_cancel_preempt_start() -> None:
+    pool, bus = Pool(cards=2), EventBus()
+    pool.active = [
+        job("victim", JobStatus.RUNNING, gpus=[0], preemptible=True, started_at=time.time())
+    ]
+    pool.queued = [
+        job("urgent", priority=200, requested_gpus=2),
+        job("orphan", requested_gpus=0, depends_on=["gone1234"]),
+        job("cpu", requested_gpus=0),
+        job("one"),
+    ]
+    d = dispatcher(pool, bus, preemption_min_priority=100, reservation_after=1e9)
+    await d.dispatch_once()
+    # urgent holds card 1 while the victim leaves card 0, so "one" does not take it.
+    assert pool.calls == [
+        ("cancel", "orphan", "dependency gone1234 was deleted without ending done"),
+        ("preempt", "victim", "preempted for job urgent (priority 200)"),
+        ("start", "cpu", []),
+    ]
+
+
+async def test_preemption_is_asked_once_and_the_preemptor_holds_the_card() -> None:
+    pool, bus = Pool(cards=1), EventBus()
+    pool.active = [job("victim", JobStatus.RUNNING, gpus=[0], preemptible=True)]
+    pool.queued = [job("urgent", priority=200), job("small", time_limit=1.0)]
+    d = dispatcher(pool, bus)
+    await d.dispatch_once()
+    await d.dispatch_once()  # the victim still runs: it is not preempted again
+    assert pool.calls == [("preempt", "victim", "preempted for job urgent (priority 200)")]
+    urgent, small = d.annotate(pool.queued)
+    assert urgent.pending_reason == "waiting for GPU 0: preempting job victim"
+    assert small.position == 2
+    pool.active = []  # requeued by the jobs service: the card is free
+    await d.dispatch_once()
+    assert pool.calls[-1] == ("start", "urgent", [0])
+
+
+async def test_the_durable_view_of_preemptions_counts_too() -> None:
+    pool, bus = Pool(cards=1), EventBus()
+    pool.active = [job("victim", JobStatus.RUNNING, gpus=[0], preemptible=True)]
+    pool.queued = [job("urgent", priority=200)]
+    d = dispatcher(pool, bus, being_preempted=lambda: {"victim"})  # e.g. after a restart
+    await d.dispatch_once()
+    assert pool.calls == []
+    assert d.annotate(pool.queued)[0].pending_reason == "waiting for GPU 0: preempting job victim"
+
+
+async def test_paused_plans_and_says_so_but_acts_on_nothing() -> None:
+    pool, bus = Pool(), EventBus()
+    pool.queued = [job("a"), job("b", priority=3)]
+    d = dispatcher(pool, bus, enabled=False)
+    await d.dispatch_once()
+    assert pool.calls == []
+    a, b = d.annotate(pool.queued)
+    assert (a.position, a.pending_reason) == (2, "scheduler paused")
+    assert (b.position, b.pending_reason) == (1, "scheduler paused")
+    d.enabled = True
+    await d.dispatch_once()
+    assert [c[1] for c in pool.calls] == ["b", "a"]
+
+
+async def test_annotate_only_queued_jobs() -> None:
+    pool, bus = Pool(cards=0), EventBus()
+    pool.queued = [job("a")]
+    d = dispatcher(pool, bus)
+    await d.dispatch_once()
+    done = job("done", JobStatus.DONE, position=3, pending_reason="stale")
+    fresh = job("fresh")  # queued after the last pass
+    a, finished, new = d.annotate([pool.queued[0], done, fresh])
+    assert (a.position, a.pending_reason) == (1, "needs 1 GPU; this server has 0")
+    assert (finished.position, finished.pending_reason) == (None, None)
+    assert (new.position, new.pending_reason) == (None, NOT_PLANNED)
+    assert pool.queued[0].position is None  # copies, the inputs are untouched
+
+
+async def test_queue_changed_only_when_reasons_change() -> None:
+    pool, bus = Pool(cards=0), EventBus()
+    pool.queued = [job("a")]
+    d = dispatcher(pool, bus)
+    sub = bus.subscribe({"queue_changed"})
+    await d.dispatch_once()
+    await d.dispatch_once()
+    assert len(sub.queue) == 1
+    pool.queued.append(job("b"))
+    await d.dispatch_once()
+    assert len(sub.queue) == 2
+
+
+async def test_wakes_on_events_but_not_on_its_own_queue_changed() -> None:
+    pool, bus = Pool(cards=0), EventBus()
+    pool.queued = [job("a")]
+    d = dispatcher(pool, bus, tick=60.0)
+    d.start()
+    try:
+        await _until(lambda: d.passes == 1)
+        await asyncio.sleep(0.05)
+        assert d.passes == 1  # its own queue_changed did not wake it
+        for n, event in enumerate(["queue_reordered", "job_queued", "gpu_policy_changed"], 2):
+            bus.publish(event)
+            await _until(lambda n=n: d.passes == n)
+    finally:
+        await d.stop()
+
+
+async def test_one_failed_start_does_not_stop_the_rest() -> None:
+    pool, bus = Pool(cards=2), EventBus()
+    pool.queued = [job("a"), job("b")]
+    pool.fail_start = {"a"}
+    d = dispatcher(pool, bus)
+    await d.dispatch_once()
+    assert [c[1] for c in pool.calls] == ["a", "b"]
+
+
+async def _until(check: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)

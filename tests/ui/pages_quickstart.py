@@ -1,0 +1,105 @@
+"""Page objects for the quickstart walk: Run… a config, watch it, serve a checkpoint, chat.
+
+Each step is what docs/quickstart.md tells a newcomer to do; the screenshots it
+shows are taken here (``shoot``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from .pages import JupyterLabPage
+from .pages_jobs import JobsPanel, JobView
+from .pages_projects import ProjectsSection
+
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+def shoot(lab: JupyterLabPage, name: str) -> Path:
+    """A screenshot in test-artifacts/ui/; also into docs/images/ when
+    ``FORGATHER_DOCS_SCREENSHOTS=1`` (so a test run does not rewrite committed files)."""
+    path = lab.screenshot(f"quickstart-{name}")
+    if os.environ.get("FORGATHER_DOCS_SCREENSHOTS") == "1":
+        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS_IMAGES / path.name)
+    return path
+
+
+class RunForm:
+    """The "Run <config>" dialog generated from a config's dynamic_args."""
+
+    def __init__(self, lab: JupyterLabPage) -> None:
+        self.root = lab.page.locator(".jp-Dialog")
+        self.root.wait_for(state="visible")
+
+    def set(self, arg: str, value: object) -> None:
+        self.root.get_by_label(arg, exact=True).fill(str(value))
+
+    def submit(self) -> None:
+        self.root.get_by_role("button", name="Queue", exact=True).click()
+        self.root.wait_for(state="detached")
+
+
+class Quickstart:
+    """The Forgather panel, from the tiny Llama's config to a chat with its checkpoint."""
+
+    PROJECT = "Tiny Llama"
+
+    def __init__(self, lab: JupyterLabPage) -> None:
+        self.lab = lab
+        self.page = lab.page
+        self.projects = ProjectsSection(lab)
+        self.jobs = JobsPanel(lab)
+
+    def open(self) -> None:
+        self.lab.open()
+        self.jobs.open_from_sidebar()
+
+    def run_config(self, config: str = "train.yaml") -> RunForm:
+        self.projects.expand_project(self.PROJECT)
+        row = self.projects.config_row(config)
+        row.get_by_text("Tiny Llama").wait_for()  # its metadata loaded
+        row.click(button="right")
+        self.page.get_by_role("menuitem", name="Run…").click()
+        return RunForm(self.lab)
+
+    def watch(self, name: str) -> JobView:
+        self.jobs.wait_for_status(name, "running", timeout=60_000)
+        return self.jobs.open_job(name)
+
+    def loss_curve(self, view: JobView) -> Any:
+        return view.root.get_by_role("img", name=re.compile("^Metrics of job")).locator("canvas")
+
+    def checkpoint_row(self, config: str, name: str) -> Any:
+        """The checkpoint's row under the config's outputs (opened as needed), once it
+        is known to be a Hugging Face save (``data-hf``)."""
+        row = self.projects.config_row(config)
+        if row.get_attribute("aria-expanded") != "true":
+            row.click()
+        group = self.projects.output_group("Checkpoints")
+        if group.get_attribute("aria-expanded") != "true":
+            group.click()
+        item = self.projects.output_row(name)
+        item.and_(self.page.locator('[data-hf="true"]')).wait_for()
+        return item
+
+    def open_menu(self, row: Any) -> Any:
+        row.click(button="right")
+        menu = self.page.locator(".lm-Menu")
+        menu.wait_for()
+        return menu
+
+    @property
+    def chat(self) -> Any:
+        return self.page.locator("#forgather-chat")
+
+    def send(self, text: str) -> None:
+        self.chat.get_by_label("Message").fill(text)
+        self.chat.get_by_role("button", name="Send").click()
+
+    def reply(self) -> Any:
+        return self.chat.locator('.jp-forgather-chat-turn[data-role="assistant"]').last
