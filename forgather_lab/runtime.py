@@ -20,6 +20,7 @@ from typing import Any
 
 from ._version import __version__
 from .control import ControlService
+from .control import metrics as metric_series
 from .control.limits import TimeLimits
 from .control.preemption import Preemptor, Stopper
 from .errors import BadRequest, ForgatherError, StateError, Unavailable
@@ -157,6 +158,8 @@ class Runtime:
             self.jobs,
             self.executor.job_dir,
             base_env=self.executor.context.base_env,
+            levels=metric_series.LEVELS,
+            metric_names=metric_series.names,
             gpus=lambda: [
                 GpuIdentity(index=g.index, name=g.name, uuid=g.uuid)
                 for g in self.backend.snapshot()

@@ -84,7 +84,5 @@ async def until(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> A
 def reasons(history: dict[str, Any], status: str | None = None) -> list[str]:
     """The reasons of a job's transitions (to ``status`` only, if given)."""
     return [
-        t["reason"] or ""
-        for t in history["transitions"]
-        if status is None or t["status"] == status
+        t["reason"] or "" for t in history["transitions"] if status is None or t["status"] == status
     ]

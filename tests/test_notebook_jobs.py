@@ -163,7 +163,8 @@ async def test_failing_cell_fails_the_job_with_its_error(api: Any, root: Path) -
     status, job = await api("queue", method="POST", json_body=notebook_job("fails.ipynb"))
     assert status == 201, job
     job = await wait_job(api, job["id"], {"done", "failed"}, timeout=KERNEL_START)
-    assert job["status"] == "failed" and job["exit_code"] == 1, job
+    assert job["status"] == "failed", job
+    assert job["exit_code"] == 1, job
 
     status, log = await api("jobs", job["id"], "tty")
     assert status == 200

@@ -87,7 +87,10 @@ async def test_a_preempted_job_without_reporter_gets_sigterm_and_runs_again(
         "if os.environ.get('FORGATHER_LAB_RESUME') == '1':\n"
         "    print('resumed attempt', os.environ['FORGATHER_LAB_ATTEMPT'], flush=True)\n"
         "    sys.exit(0)\n"
-        "signal.signal(signal.SIGTERM, lambda *a: (print('got SIGTERM', flush=True), sys.exit(0)))\n"
+        "def stop(*_):\n"
+        "    print('got SIGTERM', flush=True)\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGTERM, stop)\n"
         "print('first attempt', flush=True)\n"
         "time.sleep(120)\n"
     )
@@ -287,7 +290,8 @@ def test_the_char_lm_trainer_resumes_its_own_latest_checkpoint(tmp_path: Path) -
     resumed = train(8, FORGATHER_LAB_RESUME="1", FORGATHER_LAB_ATTEMPT="2")
     assert "attempt 2: resuming from checkpoint-4" in resumed
     steps = [line for line in resumed.splitlines() if line.startswith("step ")]
-    assert steps[0].startswith("step 6/8") and steps[-1].startswith("step 8/8")
+    assert steps[0].startswith("step 6/8")
+    assert steps[-1].startswith("step 8/8")
     # The same losses as the uninterrupted run: optimizer and data order came back too.
     assert [s for s in first.splitlines() if s.startswith("step 8/8")] == [
         s for s in resumed.splitlines() if s.startswith("step 8/8")

@@ -54,9 +54,12 @@ def test_lttb_picks_the_shape_and_downsample_adds_back_a_lost_extreme() -> None:
     points = [(i, float(i % 10)) for i in range(1000)]
     points[503] = (503, -50.0)
     picked = lttb(points, 20)
-    assert len(picked) == 20 and picked[0] == 0 and picked[-1] == 999
+    assert len(picked) == 20
+    assert picked[0] == 0
+    assert picked[-1] == 999
     out = downsample(points, 20)
-    assert (503, -50.0) in out and len(out) <= 20
+    assert (503, -50.0) in out
+    assert len(out) <= 20
     assert (9, 9.0) in out or max(v for _, v in out) == 9.0
     assert downsample(points[:5], 10) == points[:5]
     assert downsample(points, 2) == [points[0], points[-1]]
@@ -92,35 +95,42 @@ def test_big_curves_are_read_from_the_rollups_keeping_ends_and_extremes(db: Data
     rows[dip - 3] = ("loss", dip, -1e6)
     db.call(lambda c: metrics.append(c, job_id, rows))
     t0 = time.perf_counter()
-    out = db.call(lambda c: curves.curve(c, job_id, "loss", 1000))
+    out = db.call(lambda c: curves.curve(c, job_id, "loss", 1000, metrics.LEVELS))
     elapsed = time.perf_counter() - t0
     assert 900 <= len(out) <= 1000
-    assert out[0] == (3, rows[0][2]) and out[-1] == (N - 1, rows[-1][2])
-    assert (spike, 1e6) in out and (dip, -1e6) in out
+    assert out[0] == (3, rows[0][2])
+    assert out[-1] == (N - 1, rows[-1][2])
+    assert (spike, 1e6) in out
+    assert (dip, -1e6) in out
     assert [s for s, _ in out] == sorted({s for s, _ in out})
     assert elapsed < 0.5, elapsed  # from ~2,400 rollup rows, not 300,000 points
     # The candidates came from the rollups: far fewer than the points.
-    offered = db.call(lambda c: curves.candidates(c, job_id, "loss", 1000))
+    offered = db.call(lambda c: curves.candidates(c, job_id, "loss", 1000, metrics.LEVELS))
     assert 1000 <= len(offered) <= 2 * 1000 + 2
     # A small curve is answered whole; a missing one is empty; nulls are never points.
     db.call(lambda c: metrics.append(c, job_id, [("lr", s, 0.1) for s in range(50)]))
     db.call(lambda c: metrics.append(c, job_id, [("lr", 50, None)]))
-    assert db.call(lambda c: curves.curve(c, job_id, "lr", 1000)) == [(s, 0.1) for s in range(50)]
-    assert db.call(lambda c: curves.curve(c, job_id, "nothing", 1000)) == []
+    assert db.call(lambda c: curves.curve(c, job_id, "lr", 1000, metrics.LEVELS)) == [
+        (s, 0.1) for s in range(50)
+    ]
+    assert db.call(lambda c: curves.curve(c, job_id, "nothing", 1000, metrics.LEVELS)) == []
 
 
 def test_runs_table_summary_uses_the_primary_keys(db: Database) -> None:
     job_id = _job(db)
     db.call(lambda c: metrics.append(c, job_id, [("loss", s, 10.0 - s) for s in range(100)]))
     db.call(lambda c: metrics.append(c, job_id, [("loss", 100, 50.0)]))
-    found = db.call(lambda c: table.summaries(c, job_id))
-    assert found["loss"].last == 50.0 and found["loss"].last_step == 100
-    assert found["loss"].min == -89.0 and found["loss"].max == 50.0
+    found = db.call(lambda c: table.summaries(c, job_id, ["loss"], metrics.LEVELS[-1]))
+    assert found["loss"].last == 50.0
+    assert found["loss"].last_step == 100
+    assert found["loss"].min == -89.0
+    assert found["loss"].max == 50.0
     plan = db.call(
         lambda c: [
             r[3]
             for r in c.execute(
-                "EXPLAIN QUERY PLAN " + table.PLAN_CHECK, {"job": job_id, "name": "loss"}
+                "EXPLAIN QUERY PLAN " + table.PLAN_CHECK,
+                {"job": job_id, "name": "loss", "width": metrics.LEVELS[-1]},
             )
         ]
     )
@@ -152,17 +162,22 @@ async def test_compare_over_http(api: Any, jp_serverapp: Any) -> None:
     _report(jp_serverapp, b, [("loss", s, 2.0 / (s + 1)) for s in range(10)])
     _report(jp_serverapp, b, [("lr", s, 0.01) for s in range(10)])
     status, body = await api(
-        "metrics", "compare", params={"jobs": f"{a},{b},nosuch", "keys": "loss,lr", "max_points": 100}
+        "metrics",
+        "compare",
+        params={"jobs": f"{a},{b},nosuch", "keys": "loss,lr", "max_points": 100},
     )
     assert status == 200, body
     assert body["missing"] == ["nosuch"]
     assert set(body["series"]) == {a, b}
     loss_a = body["series"][a]["loss"]
-    assert len(loss_a) <= 100 and loss_a[0] == [0, 1.0] and loss_a[-1] == [4999, 1.0 / 5000]
+    assert len(loss_a) <= 100
+    assert loss_a[0] == [0, 1.0]
+    assert loss_a[-1] == [4999, 1.0 / 5000]
     assert body["series"][a]["lr"] == []
     assert body["series"][b]["loss"] == [[s, 2.0 / (s + 1)] for s in range(10)]
     status, body = await api("metrics", "compare", params={"jobs": a})
-    assert status == 200 and set(body["series"][a]) == {"loss"}  # default: every key
+    assert status == 200
+    assert set(body["series"][a]) == {"loss"}
 
 
 @pytest.mark.parametrize(
@@ -207,16 +222,21 @@ async def test_runs_table_over_http(api: Any, jp_serverapp: Any) -> None:
     status, body = await api("runs", params={"project_dir": project, "config": "count_words.yaml"})
     assert status == 200, body
     rows = {r["id"]: r for r in body["runs"]}
-    assert set(rows) == set(ids) and other not in rows
+    assert set(rows) == set(ids)
+    assert other not in rows
     assert [r["id"] for r in body["runs"]] == ids[::-1]  # newest first
     first = rows[ids[0]]
     assert first["dynamic_args"] == {"steps": 2, "delay": 0}
-    assert first["status"] == "done" and first["attempt"] == 1 and first["owner"] is None
-    assert first["duration"] is not None and first["duration"] >= 0
+    assert first["status"] == "done"
+    assert first["attempt"] == 1
+    assert first["owner"] is None
+    assert first["duration"] is not None
+    assert first["duration"] >= 0
     assert first["metrics"]["loss"] == {"last": 2.0, "last_step": 3, "min": 2.0, "max": 5.0}
     assert "loss" in body["metric_keys"]
     status, body = await api("runs", params={"project_dir": project, "config": "other.yaml"})
-    assert status == 200 and body["runs"] == []
+    assert status == 200
+    assert body["runs"] == []
     status, body = await api("runs", params={"project_dir": project, "limit": "0"})
     assert status == 400
     status, body = await api("runs", params={})

@@ -56,7 +56,8 @@ async def _provenance(api: Any, job_id: str) -> dict[str, Any]:
         if status == 200:
             found.update(body)
             return True
-        assert status == 404 and body["reason"] == "provenance_pending", body
+        assert status == 404, body
+        assert body["reason"] == "provenance_pending", body
         return False
 
     await wait_until(captured, timeout=30)
@@ -85,7 +86,8 @@ async def test_provenance_of_a_job_in_a_dirty_repository(
     assert git["branch"] == "exp/lr-sweep"
     assert git["dirty"] is True
     assert git["untracked"] == ["notes.txt"]
-    assert git["diff_bytes"] > 0 and not git["diff_truncated"]
+    assert git["diff_bytes"] > 0
+    assert not git["diff_truncated"]
     # Names only: the job's own and the allow-listed base ones, and what the launcher adds.
     assert {"WANDB_API_KEY", "PLAIN_SETTING", "PATH", "FORGATHER_LAB_JOB_ID"} <= set(
         record["env_keys"]
@@ -101,14 +103,17 @@ async def test_provenance_of_a_job_in_a_dirty_repository(
     response = await jp_fetch("forgather", "api", "jobs", job["id"], "provenance", "diff")
     assert response.headers["Content-Type"].startswith("text/x-diff")
     diff = response.body.decode()
-    assert "-lr = 0.1" in diff and "+lr = 0.5  # changed, not committed" in diff
+    assert "-lr = 0.1" in diff
+    assert "+lr = 0.5  # changed, not committed" in diff
     assert len(response.body) == git["diff_bytes"]
     assert Path(record["git_diff"]).parent == Path(job["log_path"] or record["git_diff"]).parent
     # No secret value anywhere: not in the record, not in the file on disk.
     text = json.dumps(record)
-    assert SECRET not in text and server_secret not in text
+    assert SECRET not in text
+    assert server_secret not in text
     on_disk = (Path(record["git_diff"]).parent / "provenance.json").read_text()
-    assert SECRET not in on_disk and server_secret not in on_disk
+    assert SECRET not in on_disk
+    assert server_secret not in on_disk
     assert (Path(record["git_diff"]).parent / "provenance.json").stat().st_mode & 0o077 == 0
     # The export: the same record, as an attachment.
     response = await jp_fetch(
@@ -128,7 +133,8 @@ async def test_provenance_outside_a_repository_has_no_git(api: Any, tmp_path: Pa
     assert record["git_diff"] is None
     assert record["cwd"] == str(plain)
     status, diff = await api("jobs", job["id"], "provenance", "diff")
-    assert status == 200 and not diff
+    assert status == 200
+    assert not diff
 
 
 async def test_provenance_of_a_config_job_records_the_rendered_config(api: Any) -> None:
@@ -156,13 +162,16 @@ async def test_provenance_of_a_config_job_records_the_rendered_config(api: Any) 
 
 async def test_provenance_errors(api: Any) -> None:
     status, body = await api("jobs", "nosuchjob", "provenance")
-    assert status == 404 and body["reason"] == "not_found"
+    assert status == 404
+    assert body["reason"] == "not_found"
     await api("queue", "scheduler", method="POST", json_body={"enabled": False})
     _, job = await api("queue", method="POST", json_body=command("pass"))
     status, body = await api("jobs", job["id"], "provenance")
-    assert status == 404 and body["reason"] == "provenance_pending", body
+    assert status == 404, body
+    assert body["reason"] == "provenance_pending", body
     status, body = await api("jobs", job["id"], "provenance", params={"download": "2"})
     assert status == 400
     status, _ = await api("queue", job["id"], method="DELETE")
     status, body = await api("jobs", job["id"], "provenance")
-    assert status == 404 and body["reason"] in {"provenance_missing", "provenance_pending"}
+    assert status == 404
+    assert body["reason"] in {"provenance_missing", "provenance_pending"}

@@ -1,4 +1,4 @@
-"""Re-run: the original's kind, params and limits, with the changes asked; bad input creates nothing."""
+"""Re-run: the original job again, with the changes asked; bad input creates nothing."""
 
 from __future__ import annotations
 
@@ -34,8 +34,10 @@ async def test_rerun_a_config_job_with_changed_dynamic_args(api: Any) -> None:
         "jobs", job["id"], "rerun", method="POST", json_body={"dynamic_args": {"steps": 2}}
     )
     assert status == 201, again
-    assert again["id"] != job["id"] and again["rerun_of"] == job["id"]
-    assert again["job_type"] == "training" and again["name"] == "words"
+    assert again["id"] != job["id"]
+    assert again["rerun_of"] == job["id"]
+    assert again["job_type"] == "training"
+    assert again["name"] == "words"
     assert again["priority"] == 5
     assert again["params"]["dynamic_args"] == {"steps": 2, "delay": 0}  # merged over
     assert again["params"]["project_dir"] == PROJECT
@@ -114,7 +116,8 @@ async def test_rerun_errors(api: Any) -> None:
     status, body = await api(
         "jobs", job["id"], "rerun", method="POST", json_body={"dynamic_args": {"x": 1}}
     )
-    assert status == 400 and body["reason"] == "no_dynamic_args", body
+    assert status == 400, body
+    assert body["reason"] == "no_dynamic_args", body
     status, body = await api("jobs", job["id"], "rerun", method="POST", raw_body=b"[1]")
     assert status == 400
     assert await _count(api) == before

@@ -7,6 +7,7 @@ processes. Retries, dependencies and restarts are in
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -254,3 +255,48 @@ async def test_history_lists_every_transition_of_a_finished_job(api: Any) -> Non
     assert reasons[:3] == ["submitted", f"on GPU {done['gpus'][0]}", f"pid {done['pid']}"]
     times = [t["at"] for t in history["transitions"]]
     assert times == sorted(times)
+
+
+async def test_a_cancelled_job_says_so_in_its_history(api: Any) -> None:
+    await pause(api)
+    _, job = await api("queue", method="POST", json_body=command("pass"))
+    status, cancelled = await api("queue", job["id"], method="DELETE")
+    assert (status, cancelled["status"]) == (200, "cancelled")
+    last = (await api("jobs", job["id"], "history"))[1]["transitions"][-1]
+    assert (last["status"], last["reason"]) == ("cancelled", "cancelled by request")
+
+
+async def test_deleting_a_done_dependency_lets_its_dependents_start(api: Any) -> None:
+    _, first = await api("queue", method="POST", json_body=command("pass"))
+    await wait_for(api, first["id"], {"done"})
+    await pause(api)
+    body = {**command("pass"), "depends_on": [first["id"]]}
+    _, second = await api("queue", method="POST", json_body=body)
+    status, _ = await api("jobs", first["id"], method="DELETE")
+    assert status == 204
+    _, still = await api("jobs", second["id"])
+    assert still["depends_on"] == []  # satisfied: it ended done before it went
+    await api("queue", "scheduler", method="POST", json_body={"enabled": True})
+    await wait_for(api, second["id"], {"done"})
+
+
+async def test_a_notebook_sweep_varies_its_parameters(api: Any, jp_root_dir: Path) -> None:
+    await pause(api)
+    cell = {"cell_type": "code", "source": "lr = 0.1", "metadata": {"tags": ["parameters"]}}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (jp_root_dir / "sweep.ipynb").write_text(json.dumps(notebook))
+    base = {
+        "job_type": "notebook",
+        "job_params": {"notebook": "sweep.ipynb", "parameters": {"epochs": 1, "lr": 0.5}},
+    }
+    body = {"base": base, "grid": {"lr": [0.01, 0.02]}}
+    status, reply = await api("queue", "sweep", method="POST", json_body=body)
+    assert status == 201, reply
+    assert [j["params"]["parameters"] for j in reply["jobs"]] == [
+        {"epochs": 1, "lr": 0.01},
+        {"epochs": 1, "lr": 0.02},
+    ]
+    base["job_params"]["output"] = "out.ipynb"
+    status, reply = await api("queue", "sweep", method="POST", json_body=body)
+    assert status == 400
+    assert "job_params.output" in reply["message"]

@@ -11,6 +11,8 @@ from typing import Any
 
 from jobs_helpers import command, wait_for
 
+from forgather_lab.jobs.service import PlannedEnd
+
 SLEEP = "import time; time.sleep(60)"
 
 # Fails on its first two runs, succeeds on the third; says what it was told each time.
@@ -158,3 +160,39 @@ async def test_a_failed_dependency_cancels_the_dependent_naming_it(api: Any) -> 
     assert cancelled["started_at"] is None
     steps = [(t["status"], t["reason"]) for t in await history(api, second["id"])]
     assert steps[-1] == ("cancelled", cancelled["error"])
+
+
+async def test_a_planned_end_overrides_the_exit_status(
+    api: Any, jp_serverapp: Any, tmp_path: Path
+) -> None:
+    """The hook preemption and time limits use: how a stop by the server is recorded."""
+    jobs = jp_serverapp.web_app.settings["forgather_runtime"].jobs
+    body = {**command(SLEEP), "max_retries": 1}
+    _, job = await api("queue", method="POST", json_body=body)
+    await wait_for(api, job["id"], {"running"})
+    # Preempted: back on the queue, same id, next attempt, no retry spent.
+    jobs.plan_end(job["id"], PlannedEnd("preempted for job x", requeue=True))
+    await api("jobs", job["id"], "control", "kill", method="POST")
+    again = await wait_attempt(api, job["id"], 2, "running")
+    assert again["id"] == job["id"]
+    # A time limit: a failure, so the retry left is spent on it.
+    jobs.plan_end(job["id"], PlannedEnd("time limit of 60s reached"))
+    await api("jobs", job["id"], "control", "kill", method="POST")
+    third = await wait_attempt(api, job["id"], 3, "running")
+    jobs.plan_end(job["id"], PlannedEnd("time limit of 60s reached"))
+    await api("jobs", job["id"], "control", "kill", method="POST")
+    failed = await wait_for(api, job["id"], {"failed"})
+    assert (failed["attempt"], failed["error"]) == (3, "time limit of 60s reached")
+    assert third["pid"] != again["pid"]
+    queued = [(t["attempt"], t["reason"]) for t in await history(api, job["id"])]
+    assert (2, "preempted for job x") in queued
+    assert (3, "retry 1 of 1 after: time limit of 60s reached") in queued
+
+
+async def wait_attempt(api: Any, job_id: str, attempt: int, status: str) -> dict[str, Any]:
+    for _ in range(400):
+        _, job = await api("jobs", job_id)
+        if (job["attempt"], job["status"]) == (attempt, status):
+            return dict(job)
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"job {job_id} never reached attempt {attempt} {status}: {job}")

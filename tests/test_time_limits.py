@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from jobs_helpers import wait_for
+from server_process import ServerProcess
 from stop_helpers import reasons, sleeper_job, trainer_job, until
 
 from forgather_lab.control.limits import describe_limit
@@ -40,7 +41,8 @@ async def test_a_reporting_job_past_its_limit_saves_stops_and_fails(
     assert "saved at step" in log
     _, trainer = await api("jobs", job["id"], "status")
     sent = [c for c in trainer["commands"] if c["command"] == "save-stop"]
-    assert len(sent) == 1 and sent[0]["acknowledged_at"] is not None
+    assert len(sent) == 1
+    assert sent[0]["acknowledged_at"] is not None
     _, history = await api("jobs", job["id"], "history")
     assert "stopping: time limit of 2s reached" in reasons(history, "running")
     assert reasons(history)[-1] == ended["error"]
@@ -94,7 +96,8 @@ async def test_one_sleeper_arms_every_limit(api: Any, jp_serverapp: Any) -> None
     for job_id, seconds in zip(ids, (30, 20, 40), strict=True):
         _, job = await api("jobs", job_id)
         assert armed[job_id] == pytest.approx(job["started_at"] + seconds)
-    assert limits._task is not None and not limits._task.done()
+    assert limits._task is not None
+    assert not limits._task.done()
     for job_id in ids:
         await api("queue", job_id, method="DELETE")
         await wait_for(api, job_id, {"aborted"})
@@ -109,3 +112,26 @@ async def _armed(limits: Any, ids: list[str]) -> dict[str, float] | None:
 def test_limits_are_described_as_the_user_gave_them() -> None:
     assert describe_limit(30) == "30s"
     assert describe_limit(1.5) == "1.5s"
+
+
+@pytest.mark.timeout(120)
+def test_limits_are_enforced_across_a_kill9_of_the_server(tmp_path: Path) -> None:
+    # Without a reporter: the restarted test server listens on a new port, so a
+    # trainer could not call back to it (a real server keeps its port).
+    server = ServerProcess(tmp_path, "--ForgatherLab.kill_timeout=2")
+    try:
+        server.start()
+        job_id = server.post("queue", json=sleeper_job(time_limit=6)).json()["id"]
+        started = server.wait_job(job_id, {"running"})["started_at"]
+        server.kill9()
+        server.start()  # re-armed from the record: started_at + time_limit
+        ended = server.wait_job(job_id, {"done", "failed", "aborted"}, timeout=60)
+        assert (ended["status"], ended["error"]) == (
+            "failed",
+            "time limit of 6s reached: killed (no reporter to save first)",
+        )
+        assert ended["started_at"] == started
+        assert ended["ended_at"] - started >= 6
+    finally:
+        server.stop()
+        server.kill_jobs()

@@ -119,3 +119,25 @@ def test_enqueue_form_choices_and_errors(live_server: LiveServer) -> None:
     with pytest.raises(ForgatherClientError) as e:
         EnqueueForm("no/such/project", "x.yaml", client=client)
     assert e.value.status in {403, 404}
+
+
+def test_jobs_table_reads_place_and_reason_of_queued_jobs(live_server: LiveServer) -> None:
+    """What ``JobsTable`` lists (``GET /jobs?status=queued``) carries each queued job's
+    place and pending reason, which the table shows as ``queued #N`` and under the name."""
+    client = Client(live_server.url, live_server.token)
+    client.pause()
+    ids: list[str] = []
+    try:
+        ids = [client.enqueue(["sleep", "30"], gpus=1, name=f"table-{i}").id for i in (1, 2)]
+        queued = {j.id: j for j in client.jobs("queued", limit=1000).jobs}
+        places = [queued[i].position for i in ids]
+        assert places[0] is not None
+        assert places[1] == places[0] + 1
+        assert {queued[i].pending_reason for i in ids} == {"scheduler paused"}
+        source = (SOURCES / "jobs.ts").read_text()
+        assert "job.pending_reason" in source
+        assert "job.position" in source
+    finally:
+        for job_id in ids:
+            client.cancel(job_id)
+        client.resume()

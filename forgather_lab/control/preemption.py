@@ -29,6 +29,7 @@ twice, and the kill comes when the grace time counted from the mark is up
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -84,13 +85,13 @@ class Stop:
 
 
 def mark(conn: sqlite3.Connection, stop: Stop) -> float | None:
-    """Mark the stop of the running attempt; its time, or None (the attempt no longer
+    """Mark the stop of the active attempt; its time, or None (the attempt no longer
     runs, or is being stopped already)."""
     with transaction(conn):
         found = conn.execute(
             "SELECT status, attempt FROM jobs WHERE id = ?", (stop.job_id,)
         ).fetchone()
-        if found is None or found["status"] != JobStatus.RUNNING.value:
+        if found is None or found["status"] not in _ACTIVE:
             return None
         if found["attempt"] != stop.attempt or _marks(conn, stop.job_id, stop.attempt):
             return None
@@ -150,6 +151,7 @@ class Stopper:
         self.grace = grace
         self._stops: dict[str, Stop] = {}
         self._gone: dict[str, asyncio.Event] = {}
+        self._running: dict[str, asyncio.Event] = {}
         self._recovered: list[Stop] = []
         self._tasks = TaskSet("forgather stops")
         self._unlisten = bus.listen(self._on_event)
@@ -159,9 +161,11 @@ class Stopper:
         return {i for i, s in self._stops.items() if requeue is None or s.requeue == requeue}
 
     async def begin(self, job_id: str, why: str, *, requeue: bool) -> bool:
-        """Start stopping a running job; False when it is not running or already stopping.
+        """Start stopping an active job; False when it is not active or already stopping.
 
-        Returns once the stop is durable; the rest runs in the background.
+        Returns once the stop is durable; the rest runs in the background. A
+        job still starting is asked (or killed) once it runs: a kill needs its
+        process, and a victim the scheduler chose must not be left running.
         """
         if job_id in self._stops:
             return False
@@ -169,11 +173,10 @@ class Stopper:
             job = await self.jobs.get(job_id)
         except NotFound:
             return False
-        if job.status != JobStatus.RUNNING or job_id in self._stops:
+        if job.status not in ACTIVE or job_id in self._stops:
             return False
         stop = Stop(job_id, job.attempt, why, requeue, time.time())
-        self._stops[job_id] = stop  # before the next await: a second call now sees it
-        self._gone[job_id] = asyncio.Event()
+        self._watch(stop)  # before the next await: a second call now sees it
         since = await self.db.run(lambda c: mark(c, stop))
         if since is None:
             self._forget(job_id)
@@ -200,8 +203,7 @@ class Stopper:
                 self.jobs.plan_end(stop.job_id, None)  # re-attach recorded its end
                 continue
             log.info("resuming the stop of job %s: %s", stop.job_id, stop.why)
-            self._stops[stop.job_id] = stop
-            self._gone[stop.job_id] = asyncio.Event()
+            self._watch(stop)
             self._start(stop)
 
     def _start(self, stop: Stop) -> None:
@@ -216,14 +218,20 @@ class Stopper:
         if gone is not None and not gone.is_set():
             self.jobs.plan_end(stop.job_id, stop.end(self.grace))
 
+    def _watch(self, stop: Stop) -> None:
+        self._stops[stop.job_id] = stop
+        self._gone[stop.job_id] = asyncio.Event()
+        self._running[stop.job_id] = asyncio.Event()
+
     def _forget(self, job_id: str) -> None:
         self._stops.pop(job_id, None)
         self._gone.pop(job_id, None)
+        self._running.pop(job_id, None)
 
     async def _run(self, stop: Stop) -> None:
         job_id = stop.job_id
         try:
-            if not await self._active(job_id):
+            if not await self._until_running(job_id):
                 return
             deadline = stop.since + self.grace
             if not stop.asked:
@@ -275,6 +283,19 @@ class Stopper:
             return False
         return True
 
+    async def _until_running(self, job_id: str) -> bool:
+        """Wait while the job is starting; whether it runs (False: it ended meanwhile)."""
+        ready = self._running[job_id]
+        while True:
+            try:
+                status = (await self.jobs.get(job_id)).status
+            except NotFound:
+                return False
+            if status != JobStatus.STARTING:
+                return status == JobStatus.RUNNING
+            with contextlib.suppress(TimeoutError):  # the event wakes it; the timeout is a net
+                await asyncio.wait_for(ready.wait(), 1.0)
+
     async def _active(self, job_id: str) -> bool:
         try:
             return (await self.jobs.get(job_id)).status in ACTIVE
@@ -283,14 +304,17 @@ class Stopper:
 
     def _on_event(self, event: Event) -> None:
         job_id = event.data.get("job_id")
-        stop = self._stops.get(job_id) if isinstance(job_id, str) else None
-        gone = self._gone.get(job_id) if isinstance(job_id, str) else None
-        if stop is None or gone is None:
+        if not isinstance(job_id, str) or job_id not in self._stops:
             return
-        if event.type == "job_status_changed" and event.data.get("status") not in _ACTIVE:
+        stop, gone, running = self._stops[job_id], self._gone[job_id], self._running[job_id]
+        status = event.data.get("status")
+        if event.type == "job_status_changed" and status == JobStatus.RUNNING.value:
+            running.set()
+        elif event.type == "job_status_changed" and status not in _ACTIVE:
             gone.set()
+            running.set()
             # The end is recorded: a plan made while it was being recorded is stale.
-            self.jobs.plan_end(stop.job_id, None)
+            self.jobs.plan_end(job_id, None)
         elif (
             event.type == "job_command_acknowledged"
             and event.data.get("command_id") == stop.command_id

@@ -10,7 +10,7 @@ from ..models.runs import (
     CompareMetrics,
     CompareQuery,
     DescribeProvenance,
-    ListRuns,
+    ListRunsTable,
     MetricsCsvQuery,
     ProvenanceQuery,
     RerunJob,
@@ -96,7 +96,7 @@ class RunsTableHandler(ForgatherHandler):
         "One row per job of a project (or one config): status, dynamic args, duration, "
         "attempt and the last / min / max of every metric",
         query=RunsQuery,
-        response=ListRuns,
+        response=ListRunsTable,
     )
     @web.authenticated
     @authorized

@@ -281,8 +281,12 @@ def finish(
     exit_code: int | None = None,
     error: str | None = None,
     only_from: frozenset[JobStatus] = ACTIVE,
+    reason: str | None = None,
 ) -> bool:
-    """Move a job to a terminal status (from ``only_from``); False if it was not there."""
+    """Move a job to a terminal status (from ``only_from``); False if it was not there.
+
+    The history row says ``reason``, else ``error``.
+    """
     assert status in TERMINAL
     marks = ",".join("?" * len(only_from))
     with transaction(conn):
@@ -292,7 +296,7 @@ def finish(
             (status.value, exit_code, error, time.time(), job_id, *[s.value for s in only_from]),
         )
         if cur.rowcount == 1:
-            record(conn, job_id, error)
+            record(conn, job_id, reason or error)
     return cur.rowcount == 1
 
 

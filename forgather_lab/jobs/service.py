@@ -111,7 +111,13 @@ class JobsService(JobRecords):
         job = await self.get(job_id)
         if job.status == JobStatus.QUEUED:
             if await self.db.run(
-                lambda c: repo.finish(c, job_id, JobStatus.CANCELLED, only_from=QUEUED_ONLY)
+                lambda c: repo.finish(
+                    c,
+                    job_id,
+                    JobStatus.CANCELLED,
+                    only_from=QUEUED_ONLY,
+                    reason="cancelled by request",
+                )
             ):
                 await self._changed(job_id, JobStatus.QUEUED)
                 return await self.get(job_id)

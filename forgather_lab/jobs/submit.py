@@ -141,14 +141,30 @@ class Submissions:
                 "allowed (ForgatherLab.max_sweep_size)",
                 reason="sweep_too_large",
             )
-        base_args = dict(base.dynamic_args or base.job_params.get("dynamic_args") or {})
+        # A notebook's dynamic arguments are its parameters (papermill's), in job_params.
+        notebook = base.job_type == "notebook"
+        if notebook and base.job_params.get("output"):
+            raise BadRequest(
+                "Every notebook of the sweep would be written to job_params.output: leave it "
+                "out (each job keeps its own executed notebook)",
+                reason="bad_sweep",
+            )
+        source = base.job_params.get("parameters") if notebook else None
+        if not notebook:
+            source = base.dynamic_args or base.job_params.get("dynamic_args")
+        base_args = dict(source or {})
         group = new_group_id()
         keys = list(sweep.grid)
         out = []
         for i, values in enumerate(itertools.product(*sweep.grid.values())):
             point = dict(zip(keys, values, strict=True))
             label = ", ".join(f"{k}={_short(v)}" for k, v in point.items())
-            request = base.model_copy(update={"dynamic_args": {**base_args, **point}})
+            merged = {**base_args, **point}
+            if notebook:
+                update: dict[str, Any] = {"job_params": {**base.job_params, "parameters": merged}}
+            else:
+                update = {"dynamic_args": merged}
+            request = base.model_copy(update=update)
             try:
                 out.append(await self.prepare(request, group=group, label=label))
             except BadRequest as e:

@@ -182,7 +182,7 @@ class RunRow(BaseModel):
     metrics: dict[str, MetricSummary]
 
 
-class ListRuns(BaseModel):
+class ListRunsTable(BaseModel):
     """``GET /runs``: newest first."""
 
     runs: list[RunRow]

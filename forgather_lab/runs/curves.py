@@ -29,9 +29,9 @@ Missing values (NaN / inf reported as null) are never points of a curve.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
-from ..control.metrics import LEVELS
 from .compare import Point, downsample
 
 #: A curve of at most this many times ``max_points`` points is read whole.
@@ -49,10 +49,10 @@ def _rows(conn: sqlite3.Connection, sql: str, args: tuple[object, ...]) -> list[
         cur.close()
 
 
-def _count(conn: sqlite3.Connection, job_id: str, name: str) -> int:
+def _count(conn: sqlite3.Connection, job_id: str, name: str, coarsest: int) -> int:
     row = conn.execute(
         f"SELECT COALESCE(SUM(count), 0) FROM metric_rollups WHERE {_KEY} AND width = ?",
-        (job_id, name, LEVELS[-1]),
+        (job_id, name, coarsest),
     ).fetchone()
     return int(row[0])
 
@@ -74,28 +74,30 @@ def _raw(conn: sqlite3.Connection, job_id: str, name: str) -> list[Point]:
 
 def _extremes(
     conn: sqlite3.Connection, job_id: str, name: str, width: int, merge: int
-) -> set[Point]:
+) -> list[Point]:
     args = (job_id, name, width)
     where = f"FROM metric_rollups WHERE {_KEY} AND width = ?"
-    found: set[Point] = set()
     if merge <= 1:
-        for lo_s, lo_v, hi_s, hi_v in _rows(
-            conn, f"SELECT min_step, min_value, max_step, max_value {where}", args
-        ):
-            found.add((int(lo_s), float(lo_v)))
-            found.add((int(hi_s), float(hi_v)))
-        return found
-    for agg, step in (("MIN(min_value)", "min_step"), ("MAX(max_value)", "max_step")):
-        for s, v in _rows(
-            conn, f"SELECT {step}, {agg} {where} GROUP BY bucket / ?", (*args, merge)
-        ):
-            found.add((int(s), float(v)))
-    return found
+        rows = _rows(conn, f"SELECT min_step, min_value, max_step, max_value {where}", args)
+        return [(r[0], r[1]) for r in rows] + [(r[2], r[3]) for r in rows]
+    # Rows come back as (step, value) already: no per-row work in Python.
+    lows = _rows(
+        conn, f"SELECT min_step, MIN(min_value) {where} GROUP BY bucket / ?", (*args, merge)
+    )
+    highs = _rows(
+        conn, f"SELECT max_step, MAX(max_value) {where} GROUP BY bucket / ?", (*args, merge)
+    )
+    return lows + highs
 
 
-def candidates(conn: sqlite3.Connection, job_id: str, name: str, max_points: int) -> list[Point]:
-    """The points of one curve LTTB should choose from, in step order."""
-    count = _count(conn, job_id, name)
+def candidates(
+    conn: sqlite3.Connection, job_id: str, name: str, max_points: int, levels: Sequence[int]
+) -> list[Point]:
+    """The points of one curve LTTB should choose from, in step order.
+
+    ``levels``: the rollup widths, finest first (``control.metrics.LEVELS``).
+    """
+    count = _count(conn, job_id, name, levels[-1])
     if count == 0:
         return []
     if count <= RAW_FACTOR * max_points:
@@ -104,15 +106,17 @@ def candidates(conn: sqlite3.Connection, job_id: str, name: str, max_points: int
     if first is None or last is None:
         return []
     group = (last[0] - first[0] + 1) / (max_points / 2)  # steps per group
-    fitting = [w for w in LEVELS if w <= group]
+    fitting = [w for w in levels if w <= group]
     if not fitting:  # dense and short: at most 16 * max_points rows
         return _raw(conn, job_id, name)
     width = fitting[-1]
     points = _extremes(conn, job_id, name, width, int(group // width))
-    points.update((first, last))
-    return sorted(points)
+    points += (first, last)
+    return sorted(set(points))
 
 
-def curve(conn: sqlite3.Connection, job_id: str, name: str, max_points: int) -> list[Point]:
+def curve(
+    conn: sqlite3.Connection, job_id: str, name: str, max_points: int, levels: Sequence[int]
+) -> list[Point]:
     """One curve, downsampled to at most ``max_points`` points."""
-    return downsample(candidates(conn, job_id, name, max_points), max_points)
+    return downsample(candidates(conn, job_id, name, max_points, levels), max_points)

@@ -19,11 +19,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..control import metrics
 from ..errors import BadRequest, NotFound
 from ..events import Event, EventBus
 from ..jobs.endings import attempt_env
@@ -36,7 +36,7 @@ from ..models.runs import (
     CompareMetrics,
     DescribeProvenance,
     GpuIdentity,
-    ListRuns,
+    ListRunsTable,
     RerunJob,
 )
 from ..store import Database
@@ -62,6 +62,8 @@ class Jobs(Protocol):
     ) -> DescribeJob: ...
 
 
+#: The metric names a job has reported (``control.metrics.names``).
+MetricNames = Callable[[sqlite3.Connection, str], list[str]]
 #: The cards as the GPU backend sees them now.
 GpuList = Callable[[], list[GpuIdentity]]
 #: A project directory as the client wrote it → its resolved path (raises for a bad one).
@@ -82,6 +84,8 @@ class RunsService:
         *,
         base_env: dict[str, str],
         gpus: GpuList,
+        levels: Sequence[int],
+        metric_names: MetricNames,
         render: Renderer | None = None,
         project_path: ProjectPath | None = None,
         default_config: DefaultConfig | None = None,
@@ -92,6 +96,10 @@ class RunsService:
         self.job_dir = job_dir
         self.base_env = base_env
         self.gpus = gpus
+        # The metric series and their rollups belong to control/ (a sibling): what of
+        # them the reads need is handed in by the runtime.
+        self.levels = tuple(levels)
+        self.metric_names = metric_names
         self.render = render
         self.project_path = project_path or (lambda p: os.path.realpath(os.path.expanduser(p)))
         self.default_config = default_config or (lambda _: None)
@@ -223,16 +231,18 @@ class RunsService:
                 if job_id not in known:
                     continue
                 wanted = (
-                    keys if keys is not None else metrics.names(conn, job_id)[:MAX_COMPARE_KEYS]
+                    keys if keys is not None else self.metric_names(conn, job_id)[:MAX_COMPARE_KEYS]
                 )
-                series[job_id] = {k: curves.curve(conn, job_id, k, max_points) for k in wanted}
+                series[job_id] = {
+                    k: curves.curve(conn, job_id, k, max_points, self.levels) for k in wanted
+                }
             return CompareMetrics(series=series, missing=[j for j in job_ids if j not in known])
 
         return await self.db.run(read)
 
     # -- the runs table ---------------------------------------------------------
 
-    async def runs(self, project_dir: str, config: str | None, limit: int) -> ListRuns:
+    async def runs(self, project_dir: str, config: str | None, limit: int) -> ListRunsTable:
         """One row per job of the project (and config), newest first."""
         wanted = await asyncio.to_thread(self.project_path, project_dir)
         candidates = await self.db.run(table.config_jobs)
@@ -264,10 +274,16 @@ class RunsService:
 
         picked = await asyncio.to_thread(pick)
 
-        def read(conn: Any) -> ListRuns:
-            rows = [table.row(job, table.summaries(conn, job.id)) for job in picked]
+        def read(conn: Any) -> ListRunsTable:
+            coarsest = self.levels[-1]
+            rows = [
+                table.row(
+                    job, table.summaries(conn, job.id, self.metric_names(conn, job.id), coarsest)
+                )
+                for job in picked
+            ]
             keys = sorted({k for r in rows for k in r.metrics})
-            return ListRuns(runs=rows, metric_keys=keys)
+            return ListRunsTable(runs=rows, metric_keys=keys)
 
         return await self.db.run(read)
 
@@ -276,7 +292,9 @@ class RunsService:
     async def metrics_csv(self, job_id: str, keys: list[str] | None) -> AsyncIterator[str]:
         """The job's metrics as CSV text, page by page (404 for an unknown job)."""
         job = await self.jobs.get(job_id)
-        names = keys if keys is not None else await self.db.run(lambda c: metrics.names(c, job.id))
+        names = (
+            keys if keys is not None else await self.db.run(lambda c: self.metric_names(c, job.id))
+        )
         return self._csv(job.id, names)
 
     async def _csv(self, job_id: str, names: list[str]) -> AsyncIterator[str]:

@@ -17,21 +17,20 @@ import sqlite3
 import time
 from typing import Any
 
-from ..control.metrics import LEVELS, names
 from ..jobs.model import row_to_record
 from ..models.jobs import DescribeJob
 from ..models.runs import MetricSummary, RunRow
 
-SUMMARY = f"""
+SUMMARY = """
 SELECT
     (SELECT step FROM metrics WHERE job_id = :job AND name = :name
         ORDER BY step DESC LIMIT 1),
     (SELECT value FROM metrics WHERE job_id = :job AND name = :name
         ORDER BY step DESC LIMIT 1),
     (SELECT MIN(min_value) FROM metric_rollups
-        WHERE job_id = :job AND name = :name AND width = {LEVELS[-1]}),
+        WHERE job_id = :job AND name = :name AND width = :width),
     (SELECT MAX(max_value) FROM metric_rollups
-        WHERE job_id = :job AND name = :name AND width = {LEVELS[-1]})
+        WHERE job_id = :job AND name = :name AND width = :width)
 """
 PLAN_CHECK = SUMMARY
 
@@ -52,11 +51,14 @@ def config_jobs(conn: sqlite3.Connection) -> list[tuple[DescribeJob, str, str | 
     return out
 
 
-def summaries(conn: sqlite3.Connection, job_id: str) -> dict[str, MetricSummary]:
-    """Last, min and max of every metric of one job."""
+def summaries(
+    conn: sqlite3.Connection, job_id: str, names: list[str], coarsest: int
+) -> dict[str, MetricSummary]:
+    """Last, min and max of each of ``names`` of one job (``coarsest``: the widest rollup)."""
     out: dict[str, MetricSummary] = {}
-    for name in names(conn, job_id):
-        step, last, lo, hi = conn.execute(SUMMARY, {"job": job_id, "name": name}).fetchone()
+    for name in names:
+        args = {"job": job_id, "name": name, "width": coarsest}
+        step, last, lo, hi = conn.execute(SUMMARY, args).fetchone()
         out[name] = MetricSummary(last=last, last_step=int(step), min=lo, max=hi)
     return out
 

@@ -14,7 +14,10 @@ The algorithm is the Forgather scheduler's, exactly:
 6. Commit the first N of the sorted eligible GPUs (reported sorted by index)
    and remove them from the pool for the rest of the pass.
 
-No preemption and no backfill reservation, as in the original.
+No preemption and no backfill reservation, as in the original. The dispatcher
+plans with ``planner.plan``, which extends this algorithm and, without the new
+features, decides exactly what it does (a property test holds it to that);
+``place`` stays as that reference and as the benchmark's baseline.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ that does:
 
 1. Order the queue by priority descending, then submission order; positions
    are 1-based in that order among the jobs left waiting.
-2. A job whose dependency ended other than ``done`` is cancelled (the reason
-   names the dependency); one whose dependencies have not all ended waits.
+2. A job whose dependency ended other than ``done`` (or was deleted before
+   ending ``done``) is cancelled, the reason naming it; one whose dependencies
+   have not all ended waits.
 3. Each other job takes the cards best fit to its gate (``Pool.choose``):
    whole empty cards without ``gpu_memory``, shared cards with room for its
    declaration with it. A job that does not fit is skipped, not blocking.

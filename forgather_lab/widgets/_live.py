@@ -57,7 +57,10 @@ class GpuDashboard(_ForgatherWidget):
 class JobsTable(_ForgatherWidget):
     """Jobs with status, progress and controls (save, stop, abort, kill, cancel).
 
-    Refreshed on the server's events (SSE) with a slow poll as a safety net.
+    A queued job shows its place in the queue (``queued #3``) and, under its
+    name, why it is not running yet (``needs 4 GPUs, 2 idle``); a requeued
+    one its attempt. Refreshed on the server's events (SSE) with a slow poll
+    as a safety net.
     """
 
     _view = traitlets.Unicode("jobs").tag(sync=True)
@@ -75,7 +78,8 @@ class JobsTable(_ForgatherWidget):
 
 
 class JobView(_ForgatherWidget):
-    """One job: status and progress, controls, a metric chart and the live log."""
+    """One job: status and progress (while queued: its place and why it waits), controls,
+    a metric chart and the live log."""
 
     _view = traitlets.Unicode("job").tag(sync=True)
     job_id = traitlets.Unicode(help="the job to show").tag(sync=True)

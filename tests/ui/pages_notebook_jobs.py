@@ -15,7 +15,11 @@ class FileBrowser:
         self.page = lab.page
 
     def show(self) -> None:
-        self.page.locator('.jp-SideBar [data-id="filebrowser"]').click()
+        """Open the file browser's sidebar (a click on its tab when shown would close it)."""
+        tab = self.page.locator('.jp-SideBar .lm-TabBar-tab[data-id="filebrowser"]')
+        tab.wait_for()
+        if "lm-mod-current" not in (tab.get_attribute("class") or ""):
+            tab.click()
         self.page.locator(".jp-DirListing-content").wait_for(state="visible")
 
     def item(self, name: str) -> Any:

@@ -12,21 +12,39 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from .pages import JupyterLabPage
 from .pages_jobs import JobsPanel, JobView
-from .pages_projects import ProjectsSection
+from .pages_projects import ProjectsApi, ProjectsSection
 
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
+def docs_mode() -> bool:
+    """``FORGATHER_DOCS_SCREENSHOTS=1``: walk the quickstart exactly (the config's
+    defaults, a full run) and refresh docs/images/ with what it shows."""
+    return os.environ.get("FORGATHER_DOCS_SCREENSHOTS") == "1"
+
+
 def shoot(lab: JupyterLabPage, name: str) -> Path:
-    """A screenshot in test-artifacts/ui/; also into docs/images/ when
-    ``FORGATHER_DOCS_SCREENSHOTS=1`` (so a test run does not rewrite committed files)."""
+    """A screenshot in test-artifacts/ui/; also into docs/images/ in ``docs_mode``
+    (so an ordinary test run does not rewrite committed files)."""
+    dismiss_news(lab)
     path = lab.screenshot(f"quickstart-{name}")
-    if os.environ.get("FORGATHER_DOCS_SCREENSHOTS") == "1":
+    if docs_mode():
         DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOCS_IMAGES / path.name)
     return path
+
+
+def dismiss_news(lab: JupyterLabPage) -> None:
+    """Answer JupyterLab's own "notified about official Jupyter news?" toast, so it
+    does not sit in every picture."""
+    toast = lab.page.locator(".Toastify__toast").filter(has_text="official Jupyter news")
+    if toast.count():
+        toast.get_by_role("button", name="No", exact=True).click()
+        toast.wait_for(state="detached")
 
 
 class RunForm:
@@ -38,6 +56,10 @@ class RunForm:
 
     def set(self, arg: str, value: object) -> None:
         self.root.get_by_label(arg, exact=True).fill(str(value))
+
+    def scroll_to_top(self) -> None:
+        """Show the first fields (the form scrolls to the one last filled)."""
+        self.root.locator(".jp-Dialog-body").evaluate("body => { body.scrollTop = 0; }")
 
     def submit(self) -> None:
         self.root.get_by_role("button", name="Queue", exact=True).click()
@@ -74,6 +96,13 @@ class Quickstart:
     def loss_curve(self, view: JobView) -> Any:
         return view.root.get_by_role("img", name=re.compile("^Metrics of job")).locator("canvas")
 
+    def last_checkpoint(self, config: str) -> str:
+        """The name of the config's newest checkpoint, as the server lists them."""
+        api = ProjectsApi(self.lab.server)
+        output_dir = api.output_dir(api.project_dir(self.PROJECT), config)
+        listed = api.call("GET", "model/checkpoints", params={"output_dir": output_dir})
+        return str(listed.json()["checkpoints"][-1]["name"])
+
     def checkpoint_row(self, config: str, name: str) -> Any:
         """The checkpoint's row under the config's outputs (opened as needed), once it
         is known to be a Hugging Face save (``data-hf``)."""
@@ -96,6 +125,15 @@ class Quickstart:
     @property
     def chat(self) -> Any:
         return self.page.locator("#forgather-chat")
+
+    def kill(self, job_id: str) -> None:
+        """End a job through the REST API (a loaded server may take a while to answer)."""
+        server = self.lab.server
+        httpx.post(
+            f"{server.url}/forgather/api/jobs/{job_id}/control/kill",
+            headers={"Authorization": f"token {server.token}"},
+            timeout=60,
+        )
 
     def send(self, text: str) -> None:
         self.chat.get_by_label("Message").fill(text)

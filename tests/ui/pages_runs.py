@@ -125,3 +125,45 @@ class RerunDialog:
     def submit(self) -> None:
         self.root.get_by_role("button", name="Queue", exact=True).click()
         self.root.wait_for(state="detached")
+
+
+class RunsTab:
+    """The Runs tab of a config view."""
+
+    def __init__(self, lab: JupyterLabPage, config_view: Any) -> None:
+        self.lab = lab
+        self.page = lab.page
+        config_view.get_by_role("tab", name="Runs").click()
+        self.root = config_view.get_by_test_id("forgather-runs-table")
+        self.root.wait_for(state="visible")
+
+    @property
+    def table(self) -> Any:
+        return self.root.get_by_role("table", name="Runs")
+
+    def row(self, name: str) -> Any:
+        return self.table.get_by_role("row", name=name, exact=True)
+
+    def names(self) -> list[str]:
+        return self.table.locator("tbody tr").evaluate_all(
+            "rows => rows.map(r => r.getAttribute('aria-label'))"
+        )
+
+    def filter(self, text: str) -> None:
+        self.root.get_by_role("searchbox", name="Filter runs").fill(text)
+
+    def sort_by(self, column: str) -> None:
+        self.table.get_by_role("button", name=re.compile(rf"^{re.escape(column)}( [▴▾])?$")).click()
+
+    def select(self, name: str) -> None:
+        self.row(name).get_by_role("checkbox", name=f"Select {name}").check()
+
+    def compare(self, count: int) -> CompareView:
+        self.root.get_by_role("button", name=f"Compare ({count})").click()
+        view = CompareView(self.lab)
+        view.root.wait_for(state="visible")
+        return view
+
+    def rerun(self, name: str) -> RerunDialog:
+        self.row(name).get_by_role("button", name="Re-run…").click()
+        return RerunDialog(self.lab)

@@ -65,7 +65,7 @@ def test_queue_a_notebook_from_the_file_browser_and_open_the_result(
     output = page.locator(".jp-NotebookPanel .jp-OutputArea-output", has_text="ran with lr=0.0003")
     output.wait_for(timeout=60_000)
     assert "label=from the lab" in output.inner_text()
-    tab = page.locator(".lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
+    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
     assert tab.inner_text().startswith("sweep_me-")
     lab.screenshot("notebook-jobs-executed")
 

@@ -53,6 +53,8 @@ def test_a_big_job_on_a_full_pool_says_why_it_waits(page: Any, lab_server: LabSe
         assert jobs_on_card.get_by_text("2.0 GiB declared").count() == 2
         panel.gpus.get_by_text(re.compile(r"4\.0 GiB declared · ")).wait_for()
         panel.lab.screenshot("scheduling-pending-reason-light")
+        jobs_on_card.scroll_into_view_if_needed()
+        panel.lab.screenshot("scheduling-packed-gpu-light")
     finally:
         api.end(ids)
 
@@ -117,10 +119,12 @@ def test_run_a_sweep_from_the_run_dialog(page: Any, lab_server: LabServer) -> No
         form.sweep("steps", "3, 4")
         form.sweep("delay", "0.01,0.02")
         form.root.get_by_label("Name", exact=True).fill("words-sweep")
+        form.root.get_by_label("steps", exact=True).scroll_into_view_if_needed()
+        panel.lab.screenshot("scheduling-run-sweep-args-light")
         advanced = form.advanced()
         advanced.get_by_label("Time limit").fill("10m")
         advanced.get_by_label("Max retries").fill("1")
-        panel.lab.screenshot("scheduling-run-sweep-dialog-light")
+        panel.lab.screenshot("scheduling-run-advanced-light")
         form.submit()
 
         page.get_by_text(re.compile(r"^4 jobs queued \(group [0-9a-zA-Z_-]+\)")).first.wait_for()
@@ -181,3 +185,36 @@ def test_job_view_shows_details_and_history(page: Any, lab_server: LabServer) ->
     details.get_by_role("button", name=re.compile(rf"hist-first \({first['id']}\)")).wait_for()
     panel.lab.screenshot("scheduling-job-history-light")
     assert second["depends_on"] == [first["id"]]
+
+
+@pytest.mark.timeout(300)
+def test_notebook_widgets_show_place_and_reason(page: Any, lab_server: LabServer) -> None:
+    import nbformat
+
+    api = SchedulingApi(lab_server)
+    api.set_scheduler(False)
+    ids: list[str] = []
+    try:
+        ids = [api.sleeper(name)["id"] for name in ("widget-a", "widget-b")]
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [
+            nbformat.v4.new_code_cell(
+                "from forgather_lab.widgets import JobsTable, JobView\nJobsTable(status='queued')"
+            ),
+            nbformat.v4.new_code_cell(f"JobView({ids[1]!r})"),
+        ]
+        nbformat.write(nb, lab_server.root_dir / "scheduling_widgets.ipynb")
+        lab = JupyterLabPage(page, lab_server)
+        lab.run_notebook("scheduling_widgets.ipynb")
+
+        table = page.locator(".forgather-widget.fg-jobs")
+        row = table.locator(f'tr[data-job="{ids[1]}"]')
+        row.wait_for(timeout=60_000)
+        row.get_by_text(re.compile(r"^queued #\d+$")).wait_for()
+        assert "scheduler paused" in (row.text_content() or "")
+        view = page.locator(".forgather-widget.fg-job")
+        view.get_by_text(re.compile(r"widget-b · queued · #\d+: scheduler paused")).wait_for()
+        lab.screenshot("scheduling-notebook-widgets")
+    finally:
+        api.end(ids)
+        api.set_scheduler(True)

@@ -2617,11 +2617,16 @@ export interface components {
             /** Workspaces */
             workspaces: components["schemas"]["WorkspaceNode"][];
         };
+        /** ListRuns */
+        ListRuns: {
+            /** Runs */
+            runs: components["schemas"]["Run"][];
+        };
         /**
-         * ListRuns
+         * ListRunsTable
          * @description ``GET /runs``: newest first.
          */
-        ListRuns: {
+        ListRunsTable: {
             /**
              * Metric Keys
              * @description every metric name in any row, sorted
@@ -6531,7 +6536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListRuns"];
+                    "application/json": components["schemas"]["ListRunsTable"];
                 };
             };
             /** @description bad request */

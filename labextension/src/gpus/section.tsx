@@ -122,7 +122,7 @@ function GpuCard(props: {
           <Meter
             label={trans.__('Declared')}
             value={gpu.memory_total > 0 ? (100 * declared) / gpu.memory_total : 0}
-            text={trans.__('%1 declared · %2 used', mib(declared), mib(gpu.memory_used))}
+            text={`${mib(declared)} / ${mib(gpu.memory_total)}`}
           />
         )}
         <span className="jp-forgather-muted">

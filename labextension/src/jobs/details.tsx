@@ -120,12 +120,14 @@ export function JobDetails(props: {
         : duration(job.time_limit)
     ]);
   }
-  rows.push([
-    trans.__('GPU memory'),
-    job.gpu_memory
-      ? trans.__('%1 per GPU (declared; shares cards)', mebibytes(job.gpu_memory))
-      : trans.__('whole cards')
-  ]);
+  if (job.gpu_memory || job.requested_gpus > 0) {
+    rows.push([
+      trans.__('GPU memory'),
+      job.gpu_memory
+        ? trans.__('%1 per GPU (declared; shares cards)', mebibytes(job.gpu_memory))
+        : trans.__('whole cards')
+    ]);
+  }
   if (deps.length > 0) {
     rows.push([
       trans.__('Depends on'),

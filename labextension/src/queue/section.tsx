@@ -60,39 +60,13 @@ function QueueItem(props: {
         onError={setError}
         trans={trans}
       />
-      <div className="jp-forgather-queue-main">
-        <div className="jp-forgather-queue-line">
-          <button
-            className="jp-forgather-job-name jp-forgather-link-button"
-            onClick={() => void commands.execute(CommandIDs.openJob, { jobId: job.id })}
-          >
-            {job.name}
-          </button>
-          {job.group && (
-            <span
-              className="jp-forgather-pill jp-forgather-tag jp-forgather-group"
-              title={trans.__('Sweep or batch %1', job.group)}
-              data-group={job.group}
-            >
-              {groupLabel(job.group)}
-            </span>
-          )}
-          {(job.attempt ?? 1) > 1 && (
-            <span
-              className="jp-forgather-pill jp-forgather-tag jp-forgather-attempt"
-              title={trans.__('Requeued after a preemption or a failure')}
-            >
-              {trans.__('attempt %1', job.attempt)}
-            </span>
-          )}
-        </div>
-        {job.pending_reason && (
-          <div className="jp-forgather-muted jp-forgather-pending-reason">{job.pending_reason}</div>
-        )}
-        <div className="jp-forgather-muted">
-          {gpuText(trans, job)} · {ago(job.queued_at ?? job.created_at)}
-        </div>
-      </div>
+      <button
+        className="jp-forgather-job-name jp-forgather-link-button"
+        title={job.name}
+        onClick={() => void commands.execute(CommandIDs.openJob, { jobId: job.id })}
+      >
+        {job.name}
+      </button>
       <span className="jp-forgather-queue-actions">
         <button
           className="jp-forgather-icon-button"
@@ -112,6 +86,31 @@ function QueueItem(props: {
           ✕
         </button>
       </span>
+      {job.pending_reason && (
+        <div className="jp-forgather-muted jp-forgather-queue-sub jp-forgather-pending-reason">
+          {job.pending_reason}
+        </div>
+      )}
+      <div className="jp-forgather-muted jp-forgather-queue-sub">
+        {job.group && (
+          <span
+            className="jp-forgather-pill jp-forgather-tag jp-forgather-group"
+            title={trans.__('Sweep or batch %1', job.group)}
+            data-group={job.group}
+          >
+            {groupLabel(job.group)}
+          </span>
+        )}
+        {(job.attempt ?? 1) > 1 && (
+          <span
+            className="jp-forgather-pill jp-forgather-tag jp-forgather-attempt"
+            title={trans.__('Requeued after a preemption or a failure')}
+          >
+            {trans.__('attempt %1', job.attempt)}
+          </span>
+        )}
+        {gpuText(trans, job)} · {ago(job.queued_at ?? job.created_at)}
+      </div>
       {error && (
         <p className="jp-forgather-error jp-forgather-queue-error" role="alert">
           {error}

@@ -255,14 +255,16 @@ function CompareBody(props: { model: CompareModel; trans: TranslationBundle }): 
         </p>
       )}
       <Toolbar model={model} trans={trans} />
-      {model.loaded && !model.keys.length && (
+      {model.loaded && !model.error && !model.keys.length && (
         <p className="jp-forgather-muted">
           {trans.__(
             'No metrics yet: runs report them with forgather_lab.reporter (or the HF callback).'
           )}
         </p>
       )}
-      <Chart model={model} label={trans.__('Curves of %1', model.key ?? '')} />
+      {model.keys.length > 0 && (
+        <Chart model={model} label={trans.__('Curves of %1', model.key ?? '')} />
+      )}
       {jobs.length > 0 && <ParamsTable model={model} trans={trans} />}
       {jobs.length > 0 && model.keys.length > 0 && <SummaryTable model={model} trans={trans} />}
     </div>

@@ -60,7 +60,7 @@ export function renderJobs({ widget, el, life, client }: IViewContext): void {
       h('td', {}, job.name, reason),
       h('td', {}, statusText(job)),
       h('td', {}, String(job.priority)),
-      h('td', {}, job.gpus.join(',') || '-'),
+      h('td', {}, job.gpus.join(',') || (job.requested_gpus ? `(${job.requested_gpus})` : '-')),
       h('td', {}, progress),
       h('td', {}, ...buttons)
     );
