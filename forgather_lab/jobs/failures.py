@@ -25,10 +25,18 @@ EXTRAS = {
 }
 
 _MISSING = re.compile(rb"ModuleNotFoundError: No module named '([A-Za-z0-9_.]+)'")
+#: A job-side program of ours (the runner, the notebook runner) states its own
+#: diagnosis on a line of this form; it knows better than any pattern here.
+_OWN = re.compile(rb"^forgather-lab: (.+)$", re.MULTILINE)
+MAX_DIAGNOSIS = 500
 
 
 def explain(log_tail: bytes) -> str | None:
-    """A sentence naming the missing module (and the extra to install), or None."""
+    """Why the job failed, from its log: our own diagnosis line, else a missing module."""
+    own = _OWN.findall(log_tail)
+    if own:
+        text = own[-1].decode("utf-8", "replace").strip()
+        return text[:MAX_DIAGNOSIS] or None
     found = _MISSING.findall(log_tail)
     if not found:
         return None

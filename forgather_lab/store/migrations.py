@@ -157,8 +157,18 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX job_history_job ON job_history (job_id, id);
     """,
-    # 7: reserved for the dataset-server registry (issue 13); filled before it ships.
+    # 7: dataset servers a user registered by URL (dataset_server jobs are listed
+    # from their jobs). A server's bearer token is not kept here: it lives in a
+    # 0600 file under <state_dir>/dataset_servers/, and the row only says whether
+    # there is one.
     """
+    CREATE TABLE dataset_servers (
+        id         TEXT PRIMARY KEY,
+        label      TEXT NOT NULL,
+        url        TEXT NOT NULL UNIQUE,
+        has_token  INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
     """,
 ]
 

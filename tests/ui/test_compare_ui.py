@@ -166,3 +166,27 @@ def test_a_configs_runs_table_sorts_filters_compares_and_reruns(
     (again,) = api.by_name("rt-steps-5")
     assert again["rerun_of"] == ids[3]
     assert again["params"]["dynamic_args"] == {"steps": 5, "delay": 0.01}
+
+
+@pytest.mark.timeout(300)
+def test_the_compare_widget_draws_the_runs_in_a_notebook(
+    page: Any, lab_server: LabServer, finished_runs: dict[str, str]
+) -> None:
+    import nbformat
+
+    ids = list(finished_runs.values())
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("from forgather_lab.widgets import Compare"),
+        nbformat.v4.new_code_cell(f"Compare({ids!r}, smoothing=0.5)"),
+    ]
+    nbformat.write(nb, str(lab_server.root_dir / "compare_widget.ipynb"))
+    lab = JupyterLabPage(page, lab_server)
+    lab.run_notebook("compare_widget.ipynb")
+
+    widget = page.locator(".forgather-widget.fg-compare")
+    plot = widget.locator('.fg-compare-plot[data-curves="2"]')
+    plot.locator("canvas").wait_for(state="attached", timeout=90_000)
+    assert widget.locator('tr.fg-differs[data-param="command --lr"]').count() == 1
+    widget.scroll_into_view_if_needed()
+    lab.screenshot("compare-widget-notebook")

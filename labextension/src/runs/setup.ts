@@ -57,9 +57,9 @@ export function setupRuns(app: JupyterFrontEnd, opts: IRunsSetupOptions): void {
       import('./view'),
       import('./model')
     ]);
-    const model = new CompareModel(client, ids, {
-      maxPoints: jobs.settings.values.chartMaxPoints
-    });
+    // The user's chart budget, within what GET /metrics/compare takes (2..10000).
+    const maxPoints = Math.max(2, Math.min(10000, jobs.settings.values.chartMaxPoints));
+    const model = new CompareModel(client, ids, { maxPoints });
     const view = new CompareView(new CompareViewBody(model, trans));
     void tracker.add(view);
     app.shell.add(view, 'main');
