@@ -18,11 +18,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from jupyter_core.paths import jupyter_config_dir
+
 from ._version import __version__
 from .control import ControlService
 from .control import metrics as metric_series
+from .control.external import ExternalKind, ExternalTrainers
 from .control.limits import TimeLimits
 from .control.preemption import Preemptor, Stopper
+from .control.server_config import ServerConfig
+from .datasets.kind import DatasetServerKind, default_hf_cache
+from .datasets.registry import DatasetRegistry
 from .errors import BadRequest, ForgatherError, StateError, Unavailable
 from .events import EventBus
 from .executors.base import Executor, ExecutorContext
@@ -36,6 +42,7 @@ from .inference.presets import PresetsService
 from .inference.supervisor import EndpointSupervisor
 from .jobs import repository as jobs_repo
 from .jobs.environment import base_environment
+from .jobs.housekeeping import Housekeeping
 from .jobs.kinds import JobKinds
 from .jobs.service import JobsService
 from .jobs.submit import largest_gpu_mib
@@ -83,7 +90,17 @@ class Runtime:
         self.backend = self._open()
         # The service kinds sit above the job engine (they know endpoints and
         # presets), so they are handed in here rather than imported by it.
-        self.kinds = JobKinds.load(extra=[InferenceKind(), TensorBoardKind(), NotebookKind(root)])
+        dataset_kind = DatasetServerKind(
+            root,
+            [(root / p).expanduser() for p in settings.dataset_paths] or [root],
+            Path(settings.dataset_hf_cache_dir or default_hf_cache(env)).expanduser(),
+        )
+        self.kinds = JobKinds.load(
+            extra=[
+                *(InferenceKind(), TensorBoardKind(), NotebookKind(root), dataset_kind),
+                ExternalKind(),  # known so its records read; never queued
+            ]
+        )
         executor_class: type[Executor] = settings.executor_class
         self.executor = executor_class(
             ExecutorContext(
@@ -169,6 +186,27 @@ class Runtime:
             default_config=lambda root: self.projects.roots.project(root).default_config,
         )
         self.notebook_jobs = NotebookJobsService(self.jobs.get, self.executor.job_dir)
+        # Dataset servers: the proxy's allow-list, and dataset_source for jobs.
+        self.datasets = DatasetRegistry(
+            self.db,
+            self.bus,
+            self.executor.job_dir,
+            self.state_dir,
+            loopback_only=lambda: settings.dataset_servers_loopback_only,
+        )
+        self.jobs.add_enqueue_check(self.datasets.check_enqueue)
+        self.jobs.add_launch_env(self.datasets.launch_env)
+        # Trainers started outside the queue; housekeeping (log TTL, tty.log links).
+        self.external = ExternalTrainers(self.db, self.bus, self.executor.job_dir)
+        self.housekeeping = Housekeeping(
+            self.db,
+            self.bus,
+            self.executor.job_dir,
+            self.projects.roots.all,
+            log_ttl=settings.log_ttl,
+            interval=settings.housekeeping_interval,
+        )
+        self.server_config = ServerConfig(Path(jupyter_config_dir()), root)
         self.started = False
 
     def _open(self) -> GpuBackend:
@@ -206,9 +244,12 @@ class Runtime:
             return
         self.started = True
         self.runs.start()  # before any job starts: provenance is captured from the first
+        self.housekeeping.start()  # before any job starts: config jobs' tty.log links
         await self.executor.start()
         await self.stopper.prepare()  # before re-attach: a stopped job's end is planned
+        await self.external.check()  # before re-attach: trainers that went while it was down
         counts = await self.jobs.reattach()
+        self.external.start()
         await self.stopper.resume()  # stops under way when the server went down
         await self.time_limits.start()
         if any(counts.values()):
@@ -221,6 +262,7 @@ class Runtime:
         self.dispatcher.enabled = self.settings.scheduler_enabled and (
             stored is None or stored[0] == "1"
         )
+        await self.datasets.start()  # before dispatching: launches read its servers
         self.dispatcher.start()
         await self.endpoints.start()
         await self.services.reconcile()  # after re-attach: survivors count as running
@@ -234,11 +276,14 @@ class Runtime:
         await self.gpu_sampler.close()
         await self.endpoints.stop()
         await self.upstream.close()
+        await self.datasets.stop()
         await self.time_limits.close()
         await self.stopper.close()
         await self.jobs.close()
         await self.control.close()
         await self.runs.close()
+        await self.external.close()
+        await self.housekeeping.close()
         await self.webhooks.close()
         self.backend.close()
         self.db.close()

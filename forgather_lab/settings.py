@@ -154,6 +154,26 @@ class ForgatherLabSettings(Configurable):
         "scheme guard applies either way.",
     ).tag(config=True)
 
+    dataset_paths = List(
+        Unicode(),
+        help="Directories whose files dataset_server jobs may serve (relative paths start at "
+        "the server's root_dir). Empty: the root_dir alone.",
+    ).tag(config=True)
+
+    dataset_hf_cache_dir = Unicode(
+        "",
+        help="The Hugging Face datasets cache a dataset_server job serves with hf_cache: true. "
+        "Empty: where the datasets package caches ($HF_DATASETS_CACHE, else "
+        "$HF_HOME/datasets, else ~/.cache/huggingface/datasets).",
+    ).tag(config=True)
+
+    dataset_servers_loopback_only = Bool(
+        True,
+        help="Allow only loopback URLs (localhost, 127.0.0.0/8, ::1; names are not resolved) "
+        "for dataset servers added by URL (POST /dataset-servers), which jobs and the dataset "
+        "proxy then reach. The http/https scheme guard applies either way.",
+    ).tag(config=True)
+
     services = Dict(
         help="Auto-start services: {type: {name: {enabled, priority, requested_gpus, "
         "...job_params}}}, e.g. {'inference': {'tiny': {'enabled': True, 'model_path': "
@@ -194,6 +214,17 @@ class ForgatherLabSettings(Configurable):
         15.0, help="Seconds between SSE keep-alive comments on /forgather/api/events."
     ).tag(config=True)
 
+    log_ttl = Float(
+        30 * 86400.0,
+        help="Seconds a finished job's log is kept: housekeeping then replaces it with a "
+        "one-line note (the job record, metrics and provenance stay). 0 keeps logs forever.",
+    ).tag(config=True)
+
+    housekeeping_interval = Float(
+        3600.0,
+        help="Seconds between housekeeping sweeps (log_ttl); the first runs at server start.",
+    ).tag(config=True)
+
     @default("state_dir")
     def _default_state_dir(self) -> str:
         return os.path.join(jupyter_data_dir(), "forgather_lab")
@@ -231,6 +262,16 @@ class ForgatherLabSettings(Configurable):
         value = float(proposal["value"])
         if value <= 0:
             raise TraitError(f"{proposal['trait'].name} must be positive, not {value}")
+        return value
+
+
+    @validate("log_ttl", "housekeeping_interval")
+    def _check_housekeeping(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        name = proposal["trait"].name
+        if not 0 <= value < float("inf") or (name == "housekeeping_interval" and value == 0):
+            least = "positive" if name == "housekeeping_interval" else "0 or more"
+            raise TraitError(f"{name} must be {least} seconds, not {value}")
         return value
 
 

@@ -69,7 +69,7 @@ def test_compare_of_an_unknown_job_is_a_usage_error(
 ) -> None:
     with pytest.raises(UsageError, match=r"forgather:.*(not found|no such|404)"):
         ip.run_line_magic("forgather", f"compare {two_runs[0]} not-a-job")
-    with pytest.raises(UsageError, match="max.points"):
+    with pytest.raises(UsageError, match=r"max.points"):
         ip.run_line_magic("forgather", "compare --max-points -3 x")
 
 

@@ -103,6 +103,8 @@ class World:
     workspace: str = ""  # a scratch workspace (absolute)
     scratch_project: str = ""  # a project in it (absolute)
     preset: str = "conformance"
+    dataset_server: str = ""  # a running dataset_server job (its id is its server id)
+    dataset_url: str = ""  # where it listens
 
     def api(self, method: str, *parts: str, **kwargs: Any) -> httpx.Response:
         """A setup call (not validated here)."""
@@ -168,6 +170,12 @@ def build_world(srv: ServerProcess, tmp: Path) -> World:
     logdir = tmp / "tb-logs"
     logdir.mkdir()
     w.tensorboard = w.enqueue({"job_type": "tensorboard", "job_params": {"logdir": str(logdir)}})
+    data = srv.root / "conformance-data"
+    data.mkdir()
+    (data / "rows.jsonl").write_text('{"a": 1}\n{"a": 2}\n')
+    w.dataset_server = w.enqueue(
+        {"job_type": "dataset_server", "job_params": {"paths": [str(data)]}}
+    )
     script = tmp / "fake_upstream.py"
     script.write_text(FAKE_UPSTREAM)
     inference = w.enqueue(
@@ -224,7 +232,21 @@ def build_world(srv: ServerProcess, tmp: Path) -> World:
     ).json()["project_dir"]
     w.endpoint = w.wait_endpoint(inference)["base_url"]
     w.wait_endpoint(w.tensorboard)
+    w.dataset_url = wait_dataset_server(w)
     return w
+
+
+def wait_dataset_server(w: World, timeout: float = 60) -> str:
+    """The URL of the world's dataset server, once it answers."""
+    deadline = time.monotonic() + timeout
+    row: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        rows = w.api("GET", "dataset-servers").json()["servers"]
+        row = next((r for r in rows if r["id"] == w.dataset_server), {})
+        if row.get("status") == "ready":
+            return str(row["url"])
+        time.sleep(0.2)
+    raise AssertionError(f"dataset server {w.dataset_server} not ready: {row}")
 
 
 @pytest.fixture(scope="module")
@@ -304,6 +326,17 @@ def free_gpu(w: World) -> dict[str, Any]:
     gpus = [g["index"] for g in w.api("GET", "gpus").json()["gpus"]]
     index = next(i for i in gpus if i not in w.running_gpus)
     return {"path_parameters": {"index": index}, "body": {"confirmed": True}}
+
+
+def dataset_proxy(path: str) -> Make:
+    return lambda w: {"path_parameters": {"server_id": w.dataset_server, "path": path}}
+
+
+def disposable_dataset_server(w: World) -> dict[str, Any]:
+    added = w.api(
+        "POST", "dataset-servers", json={"label": "disposable", "url": "http://127.0.0.1:9/gone"}
+    ).json()
+    return {"path_parameters": {"server_id": added["id"]}}
 
 
 def service(w: World) -> dict[str, Any]:
@@ -457,6 +490,13 @@ CALLS = [
         form=lambda w: {"tag": "loss", "runs": "."},
     ),
     Call("GET", "/tb-view/{job_id}/{grant}/{path}", tb_view("index.html"), note="a page"),
+    Call("GET", "/dataset-servers"),
+    Call("GET", "/dataset-servers/{server_id}/proxy/{path}", dataset_proxy("datasets")),
+    Call(
+        "GET",
+        "/dataset-servers/proxy",
+        lambda w: {"query": {"url": f"{w.dataset_url}/length?dataset=rows.jsonl"}},
+    ),
     Call(
         "POST",
         "/tb-view/{job_id}/{grant}/{path}",
@@ -541,6 +581,11 @@ CALLS = [
     Call("GET", "/services/{type}/{name}", service),
     Call(
         "POST",
+        "/dataset-servers",
+        lambda w: {"body": {"label": "conformance", "url": w.dataset_url + "/conformance"}},
+    ),
+    Call(
+        "POST",
         "/services/{type}/{name}/enabled",
         lambda w: {**service(w), "body": {"enabled": False}},
     ),
@@ -572,6 +617,7 @@ CALLS = [
     Call("POST", "/fs/delete-dir", disposable_dir),
     Call("DELETE", "/generation-configs/{name}", disposable_preset),
     Call("DELETE", "/services/{type}/{name}", disposable_service),
+    Call("DELETE", "/dataset-servers/{server_id}", disposable_dataset_server),
     Call(
         "DELETE",
         "/jobs/{job_id}",

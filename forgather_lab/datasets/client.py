@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-URL_ENV = "FORGATHER_DATASET_SERVER"
-TOKEN_FILE_ENV = "FORGATHER_DATASET_SERVER_TOKEN_FILE"  # noqa: S105 (a variable's name)
-MAX_BATCH = 500
+from .protocol import MAX_LIMIT, TOKEN_FILE_ENV, URL_ENV
+
+MAX_BATCH = MAX_LIMIT
 
 
 class DatasetServerError(RuntimeError):

@@ -25,7 +25,7 @@ _SHARD = re.compile(r"-\d{5}-of-\d{5}$")
 
 def _import_datasets() -> Any:
     try:
-        import datasets
+        import datasets  # type: ignore[import-untyped]  # ships no py.typed marker
     except ImportError as e:
         raise UnreadableRow(
             "serving Hugging Face datasets needs the datasets package: "

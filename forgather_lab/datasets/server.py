@@ -43,13 +43,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..inference.endpoint import job_dir_from_env, write_endpoint, write_private
+from .protocol import MAX_LIMIT, TOKEN_FILE
 from .readers import UnreadableRow
 from .sources import Catalog
 from .values import for_preview, for_training
 
-MAX_LIMIT = 500
 DEFAULT_PREVIEW = 20
-TOKEN_FILE = "dataset_token"  # noqa: S105 (a file name)
 
 
 class HttpError(Exception):

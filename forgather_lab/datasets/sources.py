@@ -50,7 +50,9 @@ class Dataset:
             return self.splits[name]
         except KeyError:
             known = ", ".join(self.splits)
-            raise KeyError(f"dataset {self.name!r} has no split {name!r} (it has {known})") from None
+            raise KeyError(
+                f"dataset {self.name!r} has no split {name!r} (it has {known})"
+            ) from None
 
 
 def _file_dataset(name: str, path: Path) -> Dataset | None:
@@ -74,10 +76,7 @@ def scan_path(root: Path, found: dict[str, Dataset]) -> None:
     except OSError as e:
         log.warning("dataset path %s: %s", root, e)
         return
-    if root.is_file():
-        ds = _file_dataset(root.name, root)
-    else:
-        ds = _dir_dataset(root.name, root)
+    ds = _file_dataset(root.name, root) if root.is_file() else _dir_dataset(root.name, root)
     if ds is not None:
         found.setdefault(ds.name, ds)
         return

@@ -10,7 +10,9 @@ from __future__ import annotations
 from . import (
     callback,
     control,
+    datasets,
     events,
+    external,
     gpus,
     inference,
     jobs,
@@ -20,6 +22,7 @@ from . import (
     projects,
     queue,
     runs,
+    server_config,
     services,
     tensorboard,
 )
@@ -28,6 +31,7 @@ from .base import ForgatherHandler, Route
 ROUTES: list[Route] = [
     *meta.ROUTES,
     *queue.ROUTES,
+    *external.ROUTES,  # before jobs: /jobs/{job_id} would take /jobs/external
     *jobs.ROUTES,
     *notebook_jobs.ROUTES,
     *control.ROUTES,
@@ -40,6 +44,8 @@ ROUTES: list[Route] = [
     *tensorboard.ROUTES,
     *services.ROUTES,
     *runs.ROUTES,
+    *datasets.ROUTES,
+    *server_config.ROUTES,
 ]
 
 

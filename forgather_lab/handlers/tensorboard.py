@@ -33,6 +33,7 @@ from ..tensorboard.proxy import SAFE, plan, ready_endpoint
 from ..tensorboard.sandbox import (
     CONTENT_SECURITY_POLICY,
     CORS_ALLOW_HEADERS,
+    TENSORBOARD_REQUEST_HEADERS,
     ViewGrants,
     inject_shim,
     is_navigation,
@@ -43,30 +44,41 @@ from .inference import stream_to_client
 _ERRORS = {404: "no such TensorBoard job", 409: "it ended", 503: "still starting"}
 
 
-class TensorBoardRoute(Route):
-    """``{path}`` matches the rest of the URL, slashes included."""
+class AppRoute(Route):
+    """``/{segment}/{job_id}{path}``: ``{path}`` matches the rest of the URL, slashes included."""
 
     @property
     def pattern(self) -> str:
-        return API_PREFIX + r"/tb/(?P<job_id>[^/]+)(?P<path>(?:/.*)?)"
+        segment = self.path.split("/")[1]
+        return API_PREFIX + rf"/{segment}/(?P<job_id>[^/]+)(?P<path>(?:/.*)?)"
 
 
-class TensorBoardViewRoute(Route):
-    """``{grant}`` is one segment; ``{path}`` the rest of the URL, slashes included."""
+class AppViewRoute(Route):
+    """``/{segment}/{job_id}/{grant}{path}``: ``{grant}`` is one segment, ``{path}`` the rest."""
 
     @property
     def pattern(self) -> str:
-        return API_PREFIX + r"/tb-view/(?P<job_id>[^/]+)/(?P<grant>[^/]+)(?P<path>(?:/.*)?)"
+        segment = self.path.split("/")[1]
+        return API_PREFIX + rf"/{segment}/(?P<job_id>[^/]+)/(?P<grant>[^/]+)(?P<path>(?:/.*)?)"
 
 
-class _TensorBoardBase(ForgatherHandler):
-    """What both routes share: the sandboxing policy, the grants, forwarding."""
+class SandboxedAppHandler(ForgatherHandler):
+    """What the routes of a sandboxed web app share: the sandboxing policy, the grants,
+    forwarding. TensorBoard's are below; the docs kind's (``handlers/docsite.py``) set
+    the class attributes to theirs."""
+
+    job_type = "tensorboard"
+    label = "TensorBoard"
+    view_segment = "tb-view"
+    policy = CONTENT_SECURITY_POLICY
+    grant_label = ViewGrants._LABEL
+    forwarded_headers: tuple[str, ...] = TENSORBOARD_REQUEST_HEADERS
 
     @property
     def content_security_policy(self) -> str:
         # Replaces APIHandler's "default-src 'none'" (which left a blank page),
         # never loosens it onto Jupyter's origin: the sandbox makes it opaque.
-        return CONTENT_SECURITY_POLICY
+        return self.policy
 
     def set_default_headers(self) -> None:
         super().set_default_headers()
@@ -79,40 +91,91 @@ class _TensorBoardBase(ForgatherHandler):
         if isinstance(secret, str):
             secret = secret.encode()
         if not isinstance(secret, bytes) or not secret:
-            raise Unavailable("The server has no cookie_secret to sign TensorBoard view links")
-        return ViewGrants(secret)
+            raise Unavailable(f"The server has no cookie_secret to sign {self.label} view links")
+        return ViewGrants(secret, self.grant_label)
 
     def view_url(self, job_id: str, path: str) -> str:
         """The view link of ``job_id`` at ``path`` (query kept)."""
         grant = self.grants().issue(job_id)
-        url = url_path_join(self.base_url, API_PREFIX, "tb-view", quote(job_id, safe=""), grant)
+        url = url_path_join(
+            self.base_url, API_PREFIX, self.view_segment, quote(job_id, safe=""), grant
+        )
         url += quote(path, safe=SAFE) or "/"
         return url + (f"?{self.request.query}" if self.request.query else "")
 
+    async def ready(self, job_id: str) -> None:
+        """404 / 409 / 503 unless the app of ``job_id`` answers."""
+        await ready_endpoint(self.runtime.endpoints, job_id, self.job_type, self.label)
+
     async def forward(self, job_id: str, path: str, method: str, *, page_shim: bool) -> None:
-        """Proxy to the job's TensorBoard; ``page_shim`` fits its pages to the opaque origin."""
-        if not path:  # TensorBoard's relative links need the trailing slash
+        """Proxy to the job's app; ``page_shim`` fits its pages to the opaque origin."""
+        if not path:  # the app's relative links need the trailing slash
             self.redirect(
                 self.request.path + "/" + (f"?{self.request.query}" * bool(self.request.query))
             )
             return
         request = await plan(
-            self.runtime.endpoints, job_id, method, path, self.request.query, self.request.headers
+            self.runtime.endpoints,
+            job_id,
+            method,
+            path,
+            self.request.query,
+            self.request.headers,
+            job_type=self.job_type,
+            label=self.label,
+            also=self.forwarded_headers,
         )
         body = self.request.body if method == "POST" else None
         await stream_to_client(self, request, body, inject_shim if page_shim else None)
 
 
-class TensorBoardProxyHandler(_TensorBoardBase):
+class SandboxedProxyHandler(SandboxedAppHandler):
+    """The Jupyter-authenticated route: a browser page load goes to the view link."""
+
     async def _serve(self, job_id: str, path: str, method: str) -> None:
         if method == "GET" and path and is_navigation(self.request.headers):
             # Its page could not load its own script and data here (the
             # sandbox sends no cookie); the view link can.
-            await ready_endpoint(self.runtime.endpoints, job_id)  # or 404 / 409 / 503
+            await self.ready(job_id)  # or 404 / 409 / 503
             self.redirect(self.view_url(job_id, path))
             return
         await self.forward(job_id, path, method, page_shim=False)
 
+
+class SandboxedViewHandler(SandboxedAppHandler):
+    """The view link: the grant in the path is the credential."""
+
+    def set_cors_headers(self) -> None:
+        # Not Jupyter's CORS settings: no credential of Jupyter's is used here.
+        self.set_header("Access-Control-Allow-Origin", "*")
+
+    def check_origin(self, origin_to_satisfy_tornado: str = "") -> bool:
+        # The page's origin is opaque ("null") by design, and nothing here
+        # acts on an ambient credential a foreign origin could borrow.
+        return True
+
+    def check_xsrf_cookie(self) -> None:
+        # The credential is in the path, which a forged request cannot know.
+        return
+
+    def _check_grant(self, job_id: str, grant: str) -> None:
+        if not self.grants().check(job_id, grant):
+            raise Forbidden(
+                f"This {self.label} link is not valid (open it again from JupyterLab)"
+            )
+
+    @allow_unauthenticated
+    def options(self, *args: str, **kwargs: str) -> None:
+        """The CORS preflight of the page's requests (they carry the app's headers)."""
+        self._check_grant(kwargs["job_id"], kwargs["grant"])
+        self.set_header("Access-Control-Allow-Methods", "GET, POST")
+        self.set_header("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS)
+        self.set_header("Access-Control-Max-Age", "600")
+        self.set_status(204)
+        self.finish()
+
+
+class TensorBoardProxyHandler(SandboxedProxyHandler):
     @operation(
         "TensorBoard of a job, through the auth-gated proxy (a browser page load is "
         "redirected to the job's view link)",
@@ -135,34 +198,7 @@ class TensorBoardProxyHandler(_TensorBoardBase):
         await self._serve(job_id, path, "POST")
 
 
-class TensorBoardViewHandler(_TensorBoardBase):
-    def set_cors_headers(self) -> None:
-        # Not Jupyter's CORS settings: no credential of Jupyter's is used here.
-        self.set_header("Access-Control-Allow-Origin", "*")
-
-    def check_origin(self, origin_to_satisfy_tornado: str = "") -> bool:
-        # The page's origin is opaque ("null") by design, and nothing here
-        # acts on an ambient credential a foreign origin could borrow.
-        return True
-
-    def check_xsrf_cookie(self) -> None:
-        # The credential is in the path, which a forged request cannot know.
-        return
-
-    def _check_grant(self, job_id: str, grant: str) -> None:
-        if not self.grants().check(job_id, grant):
-            raise Forbidden("This TensorBoard link is not valid (open it again from JupyterLab)")
-
-    @allow_unauthenticated
-    def options(self, *args: str, **kwargs: str) -> None:
-        """The CORS preflight of the page's requests (they carry TensorBoard's headers)."""
-        self._check_grant(kwargs["job_id"], kwargs["grant"])
-        self.set_header("Access-Control-Allow-Methods", "GET, POST")
-        self.set_header("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS)
-        self.set_header("Access-Control-Max-Age", "600")
-        self.set_status(204)
-        self.finish()
-
+class TensorBoardViewHandler(SandboxedViewHandler):
     @operation(
         "TensorBoard of a job through its view link (the grant in the path is the credential)",
         content_type="*/*",  # TensorBoard serves HTML, scripts, JSON and images
@@ -185,6 +221,6 @@ class TensorBoardViewHandler(_TensorBoardBase):
 
 
 ROUTES = [
-    TensorBoardRoute("/tb/{job_id}/{path}", TensorBoardProxyHandler),
-    TensorBoardViewRoute("/tb-view/{job_id}/{grant}/{path}", TensorBoardViewHandler),
+    AppRoute("/tb/{job_id}/{path}", TensorBoardProxyHandler),
+    AppViewRoute("/tb-view/{job_id}/{grant}/{path}", TensorBoardViewHandler),
 ]

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ..errors import BadRequest
 from ..models.jobs import CommandParams, CreateJob
 from ..models.projects import ResolvedJob
-from ..projects.job import JobSpec
+from ..projects.job import JobSpec, default_gpus, run_refusal
 from .launcher import LaunchSpec
 
 log = logging.getLogger("forgather_lab.jobs")
@@ -84,15 +84,25 @@ class ConfigKind(JobKind):
     """A project config's job: ``training`` and ``eval``.
 
     The config is rendered and its ``job`` block resolved at enqueue (a broken
-    config is a 400 then, not a failed job later). At launch a declared
+    config is a 400 then, not a failed job later), and its class must match
+    the kind: an evaluation config (``type.eval``) is an ``eval`` job, a
+    training one (or one with no class) a ``training`` job, any other class
+    is refused (``projects.job.run_refusal``). At launch a declared
     ``nproc_per_node`` of ``gpu`` / ``auto`` becomes the number of GPUs the
     job was given; more than one process runs under torchrun, one runs the
     interpreter directly (so a stdlib-only project needs no torch).
+
+    ``usable_gpus`` (the runtime passes the pool's count) sets the default
+    reservation of a config that does not declare ``job.gpus``: at least one
+    GPU when there are any (``projects.job.default_gpus``).
     """
 
-    def __init__(self, name: str, multi_process: bool) -> None:
+    def __init__(
+        self, name: str, multi_process: bool, usable_gpus: Callable[[], int] | None = None
+    ) -> None:
         self.name = name
         self.multi_process = multi_process
+        self.usable_gpus = usable_gpus
 
     def prepare(self, request: CreateJob, resolver: ConfigResolver | None) -> dict[str, Any]:
         project_dir = request.project_dir or request.job_params.get("project_dir")
@@ -103,6 +113,9 @@ class ConfigKind(JobKind):
         if resolver is None:
             raise BadRequest(f"{self.name} jobs need project support, which is not loaded")
         block = resolver(project_dir, config, dynamic_args)
+        refusal = run_refusal(config or "The default config", block.config_class, self.name)
+        if refusal is not None:
+            raise BadRequest(refusal)
         return {
             "project_dir": project_dir,
             "config": config,
@@ -111,8 +124,17 @@ class ConfigKind(JobKind):
         }
 
     def default_gpus(self, params: dict[str, Any]) -> int:
-        """GPUs to reserve when the request does not say: what the config declares."""
-        return int(params["job"].get("gpus") or 0)
+        """GPUs to reserve when the request does not say: the config's, else at least one
+        when the server has usable GPUs."""
+        job = params["job"]
+        declared = job.get("gpus")
+        usable = self.usable_gpus() if self.usable_gpus is not None else 0
+        return default_gpus(
+            None if declared is None else int(declared),
+            job.get("nproc_per_node", 1),
+            usable,
+            self.multi_process,
+        )
 
     def launch_spec(self, params: dict[str, Any], gpus: list[int]) -> LaunchSpec:
         spec = JobSpec.from_resolved(ResolvedJob.model_validate(params["job"]))
@@ -129,12 +151,15 @@ class ConfigKind(JobKind):
 ENTRY_POINT_GROUP = "forgather_lab.job_kinds"
 
 
-def builtin_kinds() -> list[JobKind]:
-    """The generic kinds this package ships (the service kinds are added by the runtime)."""
+def builtin_kinds(usable_gpus: Callable[[], int] | None = None) -> list[JobKind]:
+    """The generic kinds this package ships (the service kinds are added by the runtime).
+
+    ``usable_gpus`` is the pool's usable GPU count, for the config kinds' default.
+    """
     return [
         CommandKind(),
-        ConfigKind("training", multi_process=True),
-        ConfigKind("eval", multi_process=False),
+        ConfigKind("training", multi_process=True, usable_gpus=usable_gpus),
+        ConfigKind("eval", multi_process=False, usable_gpus=usable_gpus),
     ]
 
 
@@ -145,14 +170,16 @@ class JobKinds:
         self._kinds = {kind.name: kind for kind in kinds}
 
     @classmethod
-    def load(cls, extra: Iterable[JobKind] = ()) -> JobKinds:
+    def load(
+        cls, extra: Iterable[JobKind] = (), usable_gpus: Callable[[], int] | None = None
+    ) -> JobKinds:
         """The built-in kinds, ``extra`` ones, and every ``forgather_lab.job_kinds`` entry point.
 
         An entry point names a ``JobKind`` subclass (built with no arguments)
         or an instance; one that fails to load is logged and skipped, so a
         broken plug-in cannot take the server down.
         """
-        kinds = [*builtin_kinds(), *extra]
+        kinds = [*builtin_kinds(usable_gpus), *extra]
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             try:
                 loaded = ep.load()

@@ -49,7 +49,12 @@ class TensorBoardParams(ApiModel):
     """``job_params`` of a ``tensorboard`` job."""
 
     logdir: str = Field(description="directory of event files (searched recursively)")
-    reload_interval: float = Field(5.0, gt=0, le=3600)
+    reload_interval: float = Field(5.0, gt=0, le=3600, description="seconds between rescans")
+    bind_all: bool = Field(
+        False,
+        description="also listen on every network interface, without authentication: anyone "
+        "who can reach the port reads the metrics (the Lab's proxy is unchanged)",
+    )
 
 
 class EndpointState(StrEnum):

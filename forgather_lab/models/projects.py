@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .base import ApiModel
 
@@ -272,6 +272,12 @@ class DescribeConfigMeta(BaseModel):
     config_description: str
     config_class: str
     has_job: bool
+    job_type: Literal["training", "eval"] | None = Field(
+        None,
+        description="what Run queues for this config: training, eval (an evaluation config), "
+        "or none (a config of another class, or one without a job block: Overrides only)",
+    )
+    not_runnable: str | None = Field(None, description="why Run is not offered, when it is not")
 
 
 class ResolvedJob(BaseModel):
@@ -285,11 +291,15 @@ class ResolvedJob(BaseModel):
     module: str | None
     args: list[str]
     nproc_per_node: int | str
-    gpus: int
+    gpus: int | None = Field(
+        description="GPUs the config reserves; null when it does not say (training and eval "
+        "then take at least one when the server has usable GPUs)"
+    )
     output_dir: str
     cwd: str
     env: dict[str, str]
     argv: list[str]
+    config_class: str = Field("", description="meta.config_class of the config (may be empty)")
 
 
 class OutputCounts(BaseModel):

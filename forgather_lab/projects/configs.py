@@ -31,7 +31,7 @@ from . import state
 from .dynamic_args import resolve_values
 from .files import read_source
 from .graph import graph_dot, graph_json
-from .job import JobSpec, parse_job
+from .job import JobSpec, job_type_of, parse_job
 from .model import Project
 from .output_files import counts
 from .paths import resolve_under
@@ -89,7 +89,14 @@ class ConfigsService:
         """The rendered config's job block, resolved (None when it has none)."""
         where = str(project.configs_dir / _short(rendered))
         stem = Path(rendered.name).stem
-        return parse_job(rendered.data.get("job"), project.root, where, self.roots.all(), stem)
+        return parse_job(
+            rendered.data.get("job"),
+            project.root,
+            where,
+            self.roots.all(),
+            stem,
+            _config_class(rendered),
+        )
 
     def resolve_job(
         self, project_dir: str, config: str | None, dynamic_args: dict[str, Any] | None = None
@@ -156,14 +163,27 @@ class ConfigsService:
         raw_meta = r.data.get("meta")
         meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
         file = project.configs_dir / _short(r)
+        config_class = _config_class(r)
+        has_job = isinstance(r.data.get("job"), dict)
+        job_type = job_type_of(config_class) if has_job else None
+        not_runnable = None
+        if not has_job:
+            not_runnable = f"{_short(r)} has no job block: there is nothing to run"
+        elif job_type is None:
+            not_runnable = (
+                f"{_short(r)} is a {config_class} config: only training and evaluation "
+                "configs run; it has Overrides… only"
+            )
         return DescribeConfigMeta(
             config=_short(r),
             path=str(file),
             lab_path=self.roots.lab(file),
             config_name=str(meta.get("config_name") or Path(r.name).stem),
             config_description=str(meta.get("config_description") or ""),
-            config_class=str(meta.get("config_class") or ""),
-            has_job=isinstance(r.data.get("job"), dict),
+            config_class=config_class,
+            has_job=has_job,
+            job_type=job_type,
+            not_runnable=not_runnable,
         )
 
     def output_dir(self, project_dir: str, config: str | None) -> DescribeOutputDir:
@@ -219,6 +239,12 @@ class ConfigsService:
         name = self.config_name(project, config)
         self.db.call(lambda c: state.clear_overrides(c, project.root, name))
         return DescribeOverrides(project_dir=str(project.root), config=name, values={})
+
+
+def _config_class(rendered: Rendered) -> str:
+    """``meta.config_class`` of a rendered config ("" when it has none)."""
+    meta = rendered.data.get("meta")
+    return str(meta.get("config_class") or "") if isinstance(meta, dict) else ""
 
 
 def _short(rendered: Rendered) -> str:

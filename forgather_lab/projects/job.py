@@ -6,7 +6,7 @@
       script: train.py          # or  module: package.module
       args: [--steps, 500]      # a list, or a mapping (flag -> value; true -> bare flag)
       nproc_per_node: 1         # int, or "gpu" | "cpu" | "auto"
-      gpus: 0                   # GPUs to reserve (0: runs on CPU)
+      gpus: 0                   # GPUs to reserve (0: runs on CPU; unset: see ``default_gpus``)
       output_dir: output_models/tiny   # relative to the project directory
       cwd: .                    # relative to the project directory
       env: {KEY: value}
@@ -16,6 +16,12 @@ the project directory and must stay inside it, or inside the search roots.
 ``JobSpec.describe()`` is its API model (``ResolvedJob``), the one place the
 two are mapped; ``as_dict()`` is that model's JSON form, what the job kinds
 store with a queued job.
+
+What a config runs as follows its ``meta.config_class`` (``job_type_of``):
+``type.training_script…`` trains, ``type.eval…`` / ``type.evaluation…``
+evaluates, a config with no class runs as training (a plain script project),
+and any other class (``type.model``, ``type.dataset``) is not run at all: it
+only has overrides.
 """
 
 from __future__ import annotations
@@ -25,13 +31,65 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import BadRequest
 from ..models.projects import ResolvedJob
 from .paths import is_within
 
 NPROC_WORDS = ("gpu", "cpu", "auto")
+TRAINING_CLASSES = ("type.training_script",)
+EVAL_CLASSES = ("type.eval", "type.evaluation")
+ConfigJobType = Literal["training", "eval"]
+
+
+def _is_class(config_class: str, prefixes: Sequence[str]) -> bool:
+    return any(config_class == p or config_class.startswith(p + ".") for p in prefixes)
+
+
+def job_type_of(config_class: str) -> ConfigJobType | None:
+    """The job type Run queues for a config of ``config_class``; None: it is not run."""
+    if not config_class or _is_class(config_class, TRAINING_CLASSES):
+        return "training"
+    if _is_class(config_class, EVAL_CLASSES):
+        return "eval"
+    return None
+
+
+def run_refusal(config: str, config_class: str, job_type: str) -> str | None:
+    """Why ``config`` cannot be queued as ``job_type`` (None when it can)."""
+    runs_as = job_type_of(config_class)
+    if runs_as is None:
+        return (
+            f"{config} is a {config_class} config: only training ({TRAINING_CLASSES[0]}…) "
+            f"and evaluation ({EVAL_CLASSES[0]}…) configs run; set its values with Overrides…"
+        )
+    if runs_as != job_type:
+        what = "an evaluation" if runs_as == "eval" else "a training"
+        return (
+            f"{config} is {what} config (config_class {config_class}): "
+            f"queue it as job_type {runs_as!r}, not {job_type!r}"
+        )
+    return None
+
+
+def default_gpus(
+    declared: int | None, nproc_per_node: int | str, usable: int, multi_process: bool
+) -> int:
+    """GPUs a training / eval job reserves when the request does not say.
+
+    What the config declares (``job.gpus``) wins. Otherwise it takes at least
+    one GPU when the server has usable ones, as Forgather's scheduler does: a
+    fixed worker count asks for that many (as many as there are, at most);
+    ``nproc_per_node: cpu`` asks for none.
+    """
+    if declared is not None:
+        return declared
+    if usable <= 0 or nproc_per_node == "cpu":
+        return 0
+    if multi_process and isinstance(nproc_per_node, int):
+        return max(1, min(nproc_per_node, usable))
+    return 1
 
 
 @dataclass(frozen=True)
@@ -42,10 +100,11 @@ class JobSpec:
     module: str | None
     args: list[str]
     nproc_per_node: int | str
-    gpus: int
+    gpus: int | None
     output_dir: Path
     cwd: Path
     env: dict[str, str] = field(default_factory=dict)
+    config_class: str = ""
 
     def argv(self, nproc: int = 1, python: str = sys.executable) -> list[str]:
         """The command line. ``nproc > 1`` wraps it in ``torch.distributed.run``
@@ -75,6 +134,7 @@ class JobSpec:
             cwd=str(self.cwd),
             env=dict(self.env),
             argv=self.argv(),
+            config_class=self.config_class,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -93,6 +153,7 @@ class JobSpec:
             output_dir=Path(job.output_dir),
             cwd=Path(job.cwd),
             env=dict(job.env),
+            config_class=job.config_class,
         )
 
 
@@ -132,7 +193,12 @@ def _inside(base: Path, raw: Any, key: str, where: str, roots: Sequence[Path]) -
 
 
 def parse_job(
-    block: Any, project_dir: Path, where: str, roots: Sequence[Path], stem: str
+    block: Any,
+    project_dir: Path,
+    where: str,
+    roots: Sequence[Path],
+    stem: str,
+    config_class: str = "",
 ) -> JobSpec | None:
     """The job block as a ``JobSpec``; None when the config has none."""
     if block is None:
@@ -162,8 +228,8 @@ def parse_job(
         nproc not in NPROC_WORDS
     ):
         raise BadRequest(f"{where}: job.nproc_per_node must be >= 1 or one of {NPROC_WORDS}")
-    gpus = block.get("gpus", 0)
-    if not isinstance(gpus, int) or isinstance(gpus, bool) or gpus < 0:
+    gpus = block.get("gpus")
+    if gpus is not None and (not isinstance(gpus, int) or isinstance(gpus, bool) or gpus < 0):
         raise BadRequest(f"{where}: job.gpus must be a non-negative integer")
     env = block.get("env") or {}
     if not isinstance(env, dict):
@@ -184,4 +250,5 @@ def parse_job(
         ),
         cwd=cwd,
         env={str(k): _scalar(v, where) for k, v in env.items()},
+        config_class=config_class,
     )

@@ -17,9 +17,18 @@ from ..models.jobs import CreateJob
 
 
 class TensorBoardKind(JobKind):
-    """``job_type: tensorboard`` with ``{logdir, reload_interval}``."""
+    """``job_type: tensorboard`` with ``{logdir, reload_interval, bind_all}``.
+
+    ``bind_all`` (off by default) makes TensorBoard listen on every interface
+    as well, with no authentication in front of it; ``allow_bind_all`` False
+    (``ForgatherLab.tensorboard_allow_bind_all``) refuses such jobs with a 400.
+    """
 
     name = "tensorboard"
+    label = "TensorBoard"
+
+    def __init__(self, allow_bind_all: bool = True) -> None:
+        self.allow_bind_all = allow_bind_all
 
     def default_gpus(self, params: dict[str, Any]) -> int:
         """TensorBoard never needs a GPU."""
@@ -31,6 +40,11 @@ class TensorBoardKind(JobKind):
             params = TensorBoardParams.model_validate(request.job_params)
         except ValidationError as e:
             raise BadRequest(validation_message(self.name, e)) from e
+        if params.bind_all and not self.allow_bind_all:
+            raise BadRequest(
+                "job_params.bind_all: this server does not let TensorBoard listen beyond "
+                "loopback (ForgatherLab.tensorboard_allow_bind_all is False)"
+            )
         if "\0" in params.logdir or "\0" in (request.project_dir or ""):
             raise BadRequest("job_params.logdir: a path cannot contain a NUL byte")
         path = Path(params.logdir).expanduser()
@@ -45,7 +59,11 @@ class TensorBoardKind(JobKind):
         if not is_dir:
             raise BadRequest(f"job_params.logdir: {path} is not a directory")
         params.logdir = str(path)
-        return params.model_dump()
+        out = params.model_dump()
+        if not params.bind_all:
+            # Left out when off, so services declared before the field keep their signature.
+            del out["bind_all"]
+        return out
 
     def launch_spec(self, params: dict[str, Any], gpus: list[int]) -> LaunchSpec:
         p = TensorBoardParams.model_validate(params)
@@ -57,5 +75,6 @@ class TensorBoardKind(JobKind):
             p.logdir,
             "--reload-interval",
             str(p.reload_interval),
+            *(["--bind-all"] if p.bind_all else []),
         ]
         return LaunchSpec(argv=argv)

@@ -1,5 +1,8 @@
 """The TensorBoard proxy's rules: which job, whether it answers, which URL (no tornado here).
 
+The same rules serve every sandboxed web app a job runs behind the proxy
+(the docs kind's MkDocs site too): ``job_type`` and ``label`` name it.
+
 The path under ``/forgather/api/tb/{job_id}`` (or under a view link,
 ``/forgather/api/tb-view/{job_id}/{grant}``) is put after the job's announced
 base URL, which already ends in TensorBoard's ``--path_prefix``
@@ -24,16 +27,21 @@ from .sandbox import TENSORBOARD_REQUEST_HEADERS
 SAFE = "/:@!$&'()*+,;=-._~"  # path characters forwarded as they are
 
 
-async def ready_endpoint(endpoints: EndpointSupervisor, job_id: str) -> Endpoint:
-    """The TensorBoard endpoint of ``job_id``, answering; 404 / 409 / 503 say why there is none."""
+async def ready_endpoint(
+    endpoints: EndpointSupervisor,
+    job_id: str,
+    job_type: str = "tensorboard",
+    label: str = "TensorBoard",
+) -> Endpoint:
+    """The ``job_type`` endpoint of ``job_id``, answering; 404 / 409 / 503 say why there is none."""
     endpoint = await endpoints.get(job_id)
-    if endpoint is None or endpoint.job_type != "tensorboard":
-        raise NotFound(f"No TensorBoard job {job_id!r}")
+    if endpoint is None or endpoint.job_type != job_type:
+        raise NotFound(f"No {label} job {job_id!r}")
     if endpoint.state == EndpointState.STOPPED:
-        raise Conflict(f"TensorBoard job {job_id} is {endpoint.status}")
+        raise Conflict(f"{label} job {job_id} is {endpoint.status}")
     if not endpoint.ready:
         raise Unavailable(
-            f"TensorBoard job {job_id} is {endpoint.state}"
+            f"{label} job {job_id} is {endpoint.state}"
             + (f": {endpoint.message}" if endpoint.message else "; try again shortly")
         )
     return endpoint
@@ -46,11 +54,16 @@ async def plan(
     path: str,
     query: str,
     incoming: Mapping[str, str],
+    *,
+    job_type: str = "tensorboard",
+    label: str = "TensorBoard",
+    also: tuple[str, ...] = TENSORBOARD_REQUEST_HEADERS,
 ) -> UpstreamRequest:
-    """The request to the TensorBoard of ``job_id`` (see ``ready_endpoint`` for refusals)."""
-    endpoint = await ready_endpoint(endpoints, job_id)
+    """The request to the web app of ``job_id`` (see ``ready_endpoint`` for refusals);
+    ``also`` names the request headers of the app's own that are forwarded."""
+    endpoint = await ready_endpoint(endpoints, job_id, job_type, label)
     url = f"{endpoint.base_url}/{quote(path.lstrip('/'), safe=SAFE)}"
     if query:
         url += "?" + query
-    headers = request_headers(dict(incoming), None, also=TENSORBOARD_REQUEST_HEADERS)
+    headers = request_headers(dict(incoming), None, also=also)
     return UpstreamRequest(method, url, headers)

@@ -1,13 +1,18 @@
 """TensorBoard inside a job: bind 127.0.0.1 port 0, announce the port, serve.
 
-    python -m forgather_lab.tensorboard.run --logdir DIR [--reload-interval S]
+    python -m forgather_lab.tensorboard.run --logdir DIR [--reload-interval S] [--bind-all]
 
-TensorBoard has no authentication, so it only listens on loopback and is
-reached through the server's auth-gated proxy at
+TensorBoard has no authentication, so by default it only listens on loopback
+and is reached through the server's auth-gated proxy at
 ``{base_url}forgather/api/tb/{job_id}/``; it is started with that path as
 ``--path_prefix`` so the links in its pages resolve through the proxy. The
 prefix comes from the job's environment (``FORGATHER_LAB_URL`` and
 ``FORGATHER_LAB_JOB_ID``), so the job kind does not need to know its own id.
+
+``--bind-all`` (the job's ``bind_all``) makes it listen on every interface
+too, with no authentication: anyone who can reach the port reads the
+metrics. The announced URL stays ``127.0.0.1``, so the proxy (and the
+readiness probe) still only ever reach the job over loopback.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import argparse
 import os
 import signal
 import threading
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urlparse, urlsplit
 
 from ..inference.endpoint import job_dir_from_env, write_endpoint
 
@@ -33,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="TensorBoard as a Forgather Lab job")
     parser.add_argument("--logdir", required=True)
     parser.add_argument("--reload-interval", type=float, default=5.0)
+    parser.add_argument("--bind-all", action="store_true", help="listen on every interface")
     args = parser.parse_args(argv)
 
     # tensorboard ships no type information.
@@ -44,8 +50,7 @@ def main(argv: list[str] | None = None) -> None:
             "tensorboard",
             "--logdir",
             args.logdir,
-            "--host",
-            "127.0.0.1",
+            *(["--bind_all"] if args.bind_all else ["--host", "127.0.0.1"]),
             "--port",
             "0",
             "--path_prefix",
@@ -54,7 +59,9 @@ def main(argv: list[str] | None = None) -> None:
             str(args.reload_interval),
         ]
     )
-    url = board.launch().rstrip("/")  # serves on a background thread
+    launched = urlsplit(board.launch())  # serves on a background thread
+    # With --bind_all it reports the host name; the proxy reaches it over loopback.
+    url = f"http://127.0.0.1:{launched.port}{launched.path}".rstrip("/")
     job_dir = job_dir_from_env()
     if job_dir is not None:
         write_endpoint(job_dir, url, f"{url}/data/environment")

@@ -122,10 +122,11 @@ class ViewGrants:
 
     _LABEL = b"forgather-lab tensorboard view\x00"
 
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, label: bytes = _LABEL) -> None:
+        """``label`` keys one app's links apart from another's (a docs link opens no board)."""
         if len(secret) < 16:
             raise ValueError("a view-link secret needs at least 16 bytes")
-        self._key = hmac.new(secret, self._LABEL, hashlib.sha256).digest()
+        self._key = hmac.new(secret, label, hashlib.sha256).digest()
 
     def issue(self, job_id: str) -> str:
         """The grant of ``job_id`` (URL-safe, 43 characters)."""

@@ -38,11 +38,18 @@ def shoot(lab: JupyterLabPage, name: str) -> Path:
     return path
 
 
-def dismiss_news(lab: JupyterLabPage) -> None:
+def dismiss_news(lab: JupyterLabPage, wait_ms: int = 0) -> None:
     """Answer JupyterLab's own "notified about official Jupyter news?" toast, so it
-    does not sit in every picture."""
+    does not sit in every picture (not while a dialog holds the page)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     toast = lab.page.locator(".Toastify__toast").filter(has_text="official Jupyter news")
-    if toast.count():
+    if wait_ms:
+        try:
+            toast.wait_for(timeout=wait_ms)
+        except PlaywrightTimeout:
+            return
+    if toast.count() and not lab.page.locator(".jp-Dialog").count():
         toast.get_by_role("button", name="No", exact=True).click()
         toast.wait_for(state="detached")
 
@@ -80,6 +87,7 @@ class Quickstart:
     def open(self) -> None:
         self.lab.open()
         self.jobs.open_from_sidebar()
+        dismiss_news(self.lab, wait_ms=10_000)
 
     def run_config(self, config: str = "train.yaml") -> RunForm:
         self.projects.expand_project(self.PROJECT)

@@ -143,6 +143,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/forgather/api/dataset-servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dataset servers: running dataset_server jobs and user-added ones, each probed now (status, datasets) */
+        get: operations["DatasetServers_get"];
+        put?: never;
+        /** Register a dataset server by URL (its token is kept in a 0600 file, never returned) */
+        post: operations["DatasetServers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/dataset-servers/{server_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unregister a user-added dataset server (and delete its token file) */
+        delete: operations["DatasetServer_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/dataset-servers/{server_id}/proxy/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A registered dataset server's API (/datasets, /splits, /length, /preview, /rows), through the same-origin proxy with the server's token */
+        get: operations["DatasetProxy_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/dataset-servers/proxy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET a URL under a registered dataset server's base URL (any other URL is a 403) */
+        get: operations["DatasetProxyByUrl_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/forgather/api/events": {
         parameters: {
             query?: never;
@@ -673,6 +742,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/forgather/api/jobs/external": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register a trainer started outside the queue (forgather_lab.reporter found this server by discovery): a running job of type external, its callback token once */
+        post: operations["RegisterExternal_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/jobs/external/{job_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An external trainer's reporter closing (job token auth): done, failed with its exception, or aborted */
+        post: operations["ExternalEnd_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/jobs/external/cleanup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove stale: delete every ended external job */
+        post: operations["ExternalCleanup_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/forgather/api/jobs/gc": {
         parameters: {
             query?: never;
@@ -1069,6 +1189,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/forgather/api/server-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Where jupyter_server_config.py is; created with a commented template of every ForgatherLab setting if missing (never overwritten) */
+        post: operations["ServerConfig_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/server-config/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The config file's text */
+        get: operations["ServerConfigContent_get"];
+        /** Replace the config file's text (UTF-8 text, at most 1 MiB; read at the next restart) */
+        put: operations["ServerConfigContent_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/forgather/api/services": {
         parameters: {
             query?: never;
@@ -1326,6 +1481,25 @@ export interface components {
          *     on the wire it is the inner model, unwrapped.
          */
         ControlResult: components["schemas"]["DescribeCommand"] | components["schemas"]["KillResult"];
+        /**
+         * CreateDatasetServer
+         * @description ``POST /dataset-servers``: register a dataset server that runs elsewhere.
+         */
+        CreateDatasetServer: {
+            /**
+             * Auth Token
+             * @description bearer token the server wants; kept in a 0600 file, never returned
+             * @default null
+             */
+            auth_token?: string | null;
+            /** Label */
+            label: string;
+            /**
+             * Url
+             * @description http(s) base URL of the server (its /health, /datasets, ... lie under it)
+             */
+            url: string;
+        };
         /** CreatedProject */
         CreatedProject: {
             /** Lab Path */
@@ -1529,6 +1703,16 @@ export interface components {
             deleted: string;
         };
         /**
+         * DeleteDatasetServerResult
+         * @description ``DELETE /dataset-servers/{id}``.
+         */
+        DeleteDatasetServerResult: {
+            /** Deleted */
+            deleted: boolean;
+            /** Id */
+            id: string;
+        };
+        /**
          * DeletePath
          * @description ``POST /fs/delete-dir`` and ``/fs/delete-file``: absolute path, confirmed.
          */
@@ -1605,8 +1789,20 @@ export interface components {
             config_name: string;
             /** Has Job */
             has_job: boolean;
+            /**
+             * Job Type
+             * @description what Run queues for this config: training, eval (an evaluation config), or none (a config of another class, or one without a job block: Overrides only)
+             * @default null
+             */
+            job_type?: ("training" | "eval") | null;
             /** Lab Path */
             lab_path: string | null;
+            /**
+             * Not Runnable
+             * @description why Run is not offered, when it is not
+             * @default null
+             */
+            not_runnable?: string | null;
             /** Path */
             path: string | null;
         };
@@ -1622,6 +1818,59 @@ export interface components {
             mtime: number;
             /** Path */
             path: string | null;
+        };
+        /**
+         * DescribeDatasetServer
+         * @description One registered dataset server and what it answers now.
+         */
+        DescribeDatasetServer: {
+            /**
+             * Datasets
+             * @description dataset names it serves (empty unless ready)
+             */
+            datasets?: string[];
+            /**
+             * Has Token
+             * @description whether a token is sent to it (the token never is)
+             */
+            has_token: boolean;
+            /** Id */
+            id: string;
+            /**
+             * Job Id
+             * @description the dataset_server job, for source job
+             * @default null
+             */
+            job_id?: string | null;
+            /** Label */
+            label: string;
+            /**
+             * Message
+             * @description why it is not ready, when known
+             * @default null
+             */
+            message?: string | null;
+            /**
+             * Proxy Url
+             * @description same-origin path of its API through the proxy
+             */
+            proxy_url: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "job" | "user";
+            /**
+             * Status
+             * @description starting (a job that has not announced its port), ready (its health answers), unreachable, or unauthorized (it refused the stored token)
+             * @enum {string}
+             */
+            status: "starting" | "ready" | "unreachable" | "unauthorized";
+            /**
+             * Url
+             * @description where the server listens (jobs reach it there directly)
+             */
+            url: string;
         };
         /** DescribeDynamicArgs */
         DescribeDynamicArgs: {
@@ -2081,6 +2330,32 @@ export interface components {
             running: number;
         };
         /**
+         * DescribeServerConfig
+         * @description ``POST /server-config``: where the config file is (created from a template if missing).
+         */
+        DescribeServerConfig: {
+            /**
+             * Created
+             * @description whether this call wrote the template
+             */
+            created: boolean;
+            /**
+             * Lab Path
+             * @description the path under the server's root_dir, when JupyterLab can open it there (not inside a hidden directory); null: edit it through /server-config/content
+             */
+            lab_path: string | null;
+            /**
+             * Path
+             * @description absolute path of jupyter_server_config.py
+             */
+            path: string;
+            /**
+             * Size
+             * @description bytes
+             */
+            size: number;
+        };
+        /**
          * DescribeService
          * @description A configured service and what is running for it.
          */
@@ -2272,6 +2547,29 @@ export interface components {
             type: "int" | "float" | "str" | "bool" | "path";
         };
         /**
+         * EndExternal
+         * @description ``POST /jobs/external/{id}/end`` (job token auth): how the trainer ended, in its words.
+         */
+        EndExternal: {
+            /**
+             * Error
+             * @description the exception, for failed
+             * @default null
+             */
+            error?: string | null;
+            /**
+             * Exit Code
+             * @default null
+             */
+            exit_code?: number | null;
+            /**
+             * Outcome
+             * @description done: closed normally; failed: an unhandled exception; aborted: Ctrl-C
+             * @enum {string}
+             */
+            outcome: "done" | "failed" | "aborted";
+        };
+        /**
          * EndpointState
          * @description Where a long-running job stands: starting → ready | failed; stopped once it ends.
          * @enum {string}
@@ -2352,6 +2650,21 @@ export interface components {
             nbformat: number;
             /** Nbformat Minor */
             nbformat_minor: number;
+        };
+        /**
+         * ExternalRegistration
+         * @description The registered job and its callback token (shown once; the server keeps its hash).
+         *
+         *     The reporter then posts to ``/jobs/{id}/callback`` with ``Authorization:
+         *     Bearer <token>``, as a queued job's reporter does.
+         */
+        ExternalRegistration: {
+            job: components["schemas"]["DescribeJob"];
+            /**
+             * Token
+             * @description the job's callback token
+             */
+            token: string;
         };
         /**
          * GitProvenance
@@ -2528,6 +2841,14 @@ export interface components {
             config: string;
             /** Templates */
             templates: components["schemas"]["TemplateEntry"][];
+        };
+        /**
+         * ListDatasetServers
+         * @description ``GET /dataset-servers``: running dataset_server jobs and user-added servers.
+         */
+        ListDatasetServers: {
+            /** Servers */
+            servers: components["schemas"]["DescribeDatasetServer"][];
         };
         /**
          * ListEndpoints
@@ -2769,6 +3090,38 @@ export interface components {
             path: string;
         };
         /**
+         * RegisterExternal
+         * @description ``POST /jobs/external``: a trainer started elsewhere (a terminal, a notebook) joins.
+         *
+         *     The server reads the process's command line and working directory itself
+         *     (psutil), so what is shown is what runs, not what the trainer claims.
+         */
+        RegisterExternal: {
+            /**
+             * Cuda Visible Devices
+             * @description the process's CUDA_VISIBLE_DEVICES: shown with the job, never reserved
+             * @default null
+             */
+            cuda_visible_devices?: string | null;
+            /**
+             * Name
+             * @description default: the script's name
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Pid
+             * @description the trainer's process id (os.getpid())
+             */
+            pid: number;
+            /**
+             * Python
+             * @description the interpreter's version
+             * @default null
+             */
+            python?: string | null;
+        };
+        /**
          * ReportBatch
          * @description ``POST /jobs/{id}/callback``: what the reporter sends every half second.
          */
@@ -2889,14 +3242,23 @@ export interface components {
             args: string[];
             /** Argv */
             argv: string[];
+            /**
+             * Config Class
+             * @description meta.config_class of the config (may be empty)
+             * @default
+             */
+            config_class?: string;
             /** Cwd */
             cwd: string;
             /** Env */
             env: {
                 [key: string]: string;
             };
-            /** Gpus */
-            gpus: number;
+            /**
+             * Gpus
+             * @description GPUs the config reserves; null when it does not say (training and eval then take at least one when the server has usable GPUs)
+             */
+            gpus: number | null;
             /** Module */
             module: string | null;
             /** Nproc Per Node */
@@ -3021,6 +3383,16 @@ export interface components {
             source: "config" | "user";
         };
         /**
+         * ServerConfigContent
+         * @description ``GET /server-config/content``: the file's text.
+         */
+        ServerConfigContent: {
+            /** Content */
+            content: string;
+            /** Path */
+            path: string;
+        };
+        /**
          * SetOverrides
          * @description ``POST /config/overrides``: replaces the stored values.
          */
@@ -3105,6 +3477,14 @@ export interface components {
         UpdateScheduler: {
             /** Enabled */
             enabled: boolean;
+        };
+        /**
+         * UpdateServerConfig
+         * @description ``PUT /server-config/content``: the file's new text (UTF-8, no NUL, at most 1 MiB).
+         */
+        UpdateServerConfig: {
+            /** Content */
+            content: string;
         };
         /**
          * UpsertService
@@ -3664,6 +4044,270 @@ export interface operations {
             };
             /** @description no such project, config or file */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    DatasetServers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDatasetServers"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    DatasetServers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDatasetServer"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeDatasetServer"];
+                };
+            };
+            /** @description a bad URL, or a label / URL / token with CR, LF or control characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not a loopback URL (dataset_servers_loopback_only) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the URL is registered already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    DatasetServer_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                server_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteDatasetServerResult"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such server */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description a dataset_server job's (stop the job instead) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    DatasetProxy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path: string;
+                server_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not a registered dataset server */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the server could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the server has not started listening yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    DatasetProxyByUrl_get: {
+        parameters: {
+            query: {
+                url: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not a registered dataset server */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the server could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the server has not started listening yet */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5352,6 +5996,157 @@ export interface operations {
             };
         };
     };
+    RegisterExternal_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterExternal"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalRegistration"];
+                };
+            };
+            /** @description no such process, or it has ended */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description another user's process */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ExternalEnd_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndExternal"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeJob"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no job token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not this job's token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the job has ended already, or is not external */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ExternalCleanup_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CleanupResult"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     Gc_post: {
         parameters: {
             query?: never;
@@ -6688,6 +7483,133 @@ export interface operations {
             };
             /** @description not a search root */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ServerConfig_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeServerConfig"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ServerConfigContent_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerConfigContent"];
+                };
+            };
+            /** @description too big */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not created yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ServerConfigContent_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateServerConfig"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeServerConfig"];
+                };
+            };
+            /** @description not text, or too big */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
