@@ -20,6 +20,12 @@ in milliseconds in any training environment.
 
 Under ``torchrun`` only rank 0 reports (other ranks get the no-op reporter);
 broadcast the commands to the other ranks yourself.
+
+Started outside the queue (a Lab terminal, a notebook), a trainer finds the
+server as the client does and registers itself as an ``external`` job
+(``ExternalReporter``), then reports the same way. Over 400 lines because
+this one module is all a training environment needs: it may import nothing
+of forgather_lab, so discovery is repeated here in the standard library.
 """
 
 from __future__ import annotations
@@ -104,17 +110,11 @@ class Reporter(NullReporter):
         max_buffer: int = 10_000,
         timeout: float = 5.0,
     ) -> None:
-        self.job_id = job_id
         parsed = urllib.parse.urlsplit(url)
         self._https = parsed.scheme == "https"
         self._netloc = parsed.netloc
-        self._path = (
-            parsed.path.rstrip("/") + f"/forgather/api/jobs/{urllib.parse.quote(job_id)}/callback"
-        )
-        self._headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-        }
+        self._api = parsed.path.rstrip("/") + "/forgather/api"
+        self._aim(job_id, token)
         self._interval = interval
         self._max = max(1, max_buffer)
         self._timeout = timeout
@@ -135,6 +135,12 @@ class Reporter(NullReporter):
         self._rounds = 0
         self._thread = threading.Thread(target=self._run, name="forgather-reporter", daemon=True)
         self._thread.start()
+
+    def _aim(self, job_id: str, token: str) -> None:
+        """Report for ``job_id`` with its callback ``token`` from now on."""
+        self._path = f"{self._api}/jobs/{urllib.parse.quote(job_id)}/callback"
+        self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.job_id = job_id
 
     # -- the training loop's side (cheap, never raises) -----------------------
 
@@ -286,11 +292,13 @@ class Reporter(NullReporter):
         self._retry = records
         self._acks.extend(acks)
 
-    def _post(self, body: bytes) -> tuple[int, Any]:
+    def _post(
+        self, body: bytes, path: str | None = None, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, Any]:
         if self._conn is None:
             cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
             self._conn = cls(self._netloc, timeout=self._timeout)
-        self._conn.request("POST", self._path, body, self._headers)
+        self._conn.request("POST", path or self._path, body, headers or self._headers)
         response = self._conn.getresponse()
         data = response.read()
         try:
@@ -344,6 +352,222 @@ def _encode(record: tuple[Any, ...]) -> dict[str, Any] | None:
     return None
 
 
+class ExternalReporter(Reporter):
+    """A trainer started outside the queue: registers with the server, then reports.
+
+    Registration happens in the sender thread (``connect()`` returns at once
+    and the loop never waits): ``POST /jobs/external`` with the Jupyter
+    token discovery found, which answers a job id and a callback token;
+    from then on it is a job's reporter like any other. Closing it tells the
+    server how the trainer ended: ``done``, or ``failed`` / ``aborted`` when
+    it closes because of an unhandled exception or Ctrl-C.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        jupyter_token: str | None,
+        name: str | None = None,
+        interval: float = 0.5,
+        max_buffer: int = 10_000,
+        timeout: float = 5.0,
+    ) -> None:
+        self.job_id = None
+        self._auth = {"Content-Type": "application/json"}
+        if jupyter_token:
+            self._auth["Authorization"] = f"token {jupyter_token}"
+        self._name = name
+        self._ending: tuple[str, str | None] = ("done", None)
+        super().__init__("", url, "", interval, max_buffer, timeout)
+
+    def _aim(self, job_id: str, token: str) -> None:
+        if job_id:  # "" from the constructor: not registered yet
+            super()._aim(job_id, token)
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.close_with(None, timeout)
+
+    def close_with(self, exc: BaseException | None, timeout: float = 5.0) -> None:
+        """Close, telling the server the trainer ended because of ``exc`` (None: done)."""
+        if exc is not None:
+            self._ending = _ending_of(exc)
+        super().close(timeout)
+
+    def _at_exit(self) -> None:
+        exc = None
+        if "IPython" in sys.modules:  # IPython keeps every cell's error in sys.last_value
+            self._ending = ("aborted", "the kernel shut down with the reporter open")
+        else:  # an unhandled exception has been printed, and kept, by the time atexit runs
+            exc = getattr(sys, "last_value", None)
+        self.close_with(exc, 2.0)
+
+    def __exit__(self, *exc: object) -> None:
+        self.close_with(exc[1] if isinstance(exc[1], BaseException) else None)
+
+    def _exchange(self, final: bool = False) -> bool:
+        if self.job_id is None and not self._disabled and not self._register():
+            return False
+        ok = super()._exchange(final)
+        if final and ok and not self._disabled:
+            self._end()
+        return ok
+
+    def _register(self) -> bool:
+        body = {
+            "pid": os.getpid(),
+            "name": self._name,
+            "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
+            "python": sys.version.split()[0],
+        }
+        try:
+            status, reply = self._post(
+                json.dumps(body).encode(), self._api + "/jobs/external", self._auth
+            )
+        except (OSError, http.client.HTTPException) as e:
+            self._close_connection()
+            if not self._failing:
+                log.warning(
+                    "forgather reporter: cannot register with %s (%s); buffering", self._netloc, e
+                )
+            self._failing = True
+            return False
+        job, token = (reply.get("job"), reply.get("token")) if isinstance(reply, dict) else ({}, "")
+        if status != 201 or not isinstance(job, dict) or not job.get("id") or not token:
+            message = reply.get("message") if isinstance(reply, dict) else None
+            log.warning(
+                "forgather reporter: the server refused to register this trainer "
+                "(HTTP %d: %s); reporting stops",
+                status,
+                message,
+            )
+            self._disabled = True
+            return False
+        self._aim(str(job["id"]), str(token))
+        log.info("forgather reporter: registered as job %s at %s", self.job_id, self._netloc)
+        return True
+
+    def _end(self) -> None:
+        outcome, error = self._ending
+        body = json.dumps({"outcome": outcome, "error": error and error[:2000]}).encode()
+        path = f"{self._api}/jobs/external/{urllib.parse.quote(str(self.job_id))}/end"
+        try:
+            self._post(body, path)
+        except (OSError, http.client.HTTPException):
+            log.debug("forgather reporter: could not say how job %s ended", self.job_id)
+
+
+def _ending_of(exc: BaseException) -> tuple[str, str | None]:
+    if isinstance(exc, KeyboardInterrupt):
+        return "aborted", "interrupted (KeyboardInterrupt)"
+    if isinstance(exc, SystemExit) and exc.code in (None, 0):
+        return "done", None
+    return "failed", f"{type(exc).__name__}: {exc}"
+
+
+# -- finding the server from outside a job (stdlib only: no jupyter_core here) --
+
+
+def _runtime_dir(env: Mapping[str, str]) -> str:
+    """Jupyter's runtime directory, as jupyter_core computes it (without importing it)."""
+    if env.get("JUPYTER_RUNTIME_DIR"):
+        return env["JUPYTER_RUNTIME_DIR"]
+    if env.get("JUPYTER_DATA_DIR"):
+        data = env["JUPYTER_DATA_DIR"]
+    elif sys.platform == "darwin":
+        data = os.path.expanduser("~/Library/Jupyter")
+    elif os.name == "nt":
+        data = os.path.join(env.get("APPDATA") or os.path.expanduser("~"), "jupyter")
+    else:
+        xdg = env.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+        data = os.path.join(xdg, "jupyter")
+    return os.path.join(data, "runtime")
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _servers(env: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The live Jupyter servers of this user, newest first."""
+    directory = _runtime_dir(env)
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith("jpserver-")]
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        path = os.path.join(directory, name)
+        if not name.endswith(".json"):
+            continue
+        try:
+            with open(path) as f:
+                info = json.load(f)
+            info["_mtime"] = os.stat(path).st_mtime
+        except (OSError, ValueError, TypeError):
+            continue  # half-written or gone
+        if isinstance(info, dict) and info.get("url") and _alive(info.get("pid")):
+            found.append(info)
+    return sorted(found, key=lambda i: i["_mtime"], reverse=True)
+
+
+def _ancestors() -> set[int]:
+    """This process's parent, grandparent, ... (from /proc where there is one)."""
+    out, pid = set(), os.getppid()
+    while pid > 1 and pid not in out:
+        out.add(pid)
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            pid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return out
+
+
+def discover(env: Mapping[str, str], anywhere: bool) -> tuple[str, str | None] | None:
+    """``(url, token)`` of the server to register with, or None.
+
+    ``anywhere`` false: only a Jupyter server this process runs under (a Lab
+    terminal, a notebook kernel). True: as ``forgather_lab.Client()`` finds
+    one: ``FORGATHER_LAB_URL`` / ``FORGATHER_LAB_TOKEN``, JupyterHub's
+    single-user environment, then the runtime directory's servers (the one
+    whose root_dir holds the working directory, else the newest).
+    """
+    servers = _servers(env)
+    ancestors = _ancestors()
+    for info in servers:
+        if info.get("pid") in ancestors:
+            return str(info["url"]), info.get("token") or None
+    if not anywhere:
+        return None
+    if env.get(ENV_URL):
+        return env[ENV_URL], env.get("FORGATHER_LAB_TOKEN") or None
+    if env.get("JUPYTERHUB_SERVICE_URL") and env.get("JUPYTERHUB_API_TOKEN"):
+        return env["JUPYTERHUB_SERVICE_URL"], env["JUPYTERHUB_API_TOKEN"]
+    cwd = os.path.realpath(os.getcwd())
+    roots = [
+        s
+        for s in servers
+        if s.get("root_dir")
+        and _within(cwd, os.path.realpath(os.path.expanduser(str(s["root_dir"]))))
+    ]
+    best = max(roots, key=lambda s: len(str(s["root_dir"]))) if roots else None
+    best = best or (servers[0] if servers else None)
+    return (str(best["url"]), best.get("token") or None) if best else None
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
 _shared: NullReporter | None = None
 _lock = threading.Lock()
 
@@ -354,21 +578,32 @@ def connect(
     max_buffer: int = 10_000,
     timeout: float = 5.0,
     env: Mapping[str, str] | None = None,
+    register: bool | None = None,
+    name: str | None = None,
 ) -> NullReporter:
     """The reporter of this job (shared by every caller in the process).
 
-    Outside a forgather-lab job (no ``FORGATHER_LAB_*`` environment), on a
-    rank other than 0, or when the token file cannot be read, this returns a
-    ``NullReporter`` so the same script runs anywhere.
+    Outside a forgather-lab job (no ``FORGATHER_LAB_*`` job environment) the
+    trainer registers itself with a Jupyter server as an ``external`` job
+    (``name`` names it; default: the script's name) when ``register`` is
+    true (or ``FORGATHER_LAB_REGISTER=1``), the server found as the client
+    finds it; when ``register`` is None (the default) it does so only
+    under a Jupyter server of its own (started from a Lab terminal or a
+    notebook kernel). Otherwise, on a rank other than 0, or when the token
+    file cannot be read, this returns a ``NullReporter`` so the same script
+    runs anywhere.
     """
     global _shared
     with _lock:
-        if _shared is not None and env is None:
+        if _shared is not None and env is None and not _spent(_shared):
             return _shared
         e = os.environ if env is None else env
         job_id, url, token_file = e.get(ENV_JOB_ID), e.get(ENV_URL), e.get(ENV_TOKEN_FILE)
         reporter: NullReporter = NullReporter()
-        if job_id and url and token_file and e.get("RANK", "0") in ("", "0"):
+        rank0 = e.get("RANK", "0") in ("", "0")
+        if not (job_id and token_file) and rank0:
+            reporter = _external(e, env is None, register, name, interval, max_buffer, timeout)
+        elif job_id and url and token_file and rank0:
             try:
                 with open(token_file) as f:
                     token = f.read().strip()
@@ -382,4 +617,35 @@ def connect(
         return reporter
 
 
-__all__ = ["COMMANDS", "NullReporter", "Reporter", "connect"]
+def _spent(reporter: NullReporter) -> bool:
+    """A closed external reporter: a notebook that connects again registers again."""
+    return isinstance(reporter, ExternalReporter) and reporter._stop.is_set()
+
+
+def _external(
+    env: Mapping[str, str],
+    own_env: bool,
+    register: bool | None,
+    name: str | None,
+    interval: float,
+    max_buffer: int,
+    timeout: float,
+) -> NullReporter:
+    """The reporter of a trainer started outside the queue, or the NullReporter."""
+    if register is None:
+        flag = env.get("FORGATHER_LAB_REGISTER", "").strip().lower()
+        register = True if flag in ("1", "true", "yes") else None
+        if flag in ("0", "false", "no") or (register is None and not own_env):
+            return NullReporter()  # an explicit env (a test, an embedding) opts in by argument
+    found = discover(env, anywhere=bool(register))
+    if found is None:
+        if register:
+            log.warning("forgather reporter: no Jupyter server found to register with; disabled")
+        return NullReporter()
+    url, token = found
+    reporter = ExternalReporter(url, token, name, interval, max_buffer, timeout)
+    atexit.register(reporter._at_exit)
+    return reporter
+
+
+__all__ = ["COMMANDS", "ExternalReporter", "NullReporter", "Reporter", "connect", "discover"]

@@ -154,6 +154,13 @@ class ForgatherLabSettings(Configurable):
         "scheme guard applies either way.",
     ).tag(config=True)
 
+    tensorboard_allow_bind_all = Bool(
+        True,
+        help="Let tensorboard jobs ask for bind_all (listen on every interface too, with no "
+        "authentication: anyone who can reach the port reads the metrics). False: such a "
+        "job is a 400 and TensorBoard is only ever reached through the auth-gated proxy.",
+    ).tag(config=True)
+
     dataset_paths = List(
         Unicode(),
         help="Directories whose files dataset_server jobs may serve (relative paths start at "

@@ -35,7 +35,9 @@ from .endpoint import read_endpoint, read_upstream_token
 
 log = logging.getLogger("forgather_lab.inference")
 
-SUPERVISED = frozenset({"inference", "tensorboard"})
+SUPERVISED = frozenset({"inference", "tensorboard", "docs"})
+# The same-origin route of each sandboxed web app (inference has its own proxy).
+APP_ROUTES = {"tensorboard": "tb", "docs": "docsite"}
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,8 @@ class Endpoint:
         """The API record; ``api_root`` is the server's ``.../forgather/api`` path."""
         proxy_url = None
         if self.state == EndpointState.READY:
-            proxy_url = (
-                f"{api_root}/tb/{self.job_id}/"
-                if self.job_type == "tensorboard"
-                else f"{api_root}/inference"
-            )
+            route = APP_ROUTES.get(self.job_type)
+            proxy_url = f"{api_root}/{route}/{self.job_id}/" if route else f"{api_root}/inference"
         return DescribeEndpoint(
             job_id=self.job_id,
             job_type=self.job_type,

@@ -7,17 +7,11 @@ import type { ApiClient } from './core';
 import type { DescribeJob, Schemas } from './schemas';
 
 export type CompareMetrics = Schemas['CompareMetrics'];
+export type ListRunsTable = Schemas['ListRunsTable'];
 export type RunRow = Schemas['RunRow'];
 export type MetricSummary = Schemas['MetricSummary'];
 export type RerunJob = Schemas['RerunJob'];
 export type DescribeProvenance = Schemas['DescribeProvenance'];
-
-/** `GET /runs` (spelled by its rows: the schema name `ListRuns` is also the outputs listing's). */
-export interface IListRuns {
-  runs: RunRow[];
-  /** Every metric name in any row, sorted. */
-  metric_keys: string[];
-}
 
 export interface ICompareQuery {
   /** Metric names (default: every metric of each job). */
@@ -41,7 +35,7 @@ export class RunsApi {
   }
 
   /** One row per job of a project (or of one config), newest first. */
-  list(projectDir: string, config?: string | null): Promise<IListRuns> {
+  list(projectDir: string, config?: string | null): Promise<ListRunsTable> {
     return this._api.get('runs', {
       query: { project_dir: projectDir, config: config ?? undefined }
     });
