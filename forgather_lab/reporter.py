@@ -397,8 +397,8 @@ class ExternalReporter(Reporter):
         exc = None
         if "IPython" in sys.modules:  # IPython keeps every cell's error in sys.last_value
             self._ending = ("aborted", "the kernel shut down with the reporter open")
-        else:  # an unhandled exception has been printed, and kept, by the time atexit runs
-            exc = getattr(sys, "last_value", None)
+        elif _unhandled:  # the script ended by an exception (Ctrl-C included)
+            exc = _unhandled[-1]
         self.close_with(exc, 2.0)
 
     def __exit__(self, *exc: object) -> None:
@@ -454,6 +454,22 @@ class ExternalReporter(Reporter):
             self._post(body, path)
         except (OSError, http.client.HTTPException):
             log.debug("forgather reporter: could not say how job %s ended", self.job_id)
+
+
+_unhandled: list[BaseException] = []
+
+
+def _catch_unhandled() -> None:
+    """Remember the exception that ends the script (atexit runs after sys.excepthook)."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        _unhandled.append(value)
+        previous(kind, value, tb)
+
+    if not getattr(previous, "_forgather", False):
+        hook._forgather = True  # type: ignore[attr-defined]  # marks ours: installed once
+        sys.excepthook = hook
 
 
 def _ending_of(exc: BaseException) -> tuple[str, str | None]:
@@ -644,6 +660,7 @@ def _external(
         return NullReporter()
     url, token = found
     reporter = ExternalReporter(url, token, name, interval, max_buffer, timeout)
+    _catch_unhandled()
     atexit.register(reporter._at_exit)
     return reporter
 

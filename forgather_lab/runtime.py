@@ -29,6 +29,7 @@ from .control.preemption import Preemptor, Stopper
 from .control.server_config import ServerConfig
 from .datasets.kind import DatasetServerKind, default_hf_cache
 from .datasets.registry import DatasetRegistry
+from .docsite.kind import DocsKind
 from .errors import BadRequest, ForgatherError, StateError, Unavailable
 from .events import EventBus
 from .executors.base import Executor, ExecutorContext
@@ -97,9 +98,12 @@ class Runtime:
         )
         self.kinds = JobKinds.load(
             extra=[
-                *(InferenceKind(), TensorBoardKind(), NotebookKind(root), dataset_kind),
+                *(InferenceKind(), TensorBoardKind(settings.tensorboard_allow_bind_all)),
+                *(NotebookKind(root), dataset_kind, DocsKind()),
                 ExternalKind(),  # known so its records read; never queued
-            ]
+            ],
+            # Training and eval take a GPU by default when there are any (the pool is built below).
+            usable_gpus=lambda: self.gpus.usable_count,
         )
         executor_class: type[Executor] = settings.executor_class
         self.executor = executor_class(

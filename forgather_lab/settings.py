@@ -79,6 +79,58 @@ class ForgatherLabSettings(Configurable):
         "The default runs them on this machine, each in its own session.",
     ).tag(config=True)
 
+    executor = Unicode(
+        "",
+        help="Where jobs run, by name: 'local' (this machine), 'slurm' (sbatch / squeue with "
+        "the server's SLURM_CONF), 'ray' (the Ray Job Submission API at ray_address), or an "
+        "Executor class path. Empty: executor_class decides (local by default).",
+    ).tag(config=True)
+
+    slurm_partition = Unicode(
+        "", help="Slurm partition jobs are submitted to (empty: the cluster's default)."
+    ).tag(config=True)
+
+    slurm_account = Unicode("", help="Slurm account (--account) for every job.").tag(config=True)
+
+    slurm_qos = Unicode("", help="Slurm QOS (--qos) for every job.").tag(config=True)
+
+    slurm_time = Unicode(
+        "",
+        help="Slurm time limit (--time, e.g. '04:00:00') for jobs without a time_limit "
+        "of their own.",
+    ).tag(config=True)
+
+    slurm_extra_args = List(
+        Unicode(), help="More sbatch arguments for every job (e.g. ['--constraint=a100'])."
+    ).tag(config=True)
+
+    slurm_rest_url = Unicode(
+        "",
+        help="slurmrestd's URL, to submit and poll through it instead of the client "
+        "commands (not implemented yet: must stay empty).",
+    ).tag(config=True)
+
+    engine_poll_interval = Float(
+        2.0, help="Seconds between polls of the Slurm or Ray engine (one call for every job)."
+    ).tag(config=True)
+
+    ray_address = Unicode(
+        "http://127.0.0.1:8265",
+        help="The Ray cluster's job API (dashboard) address, for executor = 'ray'.",
+    ).tag(config=True)
+
+    ray_max_running = Int(
+        16,
+        help="The most jobs handed to Ray at once (each Ray job's supervisor costs memory "
+        "on the head node).",
+    ).tag(config=True)
+
+    public_url = Unicode(
+        "",
+        help="The server's URL as compute nodes reach it (jobs on Slurm or Ray call back "
+        "to it for progress and control). Empty: the loopback URL the server listens on.",
+    ).tag(config=True)
+
     allow_search_roots_outside_root_dir = Bool(
         False,
         help="Allow search roots outside the Jupyter server's root_dir (files there cannot "
@@ -264,7 +316,29 @@ class ForgatherLabSettings(Configurable):
             raise TraitError(f"reservation_after must be 0 or more seconds, not {value}")
         return value
 
-    @validate("dispatch_safety_tick", "gpu_sample_interval", "kill_timeout")
+    @validate("executor")
+    def _check_executor(self, proposal: dict[str, Any]) -> str:
+        value = str(proposal["value"]).strip()
+        if value and value not in ("local", "slurm", "ray") and "." not in value:
+            raise TraitError(
+                f"executor must be 'local', 'slurm', 'ray' or an Executor class path, not {value!r}"
+            )
+        return value
+
+    @validate("slurm_rest_url")
+    def _check_slurm_rest_url(self, proposal: dict[str, Any]) -> str:
+        if proposal["value"]:
+            raise TraitError("slurm_rest_url is not supported yet: leave it empty (sbatch is used)")
+        return str(proposal["value"])
+
+    @validate("ray_max_running")
+    def _check_ray_max_running(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if value < 1:
+            raise TraitError(f"ray_max_running must be 1 or more, not {value}")
+        return value
+
+    @validate("dispatch_safety_tick", "gpu_sample_interval", "kill_timeout", "engine_poll_interval")
     def _check_positive(self, proposal: dict[str, Any]) -> float:
         value = float(proposal["value"])
         if value <= 0:

@@ -28,6 +28,33 @@ DatasetDict({"train": train, "test": test}).save_to_disk(sys.argv[1])
 """
 
 
+BUILD_CACHE = """\
+import sys
+import pyarrow as pa, pyarrow.parquet as pq
+from datasets import load_dataset
+data, cache = sys.argv[1], sys.argv[2]
+pq.write_table(pa.table({"x": list(range(30)), "y": [f"p{i}" for i in range(30)]}),
+               f"{data}/points.parquet", row_group_size=8)
+with open(f"{data}/cached.jsonl", "w") as f:
+    f.write('{"q": "first"}\\n{"q": "second"}\\n')
+load_dataset("json", data_files={"train": f"{data}/cached.jsonl"}, cache_dir=cache)
+"""
+
+
+def build_parquet_and_cache(directory: Path, cache: Path) -> None:
+    """``points.parquet`` (30 rows, row groups of 8) in ``directory``, and a datasets cache
+    holding what ``load_dataset("json", ...)`` built from ``cached.jsonl``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
+    subprocess.run(
+        [PY, "-c", BUILD_CACHE, str(directory), str(cache)],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+
+
 def build_data(directory: Path) -> Path:
     """``directory`` with a saved DatasetDict (``sonnets``), ``rows.jsonl`` and ``table.csv``."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,13 @@ from typing import Any
 
 import httpx
 import pytest
-from datasets_helpers import CSV_ROWS, JSONL_ROWS, build_data, wait_server
+from datasets_helpers import (
+    CSV_ROWS,
+    JSONL_ROWS,
+    build_data,
+    build_parquet_and_cache,
+    wait_server,
+)
 from jobs_helpers import PY, wait_for
 
 pytestmark = pytest.mark.timeout(180)
@@ -29,6 +35,7 @@ def forgather_config(state_dir: Path, tmp_path: Path) -> dict[str, Any]:
         "gpu_backend": "simulated",
         "simulated_gpus": 2,
         "dataset_paths": [str(tmp_path / "data")],
+        "dataset_hf_cache_dir": str(tmp_path / "hf-cache"),
     }
 
 
@@ -185,6 +192,39 @@ async def test_paths_must_lie_under_dataset_paths(api: Any, data: Path, tmp_path
     )
     assert status == 400
     assert (await api("jobs"))[1] == before  # nothing queued
+
+
+async def test_parquet_and_the_hf_cache(api: Any, tmp_path: Path, state_dir: Path) -> None:
+    data = tmp_path / "data"
+    build_parquet_and_cache(data, tmp_path / "hf-cache")
+    status, job = await api(
+        "queue",
+        method="POST",
+        json_body={
+            "job_type": "dataset_server",
+            "job_params": {"paths": [str(data / "points.parquet")], "hf_cache": True},
+        },
+    )
+    assert status == 201, job
+    try:
+        row = await wait_server(api, job["id"])
+        cached = [n for n in row["datasets"] if n.startswith("hf-cache:json/")]
+        assert row["datasets"][0] == "points.parquet"
+        assert len(cached) == 1, row
+        token = (state_dir / "jobs" / job["id"] / "dataset_token").read_text().strip()
+        auth = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=row["url"], timeout=60, trust_env=False) as c:
+            # A page across row groups (of 8) of the Parquet file.
+            query = {"dataset": "points.parquet", "offset": 6, "limit": 12}
+            page = (await c.get("/rows", params=query, headers=auth)).json()
+            assert [r["x"] for r in page["rows"]] == list(range(6, 18))
+            length = await c.get("/length", params={"dataset": "points.parquet"}, headers=auth)
+            assert length.json()["num_rows"] == 30
+            query = {"dataset": cached[0], "split": "train"}
+            preview = (await c.get("/preview", params=query, headers=auth)).json()
+            assert preview["rows"] == [{"q": "first"}, {"q": "second"}]
+    finally:
+        await stop(api, job["id"])
 
 
 READER = """\

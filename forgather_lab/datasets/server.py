@@ -218,9 +218,14 @@ def make_handler(app: DatasetApp, token: str) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            # Refusals only: a trainer's thousands of batches would bury the log (and
+            # the job's inline progress, which shows its last line). Paths, never headers.
+            if str(code).isdigit() and int(code) >= 400:
+                sys.stderr.write(f"{self.command} {self.path.split('?')[0]}: {code}\n")
+
         def log_message(self, format: str, *args: Any) -> None:
-            # Paths only (no headers, so never a token), to the job's log.
-            sys.stderr.write(f"{self.command} {self.path.split('?')[0]} {args[1:2]}\n")
+            sys.stderr.write(f"{format % args}\n")  # http.server's own errors (bad requests)
 
     Handler.__name__ = "DatasetHandler"
     return Handler

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     def get_config() -> Any:
         # site_url empty: pages link relatively, whatever prefix serves them.
         # --strict only tightens: a site whose mkdocs.yml says strict stays strict.
-        strict = {"strict": True} if args.strict else {}
+        strict: dict[str, Any] = {"strict": True} if args.strict else {}
         return load_config(config_file=args.config_file, site_dir=site_dir, site_url="", **strict)
 
     def builder(config: Any = None) -> None:
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     config.plugins.on_startup(command="serve", dirty=False)
     builder(config)  # a broken site fails the job here, with MkDocs' own message
 
-    class Server(LiveReloadServer):  # type: ignore[misc]
+    class Server(LiveReloadServer):
         """``LiveReloadServer`` without its script, with relative redirects, announcing."""
 
         def server_activate(self) -> None:
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
                     ]
                 return start_response(status, headers, *rest)
 
-            return super().serve_request(environ, relative)  # type: ignore[no-any-return]
+            return super().serve_request(environ, relative)
 
     server = Server(builder=builder, host="127.0.0.1", port=0, root=site_dir)
     if not args.no_rebuild:
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        server.serve()
+        server.serve()  # type: ignore[no-untyped-call]  # mkdocs leaves serve() unannotated
     finally:
         config.plugins.on_shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)

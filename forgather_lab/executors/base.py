@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..jobs.launcher import LaunchSpec
 from ..models.jobs import DescribeJob
@@ -20,6 +20,17 @@ class ExecutorContext:
     base_env: dict[str, str] = field(default_factory=dict)  # the allow-listed environment
     kill_timeout: float = 10.0
     server_url: str = ""  # where jobs call back; final once the server listens
+    #: Where jobs on other machines call back instead (``public_url``); "" = ``server_url``.
+    public_url: str = ""
+    #: The executor's own settings (``slurm_*``, ``ray_*``), by setting name.
+    options: dict[str, Any] = field(default_factory=dict)
+    #: Told (on the loop) a job's engine state changed: pending reason, node, start.
+    on_change: Callable[[str], None] | None = None
+
+    @property
+    def callback_url(self) -> str:
+        """The URL a job calls back to, as seen from where it runs."""
+        return self.public_url or self.server_url
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,34 @@ class Submitted:
     create_time: float | None
     log_path: Path
     token_hash: str | None
+    #: The engine's id of the job (Slurm job id, Ray submission id); None: a local process.
+    external_id: str | None = None
+    #: Where it runs (Slurm's node list); None: not known yet, or this machine.
+    node: str | None = None
+
+
+@dataclass(frozen=True)
+class EngineJob:
+    """An engine's latest word on one job (remote executors only)."""
+
+    external_id: str
+    state: str  # the engine's own word: PENDING, RUNNING, COMPLETED, SUCCEEDED, ...
+    phase: str  # ours: "pending" | "running" | "ended"
+    reason: str | None = None  # why it is pending (Slurm's Reason: Resources, Priority, ...)
+    node: str | None = None
+    exit_code: int | None = None  # negative: killed by that signal
+
+
+@dataclass(frozen=True)
+class PoolNode:
+    """A node of the engine's pool and its GPUs (``GET /gpus`` for remote executors)."""
+
+    name: str
+    gpus: int
+    gpus_used: int
+    state: str = ""
+    gpu_name: str = "gpu"
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Executor(ABC):
@@ -43,6 +82,8 @@ class Executor(ABC):
     """
 
     name: ClassVar[str]
+    #: Whether jobs run on an engine of other machines (Slurm, Ray) rather than this one.
+    remote: ClassVar[bool] = False
 
     def __init__(self, context: ExecutorContext) -> None:
         self.context = context
@@ -61,8 +102,14 @@ class Executor(ABC):
         return self.job_dir(job_id) / "output.log"
 
     @abstractmethod
-    async def submit(self, job_id: str, spec: LaunchSpec, gpus: list[int]) -> Submitted:
-        """Start the job on ``gpus``; raise OSError (or ValueError) if it cannot start."""
+    async def submit(
+        self, job_id: str, spec: LaunchSpec, gpus: list[int], job: DescribeJob | None = None
+    ) -> Submitted:
+        """Start the job on ``gpus``; raise OSError (or ValueError) if it cannot start.
+
+        ``job`` is the claimed record (priority, limits, ``executor_params``), for
+        executors that hand it on to an engine; the local one needs only the spec.
+        """
 
     @abstractmethod
     def watch(self, job: DescribeJob, on_exit: Callable[[], None], own_child: bool) -> None:
@@ -108,3 +155,21 @@ class Executor(ABC):
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Stop watching; jobs keep running and are found again at the next start."""
+
+    # -- remote executors (Slurm, Ray): the engine's view ---------------------
+
+    def engine_job(self, job_id: str) -> EngineJob | None:
+        """The engine's latest word on a job handed to it (None: local, or unknown)."""
+        return None
+
+    def pool(self) -> list[PoolNode] | None:
+        """The engine's nodes and GPUs, as last seen (None: this machine's GPUs count)."""
+        return None
+
+    def refresh_pool(self) -> list[PoolNode] | None:
+        """Ask the engine for its nodes now (blocking: call off the loop)."""
+        return self.pool()
+
+    def admits(self, gpus: int) -> str | None:
+        """None if a job of ``gpus`` GPUs may be handed over now; else why it waits."""
+        return None

@@ -52,7 +52,9 @@ class LocalExecutor(Executor):
         self._seen: dict[str, dict[int, ProcessRef]] = {}
         self._seen_lock = threading.Lock()
 
-    async def submit(self, job_id: str, spec: LaunchSpec, gpus: list[int]) -> Submitted:
+    async def submit(
+        self, job_id: str, spec: LaunchSpec, gpus: list[int], job: DescribeJob | None = None
+    ) -> Submitted:
         # The callback URL is final only once the server listens (port 0).
         self.launcher.server_url = self.context.server_url
         launched = await asyncio.to_thread(self.launcher.spawn, job_id, spec, gpus)

@@ -8,6 +8,7 @@ from tornado import web
 from ..models.services import (
     DeleteServiceResult,
     DescribeService,
+    ListServiceKinds,
     ListServices,
     SetServiceEnabled,
     UpsertService,
@@ -31,6 +32,17 @@ class ServicesHandler(ForgatherHandler):
     @authorized
     async def post(self) -> None:
         self.reply(await self.runtime.services.upsert(self.parse_body(UpsertService)))
+
+
+class ServiceKindsHandler(ForgatherHandler):
+    @operation(
+        "The service kinds the Lab has a launch dialog for, each with its parameters' JSON Schema",
+        response=ListServiceKinds,
+    )
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(self.runtime.services.kinds())
 
 
 class ServiceHandler(ForgatherHandler):
@@ -67,6 +79,7 @@ class ServiceEnabledHandler(ForgatherHandler):
 
 ROUTES = [
     Route("/services", ServicesHandler),
+    Route("/services/kinds", ServiceKindsHandler),
     Route("/services/{type}/{name}", ServiceHandler),
     Route("/services/{type}/{name}/enabled", ServiceEnabledHandler),
 ]

@@ -160,9 +160,7 @@ class SandboxedViewHandler(SandboxedAppHandler):
 
     def _check_grant(self, job_id: str, grant: str) -> None:
         if not self.grants().check(job_id, grant):
-            raise Forbidden(
-                f"This {self.label} link is not valid (open it again from JupyterLab)"
-            )
+            raise Forbidden(f"This {self.label} link is not valid (open it again from JupyterLab)")
 
     @allow_unauthenticated
     def options(self, *args: str, **kwargs: str) -> None:

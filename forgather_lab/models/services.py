@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .base import ApiModel
 from .jobs import JobStatus
@@ -66,3 +66,27 @@ class DeleteServiceResult(BaseModel):
 
     deleted: bool
     stopped_job_id: str | None = None
+
+
+class ServiceKind(BaseModel):
+    """A service kind the Lab has a launch dialog for."""
+
+    # ``schema`` on the wire; the attribute cannot be called that (BaseModel.schema).
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True)
+
+    type: str = Field(description="the job type: inference | tensorboard | docs | dataset_server")
+    label: str = Field(description="what the dialog is called (Inference, TensorBoard, ...)")
+    schema_: dict[str, Any] = Field(
+        alias="schema",
+        serialization_alias="schema",
+        description="the job_params as a flat JSON Schema: {type: object, properties: {name: "
+        "{type: string | number | integer | boolean | array, title, description, default, "
+        "enum, format: path, minimum, maximum, items}}, required}",
+    )
+    requested_gpus: int = Field(description="GPUs a service of this kind reserves by default")
+
+
+class ListServiceKinds(BaseModel):
+    """``GET /services/kinds``."""
+
+    kinds: list[ServiceKind]

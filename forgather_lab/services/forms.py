@@ -11,10 +11,15 @@ out: the API still takes them.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
+
+from ..models.datasets import DatasetServerParams
+from ..models.docsite import DocsParams
+from ..models.inference import InferenceParams, TensorBoardParams
 
 # JSON Schema keywords a form field uses; the rest (titles of $defs, patterns) stay behind.
 KEPT = (
@@ -44,7 +49,9 @@ class ServiceForm:
 
     type: str
     label: str
-    params: type[BaseModel]
+    params: builtins.type[BaseModel]
+    #: What the dialog says the service does.
+    description: str = ""
     #: Fields holding a path (string, or each item of a list), shown with a path hint.
     paths: frozenset[str] = frozenset()
 
@@ -76,6 +83,40 @@ def form_schema(form: ServiceForm) -> dict[str, Any]:
             properties[name] = field
     required = [n for n in schema.get("required", []) if n in properties]
     out: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
-    if form.params.__doc__:
-        out["description"] = form.params.__doc__.strip().splitlines()[0]
+    if form.description:
+        out["description"] = form.description
     return out
+
+
+def builtin_forms() -> list[ServiceForm]:
+    """The launch dialogs of the service kinds (``GET /services/kinds``), in menu order."""
+    return [
+        ServiceForm(
+            "inference",
+            "Inference",
+            InferenceParams,
+            "An OpenAI-compatible server on a checkpoint (or any server command), for the chat",
+            frozenset({"model_path", "cwd"}),
+        ),
+        ServiceForm(
+            "tensorboard",
+            "TensorBoard",
+            TensorBoardParams,
+            "TensorBoard on a folder of event files, behind the Lab's proxy",
+            frozenset({"logdir"}),
+        ),
+        ServiceForm(
+            "docs",
+            "Docs",
+            DocsParams,
+            "A project's MkDocs site (mkdocs serve), behind the Lab's proxy",
+            frozenset({"config_file"}),
+        ),
+        ServiceForm(
+            "dataset_server",
+            "Dataset server",
+            DatasetServerParams,
+            "Local datasets served to training jobs over loopback",
+            frozenset({"paths"}),
+        ),
+    ]

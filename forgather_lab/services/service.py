@@ -26,12 +26,15 @@ from ..models.jobs import CreateJob, DescribeJob, JobStatus
 from ..models.services import (
     DeleteServiceResult,
     DescribeService,
+    ListServiceKinds,
     ListServices,
+    ServiceKind,
     ServiceSource,
     UpsertService,
 )
 from ..store import Database
 from .declarations import ConfiguredServices, Declared, from_settings, remove, store, stored
+from .forms import ServiceForm, builtin_forms, form_schema
 from .signature import signature
 
 log = logging.getLogger("forgather_lab.services")
@@ -55,11 +58,14 @@ class ServicesService:
         jobs: JobsService,
         configured: ConfiguredServices | None = None,
         endpoints: EndpointSupervisor | None = None,
+        forms: list[ServiceForm] | None = None,
     ) -> None:
         self.db = db
         self.jobs = jobs
         self.configured: ConfiguredServices = configured or {}
         self.endpoints = endpoints  # for the base URL of a running service
+        # The launch dialogs (GET /services/kinds); only kinds this server runs are listed.
+        self.forms = builtin_forms() if forms is None else list(forms)
         self._lock = asyncio.Lock()
         self._errors: dict[tuple[str, str], str] = {}
 
@@ -74,6 +80,22 @@ class ServicesService:
             source: ServiceSource = "settings" if declared.key in merged else "user"
             merged[declared.key] = replace(declared, source=source)
         return [merged[k] for k in sorted(merged)]
+
+    def kinds(self) -> ListServiceKinds:
+        """``GET /services/kinds``: a launch dialog per service kind this server runs."""
+        known = set(self.jobs.kinds.names())
+        return ListServiceKinds(
+            kinds=[
+                ServiceKind(
+                    type=form.type,
+                    label=form.label,
+                    schema_=form_schema(form),
+                    requested_gpus=self._gpus(Declared(form.type, "", True, 0, None)),
+                )
+                for form in self.forms
+                if form.type in known
+            ]
+        )
 
     def _gpus(self, svc: Declared) -> int:
         if svc.requested_gpus is not None:

@@ -25,6 +25,7 @@ import { setupProjects } from './projects';
 import { projectsSection } from './projects/tree';
 import { setupJobs } from './jobs/setup';
 import { setupChat } from './chat';
+import { setupDatasets } from './datasets';
 import { setupNotebookJobs } from './notebookJobs';
 import { setupRuns } from './runs/setup';
 import { ForgatherSettings } from './settings';
@@ -81,7 +82,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const panel = new ForgatherPanel(model, [
       projectsSection(projects.model, projects.actions),
       ...jobSections,
-      ...setupChat(app, { palette, restorer, rendermime, translator, fileBrowser, client, jobs })
+      ...setupChat(app, { palette, restorer, rendermime, translator, fileBrowser, client, jobs }),
+      ...setupDatasets(app, { client, palette, restorer, translator })
     ]);
     app.shell.add(panel, 'left', { rank: 850 });
     restorer?.add(panel, 'forgather-panel');

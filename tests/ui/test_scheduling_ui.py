@@ -51,7 +51,13 @@ def test_a_big_job_on_a_full_pool_says_why_it_waits(page: Any, lab_server: LabSe
         jobs_on_card.get_by_role("button", name="packed-1").wait_for()
         jobs_on_card.get_by_role("button", name="packed-2").wait_for()
         assert jobs_on_card.get_by_text("2.0 GiB declared").count() == 2
-        panel.gpus.get_by_text(re.compile(r"4\.0 GiB declared · ")).wait_for()
+        # Declared (the sum of their gpu_memory) next to used (telemetry).
+        card = panel.gpus.locator(f'[data-gpu-index="{index}"]')
+        declared = card.locator(".jp-forgather-meter-row").filter(
+            has=page.get_by_role("meter", name="Declared")
+        )
+        declared.get_by_text("4.0 GiB / 24.0 GiB").wait_for()
+        assert card.get_by_role("meter", name="Memory").is_visible()
         panel.lab.screenshot("scheduling-pending-reason-light")
         jobs_on_card.scroll_into_view_if_needed()
         panel.lab.screenshot("scheduling-packed-gpu-light")

@@ -18,7 +18,7 @@ export type Schemas = components['schemas'];
 export type ErrorReply = Schemas['ErrorReply'];
 
 type Prefix = '/forgather/api/';
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** An endpoint under `/forgather/api/` as the contract spells it. */
 export type Endpoint = {
@@ -178,6 +178,13 @@ export class ApiClient {
     ...args: CallArgs<Operation<E, 'put'>>
   ): Promise<ReplyOf<Operation<E, 'put'>>> {
     return this._call('PUT', endpoint, args[0]) as Promise<ReplyOf<Operation<E, 'put'>>>;
+  }
+
+  patch<E extends EndpointFor<'patch'>>(
+    endpoint: E,
+    ...args: CallArgs<Operation<E, 'patch'>>
+  ): Promise<ReplyOf<Operation<E, 'patch'>>> {
+    return this._call('PATCH', endpoint, args[0]) as Promise<ReplyOf<Operation<E, 'patch'>>>;
   }
 
   delete<E extends EndpointFor<'delete'>>(

@@ -8,6 +8,7 @@ import { HealthApi } from './health';
 import { InferenceApi } from './inference';
 import { JobsApi } from './jobs';
 import { ProjectsApi } from './projects';
+import { RunsApi } from './runs';
 import { ServicesApi } from './services';
 
 export class ForgatherClient {
@@ -19,6 +20,7 @@ export class ForgatherClient {
     this.projects = new ProjectsApi(this.api);
     this.inference = new InferenceApi(this.api);
     this.services = new ServicesApi(this.api);
+    this.runs = new RunsApi(this.api);
   }
 
   /** Typed calls by endpoint, for what the domains do not cover. */
@@ -29,6 +31,7 @@ export class ForgatherClient {
   readonly projects: ProjectsApi;
   readonly inference: InferenceApi;
   readonly services: ServicesApi;
+  readonly runs: RunsApi;
 }
 
 export { ForgatherApiError, describeError } from './core';

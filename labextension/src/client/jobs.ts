@@ -1,12 +1,5 @@
 /** Jobs, the queue and the scheduler (`/jobs`, `/queue`; handlers/jobs.py, queue.py, control.py). */
-import {
-  type ApiClient,
-  ForgatherApiError,
-  type Schemas,
-  describeError,
-  errorOf,
-  pathOf
-} from './core';
+import type { ApiClient, Schemas } from './core';
 import type {
   CreateJob,
   DescribeInlineProgress,
@@ -65,7 +58,7 @@ export class JobsApi {
 
   /** Change a queued job's priority or name; the queue reorders at once. */
   update(id: string, body: IUpdateQueuedJob): Promise<DescribeJob> {
-    return this._raw('PATCH', 'queue/{job_id}', { job_id: id }, body);
+    return this._api.patch('queue/{job_id}', { path: { job_id: id }, body });
   }
 
   /** Many jobs in one transaction: all are queued, or none (400); they share a `group`. */
@@ -139,39 +132,5 @@ export class JobsApi {
       path: { job_id: id },
       query: { follow: 1, max_bytes: maxBytes }
     });
-  }
-
-  /**
-   * A call `ApiClient` has no verb for (PATCH), through the same transport
-   * and with the same error type as every typed call.
-   */
-  private async _raw<T>(
-    method: string,
-    endpoint: string,
-    path: Record<string, string>,
-    body?: unknown
-  ): Promise<T> {
-    const init: RequestInit = { method, cache: 'no-cache' };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers = { 'Content-Type': 'application/json' };
-    }
-    let response: Response;
-    try {
-      response = await this._api.transport.fetch(pathOf(endpoint, path), init);
-    } catch (error) {
-      throw new ForgatherApiError(0, `Cannot reach the Jupyter server: ${describeError(error)}`);
-    }
-    const text = await response.text();
-    let data: unknown = null;
-    try {
-      data = text ? (JSON.parse(text) as unknown) : null;
-    } catch {
-      data = text;
-    }
-    if (!response.ok) {
-      throw errorOf(response.status, response.statusText, data);
-    }
-    return data as T;
   }
 }

@@ -2,7 +2,6 @@
  * Runs: compare, the runs table, re-run, provenance and export
  * (handlers/runs.py, models/runs.py).
  */
-import type { ForgatherClient } from '.';
 import type { ApiClient } from './core';
 import type { DescribeJob, Schemas } from './schemas';
 
@@ -54,16 +53,4 @@ export class RunsApi {
   metricsCsvUrl(jobId: string): string {
     return this._api.url('jobs/{job_id}/metrics.csv', { path: { job_id: jobId }, query: {} });
   }
-}
-
-const apis = new WeakMap<ForgatherClient, RunsApi>();
-
-/** The runs calls of a client (one per client; built on first use). */
-export function runsApi(client: ForgatherClient): RunsApi {
-  let api = apis.get(client);
-  if (!api) {
-    api = new RunsApi(client.api);
-    apis.set(client, api);
-  }
-  return api;
 }

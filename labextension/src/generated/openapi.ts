@@ -212,6 +212,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/forgather/api/docsite-view/{job_id}/{grant}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The MkDocs site of a docs job through its view link (the grant in the path is the credential) */
+        get: operations["DocsView_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/docsite/{job_id}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The MkDocs site of a docs job, through the auth-gated proxy (a browser page load is redirected to the job's view link) */
+        get: operations["DocsProxy_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/forgather/api/events": {
         parameters: {
             query?: never;
@@ -1271,6 +1305,23 @@ export interface paths {
         put?: never;
         /** Enable (start now) or disable (stop now) a service */
         post: operations["ServiceEnabled_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/services/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service kinds the Lab has a launch dialog for, each with its parameters' JSON Schema */
+        get: operations["ServiceKinds_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2965,6 +3016,14 @@ export interface components {
             search_roots: components["schemas"]["SearchRoot"][];
         };
         /**
+         * ListServiceKinds
+         * @description ``GET /services/kinds``.
+         */
+        ListServiceKinds: {
+            /** Kinds */
+            kinds: components["schemas"]["ServiceKind"][];
+        };
+        /**
          * ListServices
          * @description ``GET /services``.
          */
@@ -3391,6 +3450,34 @@ export interface components {
             content: string;
             /** Path */
             path: string;
+        };
+        /**
+         * ServiceKind
+         * @description A service kind the Lab has a launch dialog for.
+         */
+        ServiceKind: {
+            /**
+             * Label
+             * @description what the dialog is called (Inference, TensorBoard, ...)
+             */
+            label: string;
+            /**
+             * Requested Gpus
+             * @description GPUs a service of this kind reserves by default
+             */
+            requested_gpus: number;
+            /**
+             * Schema
+             * @description the job_params as a flat JSON Schema: {type: object, properties: {name: {type: string | number | integer | boolean | array, title, description, default, enum, format: path, minimum, maximum, items}}, required}
+             */
+            schema: {
+                [key: string]: unknown;
+            };
+            /**
+             * Type
+             * @description the job type: inference | tensorboard | docs | dataset_server
+             */
+            type: string;
         };
         /**
          * SetOverrides
@@ -4307,6 +4394,143 @@ export interface operations {
                 };
             };
             /** @description the server has not started listening yet */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    DocsView_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grant: string;
+                job_id: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not a valid view link */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such docs job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description it ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description still starting */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    DocsProxy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such docs job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description it ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description still starting */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7844,6 +8068,44 @@ export interface operations {
             };
             /** @description no such service */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ServiceKinds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListServiceKinds"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

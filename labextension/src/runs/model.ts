@@ -9,7 +9,6 @@ import { Poll } from '@lumino/polling';
 import { type ISignal, Signal } from '@lumino/signaling';
 
 import { type ForgatherClient, describeError } from '../client';
-import { runsApi } from '../client/runs';
 import { type DescribeJob, TERMINAL } from '../client/schemas';
 import { type ICurve } from './chart';
 import { type IParamRow, paramRows, summary } from './params';
@@ -159,7 +158,7 @@ export class CompareModel {
     try {
       const [records, compare] = await Promise.all([
         Promise.all(this.jobIds.map(id => this.client.jobs.get(id).catch(() => null))),
-        runsApi(this.client).compare(this.jobIds, {
+        this.client.runs.compare(this.jobIds, {
           keys: this.options.keys,
           maxPoints: this.options.maxPoints ?? 1000
         })

@@ -16,7 +16,7 @@ import {
 import { type ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { type ForgatherClient, describeError } from '../client';
-import { type RerunJob, runsApi } from '../client/runs';
+import type { RerunJob } from '../client/runs';
 import { CommandIDs } from '../commands';
 import { forgatherIcon } from '../icons';
 import { type JobsModel } from '../jobs/model';
@@ -120,7 +120,7 @@ export function setupRuns(app: JupyterFrontEnd, opts: IRunsSetupOptions): void {
         if (result.value === null) {
           throw new Error(trans.__('The form could not be read.'));
         }
-        const created = await runsApi(client).rerun(id, result.value);
+        const created = await client.runs.rerun(id, result.value);
         jobs.start();
         void jobs.refresh();
         Notification.info(trans.__('Queued %1 (a re-run of %2)', created.name, job.name), {

@@ -6,7 +6,7 @@
 import { type ISignal, Signal } from '@lumino/signaling';
 
 import { type ForgatherClient, describeError } from '../client';
-import { type RunRow, runsApi } from '../client/runs';
+import type { RunRow } from '../client/runs';
 import { text } from './params';
 
 /** A column to sort by: a field of the row, or `metric:<name>` (its last value). */
@@ -137,7 +137,7 @@ export class RunsTableModel {
 
   async load(): Promise<void> {
     try {
-      const list = await runsApi(this.client).list(this.projectDir, this.config);
+      const list = await this.client.runs.list(this.projectDir, this.config);
       this._rows = list.runs;
       this._metricKeys = list.metric_keys;
       const ids = new Set(this._rows.map(r => r.id));

@@ -1,12 +1,15 @@
 /**
  * Auto-start services as the sidebar knows them: polled (standby when the
- * sidebar is hidden), refreshed at once after each action.
+ * sidebar is hidden), refreshed at once after each action; the service
+ * kinds with their launch dialogs' schemas (asked for once, when a dialog
+ * first opens) and the values those dialogs remember.
  */
 import { Poll } from '@lumino/polling';
 import { type ISignal, Signal } from '@lumino/signaling';
 
 import { type ForgatherClient, describeError } from '../client';
 import type { DescribeService, UpsertService } from '../client/schemas';
+import { LaunchMemory, type ServiceKind } from './schemaForm';
 
 export class ServicesModel {
   constructor(readonly client: ForgatherClient) {}
@@ -14,6 +17,22 @@ export class ServicesModel {
   services: DescribeService[] = [];
   error: string | null = null;
   loaded = false;
+  /** The last values of each launch dialog, in this browser. */
+  readonly memory = new LaunchMemory();
+
+  /** The kinds this server has launch dialogs for (`GET /services/kinds`), asked once. */
+  kinds(): Promise<ServiceKind[]> {
+    if (!this._kinds) {
+      this._kinds = this.client.api.get('services/kinds').then(
+        r => r.kinds,
+        (e: unknown) => {
+          this._kinds = null; // asked again next time
+          throw e;
+        }
+      );
+    }
+    return this._kinds;
+  }
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -50,9 +69,10 @@ export class ServicesModel {
   }
 
   /** Add or replace a service; rejects with the server's message. */
-  async upsert(body: UpsertService): Promise<void> {
-    await this.client.services.upsert(body);
+  async upsert(body: UpsertService): Promise<DescribeService> {
+    const service = await this.client.services.upsert(body);
     await this.refresh();
+    return service;
   }
 
   private async _act(call: () => Promise<unknown>): Promise<void> {
@@ -66,5 +86,6 @@ export class ServicesModel {
   }
 
   private _poll: Poll | null = null;
+  private _kinds: Promise<ServiceKind[]> | null = null;
   private _changed = new Signal<this, void>(this);
 }

@@ -1,11 +1,17 @@
-/** The Services section of the sidebar: dots for what runs, start / stop, delete. */
+/**
+ * The Services section of the sidebar: dots for what runs, start / stop,
+ * delete, and "New service", a menu of the kinds' launch dialogs.
+ */
 import { type TranslationBundle } from '@jupyterlab/translation';
 import { type CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
+import { describeError } from '../client';
 import { CommandIDs } from '../commands';
 import type { DescribeService } from '../client/schemas';
+import { launchService, openCommand } from './launch';
 import { type ServicesModel } from './model';
+import { type ServiceKind } from './schemaForm';
 
 function ServiceRow(props: {
   service: DescribeService;
@@ -20,10 +26,11 @@ function ServiceRow(props: {
       ? (service.status ?? 'starting')
       : 'stopped';
   const open = () => {
-    if (service.type === 'inference' && service.base_url) {
-      void commands.execute(CommandIDs.openChat, { base: service.base_url });
-    } else if (service.type === 'tensorboard' && service.job_id) {
-      void commands.execute(CommandIDs.openTensorBoard, { jobId: service.job_id });
+    const command = service.job_id
+      ? openCommand(service.type, service.job_id, service.base_url ?? null)
+      : null;
+    if (command) {
+      void commands.execute(...command);
     } else if (service.job_id) {
       void commands.execute(CommandIDs.openJob, { jobId: service.job_id });
     }
@@ -76,6 +83,70 @@ function ServiceRow(props: {
   );
 }
 
+/** "New service ▾": one item per service kind, each opening that kind's dialog. */
+function LaunchMenu(props: {
+  model: ServicesModel;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, commands, trans } = props;
+  const [kinds, setKinds] = React.useState<ServiceKind[] | null>(null);
+  const [open, setOpen] = React.useState(false);
+  const [error, setError] = React.useState<string | null>(null);
+  const toggle = async () => {
+    if (open) {
+      setOpen(false);
+      return;
+    }
+    setOpen(true);
+    try {
+      setKinds(await model.kinds());
+      setError(null);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  const pick = (kind: ServiceKind) => {
+    setOpen(false);
+    void launchService(model, kind, commands, trans);
+  };
+  return (
+    <span className="jp-forgather-launch-menu">
+      <button
+        className="jp-forgather-link-button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        onClick={() => void toggle()}
+      >
+        {trans.__('New service')} ▾
+      </button>
+      {open && (
+        <ul className="jp-forgather-launch-items" role="menu" aria-label={trans.__('New service')}>
+          {error && (
+            <li className="jp-forgather-error" role="alert">
+              {error}
+            </li>
+          )}
+          {!error && kinds === null && <li className="jp-forgather-muted">{trans.__('Loading…')}</li>}
+          {(kinds ?? []).map(kind => (
+            <li key={kind.type} role="none">
+              <button
+                role="menuitem"
+                className="jp-forgather-link-button"
+                data-kind={kind.type}
+                title={String((kind.schema as { description?: string }).description ?? '')}
+                onClick={() => pick(kind)}
+              >
+                {trans.__('%1…', kind.label)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </span>
+  );
+}
+
 export function ServicesSection(props: {
   model: ServicesModel;
   commands: CommandRegistry;
@@ -97,12 +168,7 @@ export function ServicesSection(props: {
           >
             {trans.__('Chat')}
           </button>
-          <button
-            className="jp-forgather-link-button"
-            onClick={() => void commands.execute(CommandIDs.newService)}
-          >
-            {trans.__('New service')}
-          </button>
+          <LaunchMenu model={model} commands={commands} trans={trans} />
         </span>
       </header>
       {model.error && (

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# What the executor tests (tests/engines/) start: a one-node Slurm (Debian's slurmctld,
+# slurmd, client and munge) and a local Ray head (ray[default] from PyPI, in the venv).
+# Idempotent: a second run only checks what is there. scripts/setup.sh --test calls it.
+#
+#   scripts/setup-engines.sh
+#
+# The server itself needs neither: it talks to Slurm through its client commands and
+# to Ray through the job REST API.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${FORGATHER_VENV:-$PWD/.venv}
+RAY_VERSION=2.60.0
+
+say() { printf '\033[1m[setup-engines]\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+
+missing=()
+for cmd in slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client munged:munge; do
+  command -v "${cmd%%:*}" >/dev/null 2>&1 || missing+=("${cmd#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt-get install ${missing[*]}"
+  as_root apt-get update -qq
+  # The packages' post-install scripts try to start services; without systemd
+  # they say so and go on (the tests start the daemons themselves).
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+    slurmctld slurmd slurm-client munge >/dev/null
+fi
+
+if [ ! -x "$VENV/bin/ray" ] \
+  || [ "$("$VENV/bin/python" -c 'import ray; print(ray.__version__)' 2>/dev/null)" != "$RAY_VERSION" ]; then
+  say "pip install ray[default]==$RAY_VERSION"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "ray[default]==$RAY_VERSION"
+fi
+say "ready (slurm: $(command -v sbatch), ray: $VENV/bin/ray)"
