@@ -33,8 +33,9 @@ from .docsite.kind import DocsKind
 from .errors import BadRequest, ForgatherError, StateError, Unavailable
 from .events import EventBus
 from .executors.base import Executor, ExecutorContext
+from .executors.engines import annotate_engine, engine_options, executor_from_settings
 from .gpus import GpuBackend, backend_from_settings
-from .gpus.backend import NoGpus
+from .gpus.backend import GpuInfo, NoGpus
 from .gpus.policy import excluded_indices, load_all
 from .gpus.sampler import GpuSampler
 from .gpus.service import GpuService
@@ -105,14 +106,21 @@ class Runtime:
             # Training and eval take a GPU by default when there are any (the pool is built below).
             usable_gpus=lambda: self.gpus.usable_count,
         )
-        executor_class: type[Executor] = settings.executor_class
+        executor_class: type[Executor] = executor_from_settings(settings)
         self.executor = executor_class(
             ExecutorContext(
                 state_dir=self.state_dir,
                 base_env=base_environment(env, settings.job_env_passthrough),
                 kill_timeout=settings.kill_timeout,
+                public_url=settings.public_url,
+                options=engine_options(settings),
+                on_change=self._engine_changed,
             )
         )
+        if self.executor.remote and self.error is None:
+            # The engine's nodes are the pool: GET /gpus and the dispatcher see its GPUs.
+            self.backend.close()
+            self.backend = EngineGpus(self.executor)
         self.projects = ProjectsService(
             self.db,
             ProjectsSettings(
@@ -129,7 +137,9 @@ class Runtime:
             except (ForgatherError, OSError) as e:  # projects degrade alone, jobs still work
                 log.warning("Could not seed the example workspace: %s", e)
         uuids = [g.uuid for g in self.backend.snapshot()]
-        excluded = excluded_indices(env.get("CUDA_VISIBLE_DEVICES"), uuids)
+        # CUDA_VISIBLE_DEVICES names this machine's cards, not an engine's.
+        visible = None if self.executor.remote else env.get("CUDA_VISIBLE_DEVICES")
+        excluded = excluded_indices(visible, uuids)
         self.gpus = GpuService(self.db, self.bus, self.backend, excluded, self._active_jobs)
         self.gpu_sampler = GpuSampler(self.gpus, self.bus, settings.gpu_sample_interval)
         self.jobs = JobsService(
@@ -156,7 +166,7 @@ class Runtime:
             reservation_after=settings.reservation_after,
             preemption_min_priority=settings.preemption_min_priority,
         )
-        self.jobs.annotate = self.dispatcher.annotate
+        self.jobs.annotate = self._annotate
         self.control = ControlService(self.db, self.bus, self.jobs)
         # Time limits and preemption stop jobs the same way: save-stop, grace, kill.
         self.stopper = Stopper(self.db, self.bus, self.jobs, self.control, settings.stop_grace)
@@ -361,6 +371,14 @@ class Runtime:
         statuses = {job_id: str(status) for job_id, status in dependencies.items()}
         return Snapshot(queued, active, cards, time.time(), statuses)
 
+    def _engine_changed(self, job_id: str) -> None:
+        """The executor's engine moved a job on (started it, says why it waits)."""
+        self.bus.publish("job_updated", job_id=job_id)
+
+    def _annotate(self, jobs: list[DescribeJob]) -> list[DescribeJob]:
+        """The scheduler's positions and reasons, then what the executor's engine says."""
+        return annotate_engine(self.executor, self.dispatcher.annotate(jobs))
+
     def running_job_ids(self) -> list[str]:
         """Jobs whose processes this runtime is watching now."""
         return sorted(self.jobs.watched)
@@ -395,3 +413,41 @@ class Runtime:
             schema_version=schema,
             message=problem,
         )
+
+
+class EngineGpus(GpuBackend):
+    """The GPUs of a remote executor's engine (Slurm's partition, Ray's nodes) as the pool.
+
+    One card per GPU of every node, numbered across nodes; the name says the
+    node. The executor refreshes its view as it polls; ``snapshot`` (called
+    off the loop) asks the engine when the view is stale.
+    """
+
+    simulated = False
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+        self.name = executor.name
+        executor.refresh_pool()
+
+    def count(self) -> int:
+        return sum(n.gpus for n in self.executor.pool() or [])
+
+    def snapshot(self) -> list[GpuInfo]:
+        cards: list[GpuInfo] = []
+        for node in self.executor.refresh_pool() or []:
+            for i in range(node.gpus):
+                cards.append(
+                    GpuInfo(
+                        index=len(cards),
+                        name=f"{node.name}: {node.gpu_name} {i}",
+                        uuid=f"{self.name}:{node.name}:{i}",
+                        memory_total=0,
+                        memory_used=0,
+                        # The engine says how many of a node's GPUs are allocated, not which.
+                        utilization=None,
+                        temperature=None,
+                        power=None,
+                    )
+                )
+        return cards

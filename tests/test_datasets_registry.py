@@ -179,6 +179,7 @@ async def test_the_proxy_reaches_only_registered_servers(
     assert status == 201, job
     try:
         row = await wait_server(api, job["id"])
+        assert row["label"] == "data"  # no label given: what it serves
         assert row["proxy_url"].endswith(f"/forgather/api/dataset-servers/{job['id']}/proxy/")
         status, body = await api(
             "dataset-servers", job["id"], "proxy", "splits", params={"dataset": "sonnets"}

@@ -57,6 +57,15 @@ EXCLUDED = {
     "GET /forgather/api/events": "endless SSE stream",
     # A WebSocket only: a plain GET is refused with 400 (tests/test_gpus.py).
     "GET /forgather/api/gpus/stream": "WebSocket only",
+    # These write the user's real jupyter_server_config.py: ServerProcess leaves
+    # JUPYTER_CONFIG_DIR alone (tests/test_housekeeping.py checks them on a scratch one).
+    "POST /forgather/api/server-config": "writes the user's Jupyter config file",
+    "GET /forgather/api/server-config/content": "reads the user's Jupyter config file",
+    "PUT /forgather/api/server-config/content": "writes the user's Jupyter config file",
+    # An MkDocs site's pages (HTML, CSS, JS: no JSON to check), proxied exactly as
+    # TensorBoard's are (checked here); tests/test_docsite.py serves a real site through both.
+    "GET /forgather/api/docsite/{job_id}/{path}": "a proxied MkDocs site (test_docsite.py)",
+    "GET /forgather/api/docsite-view/{job_id}/{grant}/{path}": "its view link (test_docsite.py)",
 }
 
 # A stand-in OpenAI-compatible server, run as an inference job (stdlib only).
@@ -339,6 +348,20 @@ def disposable_dataset_server(w: World) -> dict[str, Any]:
     return {"path_parameters": {"server_id": added["id"]}}
 
 
+def external_pid(w: World) -> int:
+    """A live process of this user to register as an external trainer (the running job's)."""
+    return int(w.api("GET", "jobs", w.running).json()["pid"])
+
+
+def external_end(w: World) -> dict[str, Any]:
+    reg = w.api("POST", "jobs", "external", json={"pid": external_pid(w)}).json()
+    return {
+        "path_parameters": {"job_id": reg["job"]["id"]},
+        "headers": {"Authorization": f"Bearer {reg['token']}"},
+        "body": {"outcome": "done"},
+    }
+
+
 def service(w: World) -> dict[str, Any]:
     return {"path_parameters": {"type": "command", "name": "conformance"}}
 
@@ -476,6 +499,7 @@ CALLS = [
     Call("GET", "/generation-configs"),
     Call("GET", "/generation-configs/{name}", lambda w: {"path_parameters": {"name": w.preset}}),
     Call("GET", "/services"),
+    Call("GET", "/services/kinds"),
     Call("GET", "/inference/servers"),
     Call("GET", "/inference/health", inference()),
     Call("GET", "/inference/models", inference()),
@@ -566,6 +590,10 @@ CALLS = [
             "body": {"records": [{"kind": "progress", "step": 2, "metrics": {"loss": 2.0}}]},
         },
     ),
+    # A trainer started elsewhere registers (Jupyter auth), ends (its own token).
+    Call("POST", "/jobs/external", lambda w: {"body": {"pid": external_pid(w), "name": "ext"}}),
+    Call("POST", "/jobs/external/{job_id}/end", external_end),
+    Call("POST", "/jobs/external/cleanup"),
     Call(
         "POST",
         "/services",

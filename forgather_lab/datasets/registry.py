@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import BadRequest, Conflict, NotFound, Unavailable
 from ..events import Event, EventBus
@@ -112,7 +113,7 @@ class DatasetRegistry:
         with self._lock:
             if status in LIVE:
                 params = job.get("params") or {}
-                self._jobs[job_id] = str(params.get("label") or job.get("name") or job_id)
+                self._jobs[job_id] = _label(params, str(job.get("name") or ""), job_id)
             else:
                 self._jobs.pop(job_id, None)
 
@@ -245,7 +246,17 @@ class DatasetRegistry:
 
 
 def _job_label(job: DescribeJob) -> str:
-    return str(job.params.get("label") or job.name or job.id)
+    return _label(job.params, job.name, job.id)
+
+
+def _label(params: dict[str, Any], name: str, job_id: str) -> str:
+    """The job's label, its own name, or (for the default ``dataset_server: ``) what it serves."""
+    if params.get("label"):
+        return str(params["label"])
+    if name and not name.startswith(f"{KIND}:"):
+        return name
+    paths = [Path(str(p)).name for p in params.get("paths") or []]
+    return ", ".join(paths)[:200] or f"dataset server {job_id}"
 
 
 def _read(path: Path | None) -> str | None:

@@ -228,7 +228,12 @@ class RemoteExecutor(Executor):
     async def poll(self, extra: dict[str, str] | None = None) -> None:
         """Ask the engine once about every job known (plus ``extra``); tell who changed."""
         async with self._poll_lock:
-            ids = {j: self._ids[j] for j in self._watchers if j in self._ids}
+            # Watched jobs, and any handed over whose end was not seen yet.
+            ids = {
+                j: e
+                for j, e in self._ids.items()
+                if j in self._watchers or getattr(self._states.get(j), "phase", "") != "ended"
+            }
             ids.update(extra or {})
             if not ids:
                 return

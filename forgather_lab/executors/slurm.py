@@ -44,7 +44,7 @@ POOL_TTL = 5.0
 # TERM is trapped (not ignored: children would inherit that) so the wrapper outlives
 # a soft kill long enough to record how the command ended.
 WRAPPER = r"""#!/bin/bash
-dir=$(dirname "$0")
+dir=@JOB_DIR@
 while IFS= read -r -d '' kv; do export "$kv"; done < "$dir/slurm.env"
 mapfile -d '' argv < "$dir/slurm.argv"
 if [ -s "$dir/slurm.cwd" ] && ! cd "$(cat "$dir/slurm.cwd")"; then
@@ -153,10 +153,12 @@ class SlurmExecutor(RemoteExecutor):
         write_private(d / "slurm.env", b"".join(f"{k}={v}\0".encode() for k, v in env.items()))
         write_private(d / "slurm.argv", b"".join(f"{a}\0".encode() for a in spec.argv))
         write_private(d / "slurm.cwd", (spec.cwd or "").encode())
-        write_private(d / "slurm.sh", WRAPPER.encode())
+        # Slurm runs a copy of the script from its spool: the job dir is written into it.
+        script = WRAPPER.replace("@JOB_DIR@", shlex.quote(str(d)))
+        write_private(d / "slurm.sh", script.encode())
         os.chmod(d / "slurm.sh", 0o700)
-        with open(self.log_path(job_id), "ab"):
-            pass  # the server follows it before Slurm opens it
+        # The server follows the log before Slurm opens it (and it stays private).
+        os.close(os.open(self.log_path(job_id), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
 
     async def submit(
         self, job_id: str, spec: LaunchSpec, gpus: list[int], job: DescribeJob | None = None
@@ -190,18 +192,18 @@ class SlurmExecutor(RemoteExecutor):
         return ids[-1] if ids else None
 
     async def engine_stop(self, external_id: str, force: bool, state: EngineJob | None) -> str:
-        if state is not None and state.phase == "pending":
-            await self.run("scancel", external_id)  # nothing runs yet: cancel it
-            return "CANCEL"
-        sig = "KILL" if force else "TERM"
-        try:
-            await self.run("scancel", "--full", f"--signal={sig}", external_id)
-        except OSError:
-            # Pending after all, or still being started: cancel outright.
+        if not force:
+            # Slurm's own cancel: SIGTERM to every process of the job (the wrapper records
+            # how the command ended), SIGKILL after the cluster's KillWait; a job not yet
+            # launched is cancelled before it runs, so no signal can be lost in between.
             await self.run("scancel", external_id)
-        if force:
-            await self.run("scancel", external_id)  # and release the allocation at once
-        return f"SIG{sig}"
+            return "CANCEL" if state is not None and state.phase == "pending" else "SIGTERM"
+        try:
+            await self.run("scancel", "--full", "--signal=KILL", external_id)
+        except OSError:
+            pass  # pending, or already going: the cancel below ends it either way
+        await self.run("scancel", external_id)  # and release the allocation at once
+        return "SIGKILL"
 
     # -- the pool ---------------------------------------------------------------------------
 

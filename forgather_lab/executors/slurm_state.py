@@ -28,6 +28,10 @@ RUNNING = frozenset(
         "UPDATE_DB",
     }
 )
+#: Ended states in which Slurm, not the command, ended the job (its 0 exit code means nothing).
+ENDED_BY_SLURM = frozenset(
+    {"CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY"}
+)
 #: What a pending reason means, in a sentence (the raw reason is kept in front).
 REASONS = {
     "Resources": "waiting for free resources on the partition",
@@ -92,6 +96,9 @@ def engine_job(job: dict[str, Any]) -> EngineJob:
         phase = "running"
     else:
         phase = "ended"
+    code = exit_status(job) if phase == "ended" else None
+    if code == 0 and state in ENDED_BY_SLURM:
+        code = None  # stopped by Slurm (or scancel) before saying how: not a success
     node = str(job.get("nodes") or "") or None
     reason = str(job.get("state_reason") or "") or None
     return EngineJob(
@@ -100,7 +107,7 @@ def engine_job(job: dict[str, Any]) -> EngineJob:
         phase=phase,
         reason=pending_reason(reason) if phase == "pending" else None,
         node=node,
-        exit_code=exit_status(job) if phase == "ended" else None,
+        exit_code=code,
     )
 
 

@@ -19,12 +19,18 @@ from tornado import web
 
 from ..docsite.policy import CONTENT_SECURITY_POLICY, GRANT_LABEL
 from .base import operation
-from .tensorboard import AppRoute, AppViewRoute, SandboxedProxyHandler, SandboxedViewHandler
+from .tensorboard import (
+    AppRoute,
+    AppViewRoute,
+    SandboxedAppHandler,
+    SandboxedProxyHandler,
+    SandboxedViewHandler,
+)
 
 _ERRORS = {404: "no such docs job", 409: "it ended", 503: "still starting"}
 
 
-class _Docs:
+class _Docs(SandboxedAppHandler):
     """The docs kind's settings of a sandboxed app's handlers."""
 
     job_type = "docs"
@@ -33,6 +39,16 @@ class _Docs:
     policy = CONTENT_SECURITY_POLICY
     grant_label = GRANT_LABEL
     forwarded_headers: tuple[str, ...] = ()
+
+    async def forward(self, job_id: str, path: str, method: str, *, page_shim: bool) -> None:
+        """As for any app, but a page's folder gets its slash here: MkDocs pages are
+        folders (``sub/page/``), and the proxy passes no upstream redirect on."""
+        last = path.rsplit("/", 1)[-1]
+        if path and last and "." not in last:
+            query = f"?{self.request.query}" if self.request.query else ""
+            self.redirect(f"{last}/{query}")  # relative: stays under the proxy's path
+            return
+        await super().forward(job_id, path, method, page_shim=page_shim)
 
 
 class DocsProxyHandler(_Docs, SandboxedProxyHandler):

@@ -35,6 +35,8 @@ PUBLIC_COLUMNS = (
     "group_id",
     "rerun_of",
     "queued_at",
+    "executor",
+    "external_id",
 )
 
 

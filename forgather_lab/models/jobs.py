@@ -87,6 +87,12 @@ class CreateJob(ApiModel):
         description="a registered dataset server's id (GET /dataset-servers): the job gets "
         "FORGATHER_DATASET_SERVER and FORGATHER_DATASET_SERVER_TOKEN_FILE",
     )
+    executor_params: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="per-job engine settings over the server's: Slurm partition, account, "
+        "qos, time, extra_args",
+    )
 
 
 class UpdateQueuedJob(ApiModel):
@@ -260,6 +266,10 @@ class DescribeJob(BaseModel):
     )
     pending_reason: str | None = Field(
         None, description="queued jobs: why it is not running yet, in a sentence"
+    )
+    executor: str = Field("local", description="where it runs: local | slurm | ray | ...")
+    external_id: str | None = Field(
+        None, description="the engine's id of the job (Slurm job id, Ray submission id)"
     )
 
 

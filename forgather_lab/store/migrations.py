@@ -170,6 +170,12 @@ MIGRATIONS: list[str] = [
         created_at REAL NOT NULL
     );
     """,
+    # 8: jobs handed to an engine (Slurm, Ray): which executor ran the job and the
+    # engine's id of it (Slurm job id, Ray submission id), so a restart finds it again.
+    """
+    ALTER TABLE jobs ADD COLUMN executor TEXT NOT NULL DEFAULT 'local';
+    ALTER TABLE jobs ADD COLUMN external_id TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -31,4 +31,7 @@ export namespace CommandIDs {
   export const serveInference = 'forgather:serve-inference';
   export const openTensorBoard = 'forgather:open-tensorboard';
   export const newService = 'forgather:new-service';
+  export const launchService = 'forgather:launch-service';
+  export const openDocs = 'forgather:open-docs';
+  export const openEvaluations = 'forgather:open-evaluations';
 }

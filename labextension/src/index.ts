@@ -14,7 +14,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
-import { ITranslator } from '@jupyterlab/translation';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { ForgatherClient } from './client';
 import { CommandIDs } from './commands';
@@ -25,9 +25,12 @@ import { setupProjects } from './projects';
 import { projectsSection } from './projects/tree';
 import { setupJobs } from './jobs/setup';
 import { setupChat } from './chat';
+import { setupEvaluate } from './evaluate';
 import { setupDatasets } from './datasets';
 import { setupNotebookJobs } from './notebookJobs';
 import { setupRuns } from './runs/setup';
+import { setupServerConfig } from './serverConfig';
+import { setupExternalJobs } from './externalJobs';
 import { ForgatherSettings } from './settings';
 import { labTransport } from './transport';
 
@@ -79,6 +82,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     setupRuns(app, { client, jobs, restorer, palette, translator });
     setupNotebookJobs(app, { client, jobs, fileBrowser, translator });
+    setupServerConfig(app, { client, palette, translator });
+    setupExternalJobs(app, { client, palette, translator });
+    setupEvaluate(app, {
+      client,
+      jobs,
+      palette,
+      trans: (translator ?? nullTranslator).load('forgather_lab')
+    });
     const panel = new ForgatherPanel(model, [
       projectsSection(projects.model, projects.actions),
       ...jobSections,

@@ -48,7 +48,7 @@ class SlurmCluster:
 
     root: Path
     host: str = field(default_factory=lambda: socket.gethostname().split(".")[0])
-    pids: list[int] = field(default_factory=list)
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def conf(self) -> Path:
@@ -71,7 +71,7 @@ class SlurmCluster:
             subprocess.run([_which("mungekey"), "-c", "-k", str(key)], check=True)
         os.chmod(key, 0o600)
         socket_path = munge / "munge.socket"
-        self.pids.append(
+        self.procs.append(
             self._daemon(
                 [
                     _which("munged"),
@@ -138,17 +138,17 @@ class SlurmCluster:
                 ]
             )
         )
-        self.pids.append(self._daemon([_which("slurmctld"), "-D", "-f", str(self.conf)], "ctld"))
-        self.pids.append(self._daemon([_which("slurmd"), "-D", "-f", str(self.conf)], "slurmd"))
+        self.procs.append(self._daemon([_which("slurmctld"), "-D", "-f", str(self.conf)], "ctld"))
+        self.procs.append(self._daemon([_which("slurmd"), "-D", "-f", str(self.conf)], "slurmd"))
         _wait_for(self.node_idle, timeout, "the Slurm node to be idle")
 
-    def _daemon(self, argv: list[str], name: str) -> int:
+    def _daemon(self, argv: list[str], name: str) -> subprocess.Popen[bytes]:
         out = open(self.root / "log" / f"{name}.out", "ab")  # noqa: SIM115 - the child keeps it
         proc = subprocess.Popen(
             argv, stdout=out, stderr=subprocess.STDOUT, env=self.env, start_new_session=True
         )
         out.close()
-        return proc.pid
+        return proc
 
     def node_idle(self) -> bool:
         """Whether the node is up and idle (so jobs start at once)."""
@@ -172,25 +172,18 @@ class SlurmCluster:
         ).stdout
 
     def stop(self) -> None:
-        """Cancel every job, then stop the daemons by PID (never by name)."""
+        """Cancel every job, then stop the daemons we started (by their PIDs, never by name)."""
         with contextlib.suppress(subprocess.CalledProcessError, OSError):
             self.run("scancel", "--full", "--user", "root")
-        for pid in reversed(self.pids):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for pid in reversed(self.pids):
-            while time.monotonic() < deadline:
-                try:
-                    if os.waitpid(pid, os.WNOHANG)[0]:
-                        break
-                except ChildProcessError:
-                    break
-                time.sleep(0.05)
-            else:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-        self.pids.clear()
+        for proc in reversed(self.procs):
+            proc.terminate()
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.procs.clear()
 
 
 def _wait_for(check: object, timeout: float, what: str) -> None:

@@ -4,12 +4,7 @@
  * sidebar section. Builds and registers only; no network call at activation.
  */
 import { type ILayoutRestorer, type JupyterFrontEnd } from '@jupyterlab/application';
-import {
-  type ICommandPalette,
-  InputDialog,
-  Notification,
-  WidgetTracker
-} from '@jupyterlab/apputils';
+import { type ICommandPalette, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { type IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { type IRenderMimeRegistry } from '@jupyterlab/rendermime';
@@ -20,6 +15,7 @@ import * as React from 'react';
 import { type ForgatherClient, describeError } from '../client';
 import { CommandIDs } from '../commands';
 import { type JobsModel } from '../jobs/model';
+import { addServiceCommands } from '../services';
 import { ServicesModel } from '../services/model';
 import { ServicesSection } from '../services/section';
 import { ChatModel } from './model';
@@ -181,34 +177,10 @@ export function setupChat(app: JupyterFrontEnd, opts: IChatSetupOptions): Array<
     }
   });
 
-  commands.addCommand(CommandIDs.newService, {
-    label: trans.__('New Forgather Service…'),
-    execute: async () => {
-      const spec = await InputDialog.getText({
-        title: trans.__('New service'),
-        label: trans.__('type/name then JSON args, e.g. tensorboard/runs {"logdir": "/path/runs"}'),
-        placeholder: 'inference/tiny {"model_path": "/models/tiny"}'
-      });
-      if (!spec.button.accept || !spec.value) {
-        return;
-      }
-      const match = /^(\w+)\/([\w-]+)\s+(\{.*\})\s*$/s.exec(spec.value);
-      if (!match) {
-        Notification.error(trans.__('Write type/name followed by a JSON object of arguments.'));
-        return;
-      }
-      try {
-        const args = JSON.parse(match[3] ?? '{}') as Record<string, unknown>;
-        await services.upsert({ type: match[1] ?? '', name: match[2] ?? '', enabled: true, args });
-      } catch (e) {
-        Notification.error(describeError(e));
-      }
-    }
-  });
+  // New service, its per-kind launch dialogs and Open Docs (services/index.ts).
+  addServiceCommands(app, { services, trans, palette: opts.palette });
 
-  for (const command of [CommandIDs.openChat, CommandIDs.newService]) {
-    opts.palette?.addItem({ command, category: 'Forgather' });
-  }
+  opts.palette?.addItem({ command: CommandIDs.openChat, category: 'Forgather' });
 
   return [
     () => (

@@ -1603,6 +1603,13 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
+             * Executor Params
+             * @description per-job engine settings over the server's: Slurm partition, account, qos, time, extra_args
+             */
+            executor_params?: {
+                [key: string]: string;
+            };
+            /**
              * Gpu Memory
              * @description MiB the job needs on each of its GPUs: jobs that declare it share a card while their declarations fit; without it a job gets whole cards
              * @default null
@@ -2102,8 +2109,20 @@ export interface components {
             ended_at: number | null;
             /** Error */
             error: string | null;
+            /**
+             * Executor
+             * @description where it runs: local | slurm | ray | ...
+             * @default local
+             */
+            executor?: string;
             /** Exit Code */
             exit_code: number | null;
+            /**
+             * External Id
+             * @description the engine's id of the job (Slurm job id, Ray submission id)
+             * @default null
+             */
+            external_id?: string | null;
             /**
              * Gpu Memory
              * @description declared MiB per GPU (shared cards)

@@ -97,7 +97,10 @@ async function openWhenReady(
         }
         return;
       }
-      if (row?.state === 'failed' || ['done', 'failed', 'aborted', 'cancelled'].includes(job.status)) {
+      if (
+        row?.state === 'failed' ||
+        ['done', 'failed', 'aborted', 'cancelled'].includes(job.status)
+      ) {
         throw new Error(job.error ?? row?.message ?? trans.__('its job is %1', job.status));
       }
       await new Promise(resolve => setTimeout(resolve, wait));

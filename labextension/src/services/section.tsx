@@ -127,7 +127,9 @@ function LaunchMenu(props: {
               {error}
             </li>
           )}
-          {!error && kinds === null && <li className="jp-forgather-muted">{trans.__('Loading…')}</li>}
+          {!error && kinds === null && (
+            <li className="jp-forgather-muted">{trans.__('Loading…')}</li>
+          )}
           {(kinds ?? []).map(kind => (
             <li key={kind.type} role="none">
               <button

@@ -1,0 +1,243 @@
+"""Drain: a queue of trivial 1-GPU jobs through 8 GPUs, end to end, against task-spooler.
+
+Ours: 1,000 ``true`` jobs (``requested_gpus=1``) are queued with the
+scheduler paused (one ``POST /queue/batch``), the scheduler is resumed, and
+the clock runs until every job is recorded ``done`` (claimed, spawned by the
+runner, exited, its exit recorded durably). Simulated GPUs: 8.
+
+The baseline, in the same run: task-spooler (Debian's ``task-spooler``,
+``benchmarks/setup.sh`` installs it) with 8 slots, its own server on a
+private socket. Eight blocker jobs hold the slots while the 1,000 ``true``
+jobs are queued; they are released together and the clock runs until the
+last job has finished. Its submission rate (one ``tsp true`` each,
+sequentially) is reported too.
+
+Then durability: a second queue is drained and the server is killed with
+``kill -9`` half way; after a restart every job must end exactly once (each
+job appends its id to a ledger file), none may be missing or stuck, and a
+job the kill caught between claim and spawn is failed with that reason, not
+run twice or lost.
+
+``FORGATHER_BENCH_PROFILE=DIR`` records the server with py-spy during the
+drain (``DIR/drain.txt``: collapsed stacks; ``benchmarks/profile.py`` sums them).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ._common import TOKEN, Figure, ServerProcess, Settings, running_server
+from .profile import Profiler
+
+TARGET = 500.0
+GPUS = 8
+SERVER_ARGS = (f"--ForgatherLab.simulated_gpus={GPUS}", "--ForgatherLab.scheduler_enabled=False")
+
+
+def tsp_binary() -> str | None:
+    """task-spooler's binary: ``tsp`` (Debian), or a ``ts`` that is task-spooler."""
+    found = shutil.which("tsp")
+    if found:
+        return found
+    ts = shutil.which("ts")
+    if ts:
+        probe = subprocess.run([ts, "-V"], capture_output=True, text=True, check=False)
+        if "spooler" in (probe.stdout + probe.stderr).lower():
+            return ts
+    return None
+
+
+def _client(url: str) -> httpx.Client:
+    return httpx.Client(base_url=url, headers={"Authorization": f"token {TOKEN}"}, timeout=120)
+
+
+def _queue(http: httpx.Client, argv: list[str], n: int) -> list[str]:
+    ids: list[str] = []
+    body = {"job_type": "command", "job_params": {"argv": argv}, "requested_gpus": 1}
+    for start in range(0, n, 1000):
+        count = min(1000, n - start)
+        reply = http.post("/forgather/api/queue/batch", json={"jobs": [body] * count})
+        reply.raise_for_status()
+        ids += [j["id"] for j in reply.json()["jobs"]]
+    return ids
+
+
+def _count(http: httpx.Client, status: str) -> int:
+    reply = http.get("/forgather/api/jobs", params={"status": status, "limit": 1})
+    reply.raise_for_status()
+    return int(reply.json()["total"])
+
+
+def drain_ours(n: int, profile_dir: Path | None) -> dict[str, Any]:
+    """Queue ``n`` trivial jobs paused, resume, time until all are done."""
+    with running_server(*SERVER_ARGS) as srv, _client(srv.url) as http:
+        _queue(http, ["true"], 16)  # warm up: runners, code paths, page cache
+        http.post("/forgather/api/queue/scheduler", json={"enabled": True}).raise_for_status()
+        _wait_done(http, 16, 60)
+        http.post("/forgather/api/queue/scheduler", json={"enabled": False}).raise_for_status()
+        _queue(http, ["true"], n)
+        profiler = Profiler(srv.pid, profile_dir, "drain")
+        started = time.perf_counter()
+        http.post("/forgather/api/queue/scheduler", json={"enabled": True}).raise_for_status()
+        _wait_done(http, 16 + n, 600)
+        took = time.perf_counter() - started
+        profiler.stop()
+        failed = _count(http, "failed")
+    return {"jobs": n, "seconds": round(took, 3), "jobs_per_s": round(n / took, 1), "failed": failed}
+
+
+def _wait_done(http: httpx.Client, total: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ended = sum(_count(http, s) for s in ("done", "failed"))
+        if ended >= total:
+            return
+        time.sleep(0.02)
+    raise TimeoutError(f"the queue did not drain: {ended} of {total} ended")
+
+
+def drain_tsp(binary: str, n: int) -> dict[str, Any]:
+    """task-spooler, 8 slots, ``n`` ``true`` jobs released at once; and its submission rate."""
+    base = Path(tempfile.mkdtemp(prefix="bench-tsp-"))
+    env = {
+        **os.environ,
+        "TS_SOCKET": str(base / "socket"),
+        "TS_MAXFINISHED": str(n * 4),
+        "TMPDIR": str(base),
+    }
+
+    def tsp(*args: str) -> str:
+        return subprocess.run(
+            [binary, *args], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    gate = base / "go"
+    try:
+        tsp("-S", str(GPUS))
+        blocker = f"while [ ! -e {gate} ]; do sleep 0.001; done"
+        for _ in range(GPUS):
+            tsp("sh", "-c", blocker)
+        started = time.perf_counter()
+        last = ""
+        for _ in range(n):
+            last = tsp("true")
+        submit_s = time.perf_counter() - started
+        started = time.perf_counter()
+        gate.touch()
+        tsp("-w", last)
+        took = time.perf_counter() - started
+        # Everything before the last has finished too (the slots run in order).
+        listing = tsp("-l").splitlines()[1:]
+        unfinished = [line for line in listing if "finished" not in line]
+        return {
+            "jobs": n,
+            "seconds": round(took, 3),
+            "jobs_per_s": round(n / took, 1),
+            "submissions_per_s": round(n / submit_s, 1),
+            "unfinished": len(unfinished),
+        }
+    finally:
+        subprocess.run([binary, "-K"], env=env, capture_output=True, check=False)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def kill9_mid_drain(n: int) -> dict[str, Any]:
+    """Drain ``n`` jobs, ``kill -9`` the server half way, restart: every job ends exactly once."""
+    base = Path(tempfile.mkdtemp(prefix="bench-drain-kill-"))
+    ledger = base / "ledger"
+    srv = ServerProcess(base, "--ForgatherLab.seed_examples=False", *SERVER_ARGS)
+    try:
+        srv.start()
+        with _client(srv.url) as http:
+            argv = ["sh", "-c", f'echo "$FORGATHER_LAB_JOB_ID" >> {ledger}']
+            ids = _queue(http, argv, n)
+            http.post("/forgather/api/queue/scheduler", json={"enabled": True})
+            deadline = time.monotonic() + 120
+            while _count(http, "done") < n // 2 and time.monotonic() < deadline:
+                time.sleep(0.005)
+        srv.kill9()
+        at_kill = len(ledger.read_text().split()) if ledger.exists() else 0
+        srv.start()
+        with _client(srv.url) as http:
+            http.post("/forgather/api/queue/scheduler", json={"enabled": True})
+            _wait_done(http, n, 300)
+            rows = http.get("/forgather/api/jobs", params={"limit": n + 100}).json()["jobs"]
+        srv.stop()
+        ran = Counter(ledger.read_text().split())
+        statuses = Counter(r["status"] for r in rows)
+        by_id = {r["id"]: r for r in rows}
+        missing = [i for i in ids if i not in by_id]
+        twice = [i for i, c in ran.items() if c > 1]
+        # A job recorded done must have run; one failed at restart must say why.
+        done_not_run = [i for i in ids if by_id.get(i, {}).get("status") == "done" and i not in ran]
+        unexplained = [
+            i
+            for i in ids
+            if by_id.get(i, {}).get("status") == "failed" and not by_id[i].get("error")
+        ]
+        return {
+            "jobs": n,
+            "ran_before_kill": at_kill,
+            "statuses": dict(statuses),
+            "missing": len(missing),
+            "ran_twice": len(twice),
+            "done_but_never_ran": len(done_not_run),
+            "failed_without_reason": len(unexplained),
+            "ok": not (missing or twice or done_not_run or unexplained)
+            and statuses.get("done", 0) + statuses.get("failed", 0) == n,
+        }
+    finally:
+        srv.stop()
+        srv.kill_jobs()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def run(settings: Settings) -> list[Figure]:
+    n = settings.n(1000, 300)
+    profile = os.environ.get("FORGATHER_BENCH_PROFILE")
+    ours = drain_ours(n, Path(profile) if profile else None)
+    binary = tsp_binary()
+    peer = drain_tsp(binary, n) if binary else None
+    kill = kill9_mid_drain(settings.n(400, 120))
+    rate = ours["jobs_per_s"]
+    baseline = "task-spooler not installed (benchmarks/setup.sh)"
+    if peer is not None:
+        baseline = (
+            f"task-spooler {peer['jobs_per_s']:,.0f} jobs/s (x{rate / peer['jobs_per_s']:.2f}); "
+            f"its submissions {peer['submissions_per_s']:,.0f}/s"
+        )
+    return [
+        Figure(
+            "drain",
+            f"{n:,} trivial 1-GPU jobs through {GPUS} GPUs, end to end",
+            rate,
+            "jobs/s",
+            baseline=baseline,
+            target=f">= {TARGET:.0f} jobs/s",
+            met=rate >= TARGET and ours["failed"] == 0,
+            note=f"{ours['seconds']:.2f} s; {ours['failed']} failed",
+            raw={"ours": ours, "task_spooler": peer},
+        ),
+        Figure(
+            "drain",
+            f"kill -9 mid-drain ({kill['jobs']} jobs): lost / ran twice",
+            float(kill["missing"] + kill["ran_twice"]),
+            "jobs",
+            baseline=f"{kill['ran_before_kill']} had run at the kill; after restart "
+            + ", ".join(f"{v} {k}" for k, v in sorted(kill["statuses"].items())),
+            target="0, every job ended once",
+            met=bool(kill["ok"]),
+            note=f"done but never ran {kill['done_but_never_ran']}; "
+            f"failed without a reason {kill['failed_without_reason']}",
+            raw=kill,
+        ),
+    ]

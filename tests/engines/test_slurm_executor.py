@@ -1,0 +1,345 @@
+"""The Slurm executor against a real one-node Slurm (4 fake GPUs), started once for the module.
+
+First the executor's own contract (submit, log, exit status, pending reasons,
+cancel and kill verified in squeue, re-attach by Slurm job id, the pool's
+GPUs), then the whole runtime on it: a job queued through the jobs service
+runs on Slurm, is killed, and survives a runtime restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import stat
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forgather_lab.executors.base import ExecutorContext
+from forgather_lab.executors.engines import annotate_engine
+from forgather_lab.executors.slurm import SlurmExecutor
+from forgather_lab.jobs.launcher import LaunchSpec
+from forgather_lab.models.jobs import CreateJob, DescribeJob
+from forgather_lab.runtime import Runtime
+from forgather_lab.settings import ForgatherLabSettings
+
+from .conftest import job_record, state_dir
+from .slurm_cluster import SlurmCluster
+
+pytestmark = pytest.mark.timeout(60)
+POLL = 0.2
+
+
+def executor_in(tmp: Path) -> SlurmExecutor:
+    env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+    return SlurmExecutor(
+        ExecutorContext(
+            state_dir=state_dir(tmp),
+            base_env=env,
+            server_url="http://127.0.0.1:1/",
+            options={"poll_interval": POLL},
+        )
+    )
+
+
+async def until(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def squeue_state(slurm: SlurmCluster, slurm_id: str) -> str | None:
+    for job in json.loads(slurm.run("squeue", "--json"))["jobs"]:
+        if str(job["job_id"]) == slurm_id:
+            return str(job["job_state"])
+    return None
+
+
+def running(slurm: SlurmCluster, slurm_id: str) -> bool:
+    return squeue_state(slurm, slurm_id) == "RUNNING"
+
+
+def blocker(slurm: SlurmCluster) -> str:
+    """Another user's job holding all four GPUs, running."""
+    slurm_id = slurm.run("sbatch", "--parsable", "--gres=gpu:4", "--wrap", "sleep 60").strip()
+    deadline = time.monotonic() + 20
+    while not running(slurm, slurm_id):
+        assert time.monotonic() < deadline, "the blocking job never started"
+        time.sleep(0.1)
+    return slurm_id
+
+
+def with_pid(job: DescribeJob, pid: int) -> DescribeJob:
+    return job.model_copy(update={"pid": pid, "status": "running"})
+
+
+def test_a_job_runs_on_slurm_with_its_env_log_and_exit_status(
+    slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    script = (
+        "echo CVD=$CUDA_VISIBLE_DEVICES; echo SECRET=$MY_SECRET; echo JOB=$FORGATHER_LAB_JOB_ID; "
+        "echo URL=$FORGATHER_LAB_URL; echo DIR=$(pwd); echo SERVER_ENV=${SERVER_ONLY:-none}; exit 3"
+    )
+    spec = LaunchSpec(["bash", "-c", script], cwd=str(workdir), env={"MY_SECRET": "s3cr3t"})
+
+    async def run() -> tuple[Any, ...]:
+        executor = executor_in(tmp_path)
+        await executor.start()
+        try:
+            os.environ["SERVER_ONLY"] = "leaked"  # sbatch runs with it; the job must not see it
+            record = job_record("slurm-a", priority=-5, requested_gpus=2, gpus=[0, 1])
+            submitted = await executor.submit("slurm-a", spec, [0, 1], job=record)
+            ended = asyncio.Event()
+            executor.watch(with_pid(record, submitted.pid), ended.set, own_child=True)
+            shown = scontrol_job(slurm, submitted.external_id or "")
+            await asyncio.wait_for(ended.wait(), 20)
+            code = await executor.exit_code("slurm-a")
+            state = executor.engine_job("slurm-a")
+            return submitted, shown, code, state, executor.log_path("slurm-a").read_text()
+        finally:
+            os.environ.pop("SERVER_ONLY", None)
+            await executor.close()
+
+    submitted, shown, code, state, log = asyncio.run(run())
+    assert submitted.external_id and submitted.external_id.isdigit()
+    assert submitted.pid == int(submitted.external_id)  # the stand-in the jobs service keys on
+    assert code == 3
+    assert state.node == slurm.host
+    assert "CVD=0,1" in log  # Slurm picked two of the node's four GPUs
+    assert "SECRET=s3cr3t" in log and "JOB=slurm-a" in log
+    assert "URL=http://127.0.0.1:1/" in log
+    assert f"DIR={tmp_path / 'work'}" in log
+    assert "SERVER_ENV=none" in log  # --export=NONE: only the job's explicit environment
+    # Nothing secret reaches Slurm's record of the job, and the env file is private.
+    assert "s3cr3t" not in shown
+    assert "Nice=5" in shown  # priority -5 → --nice=5
+    assert "JobName=forgather-slurm-a" in shown
+    env_file = tmp_path / "state" / "jobs" / "slurm-a" / "slurm.env"
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    engine = json.loads((tmp_path / "state" / "jobs" / "slurm-a" / "engine.json").read_text())
+    assert engine == {"executor": "slurm", "external_id": submitted.external_id}
+
+
+def scontrol_job(slurm: SlurmCluster, slurm_id: str) -> str:
+    return slurm.run("scontrol", "show", "job", slurm_id)
+
+
+def test_pending_reason_then_run_then_cancel_verified(slurm: SlurmCluster, tmp_path: Path) -> None:
+    held = blocker(slurm)
+    spec = LaunchSpec(["bash", "-c", "echo started; exec sleep 30"])
+
+    async def run() -> dict[str, Any]:
+        executor = executor_in(tmp_path)
+        await executor.start()
+        seen: dict[str, Any] = {}
+        try:
+            record = job_record("slurm-b")
+            submitted = await executor.submit("slurm-b", spec, [0], job=record)
+            record = with_pid(record, submitted.pid)
+            ended = asyncio.Event()
+            executor.watch(record, ended.set, own_child=True)
+
+            async def pending() -> bool:
+                state = executor.engine_job("slurm-b")
+                return state is not None and state.phase == "pending" and "Resources" in (
+                    state.reason or ""
+                )
+
+            await until(pending)
+            seen["pending"] = annotate_engine(executor, [record])[0]
+            # A pending job is cancelled outright.
+            other = job_record("slurm-c", requested_gpus=4, gpus=[0, 1, 2, 3])
+            sub_c = await executor.submit("slurm-c", spec, [0, 1, 2, 3], job=other)
+            other = with_pid(other, sub_c.pid)
+            await until(lambda: _phase(executor, "slurm-c", "pending"))
+            seen["cancel_pending"] = await executor.signal(other, force=False)
+            async with asyncio.timeout(10):
+                await executor.wait_gone(other)
+            seen["c_state"] = squeue_state(slurm, sub_c.external_id or "")
+            # Free the node: the pending job starts.
+            slurm.run("scancel", held)
+            await until(lambda: _phase(executor, "slurm-b", "running"))
+            seen["running"] = annotate_engine(executor, [record])[0]
+            assert await executor.is_alive(record)
+            log = executor.log_path("slurm-b")
+
+            async def started() -> bool:
+                return "started" in log.read_text()
+
+            await until(started)  # the command runs (not only its allocation)
+            seen["signal"] = await executor.signal(record, force=False)
+            async with asyncio.timeout(10):
+                await executor.wait_gone(record)
+            await asyncio.wait_for(ended.wait(), 10)
+            seen["lingering"] = await executor.lingering(record)
+            seen["code"] = await executor.exit_code("slurm-b")
+            seen["b_state"] = squeue_state(slurm, submitted.external_id or "")
+            return seen
+        finally:
+            await executor.close()
+
+    try:
+        seen = asyncio.run(run())
+    finally:
+        slurm.run("scancel", held)
+    pending = seen["pending"]
+    assert pending.pending_reason.startswith("Slurm: Resources"), pending.pending_reason
+    assert pending.executor == "slurm" and pending.external_id
+    assert seen["cancel_pending"] == "CANCEL"  # it never ran: cancelled, no signal
+    assert seen["c_state"] in (None, "CANCELLED")
+    assert seen["running"].node == slurm.host and seen["running"].pending_reason is None
+    assert seen["signal"] == "SIGTERM"
+    assert seen["lingering"] == []
+    assert seen["code"] == -15  # the wrapper outlived the TERM and recorded it
+    assert seen["b_state"] not in ("RUNNING", "PENDING", "COMPLETING")
+
+
+async def _phase(executor: SlurmExecutor, job_id: str, phase: str) -> bool:
+    await executor.poll()
+    state = executor.engine_job(job_id)
+    return state is not None and state.phase == phase
+
+
+def test_a_restarted_executor_reattaches_by_slurm_job_id(
+    slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    async def first() -> tuple[DescribeJob, str]:
+        executor = executor_in(tmp_path)
+        await executor.start()
+        try:
+            record = job_record("slurm-d")
+            submitted = await executor.submit("slurm-d", LaunchSpec(["sleep", "30"]), [0])
+            await until(lambda: _phase(executor, "slurm-d", "running"))
+            return with_pid(record, submitted.pid), submitted.external_id or ""
+        finally:
+            await executor.close()  # the server goes; the Slurm job runs on
+
+    async def second(record: DescribeJob) -> tuple[Any, ...]:
+        executor = executor_in(tmp_path)  # a fresh process knows nothing in memory
+        await executor.start()
+        try:
+            found = await executor.find(record.model_copy(update={"pid": None}))
+            alive = await executor.is_alive(record)
+            ended = asyncio.Event()
+            executor.watch(record, ended.set, own_child=False)
+            sent = await executor.signal(record, force=True)
+            await asyncio.wait_for(ended.wait(), 15)
+            return found, alive, sent, await executor.exit_code("slurm-d")
+        finally:
+            await executor.close()
+
+    record, slurm_id = asyncio.run(first())
+    assert running(slurm, slurm_id)
+    found, alive, sent, code = asyncio.run(second(record))
+    assert found is not None and found.external_id == slurm_id and found.pid == int(slurm_id)
+    assert alive
+    assert sent == "SIGKILL"
+    assert code == -9
+    assert squeue_state(slurm, slurm_id) not in ("RUNNING", "PENDING", "COMPLETING")
+
+
+def test_the_pool_is_the_partitions_nodes_and_gpus(slurm: SlurmCluster, tmp_path: Path) -> None:
+    executor = executor_in(tmp_path)
+    idle = executor.refresh_pool()
+    held = blocker(slurm)
+    try:
+        executor._pool_at = 0.0  # past the cache
+        busy = executor.refresh_pool()
+    finally:
+        slurm.run("scancel", held)
+    assert idle is not None and busy is not None
+    assert [(n.name, n.gpus) for n in idle] == [(slurm.host, 4)]
+    assert busy[0].gpus_used == 4
+    wrong = SlurmExecutor(
+        ExecutorContext(state_dir=state_dir(tmp_path), options={"slurm_partition": "nope"})
+    )
+    assert wrong.refresh_pool() == []
+
+
+# -- the whole runtime on Slurm ---------------------------------------------------------
+
+
+def settings_for(tmp: Path) -> ForgatherLabSettings:
+    return ForgatherLabSettings(
+        state_dir=str(tmp / "runtime-state"),
+        executor="slurm",
+        engine_poll_interval=POLL,
+        seed_examples=False,
+        kill_timeout=3.0,
+    )
+
+
+async def job_until(runtime: Runtime, job_id: str, statuses: set[str]) -> DescribeJob:
+    deadline = time.monotonic() + 25
+    job = await runtime.jobs.get(job_id)
+    while job.status not in statuses:
+        assert time.monotonic() < deadline, f"job stayed {job.status}: {job}"
+        await asyncio.sleep(0.1)
+        job = await runtime.jobs.get(job_id)
+    return job
+
+
+def command_job(argv: list[str]) -> CreateJob:
+    return CreateJob(job_type="command", job_params={"argv": argv}, requested_gpus=1)
+
+
+def test_the_runtime_runs_kills_and_reattaches_slurm_jobs(
+    slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    settings = settings_for(tmp_path)
+
+    async def first() -> tuple[Any, ...]:
+        runtime = Runtime(settings, root_dir=tmp_path)
+        await runtime.start(server_url="http://127.0.0.1:1/")
+        try:
+            pool = await runtime.gpus.describe_pool()
+            quick = await runtime.jobs.enqueue(
+                command_job([sys.executable, "-c", "print('hello from slurm')"])
+            )
+            done = await job_until(runtime, quick.id, {"done", "failed"})
+            log = Path(done.log_path or "").read_text()
+            doomed = await runtime.jobs.enqueue(command_job(["sleep", "30"]))
+            await job_until(runtime, doomed.id, {"running"})
+            await until(lambda: _phase(runtime.executor, doomed.id, "running"))  # type: ignore[arg-type]
+            shown = await runtime.jobs.get(doomed.id)
+            killed = await runtime.jobs.kill(doomed.id, force=False)
+            survivor = await runtime.jobs.enqueue(command_job(["sleep", "4"]))
+            await job_until(runtime, survivor.id, {"running"})
+            return pool, done, log, shown, killed, survivor.id
+        finally:
+            await runtime.stop()  # the survivor keeps running on Slurm
+
+    async def second(job_id: str) -> tuple[dict[str, int], DescribeJob]:
+        runtime = Runtime(settings, root_dir=tmp_path)
+        await runtime.start(server_url="http://127.0.0.1:1/")
+        try:
+            counts = dict(runtime_counts(runtime))
+            return counts, await job_until(runtime, job_id, {"done", "failed", "aborted"})
+        finally:
+            await runtime.stop()
+
+    pool, done, log, shown, killed, survivor = asyncio.run(first())
+    assert pool.backend == "slurm"
+    assert [g.name for g in pool.gpus] == [f"{slurm.host}: gpu {i}" for i in range(4)]
+    assert done.status == "done", done
+    assert "hello from slurm" in log
+    assert shown.executor == "slurm" and shown.external_id and shown.node == slurm.host
+    assert killed.exited and killed.signal == "SIGTERM"
+    assert killed.job.status == "aborted", killed.job
+    assert squeue_state(slurm, shown.external_id) not in ("RUNNING", "PENDING")
+    _, after = asyncio.run(second(survivor))
+    assert after.status == "done", after
+
+
+def runtime_counts(runtime: Runtime) -> dict[str, int]:
+    return {"watched": len(runtime.jobs.watched)}
