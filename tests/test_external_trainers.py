@@ -207,3 +207,37 @@ async def test_end_takes_only_the_jobs_own_token(api: Any) -> None:
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+@pytest.mark.timeout(120)
+def test_external_records_survive_a_restart_and_are_checked_again(tmp_path: Path) -> None:
+    from server_process import ServerProcess
+
+    srv = ServerProcess(tmp_path)
+    sleepers = [
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"]) for _ in range(2)
+    ]
+    try:
+        srv.start()
+        lives, dies = (
+            srv.post("jobs", "external", json={"pid": p.pid}).json()["job"] for p in sleepers
+        )
+        srv.kill9()
+        sleepers[1].kill()
+        sleepers[1].wait()
+        srv.start()
+        # Checked at start, before anything else: the one that went meanwhile has ended.
+        gone = srv.get("jobs", dies["id"]).json()
+        assert gone["status"] == "failed", gone
+        assert f"process {sleepers[1].pid} is gone" in gone["error"]
+        assert srv.get("jobs", lives["id"]).json()["status"] == "running"
+        sleepers[0].kill()
+        sleepers[0].wait()
+        assert srv.wait_job(lives["id"], {"failed", "done"}, timeout=10)["status"] == "failed"
+        removed = srv.post("jobs", "external", "cleanup").json()["removed_ids"]
+        assert sorted(removed) == sorted([lives["id"], dies["id"]])
+    finally:
+        for p in sleepers:
+            p.kill()
+            p.wait()
+        srv.stop()

@@ -15,6 +15,9 @@ import os
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Any
+
+from traitlets import TraitType
 
 from ..errors import BadRequest, NotFound
 from ..models.external import DescribeServerConfig, ServerConfigContent
@@ -40,8 +43,15 @@ def template() -> str:
         lines += [
             f"#   {line}" for line in textwrap.wrap(trait.help or "", 76)
         ]  # fmt: skip
-        lines += [f"# c.ForgatherLab.{name} = {trait.default_value_repr()}", ""]
+        lines += [f"# c.ForgatherLab.{name} = {_default(trait)}", ""]
     return "\n".join(lines)
+
+
+def _default(trait: TraitType[Any, Any]) -> str:
+    try:
+        return str(trait.default_value_repr())
+    except AssertionError:  # a Type() trait whose default is None asserts instead of saying so
+        return "None"
 
 
 class ServerConfig:
@@ -55,6 +65,7 @@ class ServerConfig:
         """Where the file is; created from the template first if there is none (sync)."""
         created = False
         if not os.path.lexists(self.path):
+            text = template()  # before the file exists: a failure leaves no empty file
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -62,7 +73,7 @@ class ServerConfig:
                 pass  # created a moment ago by another request: keep it
             else:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    f.write(template())
+                    f.write(text)
                 created = True
         return self._describe(created)
 

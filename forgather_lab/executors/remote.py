@@ -63,6 +63,7 @@ class RemoteExecutor(Executor):
         self._states: dict[str, EngineJob] = {}  # by our job id, from the last poll
         self._ids: dict[str, str] = {}  # our job id → external id
         self._watchers: dict[str, Callable[[], None]] = {}
+        self._force_killed: set[str] = set()  # we sent SIGKILL: how it ended, if none says
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._poll_lock = asyncio.Lock()
@@ -152,6 +153,7 @@ class RemoteExecutor(Executor):
         external = await self.engine_submit(job_id, spec, env, len(gpus))
         await asyncio.to_thread(self._remember, job_id, external)
         self._states[job_id] = EngineJob(external, "SUBMITTED", "pending", "submitted")
+        self._force_killed.discard(job_id)
         self._wake.set()
         return Submitted(
             stand_in_pid(external), None, self.log_path(job_id), token_hash, external_id=external
@@ -166,7 +168,9 @@ class RemoteExecutor(Executor):
         if code is not None:
             return code
         state = self._states.get(job_id)
-        return state.exit_code if state is not None and state.phase == "ended" else None
+        if state is not None and state.phase == "ended" and state.exit_code is not None:
+            return state.exit_code
+        return -9 if job_id in self._force_killed else None
 
     async def is_alive(self, job: DescribeJob) -> bool:
         state = await self.poll_one(job.id)
@@ -187,6 +191,8 @@ class RemoteExecutor(Executor):
         external = await asyncio.to_thread(self._recall, job.id)
         if external is None:
             return "none"
+        if force:
+            self._force_killed.add(job.id)
         return await self.engine_stop(external, force, self._states.get(job.id))
 
     async def lingering(self, job: DescribeJob) -> list[int]:

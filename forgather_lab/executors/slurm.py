@@ -22,6 +22,7 @@ honoured).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shlex
@@ -198,10 +199,9 @@ class SlurmExecutor(RemoteExecutor):
             # launched is cancelled before it runs, so no signal can be lost in between.
             await self.run("scancel", external_id)
             return "CANCEL" if state is not None and state.phase == "pending" else "SIGTERM"
-        try:
+        # Pending, or already going: the cancel below ends it either way.
+        with contextlib.suppress(OSError):
             await self.run("scancel", "--full", "--signal=KILL", external_id)
-        except OSError:
-            pass  # pending, or already going: the cancel below ends it either way
         await self.run("scancel", external_id)  # and release the allocation at once
         return "SIGKILL"
 

@@ -223,7 +223,15 @@ def default_name(request: CreateJob, params: dict[str, Any]) -> str:
     """A name for a job queued without one."""
     if request.job_type == "command":
         return " ".join(Path(params["argv"][0]).name.split() + params["argv"][1:])[:80]
-    return f"{request.job_type}: {params.get('config', '')}"[:80]
+    if request.job_type in ("training", "eval"):
+        return f"{request.job_type}: {params.get('config', '')}"[:80]
+    # What the other kinds are about: a label, else the file or folder they serve.
+    if isinstance(label := params.get("label"), str) and label:
+        return f"{request.job_type}: {label}"[:80]
+    for key in ("notebook", "model_path", "logdir", "project_dir"):
+        if isinstance(value := params.get(key), str) and value:
+            return f"{request.job_type}: {Path(value).name}"[:80]
+    return request.job_type
 
 
 def _short(value: Any) -> str:

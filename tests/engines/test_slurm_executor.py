@@ -111,12 +111,14 @@ def test_a_job_runs_on_slurm_with_its_env_log_and_exit_status(
             await executor.close()
 
     submitted, shown, code, state, log = asyncio.run(run())
-    assert submitted.external_id and submitted.external_id.isdigit()
+    assert submitted.external_id
+    assert submitted.external_id.isdigit()
     assert submitted.pid == int(submitted.external_id)  # the stand-in the jobs service keys on
     assert code == 3
     assert state.node == slurm.host
     assert "CVD=0,1" in log  # Slurm picked two of the node's four GPUs
-    assert "SECRET=s3cr3t" in log and "JOB=slurm-a" in log
+    assert "SECRET=s3cr3t" in log
+    assert "JOB=slurm-a" in log
     assert "URL=http://127.0.0.1:1/" in log
     assert f"DIR={tmp_path / 'work'}" in log
     assert "SERVER_ENV=none" in log  # --export=NONE: only the job's explicit environment
@@ -151,8 +153,10 @@ def test_pending_reason_then_run_then_cancel_verified(slurm: SlurmCluster, tmp_p
 
             async def pending() -> bool:
                 state = executor.engine_job("slurm-b")
-                return state is not None and state.phase == "pending" and "Resources" in (
-                    state.reason or ""
+                return (
+                    state is not None
+                    and state.phase == "pending"
+                    and "Resources" in (state.reason or "")
                 )
 
             await until(pending)
@@ -194,10 +198,12 @@ def test_pending_reason_then_run_then_cancel_verified(slurm: SlurmCluster, tmp_p
         slurm.run("scancel", held)
     pending = seen["pending"]
     assert pending.pending_reason.startswith("Slurm: Resources"), pending.pending_reason
-    assert pending.executor == "slurm" and pending.external_id
+    assert pending.executor == "slurm"
+    assert pending.external_id
     assert seen["cancel_pending"] == "CANCEL"  # it never ran: cancelled, no signal
     assert seen["c_state"] in (None, "CANCELLED")
-    assert seen["running"].node == slurm.host and seen["running"].pending_reason is None
+    assert seen["running"].node == slurm.host
+    assert seen["running"].pending_reason is None
     assert seen["signal"] == "SIGTERM"
     assert seen["lingering"] == []
     assert seen["code"] == -15  # the wrapper outlived the TERM and recorded it
@@ -241,7 +247,9 @@ def test_a_restarted_executor_reattaches_by_slurm_job_id(
     record, slurm_id = asyncio.run(first())
     assert running(slurm, slurm_id)
     found, alive, sent, code = asyncio.run(second(record))
-    assert found is not None and found.external_id == slurm_id and found.pid == int(slurm_id)
+    assert found is not None
+    assert found.external_id == slurm_id
+    assert found.pid == int(slurm_id)
     assert alive
     assert sent == "SIGKILL"
     assert code == -9
@@ -257,7 +265,8 @@ def test_the_pool_is_the_partitions_nodes_and_gpus(slurm: SlurmCluster, tmp_path
         busy = executor.refresh_pool()
     finally:
         slurm.run("scancel", held)
-    assert idle is not None and busy is not None
+    assert idle is not None
+    assert busy is not None
     assert [(n.name, n.gpus) for n in idle] == [(slurm.host, 4)]
     assert busy[0].gpus_used == 4
     wrong = SlurmExecutor(
@@ -310,7 +319,9 @@ def test_the_runtime_runs_kills_and_reattaches_slurm_jobs(
             log = Path(done.log_path or "").read_text()
             doomed = await runtime.jobs.enqueue(command_job(["sleep", "30"]))
             await job_until(runtime, doomed.id, {"running"})
-            await until(lambda: _phase(runtime.executor, doomed.id, "running"))  # type: ignore[arg-type]
+            executor = runtime.executor
+            assert isinstance(executor, SlurmExecutor)
+            await until(lambda: _phase(executor, doomed.id, "running"))
             shown = await runtime.jobs.get(doomed.id)
             killed = await runtime.jobs.kill(doomed.id, force=False)
             survivor = await runtime.jobs.enqueue(command_job(["sleep", "4"]))
@@ -319,12 +330,12 @@ def test_the_runtime_runs_kills_and_reattaches_slurm_jobs(
         finally:
             await runtime.stop()  # the survivor keeps running on Slurm
 
-    async def second(job_id: str) -> tuple[dict[str, int], DescribeJob]:
+    async def second(job_id: str) -> tuple[set[str], DescribeJob]:
         runtime = Runtime(settings, root_dir=tmp_path)
-        await runtime.start(server_url="http://127.0.0.1:1/")
+        await runtime.start(server_url="http://127.0.0.1:1/")  # re-attaches by Slurm job id
         try:
-            counts = dict(runtime_counts(runtime))
-            return counts, await job_until(runtime, job_id, {"done", "failed", "aborted"})
+            watched = set(runtime.jobs.watched)
+            return watched, await job_until(runtime, job_id, {"done", "failed", "aborted"})
         finally:
             await runtime.stop()
 
@@ -333,13 +344,13 @@ def test_the_runtime_runs_kills_and_reattaches_slurm_jobs(
     assert [g.name for g in pool.gpus] == [f"{slurm.host}: gpu {i}" for i in range(4)]
     assert done.status == "done", done
     assert "hello from slurm" in log
-    assert shown.executor == "slurm" and shown.external_id and shown.node == slurm.host
-    assert killed.exited and killed.signal == "SIGTERM"
+    assert shown.executor == "slurm"
+    assert shown.external_id
+    assert shown.node == slurm.host
+    assert killed.exited
+    assert killed.signal == "SIGTERM"
     assert killed.job.status == "aborted", killed.job
     assert squeue_state(slurm, shown.external_id) not in ("RUNNING", "PENDING")
-    _, after = asyncio.run(second(survivor))
+    watched, after = asyncio.run(second(survivor))
+    assert survivor in watched  # found running on Slurm after the restart, not failed as lost
     assert after.status == "done", after
-
-
-def runtime_counts(runtime: Runtime) -> dict[str, int]:
-    return {"watched": len(runtime.jobs.watched)}
