@@ -21,14 +21,19 @@ from typing import Any
 from ._common import Figure, Settings, machine
 
 BENCHMARKS = [
+    "drain",
     "dispatch",
     "placement",
     "submission",
+    "batch",
+    "load",
+    "history",
     "logs",
     "events",
     "proxy",
     "extension",
     "reporter",
+    "footprint",
     "discovery",
     "compare",
 ]

@@ -91,8 +91,8 @@ def run(settings: Settings) -> list[Figure]:
             round(over_median, 2),
             "ms",
             baseline=base,
-            target="<= 20 ms",
-            met=over_median <= 20,
+            target="<= 5 ms",
+            met=over_median <= 5,
             note=f"dispatch median {d['median_ms']:.1f} ms (n={n}); "
             f"POST alone {post['median_ms']:.1f} ms",
             raw=raw,
@@ -103,8 +103,8 @@ def run(settings: Settings) -> list[Figure]:
             round(over_p99, 2),
             "ms",
             baseline=base,
-            target="<= 50 ms",
-            met=over_p99 <= 50,
+            target="<= 15 ms",
+            met=over_p99 <= 15,
             note=f"dispatch p99 {d['p99_ms']:.1f} ms",
         ),
     ]

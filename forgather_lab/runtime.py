@@ -115,6 +115,7 @@ class Runtime:
                 public_url=settings.public_url,
                 options=engine_options(settings),
                 on_change=self._engine_changed,
+                on_pool_change=self._engine_pool_changed,
             )
         )
         if self.executor.remote and self.error is None:
@@ -355,15 +356,22 @@ class Runtime:
                 free = None if g.simulated else (g.memory_total - g.memory_used) // 2**20
                 memory[g.index] = (g.memory_total // 2**20, free)
         cards = []
+        # An engine without a queue (Ray) takes a job only while it has the GPUs free:
+        # the cards ours do not hold beyond what it reports free wait this pass out.
+        room = self.executor.engine_free_gpus()
+        held = {i for j in active for i in j.gpus}
         for i in range(self.backend.count()):
             policy = policies.get(i)
             total, free = memory.get(i, (None, None))
+            busy_elsewhere = False
+            if room is not None and i not in held:
+                busy_elsewhere, room = room <= 0, room - 1
             cards.append(
                 Card(
                     index=i,
                     min_priority=policy.min_priority if policy else 0,
                     excluded=i in self.gpus.excluded,
-                    disabled=bool(policy and policy.disabled),
+                    disabled=bool(policy and policy.disabled) or busy_elsewhere,
                     total_mib=total,
                     free_mib=free,
                 )
@@ -374,6 +382,11 @@ class Runtime:
     def _engine_changed(self, job_id: str) -> None:
         """The executor's engine moved a job on (started it, says why it waits)."""
         self.bus.publish("job_updated", job_id=job_id)
+
+    def _engine_pool_changed(self) -> None:
+        """The engine has more (or fewer) GPUs free: the queue may move."""
+        if self.started:
+            self.dispatcher.wake()
 
     def _annotate(self, jobs: list[DescribeJob]) -> list[DescribeJob]:
         """The scheduler's positions and reasons, then what the executor's engine says."""

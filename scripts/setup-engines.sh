@@ -28,8 +28,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     slurmctld slurmd slurm-client munge >/dev/null
 fi
 
-if [ ! -x "$VENV/bin/ray" ] \
-  || [ "$("$VENV/bin/python" -c 'import ray; print(ray.__version__)' 2>/dev/null)" != "$RAY_VERSION" ]; then
+# The dist-info directory says which version is installed without importing ray (seconds).
+if [ ! -x "$VENV/bin/ray" ] || ! compgen -G "$VENV/lib/python*/site-packages/ray-$RAY_VERSION.dist-info" >/dev/null; then
   say "pip install ray[default]==$RAY_VERSION"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check "ray[default]==$RAY_VERSION"
 fi

@@ -92,4 +92,6 @@ if [ "$have" != "$py_stamp" ] && [ "$have" != "$py_hash-lab,train,inference,test
   "$PY" -c "import torch, transformers" # the example trainer and the inference server
   echo "$py_stamp" > "$VENV/.forgather-stamp"
 fi
+# The executor tests' engines (a one-node Slurm, a local Ray head): tests/engines/.
+[ "$WITH_TEST" = 1 ] && FORGATHER_VENV="$VENV" "$ROOT/scripts/setup-engines.sh"
 say "ready ($VENV)"

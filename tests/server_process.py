@@ -118,7 +118,13 @@ class ServerProcess:
         raise AssertionError(f"job {job_id} stayed {job.get('status')}: {job}")
 
     def _env(self) -> dict[str, str]:
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.runtime)}
+        # A scratch config dir: the server under test never reads (or, through
+        # /server-config, writes) the real ~/.jupyter.
+        env = {
+            **os.environ,
+            "JUPYTER_RUNTIME_DIR": str(self.runtime),
+            "JUPYTER_CONFIG_DIR": str(self.runtime.parent / "jupyter-config"),
+        }
         # The server under test must not think it is itself a job or a Hub user.
         for name in (
             "FORGATHER_LAB_URL",

@@ -121,8 +121,9 @@ async def test_docs_site_through_the_proxy(
     finally:
         await api("jobs", job_id, "control", "kill", method="POST")
         await wait_for(api, job_id, {"aborted", "done", "failed"})
-    status, body = await api("docsite", f"{job_id}/")
+    status, ended = await api("docsite", f"{job_id}/")
     assert status == 409
+    assert "aborted" in ended["message"]
 
 
 async def test_docs_bad_input(api: Any, jp_root_dir: Path) -> None:

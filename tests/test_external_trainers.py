@@ -104,13 +104,16 @@ async def test_external_trainer_registers_reports_obeys_and_ends_done(
 
     status = await wait_status(api, job_id, lambda s: s["has_reporter"] and (s["step"] or 0) > 3)
     assert status["stage"] == "Training"
-    assert status["loss"] is not None and status["lr"] == 0.01
+    assert status["loss"] is not None
+    assert status["lr"] == 0.01
     code, metrics = await api("jobs", job_id, "metrics", params={"names": "loss"})
-    assert code == 200 and len(metrics["series"]["loss"]) >= 3
+    assert code == 200
+    assert len(metrics["series"]["loss"]) >= 3
 
     # Remove stale leaves a running trainer alone.
     code, cleaned = await api("jobs", "external", "cleanup", method="POST")
-    assert code == 200 and job_id not in cleaned["removed_ids"]
+    assert code == 200
+    assert job_id not in cleaned["removed_ids"]
 
     code, save = await api("jobs", job_id, "control", "save", method="POST")
     assert code == 200, save
@@ -167,12 +170,14 @@ async def test_external_jobs_cannot_be_queued(api: Any) -> None:
 
 
 async def test_registration_refuses_what_is_not_a_trainer(api: Any) -> None:
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()
     code, body = await api("jobs", "external", method="POST", json_body={"pid": gone.pid})
-    assert code == 400 and f"no process {gone.pid}" in body["message"]
+    assert code == 400
+    assert f"no process {gone.pid}" in body["message"]
     code, body = await api("jobs", "external", method="POST", json_body={"pid": os.getpid()})
-    assert code == 400 and "server's own process" in body["message"]
+    assert code == 400
+    assert "server's own process" in body["message"]
     if os.getuid() != 0:
         code, body = await api("jobs", "external", method="POST", json_body={"pid": 1})
         assert code == 403, body
@@ -183,7 +188,9 @@ async def test_registration_refuses_what_is_not_a_trainer(api: Any) -> None:
 
 
 async def test_end_takes_only_the_jobs_own_token(api: Any) -> None:
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    sleeper = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import time; time.sleep(60)"
+    )
     try:
         code, reg = await api(
             "jobs", "external", method="POST", json_body={"pid": sleeper.pid, "name": "s"}
@@ -201,12 +208,13 @@ async def test_end_takes_only_the_jobs_own_token(api: Any) -> None:
         code, bad = await api(*end, method="POST", json_body={"outcome": "x"}, headers=right)
         assert code == 400, bad
         code, job = await api(*end, method="POST", json_body=body, headers=right)
-        assert code == 200 and job["status"] == "done"
+        assert code == 200
+        assert job["status"] == "done"
         code, _ = await api(*end, method="POST", json_body=body, headers=right)
         assert code == 409  # ended: the token no longer opens anything
     finally:
         sleeper.kill()
-        sleeper.wait()
+        await sleeper.wait()
 
 
 @pytest.mark.timeout(120)
@@ -241,3 +249,22 @@ def test_external_records_survive_a_restart_and_are_checked_again(tmp_path: Path
             p.kill()
             p.wait()
         srv.stop()
+
+
+def test_discovery_registers_only_under_a_server_unless_asked(tmp_path: Path) -> None:
+    import json
+
+    from forgather_lab import reporter
+
+    def server_file(name: str, pid: int, url: str) -> None:
+        info = {"url": url, "token": "t-" + name, "pid": pid, "root_dir": str(tmp_path)}
+        (tmp_path / f"jpserver-{name}.json").write_text(json.dumps(info))
+
+    env = {"JUPYTER_RUNTIME_DIR": str(tmp_path)}
+    server_file("other", os.getpid(), "http://127.0.0.1:1/")  # alive, not an ancestor
+    assert reporter.discover(env, anywhere=False) is None
+    assert reporter.discover(env, anywhere=True) == ("http://127.0.0.1:1/", "t-other")
+    server_file("parent", os.getppid(), "http://127.0.0.1:2/")  # e.g. a Lab terminal's server
+    assert reporter.discover(env, anywhere=False) == ("http://127.0.0.1:2/", "t-parent")
+    # An explicit environment (a test, an embedding) never registers unless asked.
+    assert not reporter.connect(env=env).enabled

@@ -55,9 +55,11 @@ async def test_finished_jobs_lose_their_log_after_the_ttl_running_ones_never(
             await asyncio.sleep(0.1)
         assert time.time() - done["ended_at"] >= 1.0  # not before its TTL
         text = await tty(api, finished["id"])
-        assert "short lived" not in text and "log_ttl=1s" in text
+        assert "short lived" not in text
+        assert "log_ttl=1s" in text
         code, record = await api("jobs", finished["id"])
-        assert code == 200 and record["status"] == "done"  # the record stays
+        assert code == 200
+        assert record["status"] == "done"
         assert not (state_dir / "jobs" / finished["id"] / "token").exists()
         # Several sweeps have passed by now; the running job (older than the TTL) is untouched.
         await asyncio.sleep(1.2)
@@ -86,14 +88,16 @@ async def test_a_config_jobs_log_is_linked_into_its_run_and_outlives_collection(
     ended = await wait_for(api, job["id"], {"done", "failed"}, timeout=30)
     assert ended["status"] == "done", ended
     linked = jp_root_dir / project / "output_models" / "count_words" / "logs" / "tty.log"
-    assert linked.is_file() and not linked.is_symlink()  # a hard link: a plain file in the roots
+    assert linked.is_file()
+    assert not linked.is_symlink()
     deadline = time.monotonic() + 10
     while NOTE not in await tty(api, job["id"]):
         assert time.monotonic() < deadline
         await asyncio.sleep(0.1)
     # The job's own log went; the run keeps its console output.
     text = linked.read_text()
-    assert text.strip() and NOTE not in text
+    assert text.strip()
+    assert NOTE not in text
 
 
 def test_link_log_refuses_to_write_outside_the_roots(tmp_path: Path) -> None:
@@ -122,7 +126,8 @@ async def test_server_config_is_created_once_never_overwritten_and_edited(
     code, first = await api("server-config", method="POST")
     assert code == 200, first
     path = Path(first["path"])
-    assert first["created"] is True and path == jp_config_dir / "jupyter_server_config.py"
+    assert first["created"] is True
+    assert path == jp_config_dir / "jupyter_server_config.py"
     text = path.read_text()
     for name in setting_names():
         assert f"# c.ForgatherLab.{name} = " in text
@@ -130,15 +135,16 @@ async def test_server_config_is_created_once_never_overwritten_and_edited(
 
     edited = text + "c.ForgatherLab.log_ttl = 60.0\n"
     code, put = await api("server-config", "content", method="PUT", json_body={"content": edited})
-    assert code == 200 and put["created"] is False
+    assert code == 200
+    assert put["created"] is False
     code, again = await api("server-config", method="POST")
-    assert code == 200 and again["created"] is False
+    assert code == 200
+    assert again["created"] is False
     code, read = await api("server-config", "content")
-    assert code == 200 and read["content"] == edited  # the template never came back
+    assert code == 200
+    assert read["content"] == edited
 
-    code, bad = await api(
-        "server-config", "content", method="PUT", json_body={"content": "a\x00b"}
-    )
+    code, bad = await api("server-config", "content", method="PUT", json_body={"content": "a\x00b"})
     assert code == 400, bad
     assert path.read_text() == edited  # a refused write changes nothing
 

@@ -133,7 +133,8 @@ async def test_default_gpus_follow_the_seed_rule(api: Any) -> None:
     status, job = await _queue(api, "training", "train.yaml", requested_gpus=3)
     assert job["requested_gpus"] == 3
     status, out = await api("config", "output-dir", params={"project_dir": "proj"})
-    assert out["gpus"] is None and out["job"]["gpus"] is None  # the config does not say
+    assert out["gpus"] is None  # the config does not say
+    assert out["job"]["gpus"] is None
 
 
 async def test_eval_job_runs_to_done(api: Any) -> None:
@@ -145,7 +146,7 @@ async def test_eval_job_runs_to_done(api: Any) -> None:
     assert ended["status"] == "done", ended
     assert len(ended["gpus"]) == 1  # the default GPU, placed
     status, log = await api("jobs", job["id"], "tty")
-    assert "args [\"--steps\", \"7\"]" in log
+    assert 'args ["--steps", "7"]' in log
 
 
 def test_default_gpus_without_gpus_and_job_types() -> None:

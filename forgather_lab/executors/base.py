@@ -26,6 +26,8 @@ class ExecutorContext:
     options: dict[str, Any] = field(default_factory=dict)
     #: Told (on the loop) a job's engine state changed: pending reason, node, start.
     on_change: Callable[[str], None] | None = None
+    #: Told (on the loop) the engine's free GPUs changed (the dispatcher re-plans).
+    on_pool_change: Callable[[], None] | None = None
 
     @property
     def callback_url(self) -> str:
@@ -170,6 +172,11 @@ class Executor(ABC):
         """Ask the engine for its nodes now (blocking: call off the loop)."""
         return self.pool()
 
-    def admits(self, gpus: int) -> str | None:
-        """None if a job of ``gpus`` GPUs may be handed over now; else why it waits."""
+    def engine_free_gpus(self) -> int | None:
+        """GPUs the engine can start a job on now, beyond those our jobs hold.
+
+        None: no limit of the engine's own (local GPUs are the pool; Slurm queues
+        what it cannot start). Ray has no queue: the dispatcher admits a job only
+        while this says there is room (0 also once ``ray_max_running`` is reached).
+        """
         return None

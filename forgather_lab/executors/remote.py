@@ -64,6 +64,7 @@ class RemoteExecutor(Executor):
         self._ids: dict[str, str] = {}  # our job id → external id
         self._watchers: dict[str, Callable[[], None]] = {}
         self._force_killed: set[str] = set()  # we sent SIGKILL: how it ended, if none says
+        self._gpus: dict[str, int] = {}  # GPUs each job handed over asked for
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._poll_lock = asyncio.Lock()
@@ -150,6 +151,7 @@ class RemoteExecutor(Executor):
     ) -> Submitted:
         env, token_hash = await asyncio.to_thread(self.job_env, job_id, spec)
         await asyncio.to_thread(self.exit_file(job_id).unlink, True)
+        self._gpus[job_id] = len(gpus)
         external = await self.engine_submit(job_id, spec, env, len(gpus))
         await asyncio.to_thread(self._remember, job_id, external)
         self._states[job_id] = EngineJob(external, "SUBMITTED", "pending", "submitted")
@@ -209,6 +211,14 @@ class RemoteExecutor(Executor):
     def engine_job(self, job_id: str) -> EngineJob | None:
         return self._states.get(job_id)
 
+    def handed_over(self, phase: str | None = None) -> dict[str, int]:
+        """GPUs of each job handed to the engine and not seen ended (or in ``phase``)."""
+        return {
+            j: self._gpus.get(j, 0)
+            for j, state in self._states.items()
+            if state.phase != "ended" and (phase is None or state.phase == phase)
+        }
+
     async def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name=f"forgather-{self.name}-poll")
@@ -262,6 +272,7 @@ class RemoteExecutor(Executor):
             if self.context.on_change is not None:
                 self.context.on_change(job_id)
         for job_id in ended:
+            await self.before_exit(job_id)
             on_exit = self._watchers.pop(job_id, None)
             if on_exit is not None:
                 on_exit()
@@ -278,6 +289,9 @@ class RemoteExecutor(Executor):
                 raise
             except Exception:  # the engine may be away for a while; the next poll retries
                 log.warning("%s: could not poll the engine", self.name, exc_info=True)
+
+    async def before_exit(self, job_id: str) -> None:
+        """A watched job ended: finish what is owed to it before the service is told."""
 
     async def after_poll(self) -> None:
         """Run after each poll (a subclass refreshes its pool view or streams logs)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,29 @@ from .model import ACTIVE, PUBLIC_COLUMNS, TERMINAL, DescribeJob, JobStatus, row
 
 _COLS = ", ".join(PUBLIC_COLUMNS)
 _TERMINAL_SQL = ",".join(f"'{s.value}'" for s in TERMINAL)
+
+#: Parsed records by their row's exact values: the dispatcher reads the whole queue
+#: on every pass, and parsing (JSON columns, validation) is most of that read.
+_PARSED: dict[tuple[Any, ...], DescribeJob] = {}
+_PARSED_MAX = 50_000
+_PARSED_LOCK = threading.Lock()
+
+
+def _record(row: sqlite3.Row) -> DescribeJob:
+    """``row_to_record`` once per distinct row: an unchanged row maps to the same record.
+
+    Records are never changed in place (every caller copies with ``model_copy``),
+    so sharing one between readers is safe; any change to the row is a new key.
+    """
+    key = tuple(row)
+    job = _PARSED.get(key)
+    if job is None:
+        job = row_to_record(row)
+        with _PARSED_LOCK:
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = job
+    return job
 
 
 def new_job_id() -> str:
@@ -161,7 +185,7 @@ def _check_dependencies(conn: sqlite3.Connection, depends_on: Sequence[str]) -> 
 def get(conn: sqlite3.Connection, job_id: str) -> DescribeJob | None:
     """One job record, or None."""
     row = conn.execute(f"SELECT {_COLS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
-    return None if row is None else row_to_record(row)
+    return None if row is None else _record(row)
 
 
 def _get_many(conn: sqlite3.Connection, ids: Sequence[str]) -> list[DescribeJob]:
@@ -170,7 +194,7 @@ def _get_many(conn: sqlite3.Connection, ids: Sequence[str]) -> list[DescribeJob]
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         rows = conn.execute(f"SELECT {_COLS} FROM jobs WHERE id IN ({marks})", chunk)
-        out.extend(row_to_record(r) for r in rows)
+        out.extend(_record(r) for r in rows)
     return out
 
 
@@ -204,17 +228,94 @@ def list_jobs(
     offset: int = 0,
     newest_first: bool = True,
 ) -> tuple[list[DescribeJob], int]:
-    """A page of jobs and the total count matching the filter."""
-    where, args = "", list(statuses or [])
-    if args:
-        where = f"WHERE status IN ({','.join('?' * len(args))})"
-    order = "seq DESC" if newest_first else "seq"
-    rows = conn.execute(
-        f"SELECT {_COLS} FROM jobs {where} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*args, limit, offset],
-    ).fetchall()
-    total = conn.execute(f"SELECT COUNT(*) FROM jobs {where}", args).fetchone()[0]
-    return [row_to_record(r) for r in rows], total
+    """A page of jobs and the total count matching the filter.
+
+    The total comes from ``counts`` (no ``COUNT(*)`` over the history), and
+    a page past the middle is read from the other end: ``OFFSET`` walks
+    every row it skips, so the oldest pages of a long history cost no more
+    than the newest.
+    """
+    wanted = list(dict.fromkeys(statuses or []))
+    known = counts(conn)
+    total = sum(known.values()) if not wanted else sum(known.get(s, 0) for s in wanted)
+    where = f"WHERE status IN ({','.join('?' * len(wanted))})" if wanted else ""
+    if offset >= total:
+        return [], total
+    reverse = offset + limit > total - offset and offset > 0
+    if reverse:
+        # The same rows, counted from the far end: skip ``total - offset - limit``.
+        first = max(0, total - offset - limit)
+        take = min(limit, total - offset)
+        order = "seq" if newest_first else "seq DESC"
+        rows = conn.execute(
+            f"SELECT {_COLS} FROM jobs {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*wanted, take, first],
+        ).fetchall()
+        rows.reverse()
+    else:
+        order = "seq DESC" if newest_first else "seq"
+        rows = conn.execute(
+            f"SELECT {_COLS} FROM jobs {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*wanted, limit, offset],
+        ).fetchall()
+    return [_record(r) for r in rows], total
+
+
+_COUNTS_SQL = (
+    "CREATE TEMP TABLE IF NOT EXISTS job_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+    """CREATE TEMP TRIGGER IF NOT EXISTS job_counts_insert AFTER INSERT ON main.jobs BEGIN
+        INSERT INTO job_counts (status, n) VALUES (NEW.status, 1)
+            ON CONFLICT (status) DO UPDATE SET n = n + 1;
+    END""",
+    """CREATE TEMP TRIGGER IF NOT EXISTS job_counts_delete AFTER DELETE ON main.jobs BEGIN
+        UPDATE job_counts SET n = n - 1 WHERE status = OLD.status;
+    END""",
+    """CREATE TEMP TRIGGER IF NOT EXISTS job_counts_update AFTER UPDATE OF status ON main.jobs
+    WHEN NEW.status != OLD.status BEGIN
+        UPDATE job_counts SET n = n - 1 WHERE status = OLD.status;
+        INSERT INTO job_counts (status, n) VALUES (NEW.status, 1)
+            ON CONFLICT (status) DO UPDATE SET n = n + 1;
+    END""",
+)
+#: Per connection: the ``PRAGMA data_version`` the counts were last taken at.
+#: (A reused ``id`` of a closed connection finds no TEMP table: counted again.)
+_COUNTED: dict[int, int] = {}
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many jobs there are in each status, without counting the history each time.
+
+    Kept in a per-connection TEMP table by TEMP triggers (no schema change:
+    they live and die with the connection), so this connection's own writes
+    keep it exact inside their transactions. A write by another connection
+    changes ``PRAGMA data_version``; then everything is counted again once.
+    """
+    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    if _COUNTED.get(id(conn)) == version:
+        try:
+            rows = conn.execute("SELECT status, n FROM temp.job_counts WHERE n > 0").fetchall()
+        except sqlite3.OperationalError:  # a new connection with a reused id
+            rows = None
+        if rows is not None:
+            return {r[0]: r[1] for r in rows}
+    # Deferred, not IMMEDIATE: only the TEMP table is written (a read-only state
+    # database is counted too).
+    conn.execute("BEGIN")
+    try:
+        for statement in _COUNTS_SQL:
+            conn.execute(statement)
+        conn.execute("DELETE FROM temp.job_counts")
+        conn.execute(
+            "INSERT INTO temp.job_counts (status, n) SELECT status, COUNT(*) FROM main.jobs "
+            "GROUP BY status"
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    _COUNTED[id(conn)] = conn.execute("PRAGMA data_version").fetchone()[0]
+    rows = conn.execute("SELECT status, n FROM temp.job_counts WHERE n > 0").fetchall()
+    return {r[0]: r[1] for r in rows}
 
 
 def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
@@ -222,7 +323,7 @@ def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
     rows = conn.execute(
         f"SELECT {_COLS} FROM jobs WHERE status = 'queued' ORDER BY priority DESC, seq"
     ).fetchall()
-    return [row_to_record(r) for r in rows]
+    return [_record(r) for r in rows]
 
 
 def active(conn: sqlite3.Connection) -> list[DescribeJob]:
@@ -230,7 +331,7 @@ def active(conn: sqlite3.Connection) -> list[DescribeJob]:
     rows = conn.execute(
         f"SELECT {_COLS} FROM jobs WHERE status IN ('starting', 'running') ORDER BY seq"
     ).fetchall()
-    return [row_to_record(r) for r in rows]
+    return [_record(r) for r in rows]
 
 
 def in_group(conn: sqlite3.Connection, group: str) -> list[DescribeJob]:
@@ -238,7 +339,7 @@ def in_group(conn: sqlite3.Connection, group: str) -> list[DescribeJob]:
     rows = conn.execute(
         f"SELECT {_COLS} FROM jobs WHERE group_id = ? ORDER BY seq", (group,)
     ).fetchall()
-    return [row_to_record(r) for r in rows]
+    return [_record(r) for r in rows]
 
 
 def claim(conn: sqlite3.Connection, job_id: str, gpus: list[int]) -> bool:

@@ -312,6 +312,8 @@ class JobsService(JobRecords):
         """At start: watch every job still alive, settle the others. Returns counts."""
         counts = {"reattached": 0, "finished": 0, "failed": 0}
         for job in await self.db.run(repo.active):
+            if job.job_type == "external":  # not ours to watch: control/external.py checks them
+                continue
             if not job.pid:
                 found = await self.executor.find(job)
                 if found is not None:

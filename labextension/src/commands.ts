@@ -34,4 +34,6 @@ export namespace CommandIDs {
   export const launchService = 'forgather:launch-service';
   export const openDocs = 'forgather:open-docs';
   export const openEvaluations = 'forgather:open-evaluations';
+  export const removeStaleExternal = 'forgather:remove-stale-external';
+  export const openServerConfig = 'forgather:open-server-config';
 }

@@ -7,9 +7,9 @@ import { type ICommandPalette, Notification, showErrorMessage } from '@jupyterla
 import { type ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { type ForgatherClient } from './client';
+import { CommandIDs } from './commands';
 
 /** The command's id (to move into `CommandIDs` of commands.ts). */
-export const REMOVE_STALE_EXTERNAL = 'forgather:remove-stale-external';
 
 /** Register "Remove Stale External Jobs" (the Jobs list refreshes on `jobs_cleaned`). */
 export function setupExternalJobs(
@@ -17,7 +17,7 @@ export function setupExternalJobs(
   opts: { client: ForgatherClient; palette: ICommandPalette | null; translator: ITranslator | null }
 ): void {
   const trans = (opts.translator ?? nullTranslator).load('forgather_lab');
-  app.commands.addCommand(REMOVE_STALE_EXTERNAL, {
+  app.commands.addCommand(CommandIDs.removeStaleExternal, {
     label: trans.__('Remove Stale'),
     caption: trans.__('Delete the ended trainers that registered from outside the queue'),
     execute: async () => {
@@ -41,5 +41,5 @@ export function setupExternalJobs(
       }
     }
   });
-  opts.palette?.addItem({ command: REMOVE_STALE_EXTERNAL, category: 'Forgather' });
+  opts.palette?.addItem({ command: CommandIDs.removeStaleExternal, category: 'Forgather' });
 }

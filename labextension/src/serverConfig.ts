@@ -21,9 +21,9 @@ import { Widget } from '@lumino/widgets';
 
 import { type ForgatherClient } from './client';
 import { forgatherIcon } from './icons';
+import { CommandIDs } from './commands';
 
 /** The command's id (to move into `CommandIDs` of commands.ts). */
-export const OPEN_SERVER_CONFIG = 'forgather:open-server-config';
 
 /** The editor tab for a config file JupyterLab cannot open itself. */
 export class ServerConfigEditor extends MainAreaWidget<Widget> {
@@ -110,7 +110,7 @@ export function setupServerConfig(
 ): void {
   const trans = (opts.translator ?? nullTranslator).load('forgather_lab');
   let editor: ServerConfigEditor | null = null;
-  app.commands.addCommand(OPEN_SERVER_CONFIG, {
+  app.commands.addCommand(CommandIDs.openServerConfig, {
     label: trans.__('Open Server Config'),
     caption: trans.__(
       'Edit jupyter_server_config.py (created with every Forgather Lab setting, commented out)'
@@ -141,5 +141,5 @@ export function setupServerConfig(
       }
     }
   });
-  opts.palette?.addItem({ command: OPEN_SERVER_CONFIG, category: 'Forgather' });
+  opts.palette?.addItem({ command: CommandIDs.openServerConfig, category: 'Forgather' });
 }

@@ -16,6 +16,7 @@ import pytest
 
 from forgather_lab.models.jobs import DescribeJob, JobStatus
 
+from .ray_cluster import RayHead, ray_binary
 from .slurm_cluster import SlurmCluster, missing_binaries
 
 
@@ -44,6 +45,22 @@ def slurm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlurmCluster]:
             os.environ.pop("SLURM_CONF", None)
         else:
             os.environ["SLURM_CONF"] = before
+
+
+@pytest.fixture(scope="module")
+def ray_head() -> Iterator[RayHead]:
+    """A local Ray head with 4 declared GPUs (its own ports and temp dir)."""
+    if ray_binary() is None:
+        _unavailable("Ray (the venv's ray)")
+    import tempfile
+
+    # Ray's unix sockets live under its temp dir: pytest's paths are too long for them.
+    head = RayHead(Path(tempfile.mkdtemp(prefix="fl-ray-")))
+    try:
+        head.start()
+        yield head
+    finally:
+        head.stop()
 
 
 def job_record(job_id: str, **fields: Any) -> DescribeJob:

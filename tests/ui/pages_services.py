@@ -25,7 +25,9 @@ class LaunchDialog:
         return self.form.get_by_label(label, exact=True)
 
     def labels(self) -> list[str]:
-        return [t.strip() for t in self.form.locator(".jp-forgather-form-row label").all_inner_texts()]
+        return [
+            t.strip() for t in self.form.locator(".jp-forgather-form-row label").all_inner_texts()
+        ]
 
     def reset(self) -> None:
         self.form.get_by_role("button", name="Reset to defaults").click()

@@ -45,7 +45,8 @@ def test_evaluate_panel_shows_results(page: object, lab_server: LabServer) -> No
     assert ev["job_type"] == "eval"
     out = ev["params"]["job"]["output_dir"]
     evaluations = api.call("GET", f"model/evaluations?output_dir={out}")["evaluations"]
-    assert evaluations and evaluations[0]["results"]["eval_loss"] > 0
+    assert evaluations
+    assert evaluations[0]["results"]["eval_loss"] > 0
 
     lab = JupyterLabPage(page, lab_server)
     lab.open()

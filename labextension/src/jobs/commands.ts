@@ -11,7 +11,7 @@ import { type TranslationBundle } from '@jupyterlab/translation';
 import type { DescribeDynamicArgs, DescribeJob, JobControl } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { forgatherIcon } from '../icons';
-import { CommandJobForm, type IJobRequest, RunConfigForm } from './forms';
+import { CommandJobForm, type IJobRequest, type IRunKind, RunConfigForm } from './forms';
 import { type JobsModel } from './model';
 import { controlLabels } from './components';
 
@@ -134,7 +134,7 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
 
   commands.addCommand(CommandIDs.runConfig, {
     label: args => (args.config ? trans.__('Run %1…', String(args.config)) : trans.__('Run…')),
-    caption: trans.__('Queue a training run of this config'),
+    caption: trans.__('Queue a run of this config (training, or evaluation for an eval config)'),
     icon: forgatherIcon,
     execute: async args => {
       // From the args (the config view), else from the projects tree row right-clicked.
@@ -148,8 +148,20 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
         );
       }
       let schema: DescribeDynamicArgs;
+      let kind: IRunKind;
+      const ref = { project_dir: projectDir, config };
       try {
-        schema = await model.client.projects.dynamicArgs({ project_dir: projectDir, config });
+        const [args, meta, out] = await Promise.all([
+          model.client.projects.dynamicArgs(ref),
+          model.client.projects.meta(ref),
+          model.client.projects.outputDir(ref)
+        ]);
+        if (!meta.job_type) {
+          // Another class (type.model, type.dataset): only Overrides… apply.
+          return showErrorMessage(trans.__('Run %1', config), meta.not_runnable ?? '');
+        }
+        schema = args;
+        kind = { jobType: meta.job_type, nprocPerNode: out.nproc_per_node ?? null };
       } catch (error) {
         return failed(trans.__('Could not read the arguments of %1', config))(error);
       }
@@ -159,9 +171,16 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
         config,
         schema.args,
         schema.values,
-        priority()
+        priority(),
+        kind
       );
-      return enqueue(trans.__('Run %1', config), form);
+      const job = await enqueue(trans.__('Run %1', config), form);
+      if (job) {
+        // The values used become the config's overrides: it opens where it was left.
+        const values = { ...schema.values, ...form.usedValues };
+        await model.client.projects.setOverrides(ref, values).catch(() => undefined);
+      }
+      return job;
     }
   });
 

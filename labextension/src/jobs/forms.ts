@@ -245,9 +245,17 @@ class ArgField {
   private _numberType: string;
 }
 
+/** What Run queues for a config: its job type (from its class) and declared workers. */
+export interface IRunKind {
+  jobType: 'training' | 'eval';
+  nprocPerNode: number | string | null;
+}
+
 /**
- * The "Run" form of a training config, generated from its dynamic_args; any
- * argument can be swept (a list of values: one job per combination).
+ * The "Run" form of a training or evaluation config, generated from its
+ * dynamic_args; any argument can be swept (a list of values: one job per
+ * combination). It shows the config's `nproc_per_node` and warns when the
+ * GPUs asked for would not match a fixed worker count.
  */
 export class RunConfigForm extends Widget implements Dialog.IBodyWidget<IJobRequest> {
   constructor(
@@ -256,7 +264,8 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<IJobRequ
     readonly config: string,
     args: DynamicArg[],
     values: Record<string, unknown>,
-    priority = 0
+    priority = 0,
+    readonly kind: IRunKind = { jobType: 'training', nprocPerNode: null }
   ) {
     super({ node: document.createElement('form') });
     this.addClass('jp-forgather-form');
@@ -266,9 +275,31 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<IJobRequ
       this._fields.push(new ArgField(this.node, trans, arg, value));
     }
     this._placement = new PlacementFields(this.node, trans, '', null, priority);
+    const nproc = kind.nprocPerNode;
+    if (nproc !== null) {
+      const info = document.createElement('small');
+      info.className = 'jp-forgather-nproc';
+      info.textContent = trans.__('The config runs nproc_per_node: %1', String(nproc));
+      const warning = document.createElement('small');
+      warning.className = 'jp-forgather-nproc-mismatch';
+      warning.setAttribute('role', 'status');
+      const check = () => {
+        const asked = this._placement.gpus.value.trim();
+        const mismatch = typeof nproc === 'number' && asked !== '' && parseInt(asked, 10) !== nproc;
+        warning.textContent = mismatch
+          ? trans.__('%1 GPUs for %2 workers: each worker expects a GPU of its own', asked, nproc)
+          : '';
+      };
+      this._placement.gpus.addEventListener('input', check);
+      this._placement.gpus.parentElement?.append(info, warning);
+      check();
+    }
     this._scheduling = new SchedulingFields(this.node, trans);
     this._trans = trans;
   }
+
+  /** The dynamic arguments of the last `getValue()` (saved as the config's overrides). */
+  usedValues: Record<string, unknown> = {};
 
   getValue(): IJobRequest {
     const dynamic: Record<string, unknown> = {};
@@ -285,8 +316,9 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<IJobRequ
         dynamic[f.arg.name] = Array.isArray(value) && f.swept ? value[0] : value;
       }
     }
+    this.usedValues = dynamic;
     const job = this._placement.apply({
-      job_type: 'training',
+      job_type: this.kind.jobType,
       project_dir: this.projectDir,
       config: this.config,
       dynamic_args: dynamic,

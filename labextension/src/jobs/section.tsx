@@ -112,6 +112,7 @@ export function JobsSection(props: {
   const { model, commands, trans } = props;
   const jobs = model.jobs.filter(j => j.status !== 'queued');
   const finished = jobs.some(j => TERMINAL.has(j.status));
+  const staleExternal = jobs.some(j => j.job_type === 'external' && TERMINAL.has(j.status));
   const [picked, setPicked] = React.useState<ReadonlySet<string>>(new Set());
   const anchor = React.useRef<string | null>(null);
   // Ticked jobs that are still listed, in the list's order.
@@ -161,6 +162,15 @@ export function JobsSection(props: {
               onClick={() => void commands.execute(CommandIDs.jobsCleanup)}
             >
               {trans.__('Clean up finished')}
+            </button>
+          )}
+          {staleExternal && (
+            <button
+              className="jp-forgather-link-button"
+              title={trans.__('Remove ended trainers that registered from outside the queue')}
+              onClick={() => void commands.execute(CommandIDs.removeStaleExternal)}
+            >
+              {trans.__('Remove stale')}
             </button>
           )}
         </span>
