@@ -92,7 +92,8 @@ def drain_ours(n: int, profile_dir: Path | None) -> dict[str, Any]:
         took = time.perf_counter() - started
         profiler.stop()
         failed = _count(http, "failed")
-    return {"jobs": n, "seconds": round(took, 3), "jobs_per_s": round(n / took, 1), "failed": failed}
+    rate = round(n / took, 1)
+    return {"jobs": n, "seconds": round(took, 3), "jobs_per_s": rate, "failed": failed}
 
 
 def _wait_done(http: httpx.Client, total: int, timeout: float) -> None:

@@ -32,7 +32,8 @@ def run(settings: Settings) -> list[Figure]:
         server = psutil.Process(srv.pid)
         time.sleep(1.0)
         before = server.memory_info().rss
-        body = {"job_type": "command", "job_params": {"argv": ["sleep", "120"]}, "requested_gpus": 1}
+        argv = ["sleep", "120"]
+        body = {"job_type": "command", "job_params": {"argv": argv}, "requested_gpus": 1}
         ids = [http.post("/forgather/api/queue", json=body).json()["id"] for _ in range(JOBS)]
         pids = [int(srv.wait_job(i, {"running"}, timeout=60)["pid"]) for i in ids]
         time.sleep(1.0)

@@ -57,14 +57,13 @@ def seed(path: Path, jobs: int) -> None:
             "CASE WHEN i > ? THEN 'queued' WHEN i % 50 = 0 THEN 'failed' "
             "WHEN i % 100 = 1 THEN 'cancelled' ELSE 'done' END, "
             "0, 1, CASE WHEN i > ? THEN '[]' ELSE '[' || (i % 8) || ']' END, "
-            "'{\"argv\": [\"python\", \"train.py\", \"--lr\", \"0.00' || (i % 10) || '\"]}', "
+            '\'{"argv": ["python", "train.py", "--lr", "0.00\' || (i % 10) || \'"]}\', '
             "CASE WHEN i > ? THEN NULL ELSE 10000 + i % 50000 END, NULL, "
             "CASE WHEN i > ? THEN NULL WHEN i % 50 = 0 THEN 1 ELSE 0 END, "
             "CASE WHEN i % 50 = 0 AND i <= ? THEN 'exited with code 1' END, "
             "'/home/user/.local/share/forgather/jobs/' || printf('%08x', i) || '/output.log', "
             "? + i * 2.0, ? + i * 2.0 + 0.01, ? + i * 2.0 + 1.5, ? + i * 2.0 FROM n",
-            (jobs, jobs - QUEUED, jobs - QUEUED, jobs - QUEUED, jobs - QUEUED, jobs - QUEUED)
-            + (start,) * 4,
+            (jobs, *(jobs - QUEUED,) * 5, *(start,) * 4),
         )
         for offset, status, reason in (
             (0.0, "queued", "submitted"),
@@ -77,7 +76,7 @@ def seed(path: Path, jobs: int) -> None:
                 f"SELECT id, created_at + ?, {'status' if status is None else '?'}, 1, "
                 f"{'error' if reason is None else '?'} FROM jobs WHERE status != 'queued' "
                 + ("" if status != "queued" else "OR 1"),
-                (offset,) + tuple(x for x in (status, reason) if x is not None),
+                (offset, *(x for x in (status, reason) if x is not None)),
             )
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

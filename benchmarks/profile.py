@@ -33,8 +33,10 @@ class Profiler:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out = out_dir / f"{name}.txt"
         self.proc = subprocess.Popen(
-            [spy, "record", "--pid", str(pid), "--rate", str(rate), "--format", "raw"]
-            + ["--threads", "--output", str(self.out), "--nonblocking"],
+            [
+                *(spy, "record", "--pid", str(pid), "--rate", str(rate), "--format", "raw"),
+                *("--threads", "--output", str(self.out), "--nonblocking"),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -90,7 +92,7 @@ def _where(frame: str) -> str:
     if "(" not in frame:
         return ""
     place = frame.split("(", 1)[1].rstrip(")")
-    file, _, lineno = place.rpartition(":")
+    file = place.rpartition(":")[0]
     parts = Path(file).parts
     short = "/".join(parts[-2:]) if parts else file
     return f"({short})"

@@ -117,6 +117,10 @@ def test_logs_stream_stop_is_verified_and_a_new_executor_reattaches(
     assert "CVD= " not in log  # Ray gave the job a GPU
 
 
+def stop_foreign(head: RayHead) -> None:
+    httpx.post(f"{head.address}/api/jobs/foreign/stop", timeout=10).raise_for_status()
+
+
 def test_admission_waits_for_free_ray_gpus_and_keeps_priorities(
     ray_head: RayHead, tmp_path: Path
 ) -> None:
@@ -157,7 +161,7 @@ def test_admission_waits_for_free_ray_gpus_and_keeps_priorities(
             waiting = [await runtime.jobs.get(j.id) for j in (low, high)]
             handed = [ray_status(ray_head, j.id) for j in (low, high)]
             pool = await runtime.gpus.describe_pool()
-            httpx.post(f"{ray_head.address}/api/jobs/foreign/stop", timeout=10)
+            await asyncio.to_thread(stop_foreign, ray_head)
             deadline = time.monotonic() + 90
             while True:
                 done = [await runtime.jobs.get(j.id) for j in (low, high)]

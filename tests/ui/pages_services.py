@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import urllib.error
 from typing import Any
 
 from .pages import ForgatherPanel, JupyterLabPage
@@ -76,8 +77,15 @@ class ServicesSection:
     def wait_running(self, type_: str, name: str, api: ForgatherApi, within: float = 120) -> dict:
         """Until the service's row shows it running; returns its record."""
         deadline = time.monotonic() + within
+        record: dict = {}
         while time.monotonic() < deadline:
-            record = api.call("GET", f"services/{type_}/{name}")
+            try:
+                record = api.call("GET", f"services/{type_}/{name}")
+            except urllib.error.HTTPError as e:
+                if e.code != 404:  # the dialog has closed; its upsert may not have landed yet
+                    raise
+                time.sleep(0.2)
+                continue
             if record["running"] and self.row(type_, name).get_attribute("data-running") == "true":
                 return record
             time.sleep(0.5)
