@@ -208,7 +208,7 @@ def run(settings: Settings) -> list[Figure]:
     ours = drain_ours(n, Path(profile) if profile else None)
     binary = tsp_binary()
     peer = drain_tsp(binary, n) if binary else None
-    kill = kill9_mid_drain(settings.n(400, 120))
+    kill = kill9_mid_drain(settings.n(200, 100))
     rate = ours["jobs_per_s"]
     baseline = "task-spooler not installed (benchmarks/setup.sh)"
     if peer is not None:
