@@ -345,7 +345,6 @@ class ForgatherLabSettings(Configurable):
             raise TraitError(f"{proposal['trait'].name} must be positive, not {value}")
         return value
 
-
     @validate("log_ttl", "housekeeping_interval")
     def _check_housekeeping(self, proposal: dict[str, Any]) -> float:
         value = float(proposal["value"])

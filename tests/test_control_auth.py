@@ -21,6 +21,8 @@ from forgather_lab.runtime import Runtime
 from forgather_lab.settings import ForgatherLabSettings
 
 SLEEP = "import time; time.sleep(60)"
+#: The routes a job's own token is for (everything else must refuse it).
+TOKEN_ROUTES = {"/jobs/{job_id}/callback", "/jobs/external/{job_id}/end"}
 
 
 def _sample(path: str, job_id: str) -> list[str]:
@@ -48,9 +50,15 @@ async def test_job_token_reaches_only_its_own_callback(api: Any, state_dir: Path
     assert code == 403, body
     assert "not this job's token" in body["message"]
 
+    # The other route a job token is for (an external trainer's end) refuses it too.
+    code, body = await api(
+        "jobs", "external", other, "end", method="POST", json_body={}, headers=bearer
+    )
+    assert code == 403, body
+
     refused = []
     for route in ROUTES:
-        if route.path == "/jobs/{job_id}/callback":
+        if route.path in TOKEN_ROUTES:
             continue
         for verb in implemented_verbs(route.handler):
             parts = _sample(route.path, mine)

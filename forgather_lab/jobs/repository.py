@@ -363,16 +363,31 @@ def mark_running(
     create_time: float | None,
     log_path: str,
     token_hash: str | None,
+    executor: str = "local",
+    external_id: str | None = None,
+    node: str | None = None,
 ) -> None:
-    """starting → running once the process exists."""
+    """starting → running once the process exists (on this machine, or in an engine)."""
     with transaction(conn):
         cur = conn.execute(
             "UPDATE jobs SET status = 'running', pid = ?, pid_create_time = ?, log_path = ?, "
-            "token_hash = ?, started_at = ? WHERE id = ?",
-            (pid, create_time, log_path, token_hash, time.time(), job_id),
+            "token_hash = ?, executor = ?, external_id = ?, node = COALESCE(?, node), "
+            "started_at = ? WHERE id = ?",
+            (
+                pid,
+                create_time,
+                log_path,
+                token_hash,
+                executor,
+                external_id,
+                node,
+                time.time(),
+                job_id,
+            ),
         )
         if cur.rowcount == 1:
-            record(conn, job_id, f"pid {pid}")
+            where = f"{executor} job {external_id}" if external_id else f"pid {pid}"
+            record(conn, job_id, where)
 
 
 def finish(

@@ -150,7 +150,7 @@ class JobsService(JobRecords):
                 await asyncio.to_thread(
                     self._append_log, job_id, endings.attempt_banner(job.attempt, job.error)
                 )
-            submitted = await self.executor.submit(job_id, spec, gpus)
+            submitted = await self.executor.submit(job_id, spec, gpus, job=claimed)
         except (OSError, ValueError, KeyError, ForgatherError) as e:
             message = e.message if isinstance(e, ForgatherError) else str(e)
             await self._settle(claimed, JobStatus.FAILED, None, f"could not start: {message}")
@@ -163,6 +163,9 @@ class JobsService(JobRecords):
                 create_time=submitted.create_time,
                 log_path=str(submitted.log_path),
                 token_hash=submitted.token_hash,
+                executor=self.executor.name,
+                external_id=submitted.external_id,
+                node=submitted.node,
             )
         )
         running = await self._changed(job_id, JobStatus.STARTING)
@@ -325,6 +328,9 @@ class JobsService(JobRecords):
                             create_time=found.create_time,
                             log_path=str(found.log_path),
                             token_hash=None,
+                            executor=self.executor.name,
+                            external_id=found.external_id,
+                            node=found.node,
                         )
                     )
                     job = job.model_copy(

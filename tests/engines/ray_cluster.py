@@ -45,14 +45,19 @@ class RayHead:
     proc: subprocess.Popen[bytes] | None = None
     known: dict[int, psutil.Process] = field(default_factory=dict)
 
-    def start(self, timeout: float = 90.0) -> None:
+    def start(self, timeout: float = 150.0) -> None:
         """Start the head and wait until the job API answers and the GPUs are seen."""
         ray = ray_binary()
         assert ray is not None
         # A short path: Ray's unix sockets live under it (108-byte limit).
         self.root.mkdir(parents=True, exist_ok=True)
         dashboard = _free_port()
-        env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+        env = {
+            **os.environ,
+            "RAY_USAGE_STATS_ENABLED": "0",
+            # Ray gives its dashboard (the job API) 60 s to start: too little on busy cores.
+            "RAY_DASHBOARD_STARTUP_TIMEOUT_S": str(int(timeout)),
+        }
         log = open(self.root / "ray-start.log", "wb")  # noqa: SIM115 - the child keeps it
         self.proc = subprocess.Popen(
             [

@@ -170,10 +170,22 @@ class SlurmCluster:
             list(argv), env=self.env, capture_output=True, text=True, check=True
         ).stdout
 
+    def _jobs_active(self) -> bool:
+        try:
+            jobs = json.loads(self.run("squeue", "--json")).get("jobs", [])
+        except (subprocess.CalledProcessError, OSError, ValueError):
+            return False
+        return any(str(j.get("job_state")) in ("RUNNING", "COMPLETING", "PENDING") for j in jobs)
+
     def stop(self) -> None:
         """Cancel every job, then stop the daemons we started (by their PIDs, never by name)."""
         with contextlib.suppress(subprocess.CalledProcessError, OSError):
-            self.run("scancel", "--full", "--user", "root")
+            self.run("scancel", "--user", "root")
+        # Let the jobs' step daemons finish before slurmd goes: one left without its
+        # slurmd would wait forever.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self._jobs_active():
+            time.sleep(0.2)
         for proc in reversed(self.procs):
             proc.terminate()
         for proc in reversed(self.procs):

@@ -29,7 +29,7 @@ from forgather_lab.settings import ForgatherLabSettings
 from .conftest import job_record, state_dir
 from .ray_cluster import RayHead
 
-pytestmark = pytest.mark.timeout(150)
+pytestmark = pytest.mark.timeout(240)  # the first test also waits for the head
 POLL = 0.3
 
 

@@ -302,6 +302,7 @@ def command_job(argv: list[str]) -> CreateJob:
     return CreateJob(job_type="command", job_params={"argv": argv}, requested_gpus=1)
 
 
+@pytest.mark.timeout(120)  # two runtimes start and stop: slow on busy cores
 def test_the_runtime_runs_kills_and_reattaches_slurm_jobs(
     slurm: SlurmCluster, tmp_path: Path
 ) -> None:
