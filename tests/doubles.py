@@ -16,7 +16,7 @@ from forgather_lab.executors.local import LocalExecutor
 from forgather_lab.gpus.backend import GpuBackend, GpuInfo
 from forgather_lab.jobs.kinds import ConfigResolver, JobKind
 from forgather_lab.jobs.launcher import LaunchSpec
-from forgather_lab.models.jobs import CreateJob
+from forgather_lab.models.jobs import CreateJob, DescribeJob
 
 
 class TwoCardBackend(GpuBackend):
@@ -38,10 +38,12 @@ class LedgerExecutor(LocalExecutor):
 
     name = "ledger"
 
-    async def submit(self, job_id: str, spec: LaunchSpec, gpus: list[int]) -> Submitted:
+    async def submit(
+        self, job_id: str, spec: LaunchSpec, gpus: list[int], job: DescribeJob | None = None
+    ) -> Submitted:
         with (self.context.state_dir / "ledger").open("a") as f:
             f.write(f"{job_id} {','.join(map(str, gpus))}\n")
-        return await super().submit(job_id, spec, gpus)
+        return await super().submit(job_id, spec, gpus, job=job)
 
 
 class EchoKind(JobKind):
