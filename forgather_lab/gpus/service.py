@@ -43,6 +43,8 @@ class GpuService:
         self.backend = backend
         self.excluded = excluded
         self._active_jobs = active_jobs
+        #: (job id, GPU index) pairs already warned about, so a job is told once per card.
+        self._over_declared: set[tuple[str, int]] = set()
 
     @property
     def usable_count(self) -> int:
@@ -109,7 +111,41 @@ class GpuService:
                     reserved_by=holder.get(card.index),
                 )
             )
+        self._warn_over_declared(out, active)
         return ListGpus(gpus=out, backend=self.backend.name, simulated=self.backend.simulated)
+
+    def _warn_over_declared(self, cards: list[DescribeGpu], active: list[DescribeJob]) -> None:
+        """Publish ``gpu_memory_exceeded`` when a job's processes use more than it declared.
+
+        Only real telemetry counts (simulated cards invent their usage). Jobs
+        sharing a card were packed on their declarations: one that takes more
+        can starve its neighbours, so its owner should hear about it.
+        """
+        live = {(job.id, i) for job in active for i in job.gpus}
+        self._over_declared &= live
+        for job in active:
+            if job.gpu_memory is None:
+                continue
+            for card in cards:
+                if card.simulated or card.index not in job.gpus:
+                    continue
+                used = sum(p.used_memory or 0 for p in card.processes if p.job_id == job.id)
+                key = (job.id, card.index)
+                if used <= job.gpu_memory * 2**20 or key in self._over_declared:
+                    continue
+                self._over_declared.add(key)
+                self.bus.publish(
+                    "gpu_memory_exceeded",
+                    job_id=job.id,
+                    gpu=card.index,
+                    declared_mib=job.gpu_memory,
+                    used_mib=used // 2**20,
+                    message=(
+                        f"job {job.id} uses {used // 2**20} MiB on GPU {card.index} but "
+                        f"declared {job.gpu_memory} MiB (gpu_memory): jobs sharing the card "
+                        "may run out of memory"
+                    ),
+                )
 
     async def kill_processes(self, index: int, confirmed: bool) -> KillGpuResult:
         """SIGKILL every compute process on a card (never graphics: that is the desktop)."""
