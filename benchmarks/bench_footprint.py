@@ -24,7 +24,7 @@ JOBS = 8
 
 def run(settings: Settings) -> list[Figure]:
     with (
-        running_server(f"--ForgatherLab.simulated_gpus={JOBS}") as srv,
+        running_server() as srv,
         httpx.Client(
             base_url=srv.url, headers={"Authorization": f"token {TOKEN}"}, timeout=60
         ) as http,
@@ -33,7 +33,8 @@ def run(settings: Settings) -> list[Figure]:
         time.sleep(1.0)
         before = server.memory_info().rss
         argv = ["sleep", "120"]
-        body = {"job_type": "command", "job_params": {"argv": argv}, "requested_gpus": 1}
+        # No GPU: the runner's memory does not depend on one, and no card can be busy.
+        body = {"job_type": "command", "job_params": {"argv": argv}, "requested_gpus": 0}
         ids = [http.post("/forgather/api/queue", json=body).json()["id"] for _ in range(JOBS)]
         pids = [int(srv.wait_job(i, {"running"}, timeout=60)["pid"]) for i in ids]
         time.sleep(1.0)

@@ -14,10 +14,13 @@ names the job type, the routes and the policy):
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from jupyter_server.auth.decorator import allow_unauthenticated, authorized
 from tornado import web
 
 from ..docsite.policy import CONTENT_SECURITY_POLICY, GRANT_LABEL
+from ..tensorboard.proxy import SAFE
 from .base import operation
 from .tensorboard import (
     AppRoute,
@@ -45,8 +48,11 @@ class _Docs(SandboxedAppHandler):
         folders (``sub/page/``), and the proxy passes no upstream redirect on."""
         last = path.rsplit("/", 1)[-1]
         if path and last and "." not in last:
+            await self.ready(job_id)  # 404 / 409 / 503 before any redirect
             query = f"?{self.request.query}" if self.request.query else ""
-            self.redirect(f"{last}/{query}")  # relative: stays under the proxy's path
+            # Relative, so it stays under the proxy's path; quoted, so no byte of the
+            # request's path reaches the Location header unescaped.
+            self.redirect(f"{quote(last, safe=SAFE)}/{query}")
             return
         await super().forward(job_id, path, method, page_shim=page_shim)
 

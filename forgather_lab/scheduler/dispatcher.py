@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -34,6 +35,8 @@ WAKE_ON = {
     "scheduler_changed",
     "queue_reordered",
 }
+#: The longest rest after a pass (seconds), however long the pass took.
+PASS_REST_MAX = 1.0
 #: The reason of a queued job no pass has considered yet (just queued, or just started).
 NOT_PLANNED = "waiting for the scheduler's next pass"
 
@@ -128,12 +131,18 @@ class Dispatcher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.tick)
             self._wake.clear()
+            started = time.perf_counter()
             try:
                 await self.dispatch_once()
             except asyncio.CancelledError:
                 raise
             except Exception:  # a bad pass must not kill the loop; the next one retries
                 log.exception("dispatch pass failed")
+            # A pass reads and plans the whole queue. Back to back, at one per
+            # submission, a long queue would keep the server doing nothing else;
+            # resting as long as the pass took leaves it at least half the time
+            # (a pass over a short queue takes about a millisecond: no delay).
+            await asyncio.sleep(min(PASS_REST_MAX, time.perf_counter() - started))
 
     async def dispatch_once(self) -> Plan:
         """One pass: plan (also while paused) and, unless paused, act on the plan."""
