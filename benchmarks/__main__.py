@@ -12,6 +12,7 @@ import argparse
 import importlib
 import json
 import os
+import sys
 import time
 import traceback
 from datetime import UTC, datetime
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [b for b in args.only.split(",") if b] or BENCHMARKS
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": "python -m benchmarks" + (" " + " ".join(argv) if argv else ""),
+        "command": " ".join(["python -m benchmarks", *(sys.argv[1:] if argv is None else argv)]),
         "machine": machine(),
         "settings": {"quick": settings.quick, "log_mb": settings.log_mb},
         "seconds": {},
