@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import BadRequest, Forbidden
-from ..proxy.inference import is_loopback
+from ..errors import BadRequest
+from ..proxy.inference import check_upstream_url
 from ..store.db import ensure_private_dir
 
 TOKENS_DIR = "dataset_servers"
@@ -43,25 +43,16 @@ def check_url(raw: str, loopback_only: bool) -> str:
     """The normalised base URL (no trailing slash); 400 / 403 say why it is refused."""
     if has_control(raw):
         raise BadRequest("url: a URL cannot contain CR, LF or other control characters")
-    parts = urlsplit(raw.strip())
-    if parts.scheme not in ("http", "https"):
-        raise BadRequest(f"url: only http and https servers, not {parts.scheme or 'none'!r}")
-    if not parts.hostname:
-        raise BadRequest("url: the URL has no host")
-    if parts.username or parts.password:
-        raise BadRequest("url: credentials in the URL are not allowed; use auth_token")
-    if parts.query or parts.fragment:
-        raise BadRequest("url: the URL must not have a query or fragment")
-    try:
-        parts.port  # noqa: B018 (raises on a bad port)
-    except ValueError as e:
-        raise BadRequest(f"url: {e}") from e
-    if loopback_only and not is_loopback(parts.hostname):
-        raise Forbidden(
-            f"url: {parts.hostname} is not a loopback address, and dataset servers are locked "
-            "to loopback (ForgatherLab.dataset_servers_loopback_only)"
-        )
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
+    checked = check_upstream_url(
+        raw.strip(),
+        "url",
+        loopback_only=loopback_only,
+        lock="dataset servers are locked to loopback (ForgatherLab.dataset_servers_loopback_only)",
+        credentials="use auth_token",
+    )
+    parts = urlsplit(checked)
+    # One server, one registry row, however its host was spelt.
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, "", ""))
 
 
 def token_path(state_dir: Path, server_id: str) -> Path:

@@ -253,7 +253,7 @@ def _label(params: dict[str, Any], name: str, job_id: str) -> str:
     """The job's label, its own name, or (for the default ``dataset_server: ``) what it serves."""
     if params.get("label"):
         return str(params["label"])
-    if name and not name.startswith(f"{KIND}:"):
+    if name and name != KIND and not name.startswith(f"{KIND}:"):
         return name
     paths = [Path(str(p)).name for p in params.get("paths") or []]
     return ", ".join(paths)[:200] or f"dataset server {job_id}"

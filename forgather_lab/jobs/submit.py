@@ -231,6 +231,9 @@ def default_name(request: CreateJob, params: dict[str, Any]) -> str:
     for key in ("notebook", "model_path", "logdir", "project_dir"):
         if isinstance(value := params.get(key), str) and value:
             return f"{request.job_type}: {Path(value).name}"[:80]
+    paths = params.get("paths")
+    if isinstance(paths, list) and paths and all(isinstance(p, str) for p in paths):
+        return f"{request.job_type}: {', '.join(Path(p).name for p in paths)}"[:80]
     return request.job_type
 
 

@@ -76,24 +76,42 @@ def check_base(base: str, loopback_only: bool) -> str:
     base = (base or "").strip()
     if not base:
         raise BadRequest("base: the upstream URL is required (e.g. http://127.0.0.1:8137/v1)")
-    parts = urlsplit(base)
+    return check_upstream_url(
+        base,
+        "base",
+        loopback_only=loopback_only,
+        lock="the inference proxy is locked to loopback upstreams "
+        "(ForgatherLab.inference_proxy_loopback_only)",
+        credentials="use a job or a header",
+    )
+
+
+def check_upstream_url(
+    url: str, field: str, *, loopback_only: bool, lock: str, credentials: str
+) -> str:
+    """An http(s) URL a proxy may reach, normalised (no trailing slash, no query).
+
+    Shared by every proxy whose upstream a user names (inference, dataset
+    servers): no credentials, query or fragment in it, a valid port, and a
+    loopback host while ``loopback_only`` (``lock`` says which setting holds it).
+    """
+    parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise BadRequest(f"base: only http and https upstreams are allowed, not {parts.scheme!r}")
+        raise BadRequest(
+            f"{field}: only http and https upstreams are allowed, not {parts.scheme!r}"
+        )
     if not parts.hostname:
-        raise BadRequest("base: the URL has no host")
+        raise BadRequest(f"{field}: the URL has no host")
     if parts.username or parts.password:
-        raise BadRequest("base: credentials in the URL are not allowed; use a job or a header")
+        raise BadRequest(f"{field}: credentials in the URL are not allowed; {credentials}")
     if parts.query or parts.fragment:
-        raise BadRequest("base: the URL must not have a query or fragment")
+        raise BadRequest(f"{field}: the URL must not have a query or fragment")
     try:
         parts.port  # noqa: B018 (raises on a bad port)
     except ValueError as e:
-        raise BadRequest(f"base: {e}") from e
+        raise BadRequest(f"{field}: {e}") from e
     if loopback_only and not is_loopback(parts.hostname):
-        raise Forbidden(
-            f"base: {parts.hostname} is not a loopback address and the inference proxy is "
-            "locked to loopback upstreams (ForgatherLab.inference_proxy_loopback_only)"
-        )
+        raise Forbidden(f"{field}: {parts.hostname} is not a loopback address and {lock}")
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
