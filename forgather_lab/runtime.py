@@ -197,7 +197,9 @@ class Runtime:
                 for g in self.backend.snapshot()
             ],
             render=lambda p, c, a: self.projects.configs.render(p, c, a)[1].text,
-            project_path=lambda raw: str(self.projects.roots.resolve(raw, "project_dir")),
+            # A project inside the search roots, checked as every project endpoint checks.
+            project_path=lambda raw: str(self.projects.roots.project(raw).root),
+            check_config=self._check_config,
             default_config=lambda root: self.projects.roots.project(root).default_config,
         )
         self.notebook_jobs = NotebookJobsService(self.jobs.get, self.executor.job_dir)
@@ -233,6 +235,11 @@ class Runtime:
             self.error = e.message
             log.error("Forgather Lab is unavailable: %s", e.message)
             return NoGpus()
+
+    def _check_config(self, project_dir: str, config: str) -> None:
+        """Refuse a config that is not one of the project's (the runs table's filter),
+        as every config endpoint does: 400 / 403 for a bad name, 404 for a missing one."""
+        self.projects.configs.config_name(self.projects.roots.project(project_dir), config)
 
     def _resolve_config(
         self, project_dir: str, config: str | None, dynamic_args: dict[str, Any]

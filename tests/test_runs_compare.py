@@ -234,9 +234,10 @@ async def test_runs_table_over_http(api: Any, jp_serverapp: Any) -> None:
     assert first["duration"] >= 0
     assert first["metrics"]["loss"] == {"last": 2.0, "last_step": 3, "min": 2.0, "max": 5.0}
     assert "loss" in body["metric_keys"]
+    # A config the project does not have is a 404, as for every config endpoint.
     status, body = await api("runs", params={"project_dir": project, "config": "other.yaml"})
-    assert status == 200
-    assert body["runs"] == []
+    assert status == 404, body
+    assert "other.yaml" in body["message"]
     status, body = await api("runs", params={"project_dir": project, "limit": "0"})
     assert status == 400
     status, body = await api("runs", params={})

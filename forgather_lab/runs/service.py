@@ -70,6 +70,9 @@ GpuList = Callable[[], list[GpuIdentity]]
 ProjectPath = Callable[[str], str]
 #: A resolved project directory → its default config (what a job queued without one ran).
 DefaultConfig = Callable[[str], "str | None"]
+#: Refuses a config name that is not one of the project's (400 / 403), as every
+#: config endpoint does; the runs table names configs the same way.
+ConfigCheck = Callable[[str, str], None]
 
 
 class RunsService:
@@ -89,6 +92,7 @@ class RunsService:
         render: Renderer | None = None,
         project_path: ProjectPath | None = None,
         default_config: DefaultConfig | None = None,
+        check_config: ConfigCheck | None = None,
     ) -> None:
         self.db = db
         self.bus = bus
@@ -103,6 +107,7 @@ class RunsService:
         self.render = render
         self.project_path = project_path or (lambda p: os.path.realpath(os.path.expanduser(p)))
         self.default_config = default_config or (lambda _: None)
+        self.check_config = check_config or (lambda _p, _c: None)
         self._tasks = TaskSet("runs")
         self._capturing: set[str] = set()
         self._failed: dict[str, str] = {}  # job id → why its capture failed
@@ -245,6 +250,8 @@ class RunsService:
     async def runs(self, project_dir: str, config: str | None, limit: int) -> ListRunsTable:
         """One row per job of the project (and config), newest first."""
         wanted = await asyncio.to_thread(self.project_path, project_dir)
+        if config is not None:
+            await asyncio.to_thread(self.check_config, project_dir, config)
         candidates = await self.db.run(table.config_jobs)
         resolved: dict[str, str | None] = {}
 

@@ -70,7 +70,8 @@ NOT_PATHS = {
     *((op_id, "name") for op_id in ("Service_get", "Service_delete", "ServiceEnabled_post")),
     ("Services_post", "name"),
 }
-NOT_PROBED = {("Queue_post", "name")}
+# Display names, not paths: an external trainer names itself as it likes.
+NOT_PROBED = {("Queue_post", "name"), ("RegisterExternal_post", "name")}
 
 # Valid values for the fields a probe does not replace.
 EXTRA_BODY = {
@@ -299,6 +300,8 @@ def _valid(lab: Lab) -> dict[str, Any]:
         "enabled": True,
         "job_id": "no-such-job",
         "grant": "no-such-grant",
+        "server_id": "no-such-server",
+        "pid": os.getpid(),
     }
 
 
@@ -428,8 +431,9 @@ README_ONLY = {"project/readme", "project/asset"}
         ("ws/meta_link", set()),
         # workspace.yaml is a link: everything that needs the workspace is refused
         # (the README does not: this project has none, so that answers ""; the
-        # models list skips each config that cannot render, so it answers []).
-        ("ws_link/p", {"project/readme", "project/models"}),
+        # models list skips each config that cannot render, so it answers []; the
+        # runs table reads the state database only, so it answers its rows).
+        ("ws_link/p", {"project/readme", "project/models", "runs"}),
         # README.md is a link: only the README and it as an asset are refused.
         ("ws/readme_link", {"*"}),
     ],
