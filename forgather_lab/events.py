@@ -18,6 +18,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .tasks import wait_set
+
 
 @dataclass(frozen=True)
 class Event:
@@ -58,9 +60,7 @@ class Subscription:
         """The next event, or None after ``timeout`` seconds without one."""
         while not self.queue:
             self._ready.clear()
-            try:
-                await asyncio.wait_for(self._ready.wait(), timeout)
-            except TimeoutError:
+            if not await wait_set(self._ready, timeout):
                 return None
         return self.queue.popleft()
 

@@ -15,6 +15,21 @@ from typing import Any
 log = logging.getLogger("forgather_lab")
 
 
+async def wait_set(event: asyncio.Event, seconds: float | None) -> bool:
+    """Wait until ``event`` is set or ``seconds`` pass (None: no limit); whether it was set.
+
+    Not ``asyncio.wait_for(event.wait(), timeout)``: on Python 3.11 that swallows
+    a cancellation arriving as the event is set (CPython gh-86296), and a loop
+    around it then never stops: its owner's ``stop()`` waits forever.
+    """
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
 class TaskSet:
     """The background tasks of one service."""
 

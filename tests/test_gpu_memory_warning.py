@@ -19,9 +19,9 @@ from forgather_lab.store import Database
 MIB = 2**20
 
 
-#: The card's process is this test itself; the "job" is the session it runs in
-#: (a job's processes share the session its runner leads).
-PROCESS, SESSION = os.getpid(), os.getsid(0)
+# The card's process is this test itself; the "job" is the session it runs in
+# (a job's processes share the session its runner leads). Both are read when
+# used, not at import: the suite's run may not leave the session as it found it.
 
 
 class OneBusyCard(GpuBackend):
@@ -46,7 +46,7 @@ class OneBusyCard(GpuBackend):
                 50,
                 40,
                 100.0,
-                processes=[GpuProcess(PROCESS, self.used)],
+                processes=[GpuProcess(os.getpid(), self.used)],
             )
         ]
 
@@ -61,7 +61,7 @@ def _job(gpu_memory: int | None) -> DescribeJob:
         requested_gpus=1,
         gpus=[0],
         params={},
-        pid=SESSION,
+        pid=os.getsid(0),
         pid_create_time=None,
         exit_code=None,
         error=None,

@@ -14,6 +14,7 @@ import traitlets
 from conftest_server import LiveServer
 
 from forgather_lab.client import Client
+from forgather_lab.models.jobs import DescribeJob
 from forgather_lab.widgets import EnqueueForm, GpuDashboard, JobsTable, JobView
 from forgather_lab.widgets._live import STATIC
 
@@ -121,6 +122,11 @@ def test_enqueue_form_choices_and_errors(live_server: LiveServer) -> None:
     assert e.value.status in {403, 404}
 
 
+def _planned(client: Client, ids: list[str]) -> dict[str, DescribeJob] | None:
+    queued = {j.id: j for j in client.jobs("queued", limit=1000).jobs}
+    return queued if all(queued[i].position is not None for i in ids) else None
+
+
 def test_jobs_table_reads_place_and_reason_of_queued_jobs(live_server: LiveServer) -> None:
     """What ``JobsTable`` lists (``GET /jobs?status=queued``) carries each queued job's
     place and pending reason, which the table shows as ``queued #N`` and under the name."""
@@ -129,7 +135,9 @@ def test_jobs_table_reads_place_and_reason_of_queued_jobs(live_server: LiveServe
     ids: list[str] = []
     try:
         ids = [client.enqueue(["sleep", "30"], gpus=1, name=f"table-{i}").id for i in (1, 2)]
-        queued = {j.id: j for j in client.jobs("queued", limit=1000).jobs}
+        # Places come from the scheduler's pass after each submission, which a
+        # loaded machine may run a moment after the second POST returns.
+        queued = conftest_server.wait_for(lambda: _planned(client, ids))
         places = [queued[i].position for i in ids]
         assert places[0] is not None
         assert places[1] == places[0] + 1

@@ -51,6 +51,7 @@ from ..models.external import EXTERNAL, EndExternal, ExternalRegistration, Regis
 from ..models.jobs import CreateJob
 from ..store import Database
 from ..store.db import transaction
+from ..tasks import wait_set
 
 log = logging.getLogger("forgather_lab.control")
 
@@ -188,8 +189,7 @@ class ExternalTrainers:
             self._wake.clear()
             # Nothing to watch: sleep until a trainer registers (no poll while idle).
             timeout = self.interval if watching else None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            await wait_set(self._wake, timeout)
 
     async def close(self) -> None:
         """Stop the checks (the records stay; the next start checks them again)."""

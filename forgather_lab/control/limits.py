@@ -28,7 +28,7 @@ from ..errors import NotFound
 from ..events import Event, EventBus
 from ..jobs.service import JobsService
 from ..models.jobs import JobStatus
-from ..tasks import TaskSet
+from ..tasks import TaskSet, wait_set
 from .preemption import Stopper
 
 log = logging.getLogger("forgather_lab.control")
@@ -100,8 +100,7 @@ class TimeLimits:
                     del self._armed[job_id]
                     self._stops.spawn(self._enforce(job_id, attempt), name=f"limit of {job_id}")
             timeout = self._heap[0][0] - now if self._heap else None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            await wait_set(self._wake, timeout)
 
     async def _enforce(self, job_id: str, attempt: int) -> None:
         try:

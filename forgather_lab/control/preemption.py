@@ -29,7 +29,6 @@ twice, and the kill comes when the grace time counted from the mark is up
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 import time
@@ -42,7 +41,7 @@ from ..jobs.service import JobsService, PlannedEnd
 from ..models.jobs import ACTIVE, JobStatus
 from ..store import Database
 from ..store.db import transaction
-from ..tasks import TaskSet
+from ..tasks import TaskSet, wait_set
 from .service import ControlService
 
 log = logging.getLogger("forgather_lab.control")
@@ -293,8 +292,7 @@ class Stopper:
                 return False
             if status != JobStatus.STARTING:
                 return status == JobStatus.RUNNING
-            with contextlib.suppress(TimeoutError):  # the event wakes it; the timeout is a net
-                await asyncio.wait_for(ready.wait(), 1.0)
+            await wait_set(ready, 1.0)  # the event wakes it; the timeout is a net
 
     async def _active(self, job_id: str) -> bool:
         try:

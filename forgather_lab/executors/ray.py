@@ -3,7 +3,9 @@
 No ``ray`` import in the server: ``httpx`` talks to the dashboard's job API
 (``POST /api/jobs/``, ``GET /api/jobs/`` once per poll for every job,
 ``POST /api/jobs/{id}/stop``, ``GET /api/jobs/{id}/logs``) and reads the
-cluster's GPUs from ``GET /api/cluster_status`` and ``GET /nodes?view=summary``.
+cluster's GPUs from ``GET /api/cluster_status`` and ``GET /nodes?view=summary``
+(plus ``GET /api/v0/actors``: a Ray job's supervisor actor asks for its GPUs
+the moment it is submitted, seconds before the usage report shows them).
 
 Ray Jobs has no queue, priorities or quotas: our queue keeps them, and the
 dispatcher admits a job only while Ray reports enough free GPUs
@@ -35,6 +37,7 @@ TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 POOL_TTL = 2.0
 OFFSET_FILE = "ray_log_offset"
 PHASES = {"PENDING": "pending", "RUNNING": "running"}  # STOPPED, SUCCEEDED, FAILED: ended
+ACTORS_QUERY = {"detail": "true", "limit": "10000"}
 
 
 def entrypoint(spec: LaunchSpec) -> str:
@@ -72,6 +75,9 @@ class RayExecutor(RemoteExecutor):
         self._pool: list[PoolNode] = []
         self._pool_at = 0.0
         self._free: int | None = None
+        self._total = self._reported = 0  # GPUs in Ray's usage report: all, in use
+        # GPUs Ray's live or pending actors ask for (every Ray job's supervisor among them).
+        self._claimed_gpus = 0
         self._node_names: dict[str, str] = {}
         self._log_offsets: dict[str, int] = {}
         self._attempts: dict[str, int] = {}
@@ -183,6 +189,7 @@ class RayExecutor(RemoteExecutor):
             with httpx.Client(base_url=self.address, timeout=TIMEOUT) as client:
                 status = client.get("/api/cluster_status").json()
                 nodes = client.get("/nodes", params={"view": "summary"}).json()
+                actors = client.get("/api/v0/actors", params=ACTORS_QUERY).json()
         except (httpx.HTTPError, ValueError):
             self._free = 0  # Ray is away: admit nothing until it answers
             return self._pool
@@ -201,16 +208,23 @@ class RayExecutor(RemoteExecutor):
             left -= taken
             pool.append(PoolNode(name, gpus, taken, "alive"))
         self._pool = pool
-        self._free = max(0, int(total) - int(used))
+        self._total, self._reported = int(total), int(used)
+        self._claimed_gpus = _claimed_gpus(actors)
+        self._free = max(0, self._total - max(self._reported, self._claimed_gpus))
         self._pool_at = time.monotonic()
         return self._pool
 
     def engine_free_gpus(self) -> int | None:
         if len(self.handed_over()) >= self.max_running:
             return 0
-        # Jobs handed over that Ray has not started yet hold no GPU in its count.
+        if self._free is None or self._free == 0:
+            return 0
+        # Ray's usage report lags by seconds and leaves out what waits: jobs we
+        # handed over that have not started, and anyone's actors still pending,
+        # hold their GPUs as far as admission is concerned.
         waiting = sum(self.handed_over("pending").values())
-        return max(0, (self._free or 0) - waiting)
+        used = max(self._reported + waiting, self._claimed_gpus)
+        return max(0, self._total - used)
 
     async def start(self) -> None:
         await asyncio.to_thread(self.refresh_pool)
@@ -221,6 +235,18 @@ class RayExecutor(RemoteExecutor):
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+def _claimed_gpus(answer: Any) -> int:
+    """GPUs the actors of a ``GET /api/v0/actors`` answer hold or wait for (not the dead)."""
+    result = answer.get("data", {}).get("result", {}).get("result", []) if answer else []
+    return int(
+        sum(
+            float((actor.get("required_resources") or {}).get("GPU", 0))
+            for actor in result
+            if isinstance(actor, dict) and actor.get("state") != "DEAD"
+        )
+    )
 
 
 def _append(job_dir: Path, log: Path, text: bytes, offset: int) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from ..jobs.launcher import LaunchSpec, hash_token
 from ..models.jobs import DescribeJob
 from ..store.db import ensure_private_dir
+from ..tasks import wait_set
 from .base import EngineJob, Executor, ExecutorContext, Submitted
 
 log = logging.getLogger("forgather_lab.executors")
@@ -279,8 +280,7 @@ class RemoteExecutor(Executor):
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            await wait_set(self._wake, self.poll_interval)
             self._wake.clear()
             try:
                 await self.poll()

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from ..events import Event, EventBus
 from ..models.gpus import ListGpus
+from ..tasks import wait_set
 from .service import GpuService
 
 log = logging.getLogger("forgather_lab.gpus")
@@ -64,8 +65,7 @@ class GpuSampler:
             except Exception:  # a failed sample must not end the stream; the next retries
                 log.exception("GPU sample failed")
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+            await wait_set(self._wake, self.interval)
             await asyncio.sleep(COALESCE)
 
     async def close(self) -> None:

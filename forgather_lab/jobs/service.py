@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import contextlib
 import dataclasses
 import functools
 import logging
@@ -31,7 +30,7 @@ from ..events import EventBus
 from ..executors.base import Executor
 from ..models.jobs import KillResult
 from ..store import Database
-from ..tasks import TaskSet
+from ..tasks import TaskSet, wait_set
 from . import endings
 from . import repository as repo
 from .endings import PlannedEnd
@@ -284,8 +283,7 @@ class JobsService(JobRecords):
         exited = self._exited.get(job_id)
         if not await self.executor.lingering(job):
             if exited is not None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(exited.wait(), self.kill_timeout)
+                await wait_set(exited, self.kill_timeout)
             return KillResult(job=await self.get(job_id), signal="none", exited=True, lingering=[])
         self._killing.add(job_id)
         sent = await self.executor.signal(job, force)

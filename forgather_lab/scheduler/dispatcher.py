@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..events import Event, EventBus
 from ..models.jobs import DescribeJob, JobStatus
+from ..tasks import wait_set
 from .model import Card, Dependency, Plan, PlanOptions, QueuedJob, RunningJob
 from .planner import plan
 from .reasons import gpu_list
@@ -128,8 +129,7 @@ class Dispatcher:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.tick)
+            await wait_set(self._wake, self.tick)
             self._wake.clear()
             started = time.perf_counter()
             try:

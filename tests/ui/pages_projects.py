@@ -41,6 +41,12 @@ class ProjectsApi:
         )
         return str(r.json()["output_dir"])
 
+    def clear_overrides(self, project: str, config: str) -> dict[str, str]:
+        """Forget a config's stored overrides (a Run dialog's submit stores its values)."""
+        ref = {"project_dir": self.project_dir(project), "config": config}
+        self.call("DELETE", "config/overrides", params=ref).raise_for_status()
+        return ref
+
     def search_roots(self) -> list[str]:
         return [r["path"] for r in self.call("GET", "search-roots").json()["search_roots"]]
 

@@ -13,6 +13,7 @@ import pytest
 from .conftest import LabServer
 from .pages import JupyterLabPage
 from .pages_jobs import CommandJobDialog, ForgatherApi, JobsPanel
+from .pages_projects import ProjectsApi
 
 pytestmark = pytest.mark.ui
 
@@ -175,6 +176,7 @@ def test_job_view_charts_reported_metrics_and_stops_on_request(
 
 
 def test_run_a_config_from_the_projects_tree(page: Any, lab_server: LabServer) -> None:
+    ProjectsApi(lab_server).clear_overrides("Hello script", "count_words.yaml")
     panel = _open(page, lab_server)
     tree = panel.root.get_by_test_id("forgather-projects-tree")
     tree.get_by_test_id("forgather-workspace-Forgather examples").click()
@@ -184,7 +186,7 @@ def test_run_a_config_from_the_projects_tree(page: Any, lab_server: LabServer) -
 
     form = CommandJobDialog(panel.lab)
     steps = form.root.get_by_label("steps", exact=True)
-    assert steps.input_value() == "20"  # the config's default (or its stored override)
+    assert steps.input_value() == "20"  # the config's default
     steps.fill("5")
     form.root.get_by_label("delay", exact=True).fill("0.05")
     form.root.get_by_label("Name", exact=True).fill("words-from-form")

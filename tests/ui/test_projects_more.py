@@ -23,6 +23,7 @@ HELLO, CHARLM = "Hello script", "Tiny char LM"
 
 def test_edit_overrides_from_menu_and_config_view(page: Any, lab_server: LabServer) -> None:
     api = ProjectsApi(lab_server)
+    ref = api.clear_overrides(HELLO, "count_words.yaml")
     projects = ProjectsSection(JupyterLabPage(page, lab_server))
     projects.open()
     projects.expand_project(HELLO)
@@ -47,11 +48,7 @@ def test_edit_overrides_from_menu_and_config_view(page: Any, lab_server: LabServ
     dialog.get_by_role("button", name="Save").click()
     dialog.wait_for(state="detached")
     rendered.get_by_text("steps: 7").wait_for()
-    stored = api.call(
-        "GET",
-        "config/overrides",
-        params={"project_dir": api.project_dir(HELLO), "config": "count_words.yaml"},
-    ).json()
+    stored = api.call("GET", "config/overrides", params=ref).json()
     assert stored["values"] == {"steps": 7}
 
     # The config view's button opens it pre-filled with the stored value; Reset clears it.
