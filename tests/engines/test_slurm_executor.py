@@ -69,7 +69,8 @@ def running(slurm: SlurmCluster, slurm_id: str) -> bool:
 
 def blocker(slurm: SlurmCluster) -> str:
     """Another user's job holding all four GPUs, running."""
-    slurm_id = slurm.run("sbatch", "--parsable", "--gres=gpu:4", "--wrap", "sleep 60").strip()
+    out = "--output=/dev/null"  # not slurm-<id>.out in the directory the suite runs from
+    slurm_id = slurm.run("sbatch", "--parsable", out, "--gres=gpu:4", "--wrap", "sleep 60").strip()
     deadline = time.monotonic() + 20
     while not running(slurm, slurm_id):
         assert time.monotonic() < deadline, "the blocking job never started"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -51,6 +52,7 @@ def operations() -> list[Any]:
 
 
 OPERATIONS = operations()
+MAX_HEADER_SIZE = 65536  # tornado's default for a request's head
 EXAMPLES = 150 if FULL else 6
 
 
@@ -97,7 +99,16 @@ def test_no_5xx_and_every_4xx_says_why(live: ServerProcess, operation: Any) -> N
         )
         def run(case: Any) -> None:
             keep_paused(case)
-            response = case.call(base_url=live.url, headers=headers, timeout=30)
+            try:
+                response = case.call(base_url=live.url, headers=headers, timeout=30)
+            except requests.ConnectionError:
+                # Tornado closes a connection whose request head passes its
+                # max_header_size (64 KiB) unanswered, before any handler runs;
+                # a shorter request must be answered.
+                request = requests.Request(**case.as_transport_kwargs(base_url=live.url))
+                if len(request.prepare().url or "") <= MAX_HEADER_SIZE:
+                    raise
+                return
             counts[response.status_code] = counts.get(response.status_code, 0) + 1
             check_reply(
                 f"{case.method} {case.formatted_path} query={case.query} body={case.body!r:.200}",
