@@ -14,6 +14,11 @@ import pytest
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
+# One server subprocess for the whole session (tests that need a blocking client:
+# CLI, Client, magics, widgets, notebooks). Defined here, once: a module binding
+# the fixture itself would get its own "session" server, kept alive to the end.
+from conftest_server import live_server  # noqa: E402, F401
+
 
 @pytest.fixture
 def state_dir(tmp_path: Path) -> Path:

@@ -3,8 +3,8 @@
 The sync ``Client``, the CLI and nbclient-run notebooks need a server that
 is not on the test's own event loop (pytest-jupyter's in-process server would
 deadlock a blocking HTTP call). Session-scoped: one ``ServerProcess``,
-started once. Test modules import the fixture:
-``from conftest_server import live_server  # noqa: F401``.
+started once.
+``tests/conftest.py`` imports the fixture, once for the whole session.
 """
 
 from __future__ import annotations

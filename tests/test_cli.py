@@ -8,11 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import conftest_server
 import pytest
 from conftest_server import LiveServer, wait_for
-
-live_server = conftest_server.live_server  # the session's server subprocess
 
 EXE = str(Path(sys.executable).parent / "forgather-lab")
 

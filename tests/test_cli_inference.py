@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import conftest_server
 import pytest
 from conftest_server import LiveServer, wait_for
 from inference_helpers import build_in_subprocess
 from test_cli import cli, js, ok
 
 from forgather_lab.client import Client
-
-live_server = conftest_server.live_server  # the session's server subprocess
 
 pytestmark = pytest.mark.timeout(420)
 

@@ -9,12 +9,9 @@ import sys
 import urllib.request
 from typing import Any
 
-import conftest_server
 import pytest
 from conftest_server import LiveServer, wait_for
 from test_cli import cli, js, ok
-
-live_server = conftest_server.live_server  # the session's server subprocess
 
 
 def _cells(line: str) -> list[str]:

@@ -6,7 +6,6 @@ import asyncio
 import json
 import sys
 
-import conftest_server
 import pytest
 from conftest_server import LiveServer, wait_for
 
@@ -21,8 +20,6 @@ from forgather_lab.client._call import Call
 from forgather_lab.client._errors import error_from_response
 from forgather_lab.client._transport import result
 from forgather_lab.models.jobs import DescribeJob
-
-live_server = conftest_server.live_server  # the session's server subprocess
 
 
 @pytest.fixture

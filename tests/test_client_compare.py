@@ -8,15 +8,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
-import conftest_server
 import pandas as pd
 import pytest
 from conftest_server import LiveServer, wait_for
 
 from forgather_lab.client import AsyncClient, Client, ForgatherClientError
 from forgather_lab.models.runs import CompareMetrics
-
-live_server = conftest_server.live_server  # the session's server subprocess
 
 STEPS = 30
 

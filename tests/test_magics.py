@@ -6,15 +6,12 @@ import stat
 import sys
 from pathlib import Path
 
-import conftest_server
 import pytest
 from conftest_server import LiveServer, wait_for
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 from forgather_lab.client import Client
-
-live_server = conftest_server.live_server  # the session's server subprocess
 
 
 @pytest.fixture

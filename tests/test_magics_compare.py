@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import conftest_server
 import pandas as pd
 import pytest
 from conftest_server import LiveServer
@@ -15,8 +14,6 @@ from test_client_compare import run_trainer
 
 from forgather_lab.client import Client
 from forgather_lab.widgets import Compare
-
-live_server = conftest_server.live_server  # the session's server subprocess
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import conftest_server
 import pytest
 from conftest_server import LiveServer, wait_for
 from inference_helpers import build_in_subprocess
@@ -17,8 +16,6 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from forgather_lab.client import Client
 from forgather_lab.widgets import ChatWidget
-
-live_server = conftest_server.live_server  # the session's server subprocess
 
 pytestmark = pytest.mark.timeout(420)
 

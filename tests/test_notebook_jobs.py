@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import conftest_server
 import nbformat
 import pytest
 from conftest_server import LiveServer, wait_for
@@ -26,8 +25,6 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from forgather_lab.client import Client
 from forgather_lab.notebook_jobs.parameters import INJECTED_TAG, PARAMETERS_TAG, inject
-
-live_server = conftest_server.live_server  # the session's server subprocess (magic and CLI)
 
 pytestmark = pytest.mark.timeout(120)
 KERNEL_START = 60.0  # generous: two kernels may start at once on a loaded 2-core machine

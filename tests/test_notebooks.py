@@ -10,13 +10,10 @@ import os
 import shutil
 from pathlib import Path
 
-import conftest_server
 import nbformat
 import pytest
 from conftest_server import LiveServer
 from nbclient import NotebookClient
-
-live_server = conftest_server.live_server  # the session's server subprocess
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

@@ -18,8 +18,6 @@ from forgather_lab.models.jobs import DescribeJob
 from forgather_lab.widgets import EnqueueForm, GpuDashboard, JobsTable, JobView
 from forgather_lab.widgets._live import STATIC
 
-live_server = conftest_server.live_server  # the session's server subprocess
-
 # The TypeScript the bundle is built from (npm run build in labextension/).
 SOURCES = Path(__file__).resolve().parents[1] / "labextension" / "src" / "widgets"
 DEFAULT_EXPORT = re.compile(r"export\s*(default\b|\{[^}]*\bas default\s*\})")
