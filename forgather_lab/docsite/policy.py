@@ -12,23 +12,9 @@ fonts.
 
 from __future__ import annotations
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "sandbox allow-scripts allow-forms allow-popups allow-downloads",
-        "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
-        "style-src 'self' 'unsafe-inline' data:",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "worker-src 'self' blob:",
-        "connect-src 'self'",
-        "frame-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    ]
-)
+from ..proxy.sandbox import opaque_origin_policy
+
+CONTENT_SECURITY_POLICY = opaque_origin_policy("'unsafe-inline' 'unsafe-eval'")
 
 #: Keys a docs view link apart from a TensorBoard one (``ViewGrants``).
 GRANT_LABEL = b"forgather-lab docs view\x00"

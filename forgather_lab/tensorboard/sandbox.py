@@ -31,6 +31,8 @@ import hmac
 import re
 from collections.abc import Mapping
 
+from ..proxy.sandbox import opaque_origin_policy
+
 # Runs before TensorBoard's bundle. Plain ES5 on purpose: it must not fail
 # anywhere TensorBoard itself runs.
 SHIM = """(function () {
@@ -73,26 +75,8 @@ SHIM = """(function () {
 SHIM_SHA256 = base64.b64encode(hashlib.sha256(SHIM.encode()).digest()).decode()
 
 # TensorBoard's own policy (what its server sends), without the third-party
-# hosts, plus the sandbox. ``sandbox`` lacks ``allow-same-origin`` on purpose;
-# ``allow-popups`` lets its help links open (the popup stays sandboxed),
-# ``allow-downloads`` its CSV / JSON exports.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "sandbox allow-scripts allow-forms allow-popups allow-downloads",
-        "default-src 'self'",
-        f"script-src 'self' 'unsafe-eval' 'sha256-{SHIM_SHA256}'",
-        "style-src 'self' 'unsafe-inline' data:",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "worker-src 'self' blob:",
-        "connect-src 'self'",
-        "frame-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    ]
-)
+# hosts: its script, and the shim by its hash alone.
+CONTENT_SECURITY_POLICY = opaque_origin_policy(f"'unsafe-eval' 'sha256-{SHIM_SHA256}'")
 
 # CORS for the view link: the page's origin is opaque ("null"), so every one
 # of its requests is cross-origin. No credentials are involved (the link is
