@@ -215,6 +215,10 @@ def run(args: argparse.Namespace) -> int:
 
     client = Client(args.url, args.token)
     out = Output(args.json)
+    refusal = config_job_type(client, kwargs) if g in {"enqueue", "sweep"} else None
+    if refusal is not None:
+        print(f"{PROG}: error: {refusal}", file=sys.stderr)
+        return EXIT_REFUSED
     if g == "enqueue":
         job = client.enqueue_notebook(**kwargs) if notebook else client.enqueue(**kwargs)
         out.data(job, lambda j: f"queued {j.id} ({j.name}, {j.status})")
@@ -228,6 +232,21 @@ def run(args: argparse.Namespace) -> int:
     if g == "inference":
         return _inference(client, args, out)
     return _gpu(client, args, out)
+
+
+def config_job_type(client: Client, kwargs: dict[str, Any]) -> str | None:
+    """Set the job type of a config job left to the default from what the server says the
+    config is (an evaluation config queues ``eval``); the server's reason when it runs not.
+
+    Also the ``%forgather enqueue`` magic's. A ``--type`` given, a command or a notebook
+    is left alone; so is a server too old to say (it then queues training, as before).
+    """
+    if "project_dir" not in kwargs or kwargs.get("job_type"):
+        return None
+    meta = client.config_meta(kwargs["project_dir"], kwargs.get("config"))
+    if meta.job_type is not None:
+        kwargs["job_type"] = meta.job_type
+    return meta.not_runnable
 
 
 def _sched(client: Client, args: argparse.Namespace, out: Output) -> int:

@@ -23,6 +23,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
 from pydantic import BaseModel
 
+from .cli import config_job_type
 from .client import Client, ForgatherClientError
 from .client import _inference_args as inf
 from .client._args import add_enqueue_arguments, enqueue_kwargs, nonneg_int
@@ -44,7 +45,7 @@ USAGE = """\
 %forgather serve MODEL_PATH [--gpus N] [--name X] [--priority P] | servers
 %forgather chat [JOB_ID] ["PROMPT"] [--system S] [--preset P] [--max-tokens N]
                    (no PROMPT: a chat widget)
-%forgather compare ID ID ... [--keys loss,lr] [--max-points N] [--frame]
+%forgather compare ID ID ... [--keys loss,lr] [--max-points N] [--axis step|time] [--frame]
                    (runs' curves overlaid; --frame: a DataFrame instead)
 %%forgather enqueue [options] [--var NAME]   (the cell body runs as a Python script job)"""
 
@@ -175,7 +176,11 @@ class ForgatherMagics(Magics):
         if cell is None and is_notebook(ns.command):
             job = self.client.enqueue_notebook(**notebook_kwargs(ns))
         else:
-            job = self.client.enqueue(**enqueue_kwargs(ns, command))
+            kwargs = enqueue_kwargs(ns, command)
+            refusal = config_job_type(self.client, kwargs)  # an eval config queues eval
+            if refusal is not None:
+                raise ValueError(refusal)
+            job = self.client.enqueue(**kwargs)
         out = EnqueuedJob(job.id)
         out.description = f"queued {job.id} ({job.name}, priority {job.priority}, {job.status})"
         if ns.var:
@@ -286,18 +291,24 @@ class ForgatherMagics(Magics):
         p.add_argument("--keys", help="comma-separated metrics (default: every metric)")
         p.add_argument("--max-points", type=nonneg_int, default=1000, help="points per curve")
         p.add_argument(
+            "--axis",
+            choices=("step", "time"),
+            default="step",
+            help="x: the step, or time (wall time since each run's first point)",
+        )
+        p.add_argument(
             "--frame", action="store_true", help="answer client.compare() (a DataFrame) instead"
         )
         ns = p.parse_args(args)
         ids = [i.strip() for word in ns.ids for i in word.split(",") if i.strip()]
         if ns.frame:
-            return self.client.compare(ids, ns.keys, ns.max_points or 1000)
+            return self.client.compare(ids, ns.keys, ns.max_points or 1000, ns.axis)
         for job_id in dict.fromkeys(ids):
             self.client.job(job_id)  # a clear "not found" here, not a blank widget
         from .widgets import Compare
 
         keys = ns.keys.split(",") if ns.keys else None
-        return Compare(ids, keys, max_points=ns.max_points or 1000)
+        return Compare(ids, keys, max_points=ns.max_points or 1000, axis=ns.axis)
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:

@@ -130,6 +130,8 @@ class Runtime:
                 allow_outside_root_dir=settings.allow_search_roots_outside_root_dir,
                 seed_examples=settings.seed_examples,
                 state_dir=self.state_dir,
+                # A config's default GPU reservation, shown by its Run form (pool built below).
+                usable_gpus=lambda: self.gpus.usable_count,
             ),
         )
         if self.error is None:

@@ -492,6 +492,12 @@ CALLS = [
     Call("GET", "/jobs/{job_id}/provenance/diff", job("finished")),
     Call("GET", "/jobs/{job_id}/metrics.csv", job("running")),
     Call("GET", "/metrics/compare", lambda w: {"query": {"jobs": w.running, "keys": "loss"}}),
+    Call(
+        "GET",
+        "/metrics/compare",
+        lambda w: {"query": {"jobs": w.running, "keys": "loss", "axis": "time"}},
+        note="the wall-time axis",
+    ),
     Call("GET", "/runs", lambda w: {"query": {"project_dir": "forgather-examples/hello_script"}}),
     Call("POST", "/jobs/{job_id}/rerun", lambda w: {**job("finished")(w), "body": {}}),
     Call("GET", "/queue"),

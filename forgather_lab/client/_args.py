@@ -34,7 +34,9 @@ def add_enqueue_arguments(p: argparse.ArgumentParser, command: bool = True) -> N
     p.add_argument("--priority", type=int, default=0, help="higher runs first (default 0)")
     p.add_argument("--name", help="a name to show in lists")
     p.add_argument(
-        "--type", dest="job_type", help="job type: training (default for configs), eval, command"
+        "--type",
+        dest="job_type",
+        help="job type: training, eval, command (for a config: what the server says it is)",
     )
     p.add_argument("--project", help="project directory (absolute, or under the server root)")
     p.add_argument("--config", help="config name in the project, e.g. train.yaml")

@@ -41,7 +41,13 @@ from ..models.jobs import (
     ListJobs,
 )
 from ..models.notebook_jobs import ExecutedNotebook
-from ..models.projects import DescribeDynamicArgs, DescribeOutputDir, DescribeProject, ListProjects
+from ..models.projects import (
+    DescribeConfigMeta,
+    DescribeDynamicArgs,
+    DescribeOutputDir,
+    DescribeProject,
+    ListProjects,
+)
 from ..models.runs import CompareMetrics
 from ._call import Call, endpoint, read_nothing, read_object, read_raw, read_text, seg
 from ._compare import CompareResult, frame_call, series_call
@@ -366,14 +372,17 @@ class Endpoints:
         job_ids: Sequence[str] | str,
         keys: Sequence[str] | str | None = None,
         max_points: int = 1000,
+        axis: str = "step",
     ) -> Call[CompareResult]:
         """Several runs' curves: a pandas DataFrame (rows per step, columns per (job, key)).
 
         Without pandas installed, the ``CompareMetrics`` model that
         ``compare_series`` answers. ``keys`` default to every metric of each
         job; each curve is downsampled by the server to ``max_points``.
+        ``axis="time"``: rows per ``time``, the seconds since each run's first
+        point (``frame.attrs["start"]`` holds each run's start, unix seconds).
         """
-        return frame_call(job_ids, keys, max_points)
+        return frame_call(job_ids, keys, max_points, axis)
 
     @endpoint
     def compare_series(
@@ -381,9 +390,13 @@ class Endpoints:
         job_ids: Sequence[str] | str,
         keys: Sequence[str] | str | None = None,
         max_points: int = 1000,
+        axis: str = "step",
     ) -> Call[CompareMetrics]:
-        """``GET /metrics/compare``: ``.series[job_id][key]`` is ``[(step, value), ...]``."""
-        return series_call(job_ids, keys, max_points)
+        """``GET /metrics/compare``: ``.series[job_id][key]`` is ``[(step, value), ...]``.
+
+        ``axis="time"``: ``[(unix_seconds, value), ...]``, each point's recorded time.
+        """
+        return series_call(job_ids, keys, max_points, axis)
 
     # -- GPUs --------------------------------------------------------------------------
 
@@ -442,6 +455,13 @@ class Endpoints:
         """A config's resolved output_dir (overrides applied)."""
         params = _config_query(project_dir, config)
         return Call("GET", "config/output-dir", DescribeOutputDir.model_validate, params=params)
+
+    @endpoint
+    def config_meta(self, project_dir: str, config: str | None = None) -> Call[DescribeConfigMeta]:
+        """A config's name, class and what Run queues for it (``job_type``; ``not_runnable``
+        says why nothing is queued for a config of another class)."""
+        params = _config_query(project_dir, config)
+        return Call("GET", "config/meta", DescribeConfigMeta.model_validate, params=params)
 
     # -- notebook jobs (docs/notebook-jobs.md) -----------------------------------------
 

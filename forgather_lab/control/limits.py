@@ -1,5 +1,9 @@
 """Time limits: a job that runs past ``started_at + time_limit`` is stopped and fails.
 
+The clock starts when the job runs: a job handed to an engine (Slurm, Ray)
+stays ``starting``, unarmed, while the engine holds it in its own queue, and
+gets its ``started_at`` when the engine runs it.
+
 One heap of deadlines and one sleeper task for every running job, woken
 when a job starts or ends (``job_status_changed``), never a poll loop and
 never a task per job. The deadline comes from the job record, so after a

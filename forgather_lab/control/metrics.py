@@ -10,25 +10,37 @@ every append also maintains per-bucket min / max *rollups* at widths of 16,
 the buckets it needs (at most ~16 rows per output bucket) instead of the raw
 points. Rollups ignore missing values and are not lowered when a step is
 re-reported with a smaller value (a resumed run); both only affect overviews.
+
+Each point also keeps the wall time it was recorded at (``time``, unix
+seconds; migration 9): the reporter's own time when its record carries one,
+else the moment the server stored the batch. Rollups keep the time of their
+lowest and highest point, so a wall-time overview reads no more rows than a
+step one. Points stored before migration 9 have no time (NULL).
 """
 
 from __future__ import annotations
 
 import math
 import sqlite3
+import time
 from collections.abc import Iterable
 
 from ..store.db import transaction
 
 Point = tuple[int, float | None]
+#: ``(name, step, value)``, or ``(name, step, value, time)`` with the reporter's own time.
+Row = tuple[str, int, float | None] | tuple[str, int, float | None, float | None]
 LEVELS = (16, 256, 4096, 65536)
 
 _UPSERT = """
 INSERT INTO metric_rollups
-    (job_id, name, width, bucket, min_step, min_value, max_step, max_value, count)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    (job_id, name, width, bucket, min_step, min_value, max_step, max_value, count,
+     min_time, max_time)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (job_id, name, width, bucket) DO UPDATE SET
     min_step = CASE WHEN excluded.min_value < min_value THEN excluded.min_step ELSE min_step END,
+    min_time = CASE WHEN excluded.min_value < min_value THEN excluded.min_time ELSE min_time END,
+    max_time = CASE WHEN excluded.max_value > max_value THEN excluded.max_time ELSE max_time END,
     min_value = MIN(min_value, excluded.min_value),
     max_step = CASE WHEN excluded.max_value > max_value THEN excluded.max_step ELSE max_step END,
     max_value = MAX(max_value, excluded.max_value),
@@ -45,32 +57,46 @@ def finite(value: object) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def _timed(rows: Iterable[Row], now: float) -> list[tuple[str, int, float | None, float]]:
+    out: list[tuple[str, int, float | None, float]] = []
+    for row in rows:
+        at = finite(row[3]) if len(row) > 3 else None
+        out.append((row[0], row[1], row[2], now if at is None else at))
+    return out
+
+
 def append(
-    conn: sqlite3.Connection, job_id: str, rows: Iterable[tuple[str, int, float | None]]
+    conn: sqlite3.Connection, job_id: str, rows: Iterable[Row], now: float | None = None
 ) -> int:
-    """Store ``(name, step, value)`` rows and their rollups in one transaction."""
-    batch = list(rows)
+    """Store rows and their rollups in one transaction.
+
+    A row without a time of its own (or with one that is not a finite
+    number) is stamped ``now`` (default: the current time).
+    """
+    batch = _timed(rows, time.time() if now is None else now)
     if not batch:
         return 0
+    # [min_step, min_value, max_step, max_value, count, min_time, max_time]
     rollups: dict[tuple[str, int, int], list[float]] = {}
-    for name, step, value in batch:
+    for name, step, value, at in batch:
         if value is None:
             continue
         for width in LEVELS:
             key = (name, width, step // width)
             r = rollups.get(key)
             if r is None:
-                rollups[key] = [step, value, step, value, 1]
+                rollups[key] = [step, value, step, value, 1, at, at]
                 continue
             if value < r[1]:
-                r[0], r[1] = step, value
+                r[0], r[1], r[5] = step, value, at
             if value > r[3]:
-                r[2], r[3] = step, value
+                r[2], r[3], r[6] = step, value, at
             r[4] += 1
     with transaction(conn):
         conn.executemany(
-            "INSERT OR REPLACE INTO metrics (job_id, name, step, value) VALUES (?, ?, ?, ?)",
-            [(job_id, name, step, value) for name, step, value in batch],
+            "INSERT OR REPLACE INTO metrics (job_id, name, step, value, time) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(job_id, *row) for row in batch],
         )
         conn.executemany(_UPSERT, [(job_id, *key, *r) for key, r in rollups.items()])
     return len(batch)

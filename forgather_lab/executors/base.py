@@ -89,6 +89,22 @@ class Executor(ABC):
 
     def __init__(self, context: ExecutorContext) -> None:
         self.context = context
+        self._listeners: list[Callable[[str], None]] = []
+
+    def listen(self, listener: Callable[[str], None]) -> None:
+        """Also tell ``listener`` (on the loop) when a job's engine state changed.
+
+        The jobs service listens (a job the engine starts becomes ``running``);
+        ``context.on_change`` is told after every listener.
+        """
+        self._listeners.append(listener)
+
+    def changed(self, job_id: str) -> None:
+        """The engine's word on ``job_id`` changed: tell the listeners, then the context."""
+        for listener in self._listeners:
+            listener(job_id)
+        if self.context.on_change is not None:
+            self.context.on_change(job_id)
 
     def job_dir(self, job_id: str) -> Path:
         """Where a job's log and bookkeeping files live."""

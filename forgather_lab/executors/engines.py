@@ -57,8 +57,9 @@ def engine_options(settings: ForgatherLabSettings) -> dict[str, Any]:
 def annotate_engine(executor: Executor, jobs: list[DescribeJob]) -> list[DescribeJob]:
     """Copies of active jobs with the engine's word: its id, node and pending reason.
 
-    A job handed to Slurm may wait in Slurm's queue: its ``pending_reason`` is then
-    Slurm's (``Slurm: Resources (...)``) while our status says it was handed over.
+    A job handed to Slurm may wait in Slurm's queue: it is ``starting`` meanwhile,
+    its ``pending_reason`` Slurm's (``Slurm: Resources (...)``); once the engine
+    runs it the job service records it ``running`` and the reason goes.
     """
     if not executor.remote:
         return jobs

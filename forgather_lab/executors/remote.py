@@ -155,7 +155,8 @@ class RemoteExecutor(Executor):
         self._gpus[job_id] = len(gpus)
         external = await self.engine_submit(job_id, spec, env, len(gpus))
         await asyncio.to_thread(self._remember, job_id, external)
-        self._states[job_id] = EngineJob(external, "SUBMITTED", "pending", "submitted")
+        said = f"{self.name.capitalize()}: submitted"
+        self._states[job_id] = EngineJob(external, "SUBMITTED", "pending", said)
         self._force_killed.discard(job_id)
         self._wake.set()
         return Submitted(
@@ -270,8 +271,7 @@ class RemoteExecutor(Executor):
             ended = [j for j in self._watchers if self._states.get(j, None) is not None]
             ended = [j for j in ended if self._states[j].phase == "ended"]
         for job_id in changed:
-            if self.context.on_change is not None:
-                self.context.on_change(job_id)
+            self.changed(job_id)
         for job_id in ended:
             await self.before_exit(job_id)
             on_exit = self._watchers.pop(job_id, None)

@@ -79,7 +79,8 @@ class RerunHandler(ForgatherHandler):
 class CompareHandler(ForgatherHandler):
     @operation(
         "Curves of several jobs side by side, each downsampled on the server (LTTB keeping "
-        "the first, last, lowest and highest point) to at most max_points",
+        "the first, last, lowest and highest point) to at most max_points, against the step "
+        "or (axis=time) the wall time each point was recorded at",
         query=CompareQuery,
         response=CompareMetrics,
     )
@@ -88,7 +89,7 @@ class CompareHandler(ForgatherHandler):
     async def get(self) -> None:
         q = self.parse_query(CompareQuery)
         jobs = _names(q.jobs) or []
-        self.reply(await self.runtime.runs.compare(jobs, _names(q.keys), q.max_points))
+        self.reply(await self.runtime.runs.compare(jobs, _names(q.keys), q.max_points, q.axis))
 
 
 class RunsTableHandler(ForgatherHandler):

@@ -7,6 +7,9 @@ database first and published on the event bus second, so what a client is
 told has always been made durable.
 Where a job's processes run is the executor's business (``executors/``);
 this service decides what runs, records it, and reacts to how it ended.
+A job handed to an engine (Slurm, Ray) stays ``starting``, with the engine's
+id, until the engine runs it; only then is it ``running`` (``started_at``,
+from which its time limit counts).
 
 A job's end is one state machine that stays in one place (``_settle``):
 the runner's exit, processes that outlive it, kills (which may leave
@@ -22,18 +25,22 @@ import builtins
 import dataclasses
 import functools
 import logging
+import sqlite3
+import time
 from collections.abc import Callable
 from typing import Protocol
 
 from ..errors import Conflict, ForgatherError
 from ..events import EventBus
-from ..executors.base import Executor
+from ..executors.base import Executor, Submitted
 from ..models.jobs import KillResult
 from ..store import Database
+from ..store.db import transaction
 from ..tasks import TaskSet, wait_set
 from . import endings
 from . import repository as repo
 from .endings import PlannedEnd
+from .history import record
 from .kinds import ConfigResolver, JobKinds
 from .logs import read_tail
 from .model import ACTIVE, DescribeJob, JobStatus
@@ -93,6 +100,9 @@ class JobsService(JobRecords):
         self._tasks = TaskSet("jobs")
         self._launch_envs: builtins.list[LaunchEnv] = []
         self._planned: dict[str, PlannedEnd] = {}
+        # Handed to an engine and watched, not seen running there yet (still ``starting``).
+        self._engine_pending: set[str] = set()
+        executor.listen(self._engine_moved)
 
     def add_launch_env(self, env: LaunchEnv) -> None:
         """Merge ``env(job)`` into the environment of every job at each start."""
@@ -154,6 +164,9 @@ class JobsService(JobRecords):
             message = e.message if isinstance(e, ForgatherError) else str(e)
             await self._settle(claimed, JobStatus.FAILED, None, f"could not start: {message}")
             return
+        if self.executor.remote:
+            await self._handed_over(job_id, submitted, own_child=True)
+            return
         await self.db.run(
             lambda c: repo.mark_running(
                 c,
@@ -171,6 +184,33 @@ class JobsService(JobRecords):
         if running is not None:
             self._watch(running, own_child=True)
         self.executor.ready_next()
+
+    # -- jobs on an engine ----------------------------------------------------
+
+    async def _handed_over(self, job_id: str, submitted: Submitted, own_child: bool) -> None:
+        """The engine has the job: record its id and watch it, still ``starting``."""
+        name = self.executor.name
+        if not await self.db.run(lambda c: _record_handed_over(c, job_id, submitted, name)):
+            return  # no longer starting: it ended meanwhile
+        self.bus.publish("job_updated", job_id=job_id)
+        job = await self.db.run(lambda c: repo.get(c, job_id))
+        if job is None:
+            return
+        self._engine_pending.add(job_id)
+        self._watch(job, own_child=own_child)
+        self._engine_moved(job_id)  # the engine may have started it already
+
+    def _engine_moved(self, job_id: str) -> None:
+        """The engine's word on a job changed: one it now runs becomes ``running``."""
+        state = self.executor.engine_job(job_id)
+        if job_id in self._engine_pending and state is not None and state.phase == "running":
+            self._engine_pending.discard(job_id)
+            self._tasks.spawn(self._engine_started(job_id, state.node), name=f"run {job_id}")
+
+    async def _engine_started(self, job_id: str, node: str | None) -> None:
+        why = f"{self.executor.name} started it"
+        if await self.db.run(lambda c: _record_engine_running(c, job_id, node, why)):
+            await self._changed(job_id, JobStatus.STARTING)
 
     def _forget_exit(self, job_id: str) -> None:
         # The executors keep the status in <job_dir>/exit_code (the runner writes it).
@@ -211,6 +251,13 @@ class JobsService(JobRecords):
             job = await self.db.run(lambda c: repo.get(c, job_id))
             if job is None:
                 return
+            if job.status == JobStatus.STARTING and job.pid and code is not None:
+                # It ran on the engine between two polls (it says how it ended): it did run.
+                why = "ran and ended between two polls of the engine"
+                seen = self.executor.engine_job(job_id)
+                node = seen.node if seen is not None else None
+                if await self.db.run(lambda c: _record_engine_running(c, job_id, node, why)):
+                    job = await self._changed(job_id, JobStatus.STARTING) or job
             status, error = endings.outcome(code, job_id in self._killing)
             if restarted and code is None and status == JobStatus.FAILED:
                 error = endings.lost(started.pid)
@@ -218,6 +265,7 @@ class JobsService(JobRecords):
                 self.observer.job_ended(started)
         finally:
             self._killing.discard(job_id)
+            self._engine_pending.discard(job_id)
             self._exited.pop(job_id, asyncio.Event()).set()
 
     async def _outlast(self, job: DescribeJob, code: int | None) -> None:
@@ -317,7 +365,15 @@ class JobsService(JobRecords):
                 continue
             if not job.pid:
                 found = await self.executor.find(job)
-                if found is not None:
+                if found is not None and self.executor.remote:
+                    name = self.executor.name
+                    await self.db.run(
+                        functools.partial(
+                            _record_handed_over, job_id=job.id, submitted=found, executor=name
+                        )
+                    )
+                    job = job.model_copy(update={"pid": found.pid})
+                elif found is not None:
                     await self.db.run(
                         functools.partial(
                             repo.mark_running,
@@ -335,7 +391,10 @@ class JobsService(JobRecords):
                         update={"pid": found.pid, "pid_create_time": found.create_time}
                     )
             if job.pid and await self.executor.is_alive(job):
+                if job.status == JobStatus.STARTING and self.executor.remote:
+                    self._engine_pending.add(job.id)  # still waiting in the engine's queue
                 self._watch(job, own_child=False)
+                self._engine_moved(job.id)
                 counts["reattached"] += 1
                 continue
             if await self.executor.lingering(job):
@@ -399,3 +458,45 @@ class JobsService(JobRecords):
             return False
         await self._changed(job.id, job.status)
         return True
+
+
+def _record_handed_over(
+    conn: sqlite3.Connection, job_id: str, submitted: Submitted, executor: str
+) -> bool:
+    """A starting job's engine id and log, recorded; it stays ``starting`` (False: not starting).
+
+    Its ``pid`` is the executor's stand-in for the engine's id (the key of a watched job).
+    """
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE jobs SET pid = ?, pid_create_time = NULL, log_path = ?, "
+            "token_hash = COALESCE(?, token_hash), executor = ?, external_id = ?, "
+            "node = COALESCE(?, node) WHERE id = ? AND status = 'starting'",
+            (
+                submitted.pid,
+                str(submitted.log_path),
+                submitted.token_hash,
+                executor,
+                submitted.external_id,
+                submitted.node,
+                job_id,
+            ),
+        )
+        if cur.rowcount == 1:
+            record(conn, job_id, f"handed to {executor} as job {submitted.external_id}")
+    return cur.rowcount == 1
+
+
+def _record_engine_running(
+    conn: sqlite3.Connection, job_id: str, node: str | None, reason: str
+) -> bool:
+    """starting → running: the engine runs the job now (False: it is not starting)."""
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE jobs SET status = 'running', started_at = ?, node = COALESCE(?, node) "
+            "WHERE id = ? AND status = 'starting' AND pid IS NOT NULL",
+            (time.time(), node, job_id),
+        )
+        if cur.rowcount == 1:
+            record(conn, job_id, f"{reason} on {node}" if node else reason)
+    return cur.rowcount == 1

@@ -317,6 +317,12 @@ class DescribeOutputDir(BaseModel):
     gpus: int | None
     counts: OutputCounts | None
     job: ResolvedJob | None
+    default_gpus: int | None = Field(
+        None,
+        description="GPUs a Run of this config reserves on this server when the request does "
+        "not say: job.gpus, else at least one when the server has usable GPUs (null: the "
+        "config is not run)",
+    )
 
 
 class DynamicArg(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -118,6 +118,10 @@ class RerunJob(ApiModel):
 # -- compare -------------------------------------------------------------------
 
 
+#: What the x of a compare pair is.
+CompareAxis = Literal["step", "time"]
+
+
 class CompareQuery(ApiModel):
     """``GET /metrics/compare``."""
 
@@ -128,14 +132,27 @@ class CompareQuery(ApiModel):
         "metric of each job",
     )
     max_points: int = Field(1000, ge=MIN_COMPARE_POINTS, le=MAX_COMPARE_POINTS)
+    axis: CompareAxis = Field(
+        "step",
+        description="x of each pair: step, or time (the unix seconds the point was "
+        "recorded at; points stored without a time are left out)",
+    )
 
 
 class CompareMetrics(BaseModel):
     """Each job's curves, downsampled (LTTB, first / last point and extremes kept)."""
 
-    series: dict[str, dict[str, list[tuple[int, float]]]] = Field(
-        description="job id → metric → [[step, value], ...] in step order; a key the job "
-        "never reported is an empty list"
+    series: dict[str, dict[str, list[tuple[int | float, float]]]] = Field(
+        description="job id → metric → [[x, value], ...]: x is the step (an integer, in step "
+        "order) or, for axis=time, the unix seconds the point was recorded at (in time "
+        "order; chosen as on the step axis from the points that have a time); a "
+        "key the job never reported is an empty list"
+    )
+    axis: CompareAxis = Field("step", description="what x is (as asked)")
+    untimed: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="axis=time only: job id → metrics some of whose points were left out "
+        "for having no recorded time (stored by a server older than wall times)",
     )
     missing: list[str] = Field(
         default_factory=list, description="requested job ids that do not exist"

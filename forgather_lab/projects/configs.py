@@ -31,7 +31,7 @@ from . import state
 from .dynamic_args import resolve_values
 from .files import read_source
 from .graph import graph_dot, graph_json
-from .job import JobSpec, job_type_of, parse_job
+from .job import JobSpec, default_gpus, job_type_of, parse_job
 from .model import Project
 from .output_files import counts
 from .paths import resolve_under
@@ -192,6 +192,15 @@ class ConfigsService:
         job = self.job_of(project, r)
         out = job.output_dir if job else None
         exists = bool(out and out.is_dir())
+        job_type = job_type_of(job.config_class) if job else None
+        usable = self.roots.settings.usable_gpus
+        reserved = None
+        if job is not None and job_type is not None:
+            # What the training / eval job kinds reserve (jobs/kinds.py ConfigKind): only
+            # training starts several processes.
+            multi = job_type == "training"
+            count = usable() if usable is not None else 0
+            reserved = default_gpus(job.gpus, job.nproc_per_node, count, multi)
         return DescribeOutputDir(
             config=_short(r),
             output_dir=str(out) if out else None,
@@ -201,6 +210,7 @@ class ConfigsService:
             gpus=job.gpus if job else None,
             counts=counts(out, self.roots.all()) if out and exists else None,
             job=job.describe() if job else None,
+            default_gpus=reserved,
         )
 
     def dynamic_args(self, project_dir: str, config: str | None) -> DescribeDynamicArgs:

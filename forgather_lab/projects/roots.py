@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,9 @@ class ProjectsSettings:
     # The server's live state directory: never deleted over the API, nor its
     # parents or anything inside it (``deletion.py``).
     state_dir: Path | None = None
+    # The GPU pool's usable count (the pool lives beside projects, so the runtime passes
+    # it in): a config's default GPU reservation, as its Run form shows it.
+    usable_gpus: Callable[[], int] | None = None
 
 
 class SearchRoots:

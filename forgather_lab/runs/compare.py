@@ -13,19 +13,23 @@ first and the last point and, from ``max_points >= 4`` on, the lowest and
 the highest value (the first of each when there are ties). Below 4 the
 priority is first, last, highest, lowest.
 
-Pure functions over ``(step, value)`` sequences sorted by step, nothing
-else: the reads that feed them (``curves.py``) decide which points a huge
-series offers.
+Pure functions over ``(step, value, ...)`` sequences sorted by step (what
+follows the value, such as the point's wall time, comes along untouched),
+nothing else: the reads that feed them (``curves.py``) decide which points a
+huge series offers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 Point = tuple[int, float]
+#: A point: ``(x, y, ...)``; only the first two are read.
+P = TypeVar("P", bound=tuple[Any, ...])
 
 
-def lttb(points: Sequence[Point], threshold: int) -> list[int]:
+def lttb(points: Sequence[tuple[Any, ...]], threshold: int) -> list[int]:
     """Indices of the ``threshold`` points LTTB keeps (all, when there are no more)."""
     n = len(points)
     if threshold >= n:
@@ -35,32 +39,39 @@ def lttb(points: Sequence[Point], threshold: int) -> list[int]:
     xs = [float(p[0]) for p in points]
     ys = [float(p[1]) for p in points]
     every = (n - 2) / (threshold - 2)
+    # Slice i is [edges[i], edges[i + 1]); computed once, as the textbook loop does per slice.
+    edges = [int(i * every) + 1 for i in range(threshold)]
+    edges[-1] = min(edges[-1], n)  # only the last can pass the end
     kept = [0]
-    a = 0
+    ax, ay = xs[0], ys[0]
+    # A compare curve offers barely more candidates than it keeps: most slices hold
+    # one or two points, so the per-slice overhead is what this loop is written for.
     for i in range(threshold - 2):
-        start = int(i * every) + 1
-        end = int((i + 1) * every) + 1
+        start, end, nxt_end = edges[i], edges[i + 1], edges[i + 2]
         nxt_start = end
-        nxt_end = min(int((i + 2) * every) + 1, n)
         if nxt_start >= nxt_end:  # the last slice: the next "bucket" is the last point
             nxt_start, nxt_end = n - 1, n
         count = nxt_end - nxt_start
-        avg_x = sum(xs[nxt_start:nxt_end]) / count
-        avg_y = sum(ys[nxt_start:nxt_end]) / count
-        ax, ay = xs[a], ys[a]
+        if count == 1:
+            avg_x, avg_y = xs[nxt_start], ys[nxt_start]
+        else:
+            avg_x = sum(xs[nxt_start:nxt_end]) / count
+            avg_y = sum(ys[nxt_start:nxt_end]) / count
         dx, dy = ax - avg_x, avg_y - ay
-        best, best_area = start, -1.0
-        for j in range(start, end):
-            area = abs(dx * (ys[j] - ay) - (ax - xs[j]) * dy)
-            if area > best_area:
-                best, best_area = j, area
+        best = start
+        if end - start > 1:
+            best_area = -1.0
+            for j in range(start, end):
+                area = abs(dx * (ys[j] - ay) - (ax - xs[j]) * dy)
+                if area > best_area:
+                    best, best_area = j, area
         kept.append(best)
-        a = best
+        ax, ay = xs[best], ys[best]
     kept.append(n - 1)
     return kept
 
 
-def downsample(points: Sequence[Point], max_points: int) -> list[Point]:
+def downsample(points: Sequence[P], max_points: int) -> list[P]:
     """At most ``max_points`` of ``points``: LTTB's choice plus the ends and the extremes."""
     n = len(points)
     if n <= max_points:

@@ -33,6 +33,7 @@ from ..models.jobs import DescribeJob, JobStatus
 from ..models.runs import (
     MAX_COMPARE_JOBS,
     MAX_COMPARE_KEYS,
+    CompareAxis,
     CompareMetrics,
     DescribeProvenance,
     GpuIdentity,
@@ -215,9 +216,18 @@ class RunsService:
     # -- compare ----------------------------------------------------------------
 
     async def compare(
-        self, job_ids: list[str], keys: list[str] | None, max_points: int
+        self,
+        job_ids: list[str],
+        keys: list[str] | None,
+        max_points: int,
+        axis: CompareAxis = "step",
     ) -> CompareMetrics:
-        """Each job's curves, downsampled; unknown jobs are listed in ``missing``."""
+        """Each job's curves, downsampled; unknown jobs are listed in ``missing``.
+
+        ``axis="time"``: x is the unix time each point was recorded at
+        (``curves.timed_curve``); metrics with points left out for having no
+        time are listed in ``untimed``.
+        """
         job_ids = list(dict.fromkeys(job_ids))
         if not job_ids:
             raise BadRequest("jobs: name at least one job id")
@@ -231,17 +241,33 @@ class RunsService:
             known = {
                 r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE id IN ({marks})", job_ids)
             }
-            series: dict[str, dict[str, list[tuple[int, float]]]] = {}
+            series: dict[str, dict[str, list[tuple[int | float, float]]]] = {}
+            untimed: dict[str, list[str]] = {}
             for job_id in job_ids:
                 if job_id not in known:
                     continue
                 wanted = (
                     keys if keys is not None else self.metric_names(conn, job_id)[:MAX_COMPARE_KEYS]
                 )
-                series[job_id] = {
-                    k: curves.curve(conn, job_id, k, max_points, self.levels) for k in wanted
-                }
-            return CompareMetrics(series=series, missing=[j for j in job_ids if j not in known])
+                by_key: dict[str, list[tuple[int | float, float]]] = {}
+                for k in wanted:
+                    if axis == "step":
+                        by_key[k] = list(curves.curve(conn, job_id, k, max_points, self.levels))
+                        continue
+                    points, partial = curves.timed_curve(conn, job_id, k, max_points, self.levels)
+                    by_key[k] = list(points)
+                    if partial:
+                        untimed.setdefault(job_id, []).append(k)
+                series[job_id] = by_key
+            # Built, not validated: 100 runs of 1,000 points are 10^5 pairs whose types the
+            # reads above already fix (INTEGER steps, REAL values and times), and validating
+            # them again cost as much as serializing them (measured: ~40 ms each).
+            return CompareMetrics.model_construct(
+                series=series,
+                axis=axis,
+                untimed=untimed,
+                missing=[j for j in job_ids if j not in known],
+            )
 
         return await self.db.run(read)
 

@@ -206,8 +206,9 @@ class Dispatcher:
     def annotate(self, jobs: list[DescribeJob]) -> list[DescribeJob]:
         """Copies of ``jobs`` with ``position`` and ``pending_reason`` from the last pass.
 
-        Set for queued jobs only (None for the others); a queued job no pass has
-        seen yet says so.
+        Set for queued jobs (None for the others); a queued job no pass has seen
+        yet says so. A starting job keeps the reason it carries: an engine's (it
+        waits in Slurm's queue, say), which the pass knows nothing of.
         """
         out = []
         for job in jobs:
@@ -216,6 +217,8 @@ class Dispatcher:
             if job.status == JobStatus.QUEUED:
                 position = self._positions.get(job.id)
                 reason = self._reasons.get(job.id, NOT_PLANNED)
+            elif job.status == JobStatus.STARTING:
+                reason = job.pending_reason
             if job.position == position and job.pending_reason == reason:
                 out.append(job)
             else:

@@ -176,6 +176,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE jobs ADD COLUMN executor TEXT NOT NULL DEFAULT 'local';
     ALTER TABLE jobs ADD COLUMN external_id TEXT;
     """,
+    # 9: the wall time of each metric point (unix seconds: the reporter's own when its
+    # record carries one, else when the server received it), for a compare on a
+    # wall-time axis, and the time of each rollup bucket's lowest and highest point so
+    # that axis reads no more rows than the step axis. NULL for points stored before.
+    """
+    ALTER TABLE metrics ADD COLUMN time REAL;
+    ALTER TABLE metric_rollups ADD COLUMN min_time REAL;
+    ALTER TABLE metric_rollups ADD COLUMN max_time REAL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

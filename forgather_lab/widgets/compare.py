@@ -2,8 +2,9 @@
 
 The browser asks the server for the curves itself (``GET /metrics/compare``,
 downsampled there) and draws them with the Lab's own chart (uPlot): one
-colour per run, a metric picker, log scale and smoothing, and the runs'
-differing parameters under it. The kernel only says which runs.
+colour per run, a metric picker, a step or wall-time axis (seconds since
+each run's first point), log scale and smoothing, and the runs' differing
+parameters under it. The kernel only says which runs.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ class Compare(_ForgatherWidget):
         sync=True
     )
     log_scale = traitlets.Bool(False, help="a log y axis").tag(sync=True)
+    axis = traitlets.Enum(
+        ("step", "time"),
+        "step",
+        help="x: the step, or time (the wall time since each run's first point)",
+    ).tag(sync=True)
 
     def __init__(
         self,

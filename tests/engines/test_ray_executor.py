@@ -169,11 +169,11 @@ def test_admission_waits_for_free_ray_gpus_and_keeps_priorities(
                     break
                 assert time.monotonic() < deadline, done
                 await asyncio.sleep(0.3)
-            return waiting, handed, pool, done
+            return waiting, handed, pool, done, await runtime.jobs.history(high.id)
         finally:
             await runtime.stop()
 
-    waiting, handed, pool, (low, high) = asyncio.run(run())
+    waiting, handed, pool, (low, high), history = asyncio.run(run())
     # While Ray had one GPU free, neither 3-GPU job was handed over: both wait with us.
     assert [j.status for j in waiting] == ["queued", "queued"]
     assert handed == [None, None]
@@ -188,3 +188,13 @@ def test_admission_waits_for_free_ray_gpus_and_keeps_priorities(
     assert high.started_at < low.started_at
     assert low.started_at >= high.ended_at - 0.5
     assert "high" in Path(high.log_path or "").read_text()
+    # Handed to Ray it was starting (Ray's PENDING) until Ray ran it; then running.
+    steps = [(t.status, t.reason or "") for t in history.transitions]
+    assert ("starting", f"handed to ray as job {high.id}") in steps, steps
+    ran = [r for s, r in steps if s == "running"]
+    assert ran, steps
+    assert ran[0].startswith("ray started it")
+    assert high.external_id == high.id
+    assert high.executor == "ray"
+    assert high.node
+    assert high.node != "local"

@@ -257,6 +257,51 @@ def test_a_restarted_executor_reattaches_by_slurm_job_id(
     assert squeue_state(slurm, slurm_id) not in ("RUNNING", "PENDING", "COMPLETING")
 
 
+def test_executor_params_override_the_servers_slurm_settings_per_job(
+    slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+    options = {
+        "poll_interval": POLL,
+        "slurm_time": "00:10:00",
+        "slurm_extra_args": ["--comment=server-wide"],
+    }
+    executor = SlurmExecutor(
+        ExecutorContext(state_dir=state_dir(tmp_path), base_env=env, options=options)
+    )
+    own = {"partition": "debug", "time": "00:05:00", "extra_args": "--comment='from the job'"}
+    spec = LaunchSpec(["sleep", "30"])
+
+    async def run() -> tuple[Any, ...]:
+        mine = job_record("slurm-p", params={"executor_params": own}, requested_gpus=0, gpus=[])
+        plain = job_record("slurm-q", requested_gpus=0, gpus=[])
+        bad = job_record("slurm-r", params={"executor_params": {"partition": "nope"}})
+        a = await executor.submit("slurm-p", spec, [], job=mine)
+        b = await executor.submit("slurm-q", spec, [], job=plain)
+        try:
+            await executor.submit("slurm-r", spec, [0], job=bad)
+        except OSError as e:
+            refused = str(e)
+        else:
+            refused = ""
+        return a.external_id, b.external_id, refused
+
+    ids: tuple[Any, ...] = ()
+    try:
+        ids = asyncio.run(run())
+        mine, plain = scontrol_job(slurm, ids[0]), scontrol_job(slurm, ids[1])
+    finally:
+        for slurm_id in ids[:2]:
+            slurm.run("scancel", slurm_id)
+    assert "TimeLimit=00:05:00" in mine  # the job's time over the server's
+    assert "Partition=debug" in mine
+    assert "Comment=from the job" in mine  # its extra_args after the server's: it wins
+    assert "TimeLimit=00:10:00" in plain  # the server's settings for a job without its own
+    assert "Comment=server-wide" in plain
+    assert "sbatch" in ids[2]
+    assert "partition" in ids[2].lower()  # Slurm's own word on the refused partition
+
+
 def test_the_pool_is_the_partitions_nodes_and_gpus(slurm: SlurmCluster, tmp_path: Path) -> None:
     executor = executor_in(tmp_path)
     idle = executor.refresh_pool()
@@ -356,3 +401,122 @@ def test_the_runtime_runs_kills_and_reattaches_slurm_jobs(
     watched, after = asyncio.run(second(survivor))
     assert survivor in watched  # found running on Slurm after the restart, not failed as lost
     assert after.status == "done", after
+
+
+@pytest.mark.timeout(120)  # two runtimes start and stop: slow on busy cores
+def test_a_job_slurm_holds_is_starting_with_slurms_reason_until_it_runs(
+    slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    """Pending in Slurm: ``starting``, Slurm's reason, no time limit ticking; then it runs."""
+    settings = settings_for(tmp_path)
+    held = blocker(slurm)
+    job = CreateJob(
+        job_type="command",
+        job_params={"argv": ["bash", "-c", "echo ran"]},
+        requested_gpus=1,
+        time_limit=3.0,  # counted from hand-over it would fail the job while Slurm holds it
+    )
+
+    async def first() -> tuple[Any, ...]:
+        runtime = Runtime(settings, root_dir=tmp_path)
+        await runtime.start(server_url="http://127.0.0.1:1/")
+        try:
+            queued = await runtime.jobs.enqueue(job)
+            deadline = time.monotonic() + 20
+            while True:
+                waiting = await runtime.jobs.get(queued.id)
+                if "Resources" in (waiting.pending_reason or ""):
+                    break
+                assert time.monotonic() < deadline, waiting
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(max(0.0, queued.created_at + 3.5 - time.time()))  # past the limit
+            later = await runtime.jobs.get(queued.id)
+            listed, _ = await runtime.jobs.list_jobs(["starting"], 10, 0)
+            return waiting, later, listed
+        finally:
+            await runtime.stop()  # Slurm keeps the job pending
+
+    async def second(job_id: str) -> tuple[Any, ...]:
+        runtime = Runtime(settings, root_dir=tmp_path)
+        await runtime.start(server_url="http://127.0.0.1:1/")  # re-attaches the pending job
+        try:
+            watched = set(runtime.jobs.watched)
+            reattached = await runtime.jobs.get(job_id)
+            await asyncio.to_thread(slurm.run, "scancel", held)  # the node frees: Slurm runs it
+            running = await job_until(runtime, job_id, {"running", "done", "failed"})
+            ended = await job_until(runtime, job_id, {"done", "failed", "aborted"})
+            return watched, reattached, running, ended, await runtime.jobs.history(job_id)
+        finally:
+            await runtime.stop()
+
+    try:
+        waiting, later, listed = asyncio.run(first())
+        watched, reattached, running, ended, history = asyncio.run(second(waiting.id))
+    finally:
+        slurm.run("scancel", held)
+    assert waiting.status == "starting", waiting
+    assert waiting.pending_reason.startswith("Slurm: Resources"), waiting.pending_reason
+    assert waiting.executor == "slurm"
+    assert waiting.external_id
+    assert waiting.started_at is None
+    assert later.status == "starting", later  # the time limit does not count while pending
+    assert later.error is None
+    assert [j.id for j in listed] == [waiting.id]
+    assert waiting.id in watched  # found pending on Slurm after the restart, not failed
+    assert reattached.status == "starting", reattached
+    assert reattached.pending_reason
+    assert reattached.pending_reason.startswith("Slurm: ")
+    assert running.status == "running", running
+    assert running.started_at is not None
+    assert running.pending_reason is None
+    assert running.node == slurm.host
+    assert ended.status == "done", ended  # the limit counts from running: it ends well within
+    assert ended.node == slurm.host  # recorded, not only while the engine reports it
+    assert ended.external_id == waiting.external_id
+    steps = [(t.status, t.reason or "") for t in history.transitions]
+    handed = [i for i, (s, r) in enumerate(steps) if s == "starting" and r.startswith("handed")]
+    started = [i for i, (s, r) in enumerate(steps) if s == "running"]
+    assert handed
+    assert started
+    assert handed[0] < started[0]
+    assert steps[started[0]][1] == f"slurm started it on {slurm.host}"
+    assert Path(ended.log_path or "").read_text().count("ran") == 1
+
+
+def test_a_job_that_runs_and_ends_between_two_polls_still_ran(
+    slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    """Slurm started and finished it unseen: the record says it ran, then how it ended."""
+    settings = ForgatherLabSettings(
+        state_dir=str(tmp_path / "runtime-state"),
+        executor="slurm",
+        engine_poll_interval=4.0,  # the next poll comes after the job has ended
+        seed_examples=False,
+    )
+    held = blocker(slurm)
+
+    async def run() -> tuple[Any, ...]:
+        runtime = Runtime(settings, root_dir=tmp_path)
+        await runtime.start(server_url="http://127.0.0.1:1/")
+        try:
+            queued = await runtime.jobs.enqueue(command_job(["echo", "quick"]))
+
+            async def handed_over() -> bool:
+                return (await runtime.jobs.get(queued.id)).external_id is not None
+
+            await until(handed_over)  # and polled once: Slurm holds it
+            await asyncio.to_thread(slurm.run, "scancel", held)  # runs now, ends in a second
+            ended = await job_until(runtime, queued.id, {"done", "failed"})
+            return ended, await runtime.jobs.history(queued.id)
+        finally:
+            await runtime.stop()
+
+    try:
+        ended, history = asyncio.run(run())
+    finally:
+        slurm.run("scancel", held)
+    steps = [(t.status, t.reason or "") for t in history.transitions]
+    assert ended.status == "done", (ended, steps)
+    assert ended.started_at is not None
+    assert [s for s, _ in steps][-2:] == ["running", "done"], steps
+    assert any(r.startswith("ran and ended between two polls") for _, r in steps), steps

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import time
-import urllib.error
 from typing import Any
 
 from .pages import ForgatherPanel, JupyterLabPage
-from .pages_jobs import ForgatherApi
 
 
 class LaunchDialog:
@@ -73,23 +70,6 @@ class ServicesSection:
 
     def row(self, type_: str, name: str) -> Any:
         return self.root.locator(f'[data-service="{type_}/{name}"]')
-
-    def wait_running(self, type_: str, name: str, api: ForgatherApi, within: float = 120) -> dict:
-        """Until the service's row shows it running; returns its record."""
-        deadline = time.monotonic() + within
-        record: dict = {}
-        while time.monotonic() < deadline:
-            try:
-                record = api.call("GET", f"services/{type_}/{name}")
-            except urllib.error.HTTPError as e:
-                if e.code != 404:  # the dialog has closed; its upsert may not have landed yet
-                    raise
-                time.sleep(0.2)
-                continue
-            if record["running"] and self.row(type_, name).get_attribute("data-running") == "true":
-                return record
-            time.sleep(0.5)
-        raise AssertionError(f"{type_}/{name} did not start: {record}")
 
 
 class DocsTab:

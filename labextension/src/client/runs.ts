@@ -17,7 +17,12 @@ export interface ICompareQuery {
   keys?: string[];
   /** Points per curve; the server downsamples with LTTB above it. */
   maxPoints?: number;
+  /** x of each pair: the step (default) or the unix seconds the point was recorded at. */
+  axis?: CompareAxis;
 }
+
+/** What x is in a compare answer. */
+export type CompareAxis = Schemas['CompareMetrics']['axis'] & string;
 
 export class RunsApi {
   constructor(private readonly _api: ApiClient) {}
@@ -28,7 +33,9 @@ export class RunsApi {
       query: {
         jobs: jobIds.join(','),
         keys: q.keys && q.keys.length ? q.keys.join(',') : undefined,
-        max_points: q.maxPoints
+        max_points: q.maxPoints,
+        // Left out for the step axis: the query an older server takes too.
+        axis: q.axis === 'time' ? 'time' : undefined
       }
     });
   }

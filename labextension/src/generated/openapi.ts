@@ -851,7 +851,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Curves of several jobs side by side, each downsampled on the server (LTTB keeping the first, last, lowest and highest point) to at most max_points */
+        /** Curves of several jobs side by side, each downsampled on the server (LTTB keeping the first, last, lowest and highest point) to at most max_points, against the step or (axis=time) the wall time each point was recorded at */
         get: operations["Compare_get"];
         put?: never;
         post?: never;
@@ -1483,13 +1483,20 @@ export interface components {
          */
         CompareMetrics: {
             /**
+             * Axis
+             * @description what x is (as asked)
+             * @default step
+             * @enum {string}
+             */
+            axis?: "step" | "time";
+            /**
              * Missing
              * @description requested job ids that do not exist
              */
             missing?: string[];
             /**
              * Series
-             * @description job id → metric → [[step, value], ...] in step order; a key the job never reported is an empty list
+             * @description job id → metric → [[x, value], ...]: x is the step (an integer, in step order) or, for axis=time, the unix seconds the point was recorded at (in time order; chosen as on the step axis from the points that have a time); a key the job never reported is an empty list
              */
             series: {
                 [key: string]: {
@@ -1498,6 +1505,13 @@ export interface components {
                         number
                     ][];
                 };
+            };
+            /**
+             * Untimed
+             * @description axis=time only: job id → metrics some of whose points were left out for having no recorded time (stored by a server older than wall times)
+             */
+            untimed?: {
+                [key: string]: string[];
             };
         };
         /**
@@ -2207,6 +2221,12 @@ export interface components {
             /** Config */
             config: string;
             counts: components["schemas"]["OutputCounts"] | null;
+            /**
+             * Default Gpus
+             * @description GPUs a Run of this config reserves on this server when the request does not say: job.gpus, else at least one when the server has usable GPUs (null: the config is not run)
+             * @default null
+             */
+            default_gpus?: number | null;
             /** Exists */
             exists: boolean;
             /** Gpus */
@@ -6431,6 +6451,7 @@ export interface operations {
     Compare_get: {
         parameters: {
             query: {
+                axis?: "step" | "time";
                 jobs: string;
                 keys?: string | null;
                 max_points?: number;

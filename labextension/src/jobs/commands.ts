@@ -136,6 +136,13 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
     label: args => (args.config ? trans.__('Run %1…', String(args.config)) : trans.__('Run…')),
     caption: trans.__('Queue a run of this config (training, or evaluation for an eval config)'),
     icon: forgatherIcon,
+    // Not on a tree row whose config the server says does not run (another class, or no
+    // job block: Overrides… only). A menu shows no caption, so a disabled item could not
+    // say why; the config view shows the reason. Before the metadata loads it is offered,
+    // and a click explains.
+    isVisible: args =>
+      Boolean(args.config) ||
+      app.contextMenuHitTest(n => n.dataset.kind === 'config')?.dataset.jobType !== 'none',
     execute: async args => {
       // From the args (the config view), else from the projects tree row right-clicked.
       const row = app.contextMenuHitTest(n => n.dataset.kind === 'config');
@@ -161,7 +168,11 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
           return showErrorMessage(trans.__('Run %1', config), meta.not_runnable ?? '');
         }
         schema = args;
-        kind = { jobType: meta.job_type, nprocPerNode: out.nproc_per_node ?? null };
+        kind = {
+          jobType: meta.job_type,
+          nprocPerNode: out.nproc_per_node ?? null,
+          defaultGpus: out.default_gpus ?? null
+        };
       } catch (error) {
         return failed(trans.__('Could not read the arguments of %1', config))(error);
       }

@@ -98,13 +98,53 @@ export function ago(seconds: number | null | undefined): string {
   return `${Math.round(d / 86400)} d`;
 }
 
-export function gpuText(trans: TranslationBundle, job: DescribeJob): string {
-  if (job.gpus.length > 0) {
-    return trans._n('GPU %2', 'GPUs %2', job.gpus.length, job.gpus.join(','));
+/** The engines' names as people write them (``DescribeJob.executor``). */
+const ENGINES: Record<string, string> = { slurm: 'Slurm', ray: 'Ray' };
+
+/** Where an engine runs the job: its node, or null (local, or not placed yet). */
+export function engineNode(job: DescribeJob): string | null {
+  if ((job.executor ?? 'local') === 'local' || !job.node || job.node === 'local') {
+    return null;
   }
-  return job.requested_gpus > 0
-    ? trans._n('%1 GPU', '%1 GPUs', job.requested_gpus)
-    : trans.__('no GPU');
+  return job.node;
+}
+
+/**
+ * "Slurm job 1234 on node-a" for a job an engine runs (without the node when
+ * `withNode` is false: a line that names it already); null for a local job.
+ */
+export function engineText(
+  trans: TranslationBundle,
+  job: DescribeJob,
+  withNode = true
+): string | null {
+  const executor = job.executor ?? 'local';
+  if (executor === 'local') {
+    return null;
+  }
+  const engine = ENGINES[executor] ?? executor;
+  const node = withNode ? engineNode(job) : null;
+  if (job.external_id) {
+    return node
+      ? trans.__('%1 job %2 on %3', engine, job.external_id, node)
+      : trans.__('%1 job %2', engine, job.external_id);
+  }
+  return node ? trans.__('%1, on %2', engine, node) : engine;
+}
+
+/** "GPUs 0,1", "2 GPUs", "no GPU"; with the node where an engine runs the job. */
+export function gpuText(trans: TranslationBundle, job: DescribeJob): string {
+  let text: string;
+  if (job.gpus.length > 0) {
+    text = trans._n('GPU %2', 'GPUs %2', job.gpus.length, job.gpus.join(','));
+  } else {
+    text =
+      job.requested_gpus > 0
+        ? trans._n('%1 GPU', '%1 GPUs', job.requested_gpus)
+        : trans.__('no GPU');
+  }
+  const node = engineNode(job);
+  return node ? trans.__('%1 on %2', text, node) : text;
 }
 
 /**

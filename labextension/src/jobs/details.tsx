@@ -11,7 +11,7 @@ import * as React from 'react';
 import type { IJobHistory } from '../client/jobs';
 import type { DescribeJob } from '../client/schemas';
 import { CommandIDs } from '../commands';
-import { StatusPill } from './components';
+import { StatusPill, engineText } from './components';
 
 /** "45 s", "12 min", "2 h 5 min", "3 d 4 h": a duration for people. */
 export function duration(seconds: number): string {
@@ -97,16 +97,24 @@ export function JobDetails(props: {
   const left = timeLeft(job);
   useTick(left !== null, 1000);
   const rows: [string, React.ReactNode][] = [];
-  if (job.status === 'queued') {
-    if (job.position !== null && job.position !== undefined) {
-      rows.push([trans.__('Place in queue'), String(job.position)]);
-    }
-    if (job.pending_reason) {
-      rows.push([
-        trans.__('Waiting because'),
-        <span className="jp-forgather-pending-reason">{job.pending_reason}</span>
-      ]);
-    }
+  if (job.status === 'queued' && job.position !== null && job.position !== undefined) {
+    rows.push([trans.__('Place in queue'), String(job.position)]);
+  }
+  // Starting: handed to an engine that holds it in its own queue, for its reason.
+  if ((job.status === 'queued' || job.status === 'starting') && job.pending_reason) {
+    rows.push([
+      trans.__('Waiting because'),
+      <span className="jp-forgather-pending-reason">{job.pending_reason}</span>
+    ]);
+  }
+  const engine = engineText(trans, job);
+  if (engine !== null) {
+    rows.push([
+      trans.__('Runs on'),
+      <span className="jp-forgather-engine" data-executor={job.executor}>
+        {engine}
+      </span>
+    ]);
   }
   rows.push([
     trans.__('Attempt'),

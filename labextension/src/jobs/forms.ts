@@ -249,6 +249,11 @@ class ArgField {
 export interface IRunKind {
   jobType: 'training' | 'eval';
   nprocPerNode: number | string | null;
+  /**
+   * GPUs the server reserves when the request does not say (the config's `job.gpus`,
+   * else at least one when it has usable GPUs): the GPUs field starts there.
+   */
+  defaultGpus?: number | null;
 }
 
 /**
@@ -274,20 +279,35 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<IJobRequ
       const value = arg.name in values ? values[arg.name] : arg.default;
       this._fields.push(new ArgField(this.node, trans, arg, value));
     }
-    this._placement = new PlacementFields(this.node, trans, '', null, priority);
+    const gpus = kind.defaultGpus ?? null;
+    this._placement = new PlacementFields(this.node, trans, '', gpus, priority);
     const nproc = kind.nprocPerNode;
     if (nproc !== null) {
       const info = document.createElement('small');
       info.className = 'jp-forgather-nproc';
-      info.textContent = trans.__('The config runs nproc_per_node: %1', String(nproc));
+      info.textContent =
+        gpus === null
+          ? trans.__('The config runs nproc_per_node: %1', String(nproc))
+          : trans._n(
+              'The config runs nproc_per_node: %2; by default it takes %1 GPU here',
+              'The config runs nproc_per_node: %2; by default it takes %1 GPUs here',
+              gpus,
+              String(nproc)
+            );
       const warning = document.createElement('small');
       warning.className = 'jp-forgather-nproc-mismatch';
       warning.setAttribute('role', 'status');
       const check = () => {
-        const asked = this._placement.gpus.value.trim();
-        const mismatch = typeof nproc === 'number' && asked !== '' && parseInt(asked, 10) !== nproc;
+        const asked = parseInt(this._placement.gpus.value.trim(), 10);
+        // 0 GPUs is a CPU run, which any worker count can do.
+        const mismatch = typeof nproc === 'number' && asked > 0 && asked !== nproc;
         warning.textContent = mismatch
-          ? trans.__('%1 GPUs for %2 workers: each worker expects a GPU of its own', asked, nproc)
+          ? trans._n(
+              '%1 GPU for %2 workers: each worker expects a GPU of its own',
+              '%1 GPUs for %2 workers: each worker expects a GPU of its own',
+              asked,
+              nproc
+            )
           : '';
       };
       this._placement.gpus.addEventListener('input', check);

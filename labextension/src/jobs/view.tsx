@@ -17,7 +17,7 @@ import type { IJobHistory } from '../client/jobs';
 import type { DescribeJob } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { forgatherIcon } from '../icons';
-import { ProgressBar, StatusPill, controlLabels, gpuText } from './components';
+import { ProgressBar, StatusPill, controlLabels, engineText, gpuText } from './components';
 import { JobDetails, JobHistoryTable } from './details';
 import { JobLog } from './log';
 import { JobLogStream } from './logStream';
@@ -44,6 +44,11 @@ function JobHeader(props: {
     return <div className="jp-forgather-job-header">{trans.__('Loading job %1…', jobId)}</div>;
   }
   const active = job.status === 'running' || job.status === 'starting';
+  // An engine's job: its id there says more than the PID (a stand-in for that id);
+  // the node is in the GPUs' text already.
+  const engine = engineText(trans, job, false);
+  // Queued: our scheduler's reason; starting: the engine's (it waits in Slurm's queue).
+  const waiting = (job.status === 'queued' || job.status === 'starting') && job.pending_reason;
   const run = (command: string, args: Record<string, string>) => () =>
     void commands.execute(command, { jobId, ...args });
   return (
@@ -54,11 +59,13 @@ function JobHeader(props: {
         <span className="jp-forgather-muted">
           {job.job_type} · {gpuText(trans, job)} · {trans.__('priority %1', job.priority)}
           {(job.attempt ?? 1) > 1 && ` · ${trans.__('attempt %1', job.attempt)}`}
-          {job.pid !== null && ` · pid ${job.pid}`}
+          {engine !== null
+            ? ` · ${engine}`
+            : job.pid !== null && job.pid !== undefined && ` · pid ${job.pid}`}
           {job.exit_code !== null && ` · ${trans.__('exit code %1', job.exit_code)}`}
         </span>
       </div>
-      {job.status === 'queued' && job.pending_reason && (
+      {waiting && (
         <p className="jp-forgather-banner" role="status" data-testid="forgather-pending-reason">
           {job.position
             ? trans.__('#%1 in the queue: %2', job.position, job.pending_reason)

@@ -18,6 +18,8 @@ export interface IConfigViewOptions {
   openFile(labPath: string | null): void;
   /** "Edit Overrides…" (the view refreshes after a save). */
   editOverrides?(): void;
+  /** "Run…": the config's Run dialog (offered when the server says the config runs). */
+  run?(): void;
 }
 
 type Tab = 'info' | 'pp' | 'templates' | 'runs';
@@ -86,6 +88,7 @@ function ConfigViewBody(props: IConfigViewOptions): JSX.Element {
   const { project_dir: projectDir, config } = model.ref;
   const { data, error } = model;
   const [tab, setTab] = React.useState<Tab>('pp');
+  const noteId = React.useId();
 
   const tabs: [Tab, string][] = [
     ['info', 'Info'],
@@ -105,6 +108,18 @@ function ConfigViewBody(props: IConfigViewOptions): JSX.Element {
         )}
         <span className="jp-forgather-muted">{projectDir}</span>
         <span className="jp-forgather-spacer" />
+        {props.run && data && (
+          // Disabled, not hidden: the view has room to say why (the tree's menu has not).
+          <button
+            className="jp-forgather-button"
+            onClick={() => props.run?.()}
+            disabled={!data.meta.job_type}
+            title={data.meta.not_runnable ?? `Queue a ${data.meta.job_type ?? ''} run`}
+            aria-describedby={data.meta.job_type ? undefined : noteId}
+          >
+            Run…
+          </button>
+        )}
         {props.editOverrides && (
           <button className="jp-forgather-button" onClick={() => props.editOverrides?.()}>
             Edit Overrides…
@@ -120,6 +135,11 @@ function ConfigViewBody(props: IConfigViewOptions): JSX.Element {
       </header>
       {data?.meta.config_description && (
         <p className="jp-forgather-muted">{data.meta.config_description}</p>
+      )}
+      {data?.meta.not_runnable && (
+        <p className="jp-forgather-muted" id={noteId} role="note">
+          {data.meta.not_runnable}
+        </p>
       )}
       <nav className="jp-forgather-tabs" role="tablist">
         {tabs.map(([id, label]) => (

@@ -53,7 +53,8 @@ export function setupProjects(
         rendermime,
         openFile,
         editOverrides: () =>
-          void commands.execute(CommandIDs.projectsEditOverrides, { projectDir, config })
+          void commands.execute(CommandIDs.projectsEditOverrides, { projectDir, config }),
+        run: () => void commands.execute(CommandIDs.runConfig, { projectDir, config })
       });
       views.set(key, view);
       app.shell.add(view, 'main');

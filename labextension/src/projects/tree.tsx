@@ -201,13 +201,19 @@ function Project(props: {
                   project: project.path,
                   config,
                   'config-prefix': project.config_prefix,
+                  // What Run… queues, once the metadata loaded ("none": Overrides… only).
+                  'job-type': typeof meta === 'object' ? (meta.job_type ?? 'none') : undefined,
                   'lab-path': project.lab_path
                     ? `${project.lab_path}/${project.config_prefix}/${config}`
                     : undefined
                 }}
                 expanded={cfgOpen}
                 testId={`forgather-config-${config}`}
-                title={typeof meta === 'string' ? meta : (meta?.config_description ?? '')}
+                title={
+                  typeof meta === 'string'
+                    ? meta
+                    : [meta?.config_description, meta?.not_runnable].filter(Boolean).join('\n')
+                }
                 label={
                   <span className="jp-forgather-config-label">
                     <span className="jp-forgather-config-file">{config}</span>

@@ -1,6 +1,6 @@
 /**
  * Several runs' curves of one metric in uPlot, overlaid: one colour per run,
- * a legend of run names, a step axis, an optional log scale and EMA
+ * a legend of run names, a step or elapsed-time axis, an optional log scale and EMA
  * smoothing. Framework-free (a host element and the curves in), like
  * `views/metricsChart.ts`, whose theme helpers it shares, so the Lab's
  * Compare view and the notebook's `Compare` widget draw the same chart.
@@ -8,6 +8,7 @@
 import uPlot from 'uplot';
 
 import { cssVar } from '../views/theme';
+import { elapsed } from './format';
 import { type Points, smooth } from './smooth';
 
 /**
@@ -45,7 +46,15 @@ export interface IChartOptions {
   smoothing: number;
   /** The x axis' name. */
   xLabel: string;
+  /** x is seconds (elapsed since each run's start): ticks and the legend as durations. */
+  xTime?: boolean;
 }
+
+/** Tick spacings for an elapsed-time axis, in seconds: round seconds, minutes, hours, days. */
+const TIME_INCRS = [
+  0.001, 0.01, 0.1, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800,
+  21600, 43200, 86400, 172800, 604800
+];
 
 export class CompareChart {
   constructor(readonly host: HTMLElement) {}
@@ -77,10 +86,12 @@ export class CompareChart {
     const data: uPlot.AlignedData = [xs, ...ys];
     this.host.dataset.curves = String(curves.length);
     this.host.dataset.points = String(xs.length);
+    this.host.dataset.axis = options.xTime ? 'time' : 'step';
     const key = JSON.stringify([
       curves.map(c => [c.id, c.label]),
       options.logScale,
-      options.xLabel
+      options.xLabel,
+      options.xTime ?? false
     ]);
     if (this._plot && key === this._key) {
       this._plot.setData(data);
@@ -94,7 +105,9 @@ export class CompareChart {
       {
         ...size,
         series: [
-          { label: options.xLabel },
+          options.xTime
+            ? { label: options.xLabel, value: (_u: uPlot, v: number | null) => elapsedOr(v) }
+            : { label: options.xLabel },
           ...curves.map((c, i) => ({
             label: c.label,
             stroke: runColor(i),
@@ -107,7 +120,15 @@ export class CompareChart {
           y: options.logScale ? { distr: 3 as const, log: 10 as const } : {}
         },
         axes: [
-          { stroke: axisColor, grid, label: options.xLabel },
+          options.xTime
+            ? {
+                stroke: axisColor,
+                grid,
+                label: options.xLabel,
+                incrs: TIME_INCRS,
+                values: (_u: uPlot, splits: number[]) => splits.map(elapsed)
+              }
+            : { stroke: axisColor, grid, label: options.xLabel },
           { stroke: axisColor, grid }
         ],
         legend: { live: true }
@@ -129,6 +150,10 @@ export class CompareChart {
 
   private _plot: uPlot | null = null;
   private _key = '';
+}
+
+function elapsedOr(v: number | null): string {
+  return v === null ? '–' : elapsed(v);
 }
 
 export interface ISize {

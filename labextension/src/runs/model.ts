@@ -1,14 +1,21 @@
 /**
  * What a Compare view shows: the runs' records, their curves (downsampled
  * by the server, `GET /metrics/compare`) and the user's choices (which
- * metric, smoothing, log scale). Views render it and set its choices; it
- * asks the server again, on a Lumino Poll, while any run is still going.
- * Nothing of JupyterLab, so the notebook's `Compare` widget shares it.
+ * metric, step or wall-time axis, smoothing, log scale). Views render it and
+ * set its choices; it asks the server again, on a Lumino Poll, while any run
+ * is still going. Nothing of JupyterLab, so the notebook's `Compare` widget
+ * shares it.
+ *
+ * On the wall-time axis the server answers each point's recorded time (unix
+ * seconds); `curves()` draws it as the seconds since the run's first point
+ * (over every metric of the run), so runs made hours apart line up at their
+ * start, as one compares runs.
  */
 import { Poll } from '@lumino/polling';
 import { type ISignal, Signal } from '@lumino/signaling';
 
 import { type ForgatherClient, describeError } from '../client';
+import { type CompareAxis } from '../client/runs';
 import { type DescribeJob, TERMINAL } from '../client/schemas';
 import { type ICurve } from './chart';
 import { type IParamRow, paramRows, summary } from './params';
@@ -21,6 +28,25 @@ export interface ICompareOptions {
   keys?: string[];
   /** How often to ask again while a run is going (ms). */
   interval?: number;
+}
+
+export type { CompareAxis };
+
+/**
+ * Points of one reporter batch can share a time (the server stamps a batch
+ * when it arrives): each is drawn this much after the one before, so the
+ * chart keeps every point of the batch instead of the last one per x.
+ */
+const SAME_TIME_NUDGE_S = 1e-6;
+
+/** `points` as seconds since `origin`, strictly increasing (see `SAME_TIME_NUDGE_S`). */
+export function relativeTimes(points: Points, origin: number): Points {
+  let last = -Infinity;
+  return points.map(([t, v]) => {
+    const x = Math.max(t - origin, last + SAME_TIME_NUDGE_S);
+    last = x;
+    return [x, v] as const;
+  });
 }
 
 /** The metric drawn first: loss if a run has it, else the first name. */
@@ -85,13 +111,25 @@ export class CompareModel {
     }
   }
 
-  /**
-   * Whether the server's points carry a time (a wall-time axis). Today's
-   * `GET /metrics/compare` answers `[step, value]` only, so runs are lined
-   * up by step.
-   */
-  get hasWallTime(): boolean {
-    return false;
+  /** What the x axis is: the step, or the wall time since each run's first point. */
+  get axis(): CompareAxis {
+    return this._axis;
+  }
+
+  set axis(value: CompareAxis) {
+    if (value !== this._axis) {
+      this._axis = value;
+      // The other axis' points are not drawn meanwhile: they would lie about x.
+      this._series = new Map();
+      this._loaded = false;
+      this._changed.emit();
+      void this.refresh();
+    }
+  }
+
+  /** Wall-time axis: run id → metrics some of whose points had no recorded time. */
+  get untimed(): Readonly<Record<string, string[]>> {
+    return this._untimed;
   }
 
   /** Ids asked for that the server does not know. */
@@ -112,11 +150,20 @@ export class CompareModel {
     if (key === null) {
       return [];
     }
-    return this.jobs.map(job => ({
-      id: job.id,
-      label: job.name === job.id ? job.id : `${job.name} (${job.id})`,
-      points: this._series.get(job.id)?.get(key) ?? []
-    }));
+    return this.jobs.map(job => {
+      const points = this._series.get(job.id)?.get(key) ?? [];
+      return {
+        id: job.id,
+        label: job.name === job.id ? job.id : `${job.name} (${job.id})`,
+        points:
+          this._axis === 'time' ? relativeTimes(points, this._starts.get(job.id) ?? 0) : points
+      };
+    });
+  }
+
+  /** Wall-time axis: when a run's first point was recorded (unix seconds), if it has one. */
+  startOf(jobId: string): number | undefined {
+    return this._starts.get(jobId);
   }
 
   /** The points of one run's metric. */
@@ -155,27 +202,36 @@ export class CompareModel {
     if (this._disposed) {
       return;
     }
+    const axis = this._axis;
     try {
       const [records, compare] = await Promise.all([
         Promise.all(this.jobIds.map(id => this.client.jobs.get(id).catch(() => null))),
         this.client.runs.compare(this.jobIds, {
           keys: this.options.keys,
-          maxPoints: this.options.maxPoints ?? 1000
+          maxPoints: this.options.maxPoints ?? 1000,
+          axis
         })
       ]);
+      if (axis !== this._axis) {
+        return; // the axis changed meanwhile: the refresh that asked for the new one draws
+      }
       records.forEach(job => job && this._jobs.set(job.id, job));
       const names = new Set<string>();
       this._series = new Map();
+      this._starts = new Map();
       for (const [id, byKey] of Object.entries(compare.series)) {
         const curves = new Map<string, Points>();
         for (const [name, points] of Object.entries(byKey)) {
           curves.set(name, points);
           if (points.length) {
             names.add(name);
+            const first = points[0]?.[0] ?? Infinity;
+            this._starts.set(id, Math.min(first, this._starts.get(id) ?? Infinity));
           }
         }
         this._series.set(id, curves);
       }
+      this._untimed = compare.untimed ?? {};
       this._keys = [...names].sort((a, b) =>
         a === 'loss' ? -1 : b === 'loss' ? 1 : a.localeCompare(b)
       );
@@ -218,6 +274,9 @@ export class CompareModel {
   private _key: string | null = null;
   private _smoothing = 0;
   private _logScale = false;
+  private _axis: CompareAxis = 'step';
+  private _starts = new Map<string, number>();
+  private _untimed: Record<string, string[]> = {};
   private _missing: string[] = [];
   private _error: string | null = null;
   private _loaded = false;

@@ -1,6 +1,7 @@
 /**
  * The Compare view (a main-area tab): the runs' curves of one metric
- * overlaid, the parameters they were made with (differing rows
+ * overlaid against the step or the wall time since each run's first point,
+ * the parameters they were made with (differing rows
  * highlighted) and a summary of every metric. It renders a `CompareModel`
  * and sets its choices; the chart is a `CompareChart` (uPlot).
  */
@@ -14,10 +15,10 @@ import { forgatherIcon } from '../icons';
 import { StatusPill } from '../jobs/components';
 import { CompareChart, runColor } from './chart';
 import { num } from './format';
-import { type CompareModel } from './model';
+import { type CompareAxis, type CompareModel } from './model';
 
 /** The uPlot chart in a React tree: drawn after each render, sized to its box. */
-function Chart(props: { model: CompareModel; label: string }): JSX.Element {
+function Chart(props: { model: CompareModel; label: string; xLabel: string }): JSX.Element {
   const { model } = props;
   const host = React.useRef<HTMLDivElement>(null);
   const chart = React.useRef<CompareChart | null>(null);
@@ -42,7 +43,12 @@ function Chart(props: { model: CompareModel; label: string }): JSX.Element {
   React.useEffect(() => {
     chart.current?.render(
       model.curves(),
-      { logScale: model.logScale, smoothing: model.smoothing, xLabel: 'step' },
+      {
+        logScale: model.logScale,
+        smoothing: model.smoothing,
+        xLabel: props.xLabel,
+        xTime: model.axis === 'time'
+      },
       size()
     );
   });
@@ -53,6 +59,7 @@ function Chart(props: { model: CompareModel; label: string }): JSX.Element {
       role="img"
       aria-label={props.label}
       data-key={model.key ?? ''}
+      data-x-axis={model.axis}
     />
   );
 }
@@ -76,19 +83,34 @@ function Toolbar(props: { model: CompareModel; trans: TranslationBundle }): JSX.
           ))}
         </select>
       </label>
-      <label
-        title={
-          model.hasWallTime
-            ? ''
-            : trans.__('The server records steps only, so runs are lined up by step.')
-        }
+      <div
+        className="jp-forgather-compare-axis"
+        style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}
+        role="radiogroup"
+        aria-label={trans.__('X axis')}
+        title={trans.__(
+          "Wall time: the seconds since each run's first point, so runs made at different hours line up at their start."
+        )}
       >
         {trans.__('X axis')}{' '}
-        <select className="jp-mod-styled" value="step" disabled={!model.hasWallTime}>
-          <option value="step">{trans.__('step')}</option>
-          {model.hasWallTime && <option value="time">{trans.__('wall time')}</option>}
-        </select>
-      </label>
+        {(
+          [
+            ['step', trans.__('Step')],
+            ['time', trans.__('Wall time')]
+          ] as [CompareAxis, string][]
+        ).map(([value, label]) => (
+          <label key={value}>
+            <input
+              type="radio"
+              name={`fg-compare-axis-${model.jobIds.join('-')}`}
+              value={value}
+              checked={model.axis === value}
+              onChange={() => (model.axis = value)}
+            />{' '}
+            {label}
+          </label>
+        ))}
+      </div>
       <label>
         <input
           type="checkbox"
@@ -206,7 +228,16 @@ function SummaryTable(props: { model: CompareModel; trans: TranslationBundle }):
                     <td key={j.id} data-job-id={j.id}>
                       {s ? (
                         <>
-                          <span title={trans.__('last, at step %1', s.lastStep)}>
+                          <span
+                            title={
+                              model.axis === 'time'
+                                ? trans.__(
+                                    'last, recorded %1',
+                                    new Date(s.lastStep * 1000).toLocaleString()
+                                  )
+                                : trans.__('last, at step %1', s.lastStep)
+                            }
+                          >
                             {num(s.last)}
                           </span>
                           <small className="jp-forgather-muted">
@@ -262,8 +293,24 @@ function CompareBody(props: { model: CompareModel; trans: TranslationBundle }): 
           )}
         </p>
       )}
+      {model.axis === 'time' && Object.keys(model.untimed).length > 0 && (
+        <p className="jp-forgather-muted" role="note">
+          {trans.__(
+            'Left off this axis: points recorded before the server kept wall times (%1).',
+            Object.entries(model.untimed)
+              .map(([id, keys]) => `${id}: ${keys.join(', ')}`)
+              .join('; ')
+          )}
+        </p>
+      )}
       {model.keys.length > 0 && (
-        <Chart model={model} label={trans.__('Curves of %1', model.key ?? '')} />
+        <Chart
+          model={model}
+          label={trans.__('Curves of %1', model.key ?? '')}
+          xLabel={
+            model.axis === 'time' ? trans.__("wall time since the run's start") : trans.__('step')
+          }
+        />
       )}
       {jobs.length > 0 && <ParamsTable model={model} trans={trans} />}
       {jobs.length > 0 && model.keys.length > 0 && <SummaryTable model={model} trans={trans} />}

@@ -2,15 +2,15 @@
  * `Compare`: several runs' curves overlaid in a cell, drawn with the Lab
  * Compare view's own parts: a `CompareModel` (the curves from
  * `GET /metrics/compare`, polled while a run is going) in a `CompareChart`
- * (uPlot), with a metric picker, log scale, smoothing and the runs'
- * differing parameters. The kernel's `smoothing`, `log_scale` and `metric`
- * traits set the same choices.
+ * (uPlot), with a metric picker, a step / wall-time axis, log scale,
+ * smoothing and the runs' differing parameters. The kernel's `smoothing`,
+ * `log_scale`, `metric` and `axis` traits set the same choices.
  */
 import '../runs/widget.css';
 
 import { CompareChart, runColor } from '../runs/chart';
 import { num } from '../runs/format';
-import { CompareModel } from '../runs/model';
+import { type CompareAxis, CompareModel } from '../runs/model';
 import { type IViewContext, h, showError } from './dom';
 
 const CHART = { width: 560, height: 240 };
@@ -23,6 +23,7 @@ interface ICompareTraits {
   max_points: number;
   smoothing: number;
   log_scale: boolean;
+  axis: CompareAxis;
 }
 
 export function renderCompare({ widget, el, life, client }: IViewContext): void {
@@ -41,7 +42,12 @@ export function renderCompare({ widget, el, life, client }: IViewContext): void 
     model.smoothing = traits.get('smoothing') ?? 0;
     model.logScale = traits.get('log_scale') ?? false;
   };
+  // Only when the kernel sets it: another trait's change must not undo the user's pick.
+  const axisFromKernel = () => (model.axis = traits.get('axis') === 'time' ? 'time' : 'step');
   fromKernel();
+  axisFromKernel();
+  widget.on('change:axis', axisFromKernel);
+  life.add(() => widget.off('change:axis', axisFromKernel));
   for (const name of ['smoothing', 'log_scale', 'metric']) {
     const handler = () => {
       fromKernel();
@@ -64,6 +70,13 @@ export function renderCompare({ widget, el, life, client }: IViewContext): void 
     type: 'checkbox',
     onchange: (e: Event) => (model.logScale = (e.target as HTMLInputElement).checked)
   });
+  const axis = h('select', {
+    class: 'fg-select',
+    'aria-label': 'X axis',
+    onchange: (e: Event) =>
+      (model.axis = (e.target as HTMLSelectElement).value === 'time' ? 'time' : 'step')
+  });
+  axis.append(h('option', { value: 'step' }, 'step'), h('option', { value: 'time' }, 'wall time'));
   const smoothing = h('input', {
     type: 'range',
     min: 0,
@@ -82,8 +95,8 @@ export function renderCompare({ widget, el, life, client }: IViewContext): void 
       { class: 'fg-compare-controls' },
       h('label', {}, 'metric ', picker),
       h('label', {}, log, ' log scale'),
-      h('label', {}, 'smoothing ', smoothing),
-      h('span', { class: 'fg-muted' }, 'x: step')
+      h('label', {}, 'x ', axis),
+      h('label', {}, 'smoothing ', smoothing)
     ),
     plot,
     params
@@ -113,11 +126,18 @@ export function renderCompare({ widget, el, life, client }: IViewContext): void 
       ...model.keys.map(k => h('option', { value: k, selected: k === model.key }, k))
     );
     log.checked = model.logScale;
+    axis.value = model.axis;
     smoothing.value = String(model.smoothing);
     plot.setAttribute('aria-label', `Curves of ${model.key ?? ''}`);
+    const timed = model.axis === 'time';
     chart.render(
       model.curves(),
-      { logScale: model.logScale, smoothing: model.smoothing, xLabel: 'step' },
+      {
+        logScale: model.logScale,
+        smoothing: model.smoothing,
+        xLabel: timed ? "wall time since the run's start" : 'step',
+        xTime: timed
+      },
       CHART
     );
     renderParams(params, model);
