@@ -214,6 +214,8 @@ class Runtime:
             loopback_only=lambda: settings.dataset_servers_loopback_only,
         )
         self.jobs.add_enqueue_check(self.datasets.check_enqueue)
+        # executor_params the executor cannot honour are a 400, not ignored at submit.
+        self.jobs.add_enqueue_check(self.executor.check_request)
         self.jobs.add_launch_env(self.datasets.launch_env)
         # Trainers started outside the queue; housekeeping (log TTL, tty.log links).
         self.external = ExternalTrainers(self.db, self.bus, self.executor.job_dir)

@@ -287,11 +287,16 @@ class Stopper:
         ready = self._running[job_id]
         while True:
             try:
-                status = (await self.jobs.get(job_id)).status
+                job = await self.jobs.get(job_id)
             except NotFound:
                 return False
+            status = job.status
             if status != JobStatus.STARTING:
                 return status == JobStatus.RUNNING
+            if job.pid is not None:
+                # Starting with a pid: handed to an engine that holds it pending
+                # (a local job gets its pid and "running" together). Stop it there.
+                return True
             await wait_set(ready, 1.0)  # the event wakes it; the timeout is a net
 
     async def _active(self, job_id: str) -> bool:

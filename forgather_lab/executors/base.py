@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..jobs.launcher import LaunchSpec
-from ..models.jobs import DescribeJob
+from ..models.jobs import CreateJob, DescribeJob
 
 
 @dataclass
@@ -164,6 +164,12 @@ class Executor(ABC):
     @abstractmethod
     async def wait_gone(self, job: DescribeJob) -> None:
         """Return once no process of the job is alive (bound it with ``asyncio.timeout``)."""
+
+    async def check_request(self, request: CreateJob) -> None:  # noqa: B027 - optional hook
+        """Refuse (BadRequest) a job's ``executor_params`` this executor cannot honour.
+
+        Run before a job is queued; executors without per-job settings ignore them.
+        """
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Get ready to run jobs (called once the event loop runs)."""

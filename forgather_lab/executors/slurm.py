@@ -30,14 +30,18 @@ import subprocess
 import time
 from collections.abc import Mapping
 
+from ..errors import BadRequest
 from ..jobs.launcher import LaunchSpec
-from ..models.jobs import DescribeJob
+from ..models.jobs import CreateJob, DescribeJob
 from . import slurm_state
 from .base import EngineJob, ExecutorContext, PoolNode, Submitted
 from .remote import RemoteExecutor, write_private
 
 #: Settings a job may override under ``executor_params`` (and what sbatch calls them).
 OPTIONS = {"partition": "--partition", "account": "--account", "qos": "--qos", "time": "--time"}
+#: sbatch options the executor sets itself: the log, identity and environment depend on them.
+OWN_OPTIONS = ("--output", "--error", "--open-mode", "--chdir", "--export", "--job-name")
+OWN_SHORT = ("-o", "-e", "-D", "-J")  # the same, short (also with the value attached)
 COMMAND_TIMEOUT = 30.0
 POOL_TTL = 5.0
 
@@ -120,6 +124,26 @@ class SlurmExecutor(RemoteExecutor):
                 if isinstance(own.get(key), str):
                     values[key] = own[key]
         return values
+
+    async def check_request(self, request: CreateJob) -> None:
+        params = request.executor_params
+        takes = [*OPTIONS, "extra_args"]
+        unknown = sorted(set(params) - set(takes))
+        if unknown:
+            raise BadRequest(
+                f"executor_params: Slurm takes {', '.join(takes)}, not {', '.join(unknown)}"
+            )
+        try:
+            extra = shlex.split(params.get("extra_args", ""))
+        except ValueError as e:
+            raise BadRequest(f"executor_params.extra_args: {e}") from None
+        for arg in extra:
+            short = not arg.startswith("--") and arg.startswith(OWN_SHORT)
+            if arg.split("=", 1)[0] in OWN_OPTIONS or short:
+                raise BadRequest(
+                    f"executor_params.extra_args: {arg.split('=', 1)[0]} is set by the server "
+                    "(the job's log, directory, name and environment depend on it)"
+                )
 
     def sbatch_argv(self, job_id: str, gpus: int, job: DescribeJob | None) -> list[str]:
         """The ``sbatch`` command line (nothing secret in it: the env is in a file)."""

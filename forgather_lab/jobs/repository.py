@@ -390,6 +390,46 @@ def mark_running(
             record(conn, job_id, where)
 
 
+def handed_over(
+    conn: sqlite3.Connection,
+    job_id: str,
+    *,
+    pid: int,
+    log_path: str,
+    token_hash: str | None,
+    executor: str,
+    external_id: str | None,
+    node: str | None,
+) -> bool:
+    """A starting job's engine id and log, recorded; it stays ``starting`` (False: not starting).
+
+    Its ``pid`` is the executor's stand-in for the engine's id (the key of a watched job).
+    """
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE jobs SET pid = ?, pid_create_time = NULL, log_path = ?, "
+            "token_hash = COALESCE(?, token_hash), executor = ?, external_id = ?, "
+            "node = COALESCE(?, node) WHERE id = ? AND status = 'starting'",
+            (pid, log_path, token_hash, executor, external_id, node, job_id),
+        )
+        if cur.rowcount == 1:
+            record(conn, job_id, f"handed to {executor} as job {external_id}")
+    return cur.rowcount == 1
+
+
+def engine_running(conn: sqlite3.Connection, job_id: str, node: str | None, reason: str) -> bool:
+    """starting → running: the engine runs the job now (False: it is not starting)."""
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE jobs SET status = 'running', started_at = ?, node = COALESCE(?, node) "
+            "WHERE id = ? AND status = 'starting' AND pid IS NOT NULL",
+            (time.time(), node, job_id),
+        )
+        if cur.rowcount == 1:
+            record(conn, job_id, f"{reason} on {node}" if node else reason)
+    return cur.rowcount == 1
+
+
 def finish(
     conn: sqlite3.Connection,
     job_id: str,

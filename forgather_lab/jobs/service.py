@@ -26,7 +26,6 @@ import dataclasses
 import functools
 import logging
 import sqlite3
-import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -35,12 +34,10 @@ from ..events import EventBus
 from ..executors.base import Executor, Submitted
 from ..models.jobs import KillResult
 from ..store import Database
-from ..store.db import transaction
 from ..tasks import TaskSet, wait_set
 from . import endings
 from . import repository as repo
 from .endings import PlannedEnd
-from .history import record
 from .kinds import ConfigResolver, JobKinds
 from .logs import read_tail
 from .model import ACTIVE, DescribeJob, JobStatus
@@ -190,7 +187,7 @@ class JobsService(JobRecords):
     async def _handed_over(self, job_id: str, submitted: Submitted, own_child: bool) -> None:
         """The engine has the job: record its id and watch it, still ``starting``."""
         name = self.executor.name
-        if not await self.db.run(lambda c: _record_handed_over(c, job_id, submitted, name)):
+        if not await self.db.run(lambda c: _handed_over(c, job_id, submitted, name)):
             return  # no longer starting: it ended meanwhile
         self.bus.publish("job_updated", job_id=job_id)
         job = await self.db.run(lambda c: repo.get(c, job_id))
@@ -209,7 +206,7 @@ class JobsService(JobRecords):
 
     async def _engine_started(self, job_id: str, node: str | None) -> None:
         why = f"{self.executor.name} started it"
-        if await self.db.run(lambda c: _record_engine_running(c, job_id, node, why)):
+        if await self.db.run(lambda c: repo.engine_running(c, job_id, node, why)):
             await self._changed(job_id, JobStatus.STARTING)
 
     def _forget_exit(self, job_id: str) -> None:
@@ -256,7 +253,7 @@ class JobsService(JobRecords):
                 why = "ran and ended between two polls of the engine"
                 seen = self.executor.engine_job(job_id)
                 node = seen.node if seen is not None else None
-                if await self.db.run(lambda c: _record_engine_running(c, job_id, node, why)):
+                if await self.db.run(lambda c: repo.engine_running(c, job_id, node, why)):
                     job = await self._changed(job_id, JobStatus.STARTING) or job
             status, error = endings.outcome(code, job_id in self._killing)
             if restarted and code is None and status == JobStatus.FAILED:
@@ -366,12 +363,8 @@ class JobsService(JobRecords):
             if not job.pid:
                 found = await self.executor.find(job)
                 if found is not None and self.executor.remote:
-                    name = self.executor.name
-                    await self.db.run(
-                        functools.partial(
-                            _record_handed_over, job_id=job.id, submitted=found, executor=name
-                        )
-                    )
+                    handed = functools.partial(_handed_over, executor=self.executor.name)
+                    await self.db.run(functools.partial(handed, job_id=job.id, submitted=found))
                     job = job.model_copy(update={"pid": found.pid})
                 elif found is not None:
                     await self.db.run(
@@ -460,43 +453,16 @@ class JobsService(JobRecords):
         return True
 
 
-def _record_handed_over(
+def _handed_over(
     conn: sqlite3.Connection, job_id: str, submitted: Submitted, executor: str
 ) -> bool:
-    """A starting job's engine id and log, recorded; it stays ``starting`` (False: not starting).
-
-    Its ``pid`` is the executor's stand-in for the engine's id (the key of a watched job).
-    """
-    with transaction(conn):
-        cur = conn.execute(
-            "UPDATE jobs SET pid = ?, pid_create_time = NULL, log_path = ?, "
-            "token_hash = COALESCE(?, token_hash), executor = ?, external_id = ?, "
-            "node = COALESCE(?, node) WHERE id = ? AND status = 'starting'",
-            (
-                submitted.pid,
-                str(submitted.log_path),
-                submitted.token_hash,
-                executor,
-                submitted.external_id,
-                submitted.node,
-                job_id,
-            ),
-        )
-        if cur.rowcount == 1:
-            record(conn, job_id, f"handed to {executor} as job {submitted.external_id}")
-    return cur.rowcount == 1
-
-
-def _record_engine_running(
-    conn: sqlite3.Connection, job_id: str, node: str | None, reason: str
-) -> bool:
-    """starting → running: the engine runs the job now (False: it is not starting)."""
-    with transaction(conn):
-        cur = conn.execute(
-            "UPDATE jobs SET status = 'running', started_at = ?, node = COALESCE(?, node) "
-            "WHERE id = ? AND status = 'starting' AND pid IS NOT NULL",
-            (time.time(), node, job_id),
-        )
-        if cur.rowcount == 1:
-            record(conn, job_id, f"{reason} on {node}" if node else reason)
-    return cur.rowcount == 1
+    return repo.handed_over(
+        conn,
+        job_id,
+        pid=submitted.pid,
+        log_path=str(submitted.log_path),
+        token_hash=submitted.token_hash,
+        executor=executor,
+        external_id=submitted.external_id,
+        node=submitted.node,
+    )

@@ -35,6 +35,8 @@ MaxGpuMemory = Callable[[], "int | None"]
 SWEEP_KINDS = frozenset({"training", "eval", "notebook"})
 #: Where a job's ``dataset_source`` is kept in its params (hidden from its kind at launch).
 DATASET_SOURCE_KEY = "dataset_source"
+#: Where a job's ``executor_params`` are kept in its params (read by the executor, not the kind).
+EXECUTOR_PARAMS_KEY = "executor_params"
 
 
 def new_group_id() -> str:
@@ -91,6 +93,8 @@ class Submissions:
             await check(request)
         if request.dataset_source is not None:
             params = {**params, DATASET_SOURCE_KEY: request.dataset_source}
+        if request.executor_params:
+            params = {**params, EXECUTOR_PARAMS_KEY: dict(request.executor_params)}
         name = request.name or default_name(request, params)
         if label:
             name = f"{name} [{label}]"
@@ -216,7 +220,7 @@ def largest_gpu_mib(backend: GpuBackend, excluded: Collection[int]) -> int | Non
 
 def launch_params(params: dict[str, Any]) -> dict[str, Any]:
     """A job's params as its kind wrote them (without what the service keeps beside them)."""
-    return {k: v for k, v in params.items() if k != DATASET_SOURCE_KEY}
+    return {k: v for k, v in params.items() if k not in (DATASET_SOURCE_KEY, EXECUTOR_PARAMS_KEY)}
 
 
 def default_name(request: CreateJob, params: dict[str, Any]) -> str:

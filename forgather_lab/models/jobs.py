@@ -265,7 +265,11 @@ class DescribeJob(BaseModel):
         None, description="queued jobs: 1-based place in the order the next pass considers"
     )
     pending_reason: str | None = Field(
-        None, description="queued jobs: why it is not running yet, in a sentence"
+        None,
+        description=(
+            "queued jobs: why it is not running yet, in a sentence; a job handed to an "
+            "engine and still starting: the engine's reason (e.g. 'Slurm: Resources')"
+        ),
     )
     executor: str = Field("local", description="where it runs: local | slurm | ray | ...")
     external_id: str | None = Field(

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from forgather_lab.errors import BadRequest
 from forgather_lab.executors.base import ExecutorContext
 from forgather_lab.executors.engines import annotate_engine
 from forgather_lab.executors.slurm import SlurmExecutor
@@ -302,6 +303,46 @@ def test_executor_params_override_the_servers_slurm_settings_per_job(
     assert "partition" in ids[2].lower()  # Slurm's own word on the refused partition
 
 
+def test_executor_params_slurm_cannot_honour_are_refused_before_queueing(
+    slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    async def run() -> tuple[list[str], DescribeJob]:
+        runtime = Runtime(settings_for(tmp_path), root_dir=tmp_path)
+        await runtime.start(server_url="http://127.0.0.1:1/")
+        refused = []
+        try:
+            for params in (
+                {"partiton": "a100"},  # a typo: not silently ignored
+                {"extra_args": "--output=/tmp/elsewhere.log"},  # the server's log would be empty
+                {"extra_args": "-Jother"},  # re-attach finds jobs by their name
+                {"extra_args": "--comment 'unbalanced"},
+            ):
+                request = command_job(["true"]).model_copy(update={"executor_params": params})
+                try:
+                    await runtime.jobs.enqueue(request)
+                except BadRequest as e:
+                    refused.append(e.message)
+            ok = command_job(["true"]).model_copy(update={"executor_params": {"time": "1"}})
+            taken = await runtime.jobs.enqueue(ok)  # what Slurm takes is queued
+            queued = await runtime.jobs.list_jobs(None, 10, 0)
+            assert queued[1] == 1
+            # ... and reaches sbatch from the stored job (REST -> queue -> dispatch -> Slurm).
+            ended = await job_until(runtime, taken.id, {"done", "failed"})
+        finally:
+            await runtime.stop()
+        return refused, ended
+
+    refused, ended = asyncio.run(run())
+    assert ended.status == "done", ended
+    assert "TimeLimit=00:01:00" in scontrol_job(slurm, ended.external_id or "")
+    assert len(refused) == 4, refused
+    assert "partiton" in refused[0]
+    assert "partition, account, qos, time, extra_args" in refused[0]
+    assert "--output is set by the server" in refused[1]
+    assert "-Jother is set by the server" in refused[2]
+    assert "extra_args" in refused[3]
+
+
 def test_the_pool_is_the_partitions_nodes_and_gpus(slurm: SlurmCluster, tmp_path: Path) -> None:
     executor = executor_in(tmp_path)
     idle = executor.refresh_pool()
@@ -412,7 +453,8 @@ def test_a_job_slurm_holds_is_starting_with_slurms_reason_until_it_runs(
     held = blocker(slurm)
     job = CreateJob(
         job_type="command",
-        job_params={"argv": ["bash", "-c", "echo ran"]},
+        # Long enough to be seen running by a 0.1 s poll, well within its limit.
+        job_params={"argv": ["bash", "-c", "echo ran; sleep 1"]},
         requested_gpus=1,
         time_limit=3.0,  # counted from hand-over it would fail the job while Slurm holds it
     )

@@ -2172,7 +2172,7 @@ export interface components {
             };
             /**
              * Pending Reason
-             * @description queued jobs: why it is not running yet, in a sentence
+             * @description queued jobs: why it is not running yet, in a sentence; a job handed to an engine and still starting: the engine's reason (e.g. 'Slurm: Resources')
              * @default null
              */
             pending_reason?: string | null;
