@@ -163,7 +163,9 @@ class Reporter(NullReporter):
             with contextlib.suppress(IndexError):
                 buf.popleft()
                 self._dropped_loop += 1
-        buf.append(("progress", step, max_steps, metrics))
+        # The time it happened, for the wall-time axis (the server's receive time
+        # would put a whole send batch on one instant).
+        buf.append(("progress", step, max_steps, metrics, time.time()))
         return self._take() if self._pending else []
 
     def commands(self) -> list[str]:
@@ -176,7 +178,7 @@ class Reporter(NullReporter):
         self._add(("stage", str(name)))
 
     def eval_result(self, step: int | None = None, **metrics: Any) -> None:
-        self._add(("eval", step, metrics))
+        self._add(("eval", step, metrics, time.time()))
 
     def _take(self) -> list[str]:
         out: list[str] = []
@@ -339,9 +341,11 @@ def _encode(record: tuple[Any, ...]) -> dict[str, Any] | None:
                 "step": _step(record[1]),
                 "max_steps": _step(record[2]),
                 "metrics": _metrics(record[3]),
+                "time": record[4],
             }
         if kind == "eval":
-            return {"kind": "eval", "step": _step(record[1]), "metrics": _metrics(record[2])}
+            return {"kind": "eval", "step": _step(record[1]), "metrics": _metrics(record[2]),
+                    "time": record[3]}  # fmt: skip
         if kind == "checkpoint":
             return {"kind": "checkpoint", "step": _step(record[1]), "path": record[2],
                     "time": record[3]}  # fmt: skip

@@ -12,7 +12,7 @@ points. Rollups ignore missing values and are not lowered when a step is
 re-reported with a smaller value (a resumed run); both only affect overviews.
 
 Each point also keeps the wall time it was recorded at (``time``, unix
-seconds; migration 9): the reporter's own time when its record carries one,
+seconds; migration 9): the reporter's own time (its records carry one),
 else the moment the server stored the batch. Rollups keep the time of their
 lowest and highest point, so a wall-time overview reads no more rows than a
 step one. Points stored before migration 9 have no time (NULL).

@@ -47,7 +47,7 @@ EMPTY = TrainerStatus(
 # Kept by their own columns, not in the stored JSON.
 _STAMPS = frozenset({"connected_at", "updated_at"})
 
-MetricRow = tuple[str, int, float | None]
+MetricRow = tuple[str, int, float | None, float | None]  # name, step, value, time
 MAX_METRICS_PER_RECORD = 256
 
 
@@ -87,7 +87,7 @@ def fold(
                 if field is not None:
                     setattr(new, field, value)
                 if step is not None:
-                    rows.append((name, step, value))
+                    rows.append((name, step, value, rec.time))
             if new.stage is None:
                 new.stage = "Training"
         elif rec.kind == "eval":
@@ -97,7 +97,7 @@ def fold(
             for name, value in values.items():
                 key = name if name.startswith("eval") else f"eval_{name}"
                 new.metrics[key] = value
-                rows.append((key, at, value))
+                rows.append((key, at, value, rec.time))
         elif rec.kind == "checkpoint":
             new.last_checkpoint = Checkpoint(
                 path=rec.path, step=step if step is not None else new.step, time=rec.time

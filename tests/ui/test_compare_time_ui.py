@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from typing import Any
 
 import pytest
 
@@ -66,3 +68,29 @@ def test_toggling_wall_time_redraws_against_the_time_since_each_runs_start(
     view.wait_for_axis("step")
     assert view.x_label() == "step"
     view.wait_for_points(lambda n: n == STEPS)
+
+
+@pytest.mark.timeout(300)
+def test_the_compare_widget_starts_on_the_axis_the_kernel_gave_and_toggles(
+    page: Any, lab_server: LabServer, timed_runs: dict[str, str]
+) -> None:
+    ids = list(timed_runs.values())
+    code = ["from forgather_lab.widgets import Compare", f"Compare({ids!r}, axis='time')"]
+    cells: list[dict[str, Any]] = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": c}
+        for c in code
+    ]
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
+    (lab_server.root_dir / "compare_time_widget.ipynb").write_text(json.dumps(nb))
+    lab = JupyterLabPage(page, lab_server)
+    lab.run_notebook("compare_time_widget.ipynb")
+
+    widget = page.locator(".forgather-widget.fg-compare")
+    timed = widget.locator('.fg-compare-plot[data-axis="time"][data-curves="2"]')
+    timed.locator("canvas").wait_for(state="attached", timeout=90_000)
+    picker = widget.get_by_role("combobox", name="X axis")
+    assert picker.input_value() == "time"
+    widget.scroll_into_view_if_needed()
+    lab.screenshot("compare-widget-wall-time")
+    picker.select_option("step")
+    widget.locator('.fg-compare-plot[data-axis="step"]').wait_for(timeout=30_000)
