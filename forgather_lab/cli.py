@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     inf.add_serve_arguments(infer.add("serve", help="serve a checkpoint (OpenAI API)"))
     infer.add("servers", help="running inference servers and their readiness")
     inf.add_chat_arguments(infer.add("chat", help="one chat reply"), prompt_required=True)
+    # Listed for --help; main() hands its words to the service before argparse sees them.
+    sub.add(
+        HUB_SERVICE,
+        help="run the shared pool as a JupyterHub-managed service "
+        "(docs/jupyterhub.md); takes --ForgatherLab.* settings",
+    )
     return p
 
 
@@ -194,6 +200,8 @@ def run(args: argparse.Namespace) -> int:
     from .client._notebook_args import is_notebook, notebook_kwargs
 
     g, a = args.group, getattr(args, "action", None)
+    if g == HUB_SERVICE:  # main() runs it when it comes first; not after global options
+        return _usage(f"run it as: {PROG} {HUB_SERVICE} [--ForgatherLab.x=...]")
     kwargs: dict[str, Any] = {}
     notebook = g == "enqueue" and is_notebook(args.command)
     if g in {"enqueue", "sweep"}:
@@ -383,6 +391,9 @@ def _status_table(value: dict[str, Any], kv_table: Callable[..., Table]) -> Tabl
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``forgather-lab`` console script."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == [HUB_SERVICE]:
+        return _hub_service(words[1:])
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with argparse's message on bad arguments
     from .client import ForgatherClientError
@@ -396,6 +407,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _usage(str(e))
     except KeyboardInterrupt:
         return 130
+
+
+HUB_SERVICE = "hub-service"
+
+
+def _hub_service(words: list[str]) -> int:
+    """Become the Hub service (``python -m forgather_lab.hub``), keeping this pid for the Hub.
+
+    Exec, not import: the CLI is the notebook side and never imports the server.
+    """
+    import os
+
+    # S606: no shell; the argv is fixed but for the operator's own settings.
+    os.execv(sys.executable, [sys.executable, "-m", "forgather_lab.hub", *words])  # noqa: S606
 
 
 if __name__ == "__main__":

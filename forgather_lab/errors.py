@@ -53,6 +53,13 @@ class Conflict(ForgatherError):
     default_reason: ClassVar[str] = "conflict"
 
 
+class TooMany(ForgatherError):
+    """Too many of something for this caller now (e.g. queued jobs over a user's limit)."""
+
+    status: ClassVar[int] = 429
+    default_reason: ClassVar[str] = "too_many"
+
+
 class Unavailable(ForgatherError):
     """The service cannot answer now (e.g. the state database is unreadable)."""
 

@@ -44,6 +44,7 @@ from .inference.presets import PresetsService
 from .inference.supervisor import EndpointSupervisor
 from .jobs import repository as jobs_repo
 from .jobs.environment import base_environment
+from .jobs.fair_share import FairShare
 from .jobs.housekeeping import Housekeeping
 from .jobs.kinds import JobKinds
 from .jobs.service import JobsService
@@ -157,6 +158,7 @@ class Runtime:
             max_gpu_memory=lambda: largest_gpu_mib(self.backend, self.gpus.excluded),
             max_sweep_size=settings.max_sweep_size,
         )
+        self.fair_share = FairShare(self.db, self.bus, settings.fair_share_half_life)
         self.dispatcher = Dispatcher(
             self.bus,
             self._dispatch_snapshot,
@@ -168,8 +170,12 @@ class Runtime:
             tick=settings.dispatch_safety_tick,
             reservation_after=settings.reservation_after,
             preemption_min_priority=settings.preemption_min_priority,
+            # issue 15: a shared pool's fair sharing and per-user GPU cap
+            usage=self.fair_share.usage,
+            user_gpu_limit=settings.user_gpu_limit,
         )
         self.jobs.annotate = self._annotate
+        self.jobs.user_queue_limit = settings.user_queue_limit  # issue 15: a shared pool
         self.control = ControlService(self.db, self.bus, self.jobs)
         # Time limits and preemption stop jobs the same way: save-stop, grace, kill.
         self.stopper = Stopper(self.db, self.bus, self.jobs, self.control, settings.stop_grace)
@@ -180,7 +186,11 @@ class Runtime:
         )
         # Inference / TensorBoard readiness, the proxy's client, presets, services.
         self.endpoints = EndpointSupervisor(
-            self.db, self.bus, self.executor.job_dir, settings.endpoint_ready_timeout
+            self.db,
+            self.bus,
+            self.executor.job_dir,
+            settings.endpoint_ready_timeout,
+            hosts=self.executor,  # engine jobs are reached at their node, and only there
         )
         self.upstream = Upstream()
         self.presets = PresetsService(self.db)
@@ -299,6 +309,7 @@ class Runtime:
         Running jobs keep running; the next start re-attaches them.
         """
         await self.dispatcher.stop()
+        await self.fair_share.close()  # charges being written land before the db closes
         await self.gpu_sampler.close()
         await self.endpoints.stop()
         await self.upstream.close()

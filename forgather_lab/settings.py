@@ -106,8 +106,20 @@ class ForgatherLabSettings(Configurable):
 
     slurm_rest_url = Unicode(
         "",
-        help="slurmrestd's URL, to submit and poll through it instead of the client "
-        "commands (not implemented yet: must stay empty).",
+        help="slurmrestd's URL (e.g. 'http://slurm-head:6820'), to submit, poll, cancel "
+        "and list nodes through its REST API (v0.0.38, JWT) instead of the client commands. "
+        "Needs slurm_rest_token_file.",
+    ).tag(config=True)
+
+    slurm_rest_token_file = Unicode(
+        "",
+        help="A file only its owner can read (0600) holding the JWT slurmrestd accepts "
+        "(scontrol token username=USER lifespan=SECONDS); read for each request.",
+    ).tag(config=True)
+
+    slurm_rest_user = Unicode(
+        "",
+        help="The Slurm user the JWT belongs to (X-SLURM-USER-NAME). Empty: the server's user.",
     ).tag(config=True)
 
     engine_poll_interval = Float(
@@ -123,6 +135,20 @@ class ForgatherLabSettings(Configurable):
         16,
         help="The most jobs handed to Ray at once (each Ray job's supervisor costs memory "
         "on the head node).",
+    ).tag(config=True)
+
+    engine_bind_host = Unicode(
+        "node",
+        help="Where a job's own server (inference, TensorBoard) listens when it runs on a "
+        "Slurm or Ray node: 'node' = the one address of the node the server's URL is "
+        "routed through (never every interface), or a literal IP ('0.0.0.0': all). "
+        "Local jobs always listen on loopback.",
+    ).tag(config=True)
+
+    engine_nodes = List(
+        Unicode(),
+        help="More hosts the proxies may reach engine jobs' servers at, besides the "
+        "engine pool's node names and their addresses (e.g. Ray nodes' IPs).",
     ).tag(config=True)
 
     public_url = Unicode(
@@ -284,6 +310,54 @@ class ForgatherLabSettings(Configurable):
         help="Seconds between housekeeping sweeps (log_ttl); the first runs at server start.",
     ).tag(config=True)
 
+    # -- a shared pool (issue 15: identity, ownership, fair sharing) ---------
+
+    mode = Unicode(
+        "single",
+        help="'single': one user's own Jupyter server (every request is that user, an "
+        "admin). 'hub': a pool shared by the users of a JupyterHub; jobs have owners.",
+    ).tag(config=True)
+
+    admin_groups = List(
+        Unicode(),
+        default_value=[],
+        help="In hub mode, members of these Hub groups are admins (as Hub admins are).",
+    ).tag(config=True)
+
+    user_gpu_limit = Int(
+        0, help="GPUs one user's running jobs may hold at once (0: no limit)."
+    ).tag(config=True)
+
+    user_queue_limit = Int(
+        0, help="Queued jobs one user may have at once; beyond it a submit is a 429 (0: no limit)."
+    ).tag(config=True)
+
+    fair_share_half_life = Float(
+        86400.0,
+        help="Half-life in seconds of the GPU-seconds that order users' jobs of equal priority.",
+    ).tag(config=True)
+
+    @validate("mode")
+    def _check_mode(self, proposal: dict[str, Any]) -> str:
+        value = str(proposal["value"])
+        if value not in ("single", "hub"):
+            raise TraitError(f"mode must be 'single' or 'hub', not {value!r}")
+        return value
+
+    @validate("user_gpu_limit", "user_queue_limit")
+    def _check_user_limit(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if value < 0:
+            raise TraitError(f"{proposal['trait'].name} must be 0 (no limit) or more, not {value}")
+        return value
+
+    @validate("fair_share_half_life")
+    def _check_half_life(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not 0 < value < float("inf"):
+            raise TraitError(f"fair_share_half_life must be positive seconds, not {value}")
+        return value
+
     @default("state_dir")
     def _default_state_dir(self) -> str:
         return os.path.join(jupyter_data_dir(), "forgather_lab")
@@ -327,9 +401,32 @@ class ForgatherLabSettings(Configurable):
 
     @validate("slurm_rest_url")
     def _check_slurm_rest_url(self, proposal: dict[str, Any]) -> str:
-        if proposal["value"]:
-            raise TraitError("slurm_rest_url is not supported yet: leave it empty (sbatch is used)")
-        return str(proposal["value"])
+        from urllib.parse import urlsplit
+
+        value = str(proposal["value"]).strip()
+        if not value:
+            return value
+        url = urlsplit(value)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise TraitError(f"slurm_rest_url must be an http(s) URL, not {value!r}")
+        if url.username or url.password or url.query or url.fragment:
+            # The token goes in headers from slurm_rest_token_file, never in a URL.
+            raise TraitError("slurm_rest_url takes no credentials, query or fragment")
+        return value
+
+    @validate("engine_bind_host")
+    def _check_engine_bind_host(self, proposal: dict[str, Any]) -> str:
+        import ipaddress
+
+        value = str(proposal["value"]).strip().strip("[]")
+        if value != "node":
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                raise TraitError(
+                    f"engine_bind_host must be 'node' or an IP address, not {value!r}"
+                ) from None
+        return value
 
     @validate("ray_max_running")
     def _check_ray_max_running(self, proposal: dict[str, Any]) -> int:

@@ -94,4 +94,6 @@ if [ "$have" != "$py_stamp" ] && [ "$have" != "$py_hash-lab,train,inference,test
 fi
 # The executor tests' engines (a one-node Slurm, a local Ray head): tests/engines/.
 [ "$WITH_TEST" = 1 ] && FORGATHER_VENV="$VENV" "$ROOT/scripts/setup-engines.sh"
+# The JupyterHub tests' configurable-http-proxy (npm): tests/hub/.
+[ "$WITH_TEST" = 1 ] && "$ROOT/scripts/setup-hub.sh"
 say "ready ($VENV)"

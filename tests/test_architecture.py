@@ -22,7 +22,7 @@ import forgather_lab
 ROOT = Path(__file__).parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
-WEB = {"app", "handlers", "jupyter_events"}
+WEB = {"app", "handlers", "jupyter_events", "hub"}
 NOTEBOOK_SIDE = {"client", "cli", "magics", "widgets"}
 
 

@@ -86,14 +86,15 @@ def _duration(job: DescribeJob) -> str:
 
 
 def jobs_table(jobs: Iterable[DescribeJob], title: str | None = None) -> Table:
-    """id, name, type, status, priority, GPUs, pid, age, run time, exit code."""
-    cols = ["id", "name", "type", "status", "prio", "gpus", "pid", "age", "time", "exit"]
+    """id, name, type, status, owner, priority, GPUs, pid, age, run time, exit code."""
+    cols = ["id", "name", "type", "status", "owner", "prio", "gpus", "pid", "age", "time", "exit"]
     rows = [
         [
             j.id,
             j.name,
             j.job_type,
             str(j.status),
+            j.owner or "-",
             str(j.priority),
             ",".join(map(str, j.gpus)) or (f"({j.requested_gpus})" if j.requested_gpus else "-"),
             str(j.pid or ""),

@@ -1,4 +1,4 @@
-"""MkDocs inside a job: build the site, serve it on 127.0.0.1 port 0, announce the port.
+"""MkDocs inside a job: build the site, serve it on loopback port 0, announce the port.
 
     python -m forgather_lab.docsite.run --config-file mkdocs.yml [--strict] [--no-rebuild]
 
@@ -6,7 +6,8 @@ What ``mkdocs serve`` does (``mkdocs`` extra), with three differences that
 let it live behind the server's auth-gated proxy
 (``/forgather/api/docsite/{job_id}/``):
 
-- it binds port 0 on loopback and writes the port it got to the job's
+- it binds port 0 on loopback (on an engine node, the node's address:
+  ``engine_bind_host``) and writes the port it got to the job's
   ``endpoint.json`` (no port is picked, closed and handed over);
 - no live-reload script is injected: it polls an absolute ``/livereload/``
   path, which through the proxy would be Jupyter's. The site still rebuilds
@@ -30,7 +31,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..inference.endpoint import job_dir_from_env, write_endpoint
+from ..inference.endpoint import bind_host, job_dir_from_env, url_host, write_endpoint
 
 # The poll endpoint answers at once for an epoch older than the site's: a
 # health URL that does not depend on the site having an index page.
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
 
         def server_activate(self) -> None:
             super().server_activate()
-            url = f"http://127.0.0.1:{self.server_port}"
+            url = f"http://{url_host(host)}:{self.server_port}"
             job_dir = job_dir_from_env()
             if job_dir is not None:
                 write_endpoint(job_dir, url, url + HEALTH_PATH)
@@ -96,7 +97,8 @@ def main(argv: list[str] | None = None) -> None:
 
             return super().serve_request(environ, relative)
 
-    server = Server(builder=builder, host="127.0.0.1", port=0, root=site_dir)
+    host = bind_host()  # loopback, unless the job runs on an engine node
+    server = Server(builder=builder, host=host, port=0, root=site_dir)
     if not args.no_rebuild:
         for path in [config.docs_dir, config.config_file_path, *config.watch]:
             server.watch(path)

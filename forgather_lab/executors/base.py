@@ -202,3 +202,17 @@ class Executor(ABC):
         while this says there is room (0 also once ``ray_max_running`` is reached).
         """
         return None
+
+    def service_host(self, job_id: str) -> str | None:
+        """The host the server reaches a job's own server at (inference, TensorBoard).
+
+        None: where the job announced it (loopback: a local job binds nothing else).
+        """
+        return None
+
+    def serves_from(self, host: str) -> bool:
+        """Whether the proxies may reach ``host`` for this executor's jobs, beyond loopback.
+
+        Only the engine's nodes qualify: never an arbitrary host (no SSRF). Local: none.
+        """
+        return False

@@ -2,7 +2,7 @@
 
 ``ForgatherLab.executor`` names one (``local`` | ``slurm`` | ``ray`` | a class
 path); empty leaves ``executor_class`` in charge, so configurations that set
-only that keep working.
+only that keep working. ``slurm`` with ``slurm_rest_url`` set talks to slurmrestd.
 """
 
 from __future__ import annotations
@@ -28,8 +28,13 @@ OPTION_NAMES = (
     "slurm_qos",
     "slurm_time",
     "slurm_extra_args",
+    "slurm_rest_url",
+    "slurm_rest_token_file",
+    "slurm_rest_user",
     "ray_address",
     "ray_max_running",
+    "engine_bind_host",
+    "engine_nodes",
 )
 
 
@@ -39,6 +44,8 @@ def executor_from_settings(settings: ForgatherLabSettings) -> type[Executor]:
     if not name:
         cls: type[Executor] = settings.executor_class
         return cls
+    if name == "slurm" and settings.slurm_rest_url:
+        name = "forgather_lab.executors.slurm_rest.SlurmRestExecutor"
     module, _, attr = NAMED.get(name, name).rpartition(".")
     found = getattr(importlib.import_module(module), attr)
     if not (isinstance(found, type) and issubclass(found, Executor)):
@@ -50,6 +57,7 @@ def engine_options(settings: ForgatherLabSettings) -> dict[str, Any]:
     """The executor's own settings (``ExecutorContext.options``)."""
     options: dict[str, Any] = {n: getattr(settings, n) for n in OPTION_NAMES}
     options["slurm_extra_args"] = list(options["slurm_extra_args"])
+    options["engine_nodes"] = list(options["engine_nodes"])
     options["poll_interval"] = settings.engine_poll_interval
     return options
 

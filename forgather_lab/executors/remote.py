@@ -26,13 +26,17 @@ from pathlib import Path
 
 from ..jobs.launcher import LaunchSpec, hash_token
 from ..models.jobs import DescribeJob
+from ..proxy.upstream import host_key
 from ..store.db import ensure_private_dir
 from ..tasks import wait_set
 from .base import EngineJob, Executor, ExecutorContext, Submitted
+from .nodes import NodeAllowList, first_node
 
 log = logging.getLogger("forgather_lab.executors")
 
 ENGINE_FILE = "engine.json"
+#: ``engine_bind_host``'s default: a job's server listens on the node's own address.
+NODE = "node"
 #: How often ``wait_gone`` asks the engine while a job is going.
 GONE_POLL = 0.25
 
@@ -69,6 +73,7 @@ class RemoteExecutor(Executor):
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._poll_lock = asyncio.Lock()
+        self._nodes = NodeAllowList(context.options.get("engine_nodes") or ())
 
     # -- what a subclass provides ---------------------------------------------
 
@@ -121,6 +126,8 @@ class RemoteExecutor(Executor):
             "FORGATHER_LAB_URL": self.context.callback_url,
             "FORGATHER_LAB_TOKEN_FILE": str(self.token_file(job_id)),
             "FORGATHER_LAB_EXECUTOR": self.name,
+            # A job's own server (inference, TensorBoard) must be reachable from the server.
+            "FORGATHER_LAB_BIND_HOST": str(self.context.options.get("engine_bind_host") or NODE),
             "PYTHONUNBUFFERED": "1",
         }
         # The engine picks the cards and sets CUDA_VISIBLE_DEVICES itself.
@@ -213,6 +220,21 @@ class RemoteExecutor(Executor):
     def engine_job(self, job_id: str) -> EngineJob | None:
         return self._states.get(job_id)
 
+    def service_host(self, job_id: str) -> str | None:
+        state = self._states.get(job_id)
+        return first_node(state.node) if state is not None and state.node else None
+
+    def serves_from(self, host: str) -> bool:
+        if host in self._nodes:
+            return True
+        # A node the engine allocated to one of our running jobs (a partition beyond the pool's).
+        running = (first_node(s.node or "") for s in self._states.values() if s.phase == "running")
+        return host_key(host) in {host_key(n) for n in running if n}
+
+    def refresh_nodes(self) -> None:
+        """Re-read the pool's node names into the proxies' allow-list (blocking: resolves)."""
+        self._nodes.refresh(n.name for n in self.pool() or [])
+
     def handed_over(self, phase: str | None = None) -> dict[str, int]:
         """GPUs of each job handed to the engine and not seen ended (or in ``phase``)."""
         return {
@@ -223,6 +245,7 @@ class RemoteExecutor(Executor):
 
     async def start(self) -> None:
         if self._task is None:
+            await asyncio.to_thread(self.refresh_nodes)
             self._task = asyncio.create_task(self._run(), name=f"forgather-{self.name}-poll")
 
     async def close(self) -> None:
@@ -285,6 +308,7 @@ class RemoteExecutor(Executor):
             try:
                 await self.poll()
                 await self.after_poll()
+                await asyncio.to_thread(self.refresh_nodes)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the engine may be away for a while; the next poll retries

@@ -29,6 +29,7 @@ import shlex
 import subprocess
 import time
 from collections.abc import Mapping
+from typing import Any
 
 from ..errors import BadRequest
 from ..jobs.launcher import LaunchSpec
@@ -238,20 +239,25 @@ class SlurmExecutor(RemoteExecutor):
         if self._pool is not None and time.monotonic() - self._pool_at < POOL_TTL:
             return self._pool
         try:
-            done = subprocess.run(
-                ["sinfo", "--json"],
-                capture_output=True,
-                text=True,
-                timeout=COMMAND_TIMEOUT,
-                check=True,
-                env=dict(os.environ),
-            )
-            self._pool = slurm_state.pool_nodes(json.loads(done.stdout), self.partition or None)
+            self._pool = slurm_state.pool_nodes(self.nodes_json(), self.partition or None)
         except (OSError, subprocess.SubprocessError, ValueError):
             # Slurm is away: the pool keeps what it last saw (empty at first).
             self._pool = self._pool or []
         self._pool_at = time.monotonic()
         return self._pool
+
+    def nodes_json(self) -> dict[str, Any]:
+        """Slurm's nodes (``sinfo --json``; blocking: called in a thread or at a refresh)."""
+        done = subprocess.run(
+            ["sinfo", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=True,
+            env=dict(os.environ),
+        )
+        found: dict[str, Any] = json.loads(done.stdout)
+        return found
 
     async def start(self) -> None:
         await asyncio.to_thread(self.refresh_pool)

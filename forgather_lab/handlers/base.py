@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import getpass
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from pydantic import BaseModel, ValidationError
 
-from ..errors import BadRequest, ForgatherError
+from ..errors import BadRequest, Forbidden, ForgatherError, NotFound
+from ..jobs.owners import SUBMITTER
 from ..models.base import ErrorReply
+from ..models.caller import Caller
 from ..runtime import Runtime
 
 M = TypeVar("M", bound=BaseModel)
@@ -62,10 +67,23 @@ class ForgatherHandler(APIHandler):
 
     auth_resource = AUTH_RESOURCE
 
+    #: Verbs (``"GET"``, ``"POST"``, ...) that act on the ``{job_id}`` of the path:
+    #: only the job's owner or an admin may call them (checked before anything else).
+    owner_only: ClassVar[frozenset[str]] = frozenset()
+    #: Verbs only an admin may call (pool policy: GPUs, the scheduler, services).
+    admin_only: ClassVar[frozenset[str]] = frozenset()
+    #: What ``admin_only`` verbs do, for the 403's message.
+    admin_action: ClassVar[str] = "change the pool's policy"
+
     @property
     def runtime(self) -> Runtime:
         """The core services of this server."""
         return self.settings["forgather_runtime"]  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def caller(self) -> Caller:
+        """Who this request acts for (see ``caller_of``)."""
+        return caller_of(self.runtime.settings, self.current_user)
 
     # APIHandler.prepare already narrows JupyterHandler's signature (with its own
     # ignore); mypy compares ours with both.
@@ -73,6 +91,42 @@ class ForgatherHandler(APIHandler):
         await super().prepare()
         if self.requires_ready:
             self.runtime.require_ready()
+        await self.check_access()
+
+    async def check_access(self) -> None:
+        """403 unless the caller may use this verb here (owner / admin rules).
+
+        Unauthenticated requests pass through: the verb's ``@web.authenticated``
+        refuses them as before. A job that does not exist passes too, so the
+        handler answers its usual 404.
+        """
+        method = (self.request.method or "").upper()
+        if self.current_user is None:
+            return
+        # Whatever this request queues (a re-run, a service, ...) is the caller's.
+        SUBMITTER.set(self.caller.name)
+        if self.caller.admin:
+            return
+        if method in self.admin_only:
+            raise Forbidden(f"Only an admin may {self.admin_action}", reason="admin_only")
+        job_id = self.path_kwargs.get("job_id")
+        if method in self.owner_only and job_id is not None:
+            await self.require_job_owner(job_id)
+
+    async def require_job_owner(self, job_id: str) -> None:
+        """403 unless the caller owns job ``job_id`` (or is an admin); nothing if it is absent."""
+        if self.caller.admin:
+            return
+        try:
+            job = await self.runtime.jobs.get(job_id)
+        except NotFound:
+            return
+        if not self.caller.may_act_on(job.owner):
+            whose = f"{job.owner}'s" if job.owner else "an unowned"
+            raise Forbidden(
+                f"Job {job_id} is {whose} job: only its owner or an admin may do that",
+                reason="not_owner",
+            )
 
     # -- parsing ------------------------------------------------------------
 
@@ -186,6 +240,31 @@ class Route:
         return API_PREFIX + pattern
 
 
+@functools.cache
+def server_user() -> str:
+    """The OS user this server runs as (its uid when the account has no name)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
+
+
+def caller_of(settings: Any, user: Any) -> Caller:
+    """The caller of a request from the server's settings and Jupyter's ``current_user``.
+
+    Single mode: always the server's OS user, an admin. Jupyter's token auth gives
+    each token request a random user name, so the request's user is not used.
+    Hub mode: the Hub user, an admin if the Hub says so or through ``admin_groups``.
+    """
+    if getattr(settings, "mode", "single") != "hub":
+        return Caller(server_user(), admin=True)
+    name = str(getattr(user, "username", "") or "")
+    groups = tuple(getattr(user, "groups", ()) or ())
+    admin_groups = set(getattr(settings, "admin_groups", ()) or ())
+    admin = bool(getattr(user, "admin", False)) or any(g in admin_groups for g in groups)
+    return Caller(name, admin=admin)
+
+
 #: Objects and arrays inside one another, at most, in a request body.
 MAX_JSON_DEPTH = 64
 _TOO_DEEP = f"The request body is nested too deeply (at most {MAX_JSON_DEPTH} levels)"
@@ -224,4 +303,13 @@ def _describe(e: ValidationError) -> str:
     return "Invalid request: " + "; ".join(parts)
 
 
-__all__ = ["API_PREFIX", "AUTH_RESOURCE", "ForgatherHandler", "Operation", "Route", "operation"]
+__all__ = [
+    "API_PREFIX",
+    "AUTH_RESOURCE",
+    "ForgatherHandler",
+    "Operation",
+    "Route",
+    "caller_of",
+    "operation",
+    "server_user",
+]

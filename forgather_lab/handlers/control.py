@@ -16,6 +16,8 @@ from .base import ForgatherHandler, Route, operation
 
 
 class ControlHandler(ForgatherHandler):
+    owner_only = frozenset({"POST"})
+
     @operation(
         "Control a job: save | stop | save-stop | abort are queued for its trainer (needs "
         "forgather_lab.reporter); kill (SIGTERM to its process group) | force-kill (SIGKILL)",
@@ -33,6 +35,8 @@ class ControlHandler(ForgatherHandler):
 
 
 class StatusHandler(ForgatherHandler):
+    owner_only = frozenset({"GET"})
+
     @operation(
         "The trainer's latest status (step, progress, loss, lr, ...) and recent commands",
         response=DescribeTrainerStatus,
@@ -45,6 +49,8 @@ class StatusHandler(ForgatherHandler):
 
 
 class InlineProgressHandler(ForgatherHandler):
+    owner_only = frozenset({"GET"})
+
     @operation(
         "Stage, last log line and percent parsed from the job's log (works without a reporter)",
         response=DescribeInlineProgress,
@@ -57,6 +63,8 @@ class InlineProgressHandler(ForgatherHandler):
 
 
 class MetricsHandler(ForgatherHandler):
+    owner_only = frozenset({"GET"})
+
     @operation(
         "Metric series as [step, value] pairs, downsampled to max_points keeping extremes",
         query=MetricsQuery,

@@ -24,10 +24,16 @@ class RegisterExternalHandler(ForgatherHandler):
     @authorized
     async def post(self) -> None:
         request = self.parse_body(RegisterExternal)
-        self.reply(await self.runtime.external.register(request), status=201)
+        registration = await self.runtime.external.register(request)
+        # The trainer registers as whoever calls (its user's token): that user owns it.
+        job = await self.runtime.jobs.set_owner(registration.job.id, self.caller.name)
+        self.reply(registration.model_copy(update={"job": job}), status=201)
 
 
 class ExternalCleanupHandler(ForgatherHandler):
+    admin_only = frozenset({"POST"})
+    admin_action = "clean up external jobs"
+
     @operation("Remove stale: delete every ended external job", response=CleanupResult)
     @web.authenticated
     @authorized

@@ -40,6 +40,9 @@ class GpuPoliciesHandler(ForgatherHandler):
 
 
 class GpuPolicyHandler(ForgatherHandler):
+    admin_only = frozenset({"POST"})
+    admin_action = "change GPU policy"
+
     @operation(
         "Disable / enable a GPU or set its min_priority gate; unset fields stay",
         body=UpdateGpuPolicy,
@@ -54,6 +57,9 @@ class GpuPolicyHandler(ForgatherHandler):
 
 
 class GpuKillHandler(ForgatherHandler):
+    admin_only = frozenset({"POST"})
+    admin_action = "kill GPU processes"
+
     @operation(
         "SIGKILL every compute process on a GPU (needs confirmed: true)",
         body=KillGpuProcesses,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 import httpx
 from jupyter_server.auth.decorator import authorized
@@ -35,6 +36,7 @@ class ProxyBase(ForgatherHandler):
     async def forward(self) -> None:
         """Plan the upstream request from ``?base=`` and stream its answer back."""
         query = self.parse_query(ProxyQuery)
+        await self._require_upstream_owner(query.base)
         op = self.upstream_operation
         request = await plan(
             op,
@@ -45,6 +47,26 @@ class ProxyBase(ForgatherHandler):
         )
         body = self.request.body if op.method == "POST" else None
         await stream_to_client(self, request, body)
+
+    async def _require_upstream_owner(self, base: str) -> None:
+        """403 unless the caller owns the inference job listening at ``base`` (if one does)."""
+        if self.caller.admin:
+            return
+        wanted = _origin(base)
+        for endpoint in await self.runtime.endpoints.list_endpoints({"inference"}):
+            if endpoint.base_url and _origin(endpoint.base_url) == wanted:
+                await self.require_job_owner(endpoint.job_id)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, localhost spelled as 127.0.0.1, for matching."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ("", "", None)
+    host = (parts.hostname or "").lower()
+    return parts.scheme, "127.0.0.1" if host == "localhost" else host, port
 
 
 async def stream_to_client(

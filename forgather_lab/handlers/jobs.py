@@ -39,6 +39,8 @@ class JobsHandler(ForgatherHandler):
 
 
 class JobHandler(ForgatherHandler):
+    owner_only = frozenset({"DELETE"})
+
     @operation("One job", response=DescribeJob, errors={404: "no such job"})
     @web.authenticated
     @authorized
@@ -63,11 +65,15 @@ class CleanupHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        ids = await self.runtime.jobs.cleanup()
+        # Everyone's finished jobs for an admin; one's own for anyone else.
+        ids = await self.runtime.jobs.cleanup(None if self.caller.admin else self.caller.name)
         self.reply(CleanupResult(removed=len(ids), removed_ids=ids))
 
 
 class GcHandler(ForgatherHandler):
+    admin_only = frozenset({"POST"})
+    admin_action = "collect job directories"
+
     @operation("Remove log directories of jobs that no longer exist", response=CleanupResult)
     @web.authenticated
     @authorized
@@ -90,6 +96,8 @@ class HistoryHandler(ForgatherHandler):
 
 
 class TtyHandler(StreamingHandler):
+    owner_only = frozenset({"GET"})
+
     @operation(
         "The end of the job's log (text/plain, capped); with follow=1 and a WebSocket "
         "upgrade: the backlog, then live output until the job ends",

@@ -23,6 +23,10 @@ class HealthHandler(ForgatherHandler):
     @authorized
     async def get(self) -> None:
         health = await self.runtime.describe_health()
+        caller = self.caller
+        health = health.model_copy(
+            update={"mode": self.runtime.settings.mode, "user": caller.name, "admin": caller.admin}
+        )
         self.reply(health, status=200 if health.status == "ok" else 503)
 
 

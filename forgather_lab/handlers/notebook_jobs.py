@@ -10,6 +10,8 @@ from .base import ForgatherHandler, Route, operation
 
 
 class ExecutedNotebookHandler(ForgatherHandler):
+    owner_only = frozenset({"GET"})
+
     @operation(
         "The executed notebook of a notebook job (nbformat 4 JSON), updated after each cell "
         "while it runs",

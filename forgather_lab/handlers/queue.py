@@ -31,6 +31,7 @@ class QueueHandler(ForgatherHandler):
         response=DescribeJob,
         status=201,
         errors={
+            429: "the caller has user_queue_limit jobs queued already",
             503: "the state directory is read-only or unusable",
             507: "the state directory's disk is full",
         },
@@ -38,7 +39,7 @@ class QueueHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        job = await self.runtime.jobs.enqueue(self.parse_body(CreateJob))
+        job = await self.runtime.jobs.enqueue(self.parse_body(CreateJob), owner=self.caller.name)
         self.reply(job, status=201)
 
 
@@ -49,12 +50,17 @@ class BatchHandler(ForgatherHandler):
         body=CreateJobBatch,
         response=ListJobs,
         status=201,
-        errors={503: "the state directory is read-only or unusable"},
+        errors={
+            429: "these jobs would put the caller over user_queue_limit",
+            503: "the state directory is read-only or unusable",
+        },
     )
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        jobs = await self.runtime.jobs.enqueue_batch(self.parse_body(CreateJobBatch))
+        jobs = await self.runtime.jobs.enqueue_batch(
+            self.parse_body(CreateJobBatch), owner=self.caller.name
+        )
         self.reply(ListJobs(jobs=jobs, total=len(jobs)), status=201)
 
 
@@ -65,16 +71,23 @@ class SweepHandler(ForgatherHandler):
         body=CreateSweep,
         response=ListJobs,
         status=201,
-        errors={503: "the state directory is read-only or unusable"},
+        errors={
+            429: "these jobs would put the caller over user_queue_limit",
+            503: "the state directory is read-only or unusable",
+        },
     )
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        jobs = await self.runtime.jobs.enqueue_sweep(self.parse_body(CreateSweep))
+        jobs = await self.runtime.jobs.enqueue_sweep(
+            self.parse_body(CreateSweep), owner=self.caller.name
+        )
         self.reply(ListJobs(jobs=jobs, total=len(jobs)), status=201)
 
 
 class QueueItemHandler(ForgatherHandler):
+    owner_only = frozenset({"PATCH", "DELETE"})
+
     @operation(
         "Change a queued job's priority or name; the scheduler re-plans at once",
         body=UpdateQueuedJob,
@@ -99,6 +112,9 @@ class QueueItemHandler(ForgatherHandler):
 
 
 class SchedulerHandler(ForgatherHandler):
+    admin_only = frozenset({"POST"})
+    admin_action = "pause or resume the scheduler"
+
     @operation("Whether the scheduler dispatches", response=DescribeScheduler)
     @web.authenticated
     @authorized

@@ -28,6 +28,8 @@ def _names(raw: str | None) -> list[str] | None:
 
 
 class ProvenanceHandler(ForgatherHandler):
+    owner_only = frozenset({"GET"})
+
     @operation(
         "How the run was made, captured when it started: argv, cwd, env names (never "
         "values), git state, interpreter and packages, config, host, GPUs",
@@ -47,6 +49,8 @@ class ProvenanceHandler(ForgatherHandler):
 
 
 class ProvenanceDiffHandler(ForgatherHandler):
+    owner_only = frozenset({"GET"})
+
     @operation(
         "The uncommitted diff (against HEAD) captured with the provenance, capped at 1 MiB; "
         "empty when the work tree was clean or not a repository",
@@ -61,6 +65,8 @@ class ProvenanceDiffHandler(ForgatherHandler):
 
 
 class RerunHandler(ForgatherHandler):
+    owner_only = frozenset({"POST"})
+
     @operation(
         "Queue the job again (same kind, params or project / config, limits) with the "
         "changes given; dynamic_args are merged over the original's",
@@ -89,6 +95,8 @@ class CompareHandler(ForgatherHandler):
     async def get(self) -> None:
         q = self.parse_query(CompareQuery)
         jobs = _names(q.jobs) or []
+        for job_id in jobs:  # metrics are their owners' (hub mode), as /jobs/{id}/metrics
+            await self.require_job_owner(job_id)
         self.reply(await self.runtime.runs.compare(jobs, _names(q.keys), q.max_points, q.axis))
 
 
@@ -107,6 +115,8 @@ class RunsTableHandler(ForgatherHandler):
 
 
 class MetricsCsvHandler(ForgatherHandler):
+    owner_only = frozenset({"GET"})
+
     @operation(
         "The job's metrics as CSV (step,key,value; streamed), for archiving or a tracker",
         query=MetricsCsvQuery,

@@ -17,6 +17,9 @@ from .base import ForgatherHandler, Route, operation
 
 
 class ServicesHandler(ForgatherHandler):
+    admin_only = frozenset({"POST"})
+    admin_action = "manage services"
+
     @operation("Configured services with their running state", response=ListServices)
     @web.authenticated
     @authorized
@@ -46,6 +49,9 @@ class ServiceKindsHandler(ForgatherHandler):
 
 
 class ServiceHandler(ForgatherHandler):
+    admin_only = frozenset({"DELETE"})
+    admin_action = "manage services"
+
     @operation("One service", response=DescribeService, errors={404: "no such service"})
     @web.authenticated
     @authorized
@@ -64,6 +70,9 @@ class ServiceHandler(ForgatherHandler):
 
 
 class ServiceEnabledHandler(ForgatherHandler):
+    admin_only = frozenset({"POST"})
+    admin_action = "manage services"
+
     @operation(
         "Enable (start now) or disable (stop now) a service",
         body=SetServiceEnabled,

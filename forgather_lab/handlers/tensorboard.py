@@ -132,6 +132,8 @@ class SandboxedAppHandler(ForgatherHandler):
 class SandboxedProxyHandler(SandboxedAppHandler):
     """The Jupyter-authenticated route: a browser page load goes to the view link."""
 
+    owner_only = frozenset({"GET", "POST"})
+
     async def _serve(self, job_id: str, path: str, method: str) -> None:
         if method == "GET" and path and is_navigation(self.request.headers):
             # Its page could not load its own script and data here (the

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENDPOINT_FILE = "endpoint.json"
 UPSTREAM_TOKEN_FILE = "inference_token"  # noqa: S105 (a file name)
@@ -24,6 +26,48 @@ def job_dir_from_env(env: dict[str, str] | None = None) -> Path | None:
     """The job directory of the current process, when started by the launcher."""
     token_file = (env if env is not None else os.environ).get("FORGATHER_LAB_TOKEN_FILE")
     return Path(token_file).parent if token_file else None
+
+
+def bind_host(default: str = "127.0.0.1", env: dict[str, str] | None = None) -> str:
+    """Where a job's own server listens: ``default`` (loopback) unless it runs on an engine.
+
+    A Slurm or Ray executor sets ``FORGATHER_LAB_BIND_HOST`` (``engine_bind_host``):
+    ``node`` is the one address of this node that routes to the server's URL
+    (the interface the server's proxy comes in by, not every interface), else
+    a literal IP. A local job has no such variable and keeps loopback.
+    """
+    values = env if env is not None else os.environ
+    wanted = values.get("FORGATHER_LAB_BIND_HOST", "").strip().strip("[]")
+    if not wanted:
+        return default
+    if wanted != "node":
+        return wanted
+    return node_address(values.get("FORGATHER_LAB_URL", ""))
+
+
+def node_address(server_url: str) -> str:
+    """This machine's address on the route to ``server_url`` (its host name's, failing that)."""
+    host = urlsplit(server_url).hostname
+    if host:
+        try:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            port = urlsplit(server_url).port or 80
+            with socket.socket(family, socket.SOCK_DGRAM) as probe:
+                probe.connect((host, port))  # UDP: picks the route, sends nothing
+                return str(probe.getsockname()[0])
+        except (OSError, ValueError):
+            pass
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"
+
+
+def url_host(bound: str) -> str:
+    """How a URL spells the bound address (``0.0.0.0`` is reached over loopback here)."""
+    if bound in ("0.0.0.0", "::", ""):  # noqa: S104
+        return "127.0.0.1"
+    return f"[{bound}]" if ":" in bound else bound
 
 
 def write_private(path: Path, text: str) -> None:

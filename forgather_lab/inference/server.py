@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .endpoint import job_dir_from_env, new_upstream_token, write_endpoint
+from .endpoint import bind_host, job_dir_from_env, new_upstream_token, url_host, write_endpoint
 
 MAX_BODY = 8 * 1024 * 1024
 
@@ -262,11 +262,14 @@ def main(argv: list[str] | None = None) -> None:
     state.model_name = args.model_name or Path(args.model).resolve().name
     state.token = _resolve_token(args)
     handler = type("BoundHandler", (Handler,), {"state": state})
-    httpd = ThreadingHTTPServer((args.host, args.port), handler)
+    # On an engine node a loopback default gives way to the node's address (the token holds).
+    loopback = args.host in ("127.0.0.1", "::1", "localhost")
+    listen = bind_host(args.host) if loopback else args.host
+    httpd = ThreadingHTTPServer((listen, args.port), handler)
     httpd.daemon_threads = True
     bound, port = httpd.server_address[:2]
-    host = bound.decode() if isinstance(bound, bytes) else bound
-    url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"  # noqa: S104
+    host = bound.decode() if isinstance(bound, bytes | bytearray) else bound
+    url = f"http://{url_host(host)}:{port}"
     # Report the port before loading: /health answers "loading" meanwhile.
     job_dir = job_dir_from_env()
     if job_dir is not None:

@@ -10,6 +10,13 @@ tokens up from these records; the Lab lists running servers from them.
 
 Every probe is a task of the supervisor's ``TaskSet``: ``stop()`` stops
 listening to the bus first, then cancels and awaits them.
+
+Where the server reaches a job (``hosts``, the executor): a local job at the
+loopback address it announced, and nowhere else; a job on Slurm or Ray at
+the port it announced on the node the engine says runs it, which must be one
+of the engine's nodes (``Executor.serves_from``). An upstream anywhere else
+is refused (the endpoint fails with the reason), so the proxies built on
+these records cannot be pointed at an arbitrary host.
 """
 
 from __future__ import annotations
@@ -25,13 +32,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..errors import Forbidden
 from ..events import Event, EventBus
+from ..executors.base import Executor
 from ..models.inference import DescribeEndpoint, EndpointState, ListEndpoints
 from ..models.jobs import ACTIVE, JobStatus
-from ..proxy.upstream import NoCookieJar
+from ..proxy.inference import is_loopback
+from ..proxy.upstream import NoCookieJar, with_host
 from ..store import Database
 from ..tasks import TaskSet
-from .endpoint import read_endpoint, read_upstream_token
+from .endpoint import Announcement, read_endpoint, read_upstream_token
 
 log = logging.getLogger("forgather_lab.inference")
 
@@ -86,8 +96,10 @@ class EndpointSupervisor:
         bus: EventBus,
         job_dir: Callable[[str], Path],
         ready_timeout: float = 900.0,
+        hosts: Executor | None = None,
     ) -> None:
         self.db = db
+        self.hosts = hosts
         self.bus = bus
         self.job_dir = job_dir
         self.ready_timeout = ready_timeout
@@ -160,6 +172,14 @@ class EndpointSupervisor:
                 return
             endpoint = await asyncio.to_thread(read_endpoint, directory)
             if endpoint is not None:
+                try:
+                    endpoint = self.place(job_id, endpoint)
+                except Forbidden as e:
+                    await self._record(job_id, EndpointState.FAILED, message=e.message)
+                    return
+                if endpoint is None:
+                    last = "the engine has not said which node runs it yet"
+            if endpoint is not None:
                 ok, last = await self._healthy(endpoint.health or endpoint.url)
                 if ok:
                     await self._record(
@@ -173,6 +193,31 @@ class EndpointSupervisor:
             EndpointState.FAILED,
             message=f"not ready after {self.ready_timeout:g}s: {last}",
         )
+
+    def place(self, job_id: str, announced: Announcement) -> Announcement | None:
+        """Where the server reaches what the job announced; None: its node is not known yet.
+
+        A job on an engine is reached at its node (the announced port and path
+        kept); Forbidden if that, or a local job's announced host, is not an
+        upstream the proxies may reach (``upstream_allowed``).
+        """
+        if self.hosts is not None and self.hosts.remote:
+            node = self.hosts.service_host(job_id)
+            if node is None:
+                return None
+            health = with_host(announced.health, node) if announced.health else None
+            announced = Announcement(with_host(announced.url, node), health, announced.model)
+        host = urlsplit(announced.url).hostname or ""
+        if not self.upstream_allowed(host):
+            raise Forbidden(
+                f"the job's server is at {host}, which is neither a loopback address nor a "
+                "node of the job engine; the proxy will not reach it"
+            )
+        return announced
+
+    def upstream_allowed(self, host: str) -> bool:
+        """Loopback, or a node of the engine the executor hands jobs to (never another host)."""
+        return is_loopback(host) or (self.hosts is not None and self.hosts.serves_from(host))
 
     async def _healthy(self, url: str) -> tuple[bool, str]:
         assert self._client is not None, "start() first"

@@ -37,6 +37,7 @@ PUBLIC_COLUMNS = (
     "queued_at",
     "executor",
     "external_id",
+    "owner",
 )
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import dataclasses
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import BadRequest, Conflict, NotFound
+from ..errors import BadRequest, Conflict, NotFound, TooMany
 from ..events import EventBus
 from ..executors.base import Executor
 from ..models.jobs import CreateJob, CreateJobBatch, CreateSweep, JobHistory, UpdateQueuedJob
@@ -22,6 +23,7 @@ from . import repository as repo
 from .kinds import ConfigResolver, JobKinds
 from .logs import read_tail
 from .model import TERMINAL, DescribeJob, JobStatus
+from .owners import SUBMITTER
 from .submit import EnqueueCheck, MaxGpuMemory, Submissions
 
 SQLITE_MAX_INT = 2**63 - 1  # a bigger OFFSET is an OverflowError in sqlite3, not a page
@@ -62,6 +64,8 @@ class JobRecords:
         )
         #: Set by the runtime to the scheduler's annotator; applied to every record read.
         self.annotate: Annotator = _as_is
+        #: Queued jobs one owner may have at once (0: no limit); set from the settings.
+        self.user_queue_limit = 0
 
     def add_enqueue_check(self, check: EnqueueCheck) -> None:
         """Run ``check`` on every request before it is queued (it raises BadRequest to refuse)."""
@@ -70,26 +74,64 @@ class JobRecords:
     # -- the queue ------------------------------------------------------------
 
     async def enqueue(
-        self, request: CreateJob, *, rerun_of: str | None = None, group: str | None = None
+        self,
+        request: CreateJob,
+        *,
+        rerun_of: str | None = None,
+        group: str | None = None,
+        owner: str | None = None,
     ) -> DescribeJob:
-        """Validate and queue a job; it is durable when this returns."""
+        """Validate and queue a job; it is durable when this returns.
+
+        ``owner`` defaults to the submitter of the request being served (``SUBMITTER``).
+        """
         row = await self.submissions.prepare(request, group=group, rerun_of=rerun_of)
-        return (await self._insert([row]))[0]
+        return (await self._insert([row], owner))[0]
 
-    async def enqueue_batch(self, batch: CreateJobBatch) -> builtins.list[DescribeJob]:
+    async def enqueue_batch(
+        self, batch: CreateJobBatch, *, owner: str | None = None
+    ) -> builtins.list[DescribeJob]:
         """Queue many jobs in one transaction (one bad job: 400 and none queued), in order."""
-        return await self._insert(await self.submissions.prepare_batch(batch))
+        return await self._insert(await self.submissions.prepare_batch(batch), owner)
 
-    async def enqueue_sweep(self, sweep: CreateSweep) -> builtins.list[DescribeJob]:
+    async def enqueue_sweep(
+        self, sweep: CreateSweep, *, owner: str | None = None
+    ) -> builtins.list[DescribeJob]:
         """Queue one job per grid point, sharing a group, in one transaction."""
-        return await self._insert(await self.submissions.prepare_sweep(sweep))
+        return await self._insert(await self.submissions.prepare_sweep(sweep), owner)
 
-    async def _insert(self, rows: builtins.list[repo.NewJob]) -> builtins.list[DescribeJob]:
+    async def set_owner(self, job_id: str, owner: str) -> DescribeJob:
+        """Record ``owner`` as the owner of a job created outside the queue."""
+        await self.db.run(lambda c: repo.set_owner(c, job_id, owner))
+        return await self.get(job_id)
+
+    async def _insert(
+        self, rows: builtins.list[repo.NewJob], owner: str | None
+    ) -> builtins.list[DescribeJob]:
+        owner = owner if owner is not None else SUBMITTER.get()
+        if owner is not None:
+            await self._check_queue_limit(owner, len(rows))
+            rows = [dataclasses.replace(r, owner=owner) for r in rows]
         jobs = await self.db.run(lambda c: repo.insert_many(c, rows))
         for job in jobs:
             self.bus.publish("job_queued", job_id=job.id, job=job.model_dump(mode="json"))
         self.bus.publish("queue_changed")
         return self.annotate(jobs)
+
+    async def _check_queue_limit(self, owner: str, adding: int) -> None:
+        """429 when ``adding`` more jobs would put ``owner`` over ``user_queue_limit``."""
+        limit = self.user_queue_limit
+        if limit <= 0:
+            return
+        queued = await self.db.run(lambda c: repo.queued_count(c, owner))
+        if queued + adding > limit:
+            raise TooMany(
+                f"{owner} has {queued} of {limit} queued jobs (user_queue_limit); "
+                f"{adding} more would exceed it: wait for some to start or cancel some",
+                reason="user_queue_limit",
+                queued=queued,
+                limit=limit,
+            )
 
     async def update_queued(self, job_id: str, change: UpdateQueuedJob) -> DescribeJob:
         """Change a queued job's priority or name; the dispatcher re-plans at once."""
@@ -173,9 +215,9 @@ class JobRecords:
         await asyncio.to_thread(shutil.rmtree, self.executor.job_dir(job_id), True)
         self.bus.publish("job_deleted", job_id=job_id)
 
-    async def cleanup(self) -> builtins.list[str]:
-        """Delete every terminal job and its files."""
-        ids = await self.db.run(repo.terminal_ids)
+    async def cleanup(self, owner: str | None = None) -> builtins.list[str]:
+        """Delete every terminal job (only ``owner``'s when given) and its files."""
+        ids = await self.db.run(lambda c: repo.terminal_ids(c, owner))
         await self.db.run(lambda c: repo.delete(c, ids))
         for job_id in ids:
             await asyncio.to_thread(shutil.rmtree, self.executor.job_dir(job_id), True)

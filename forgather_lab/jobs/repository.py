@@ -79,6 +79,7 @@ class NewJob:
     group: str | None = None
     rerun_of: str | None = None
     reason: str = "submitted"  # the first history row's
+    owner: str | None = None
 
 
 def insert(
@@ -139,7 +140,8 @@ def _insert_one(conn: sqlite3.Connection, job: NewJob) -> str:
     conn.execute(
         "INSERT INTO jobs (id, name, job_type, status, priority, requested_gpus, params, "
         "created_at, queued_at, depends_on, time_limit, gpu_memory, preemptible, max_retries, "
-        "group_id, rerun_of) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "group_id, rerun_of, owner) "
+        "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             job_id,
             job.name or job_id,
@@ -156,6 +158,7 @@ def _insert_one(conn: sqlite3.Connection, job: NewJob) -> str:
             job.max_retries,
             job.group,
             job.rerun_of,
+            job.owner,
         ),
     )
     record(conn, job_id, job.reason, now)
@@ -567,9 +570,26 @@ def _strike_dependencies(conn: sqlite3.Connection, done: set[str]) -> None:
             )
 
 
-def terminal_ids(conn: sqlite3.Connection) -> list[str]:
-    """Ids of every job in a terminal status."""
-    return [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE status IN ({_TERMINAL_SQL})")]
+def terminal_ids(conn: sqlite3.Connection, owner: str | None = None) -> list[str]:
+    """Ids of every job in a terminal status (only ``owner``'s when given)."""
+    sql = f"SELECT id FROM jobs WHERE status IN ({_TERMINAL_SQL})"
+    if owner is None:
+        return [r[0] for r in conn.execute(sql)]
+    return [r[0] for r in conn.execute(sql + " AND owner = ?", (owner,))]
+
+
+def set_owner(conn: sqlite3.Connection, job_id: str, owner: str) -> None:
+    """Record who a job belongs to (a job created outside the queue: an external trainer)."""
+    with transaction(conn):
+        conn.execute("UPDATE jobs SET owner = ? WHERE id = ?", (owner, job_id))
+
+
+def queued_count(conn: sqlite3.Connection, owner: str) -> int:
+    """How many jobs ``owner`` has queued."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND owner = ?", (owner,)
+    ).fetchone()
+    return int(row[0])
 
 
 def all_ids(conn: sqlite3.Connection) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DescribeHealth(BaseModel):
@@ -18,3 +18,6 @@ class DescribeHealth(BaseModel):
     state_dir: str
     schema_version: int | None
     message: str | None = None
+    mode: Literal["single", "hub"] = "single"
+    user: str | None = Field(None, description="who is asking (the Hub user in hub mode)")
+    admin: bool = Field(False, description="whether the caller may act on every job and policy")

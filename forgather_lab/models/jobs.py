@@ -275,6 +275,13 @@ class DescribeJob(BaseModel):
     external_id: str | None = Field(
         None, description="the engine's id of the job (Slurm job id, Ray submission id)"
     )
+    owner: str | None = Field(
+        None,
+        description=(
+            "who submitted it (the Hub user in hub mode, the server's OS user otherwise); "
+            "null for jobs from before owners were recorded"
+        ),
+    )
 
 
 class JobTransition(BaseModel):

@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from typing import ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -160,6 +161,25 @@ def request_headers(
 def response_headers(upstream: httpx.Response) -> list[tuple[str, str]]:
     """The upstream's headers passed on to the browser (never ``Set-Cookie``)."""
     return [(k, v) for k, v in upstream.headers.multi_items() if k.lower() in FORWARD_RESPONSE]
+
+
+def host_key(host: str) -> str:
+    """A host as allow-lists compare it: lower case, no IPv6 brackets, no trailing dot."""
+    return host.strip().strip("[]").rstrip(".").lower()
+
+
+def with_host(url: str, host: str) -> str:
+    """``url`` with its host replaced (port, path and the rest kept): an engine job's upstream.
+
+    A job on an engine node announces the port it bound; where the server
+    reaches it is the node the engine says it runs on, not what the job wrote.
+    """
+    parts = urlsplit(url)
+    name = host_key(host)
+    netloc = f"[{name}]" if ":" in name else name
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def _safe(url: str) -> str:

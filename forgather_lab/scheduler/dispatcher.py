@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from ..events import Event, EventBus
 from ..models.jobs import DescribeJob, JobStatus
 from ..tasks import wait_set
+from .fairness import effective_usage
 from .model import Card, Dependency, Plan, PlanOptions, QueuedJob, RunningJob
 from .planner import plan
 from .reasons import gpu_list
@@ -58,6 +59,8 @@ SnapshotReader = Callable[[], Awaitable[Snapshot]]
 Starter = Callable[[DescribeJob, list[int]], Awaitable[None]]
 #: (job id, reason): the jobs service's ``preempt`` and ``cancel_queued``.
 JobAction = Callable[[str, str], Awaitable[None]]
+#: Each owner's stored decayed GPU-seconds at a time (``jobs.fair_share.FairShare.usage``).
+UsageReader = Callable[[float], Awaitable[Mapping[str, float]]]
 
 
 class Dispatcher:
@@ -76,8 +79,12 @@ class Dispatcher:
         tick: float = 30.0,
         reservation_after: float = 600.0,
         preemption_min_priority: int = 100,
+        usage: UsageReader | None = None,
+        user_gpu_limit: int = 0,
     ) -> None:
         self.bus = bus
+        self._usage = usage
+        self.user_gpu_limit = user_gpu_limit
         self.enabled = enabled
         self.tick = tick
         self.reservation_after = reservation_after
@@ -152,12 +159,22 @@ class Dispatcher:
         self._preempting &= {j.id for j in snap.active}
         going = set(self._being_preempted()) if self._being_preempted else set()
         going |= self._preempting
+        running = [_running(j, j.id in going) for j in snap.active if j.gpus]
+        usage: dict[str, float] = {}
+        if self._usage is not None:
+            usage = effective_usage(await self._usage(snap.now), running, snap.now)
         decided = plan(
             [_queued(j, seq, snap.dependencies) for seq, j in enumerate(snap.queued)],
             snap.cards,
-            [_running(j, j.id in going) for j in snap.active if j.gpus],
+            running,
             snap.now,
-            PlanOptions(self.reservation_after, self.preemption_min_priority, paused),
+            PlanOptions(
+                self.reservation_after,
+                self.preemption_min_priority,
+                paused,
+                user_gpu_limit=self.user_gpu_limit,
+                usage=usage,
+            ),
         )
         self.last_plan = decided
         said = self._reasons_of(decided)
@@ -236,6 +253,7 @@ def _queued(job: DescribeJob, seq: int, statuses: Mapping[str, str]) -> QueuedJo
         time_limit=job.time_limit,
         depends_on=tuple(Dependency(d, statuses.get(d)) for d in job.depends_on),
         queued_at=job.queued_at if job.queued_at is not None else job.created_at,
+        owner=job.owner,
     )
 
 
@@ -249,4 +267,5 @@ def _running(job: DescribeJob, preempting: bool) -> RunningJob:
         started_at=job.started_at,
         time_limit=job.time_limit,
         preempting=preempting,
+        owner=job.owner,
     )

@@ -36,6 +36,7 @@ class QueuedJob:
     time_limit: float | None = None  # seconds; None: no limit
     depends_on: tuple[Dependency, ...] = ()
     queued_at: float = 0.0  # when it last entered the queue
+    owner: str | None = None  # who submitted it (fair sharing, user_gpu_limit)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class RunningJob:
     started_at: float | None = None
     time_limit: float | None = None
     preempting: bool = False  # a preemption was already asked for: it is on its way out
+    owner: str | None = None
 
     def expected_end(self, now: float) -> float:
         """When its GPUs free at the latest: start + limit; never (inf) without a limit."""
@@ -84,6 +86,9 @@ class PlanOptions:
     reservation_after: float = 600.0  # seconds waited before the first blocked job reserves
     preemption_min_priority: int = 100  # a queued job needs this much to preempt
     paused: bool = False  # plan, but start / preempt / cancel nothing
+    user_gpu_limit: int = 0  # GPUs one owner's jobs may hold at once; 0: no limit
+    #: Each owner's decayed GPU-seconds: among equal priorities the least used goes first.
+    usage: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)

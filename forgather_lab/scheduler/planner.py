@@ -4,8 +4,10 @@ It extends the Forgather algorithm (``placement.place``) and, without
 reservations, preemption, dependencies or shared cards, decides exactly what
 that does:
 
-1. Order the queue by priority descending, then submission order; positions
-   are 1-based in that order among the jobs left waiting.
+1. Order the queue by priority descending, then submission order, equal
+   priorities fair-shared between owners (``fairness.fair_order``); positions
+   are 1-based in that order among the jobs left waiting. A job whose owner
+   holds ``user_gpu_limit`` GPUs already waits, saying so.
 2. A job whose dependency ended other than ``done`` (or was deleted before
    ending ``done``) is cancelled, the reason naming it; one whose dependencies
    have not all ended waits.
@@ -33,6 +35,7 @@ from itertools import count
 from operator import attrgetter
 
 from . import preemption, reasons
+from .fairness import fair_order, held_by_owner
 from .model import ENDED, Card, Plan, PlanOptions, QueuedJob, Reservation, RunningJob
 from .packing import Pool
 from .reservations import reserve
@@ -58,13 +61,16 @@ def plan(
     # keeps equal priorities in submission order, also with reverse=True).
     order = sorted(queue, key=_SEQ)
     order.sort(key=_PRIORITY, reverse=True)
+    order = fair_order(order, options.usage)
     if options.paused:
         ids = [q.job_id for q in order]
         return Plan(
             positions=dict(zip(ids, count(1), strict=False)),
             reasons=dict.fromkeys(ids, reasons.PAUSED),
         )
+    running = list(running)
     walk = _Walk(Pool(gpus, running), now, options)
+    walk.held = held_by_owner(running)
     walk.run(order)
     return walk.result()
 
@@ -94,6 +100,7 @@ class _Walk:
         self.blocked: set[_Key] = set()  # asked for, refused, no hold possible (this version)
         self.feasible: dict[_Static, bool] = {}
         self.no_victims: set[_Static] = set()
+        self.held: dict[str, int] = {}  # GPUs each owner holds (running, and started this pass)
 
     def result(self) -> Plan:
         # Reasons are written against the pool as the pass leaves it, so "2 idle"
@@ -121,12 +128,17 @@ class _Walk:
         blocked, version, hold = self.blocked, pool.version, self.hold
         starts, waiting, asked = self.starts, self.waiting.append, self.asked.append
         bisect_right = bisect.bisect_right
+        cap, held = self.options.user_gpu_limit, self.held
         for item in order:
             if item.depends_on and not self._dependencies_met(item):
                 continue
             want = item.requested_gpus
             if want <= 0:
                 starts.append((item.job_id, ()))
+                continue
+            owner = item.owner
+            if cap and owner is not None and held.get(owner, 0) + want > cap:
+                self._wait(item, reasons.user_gpu_limit(owner, held.get(owner, 0), cap, want))
                 continue
             # A job without a limit never ends, so it never backfills (reservations.py).
             limit = item.time_limit
@@ -154,6 +166,8 @@ class _Walk:
             end = math.inf if item.time_limit is None else self.now + item.time_limit
             pool.take(item.job_id, gpus, item.gpu_memory, end)
             self.starts.append((item.job_id, gpus))
+            if item.owner is not None:
+                self.held[item.owner] = self.held.get(item.owner, 0) + len(gpus)
             return
         if hold is None and self._try_hold(item, key):
             return

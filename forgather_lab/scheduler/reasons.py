@@ -124,6 +124,13 @@ def holding(base: str, reservation: Reservation, now: float) -> str:
     return f"{base}; holds a reservation on {where}, expected to start {start}"
 
 
+def user_gpu_limit(owner: str, held: int, limit: int, want: int) -> str:
+    """A job whose owner's running jobs already hold what ``user_gpu_limit`` allows."""
+    if want > limit:
+        return f"needs {gpus_count(want)}, more than user_gpu_limit ({limit}) lets {owner} hold"
+    return f"{owner} holds {held} of the {limit} GPUs a user may hold (user_gpu_limit)"
+
+
 def preempting(victims: Sequence[str], gpus: Iterable[int]) -> str:
     return f"waiting for {gpu_list(gpus)}: preempting {jobs_phrase(victims)}"
 

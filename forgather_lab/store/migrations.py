@@ -185,6 +185,19 @@ MIGRATIONS: list[str] = [
     ALTER TABLE metric_rollups ADD COLUMN min_time REAL;
     ALTER TABLE metric_rollups ADD COLUMN max_time REAL;
     """,
+    # 10: a shared pool (issue 15): who submitted each job (NULL for jobs queued
+    # before owners were recorded: nobody but an admin may act on them in hub mode),
+    # and each user's decayed GPU-seconds for fair sharing (``usage`` as of
+    # ``updated_at``; it halves every ``fair_share_half_life``).
+    """
+    ALTER TABLE jobs ADD COLUMN owner TEXT;
+    CREATE INDEX jobs_owner ON jobs (owner, status);
+    CREATE TABLE fair_share (
+        owner      TEXT PRIMARY KEY,
+        usage      REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,16 +8,18 @@ The path under ``/forgather/api/tb/{job_id}`` (or under a view link,
 base URL, which already ends in TensorBoard's ``--path_prefix``
 (``/forgather/api/tb/{job_id}``); TensorBoard's pages link relatively, so
 they work under either. No token travels: TensorBoard has none, which is why
-it listens on 127.0.0.1 only and is reached through here. How its pages are
+it listens on 127.0.0.1 only and is reached through here (on a Slurm or Ray
+node: on the node's address, reached at that node only, see
+``inference.supervisor``). How its pages are
 kept off Jupyter's origin: ``sandbox``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from ..errors import Conflict, NotFound, Unavailable
+from ..errors import Conflict, Forbidden, NotFound, Unavailable
 from ..inference.supervisor import Endpoint, EndpointSupervisor
 from ..models.inference import EndpointState
 from ..proxy.inference import UpstreamRequest
@@ -62,6 +64,9 @@ async def plan(
     """The request to the web app of ``job_id`` (see ``ready_endpoint`` for refusals);
     ``also`` names the request headers of the app's own that are forwarded."""
     endpoint = await ready_endpoint(endpoints, job_id, job_type, label)
+    host = urlsplit(endpoint.base_url or "").hostname or ""
+    if not endpoints.upstream_allowed(host):  # checked when recorded; a pool may shrink since
+        raise Forbidden(f"{label} job {job_id} listens at {host}, not loopback or an engine node")
     url = f"{endpoint.base_url}/{quote(path.lstrip('/'), safe=SAFE)}"
     if query:
         url += "?" + query

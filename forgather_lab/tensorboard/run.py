@@ -13,6 +13,12 @@ prefix comes from the job's environment (``FORGATHER_LAB_URL`` and
 too, with no authentication: anyone who can reach the port reads the
 metrics. The announced URL stays ``127.0.0.1``, so the proxy (and the
 readiness probe) still only ever reach the job over loopback.
+
+On a Slurm or Ray node (``FORGATHER_LAB_BIND_HOST``, from
+``engine_bind_host``) it listens on the node's address instead, since the
+server is elsewhere; the server reaches it at the node the engine names,
+and only there. Anyone who can reach that address on the cluster network
+can read the metrics while it runs (TensorBoard has no authentication).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import signal
 import threading
 from urllib.parse import unquote, urlparse, urlsplit
 
-from ..inference.endpoint import job_dir_from_env, write_endpoint
+from ..inference.endpoint import bind_host, job_dir_from_env, url_host, write_endpoint
 
 
 def path_prefix(env: dict[str, str]) -> str:
@@ -44,13 +50,14 @@ def main(argv: list[str] | None = None) -> None:
     # tensorboard ships no type information.
     from tensorboard import program  # type: ignore[import-untyped]
 
+    host = bind_host()  # loopback, unless the job runs on an engine node
     board = program.TensorBoard()
     board.configure(
         argv=[
             "tensorboard",
             "--logdir",
             args.logdir,
-            *(["--bind_all"] if args.bind_all else ["--host", "127.0.0.1"]),
+            *(["--bind_all"] if args.bind_all else ["--host", host]),
             "--port",
             "0",
             "--path_prefix",
@@ -60,8 +67,10 @@ def main(argv: list[str] | None = None) -> None:
         ]
     )
     launched = urlsplit(board.launch())  # serves on a background thread
-    # With --bind_all it reports the host name; the proxy reaches it over loopback.
-    url = f"http://127.0.0.1:{launched.port}{launched.path}".rstrip("/")
+    # With --bind_all it reports the host name; the proxy reaches it over loopback
+    # (on an engine node the server puts the node's name in anyway).
+    shown = "127.0.0.1" if args.bind_all else url_host(host)
+    url = f"http://{shown}:{launched.port}{launched.path}".rstrip("/")
     job_dir = job_dir_from_env()
     if job_dir is not None:
         write_endpoint(job_dir, url, f"{url}/data/environment")

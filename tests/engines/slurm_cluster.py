@@ -48,6 +48,8 @@ class SlurmCluster:
     root: Path
     host: str = field(default_factory=lambda: socket.gethostname().split(".")[0])
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    #: More slurm.conf lines (slurm_rest_cluster.py adds the JWT key with them).
+    extra_conf: list[str] = field(default_factory=list)
 
     @property
     def conf(self) -> Path:
@@ -133,6 +135,7 @@ class SlurmCluster:
                     f"Gres=gpu:{GPUS} State=UNKNOWN",
                     f"PartitionName=debug Nodes={self.host} Default=YES MaxTime=INFINITE "
                     "State=UP OverSubscribe=NO",
+                    *self.extra_conf,
                     "",
                 ]
             )

@@ -2061,6 +2061,12 @@ export interface components {
          * @description ``GET /forgather/api/health``.
          */
         DescribeHealth: {
+            /**
+             * Admin
+             * @description whether the caller may act on every job and policy
+             * @default false
+             */
+            admin?: boolean;
             /** Gpu Backend */
             gpu_backend: string;
             /** Gpu Count */
@@ -2070,6 +2076,12 @@ export interface components {
              * @default null
              */
             message?: string | null;
+            /**
+             * Mode
+             * @default single
+             * @enum {string}
+             */
+            mode?: "single" | "hub";
             /** Scheduler Enabled */
             scheduler_enabled: boolean;
             /** Schema Version */
@@ -2081,6 +2093,12 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "error";
+            /**
+             * User
+             * @description who is asking (the Hub user in hub mode)
+             * @default null
+             */
+            user?: string | null;
             /** Version */
             version: string;
         };
@@ -2166,6 +2184,12 @@ export interface components {
             name: string;
             /** Node */
             node: string;
+            /**
+             * Owner
+             * @description who submitted it (the Hub user in hub mode, the server's OS user otherwise); null for jobs from before owners were recorded
+             * @default null
+             */
+            owner?: string | null;
             /** Params */
             params: {
                 [key: string]: unknown;
@@ -7156,6 +7180,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
+            /** @description the caller has user_queue_limit jobs queued already */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description the state directory is read-only or unusable */
             503: {
                 headers: {
@@ -7336,6 +7369,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
+            /** @description these jobs would put the caller over user_queue_limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description the state directory is read-only or unusable */
             503: {
                 headers: {
@@ -7460,6 +7502,15 @@ export interface operations {
             };
             /** @description not authenticated or not authorized */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description these jobs would put the caller over user_queue_limit */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -132,6 +132,11 @@ export function engineText(
   return node ? trans.__('%1, on %2', engine, node) : engine;
 }
 
+/** Who submitted the job ("alice"), or "unknown" for a job from before owners were kept. */
+export function ownerText(trans: TranslationBundle, job: DescribeJob): string {
+  return job.owner ?? trans.__('unknown');
+}
+
 /** "GPUs 0,1", "2 GPUs", "no GPU"; with the node where an engine runs the job. */
 export function gpuText(trans: TranslationBundle, job: DescribeJob): string {
   let text: string;

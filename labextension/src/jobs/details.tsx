@@ -11,7 +11,7 @@ import * as React from 'react';
 import type { IJobHistory } from '../client/jobs';
 import type { DescribeJob } from '../client/schemas';
 import { CommandIDs } from '../commands';
-import { StatusPill, engineText } from './components';
+import { StatusPill, engineText, ownerText } from './components';
 
 /** "45 s", "12 min", "2 h 5 min", "3 d 4 h": a duration for people. */
 export function duration(seconds: number): string {
@@ -97,6 +97,10 @@ export function JobDetails(props: {
   const left = timeLeft(job);
   useTick(left !== null, 1000);
   const rows: [string, React.ReactNode][] = [];
+  rows.push([
+    trans.__('Owner'),
+    <span className="jp-forgather-owner">{ownerText(trans, job)}</span>
+  ]);
   if (job.status === 'queued' && job.position !== null && job.position !== undefined) {
     rows.push([trans.__('Place in queue'), String(job.position)]);
   }
