@@ -11,6 +11,11 @@ at once (``events_max_connections``, counted by the server's
 ``EventStreams``); one more is answered 429. Periodic samples
 (``gpus_sampled``) come only to a stream that names their type, and naming
 it keeps the GPU sampler running for as long as the stream is open.
+
+A shared pool (``mode = "hub"``) shows every user the queue and the jobs,
+but a job's reports and commands (its metrics, its trainer's commands) only
+to its owner and admins, as its REST routes do: those events are left out of
+other users' streams.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from ..control.streams import EventStream
-from ..errors import BadRequest
+from ..errors import BadRequest, NotFound
 from ..events import Event
 from ..gpus.sampler import SAMPLED
 from ..models.control import EventsQuery
 from .base import ForgatherHandler, Route, operation
+
+#: Events that carry what only a job's owner may read (metrics, trainer commands).
+OWNER_ONLY_EVENTS = frozenset({"job_progress", "job_command", "job_command_acknowledged"})
 
 
 def _message(event: Event) -> str:
@@ -37,6 +45,18 @@ def _message(event: Event) -> str:
 
 class EventsHandler(ForgatherHandler):
     _closed: asyncio.Event | None = None
+
+    async def _may_see(self, event: Event, owners: dict[str, str | None]) -> bool:
+        """Whether this stream's caller may read ``event`` (``owners``: jobs looked up so far)."""
+        if event.type not in OWNER_ONLY_EVENTS or self.caller.admin:
+            return True
+        job_id = str(event.data.get("job_id", ""))
+        if job_id not in owners:
+            try:
+                owners[job_id] = (await self.runtime.jobs.get(job_id)).owner
+            except NotFound:
+                owners[job_id] = None
+        return self.caller.may_act_on(owners[job_id])
 
     def _since(self, query: EventsQuery) -> int | None:
         header = self.request.headers.get("Last-Event-ID")
@@ -96,6 +116,7 @@ class EventsHandler(ForgatherHandler):
         """Write events (or a keep-alive comment) until the client goes away."""
         gone = asyncio.ensure_future(closed.wait())
         nxt: asyncio.Future[Event | None] | None = None
+        owners: dict[str, str | None] = {}  # a job's owner never changes
         try:
             while not closed.is_set():
                 nxt = asyncio.ensure_future(stream.next(heartbeat))
@@ -106,9 +127,10 @@ class EventsHandler(ForgatherHandler):
                 if event is None:
                     self.write(": keep-alive\n\n")
                 else:
-                    self.write(_message(event))
-                    for waiting in stream.ready():  # what already waits, in the same flush
-                        self.write(_message(waiting))
+                    # With what already waits, in the same flush.
+                    for each in (event, *stream.ready()):
+                        if await self._may_see(each, owners):
+                            self.write(_message(each))
                 await self.flush()
         finally:
             for task in (gone, nxt):
