@@ -346,7 +346,9 @@ def test_notebook_widgets_run_no_payload(
     holder = hostile.jobs[HOLDER]
     cell = (
         "from forgather_lab.widgets import JobsTable, JobView\n"
-        "display(JobsTable(limit=50))\n"
+        # A short table: the suite's other jobs must not push the JobView below
+        # the fold, where the notebook does not lay its output out (no log rows).
+        "display(JobsTable(limit=10))\n"
         f"display(JobView({holder!r}))"
     )
     nb = {
@@ -364,6 +366,7 @@ def test_notebook_widgets_run_no_payload(
     table.get_by_text(LINKY).first.wait_for()
     job = page.locator(".forgather-widget.fg-job")
     job.get_by_text(HOLDER).first.wait_for()
+    job.first.scroll_into_view_if_needed()
     job.locator(".fg-log .xterm-rows").get_by_text(TEXTAREA).first.wait_for()
     watch.assert_clean("notebook widgets")
     lab.screenshot("xss-notebook")
