@@ -33,7 +33,7 @@ from typing import Any
 
 from ..errors import BadRequest
 from ..jobs.launcher import LaunchSpec
-from ..models.jobs import CreateJob, DescribeJob
+from ..models.jobs import EXECUTOR_PARAMS_KEY, CreateJob, DescribeJob
 from . import slurm_state
 from .base import EngineJob, ExecutorContext, PoolNode, Submitted
 from .remote import RemoteExecutor, write_private
@@ -68,6 +68,12 @@ if [ "$code" -gt 128 ] && [ "$code" -le 192 ]; then rec=$((128 - code)); else re
 echo "$rec" > "$dir/exit_code.tmp" && mv "$dir/exit_code.tmp" "$dir/exit_code"
 exit "$code"
 """
+
+
+def own_params(job: DescribeJob | None) -> Mapping[str, Any]:
+    """The job's own ``executor_params`` (validated at submit), or none."""
+    own = job.params.get(EXECUTOR_PARAMS_KEY) if job is not None else None
+    return own if isinstance(own, Mapping) else {}
 
 
 class SlurmExecutor(RemoteExecutor):
@@ -119,8 +125,8 @@ class SlurmExecutor(RemoteExecutor):
             "qos": self.qos,
             "time": self.time_limit,
         }
-        own = job.params.get("executor_params") if job is not None else None
-        if isinstance(own, Mapping):
+        own = own_params(job)
+        if own:
             for key in OPTIONS:
                 if isinstance(own.get(key), str):
                     values[key] = own[key]
@@ -168,8 +174,8 @@ class SlurmExecutor(RemoteExecutor):
         if job is not None and job.time_limit and not self.options_for(job)["time"]:
             argv.append(f"--time={max(1, int(job.time_limit // 60) + 1)}")
         argv.extend(self.extra_args)
-        own = job.params.get("executor_params") if job is not None else None
-        if isinstance(own, Mapping) and isinstance(own.get("extra_args"), str):
+        own = own_params(job)
+        if isinstance(own.get("extra_args"), str):
             argv.extend(shlex.split(own["extra_args"]))
         argv.append(str(self.job_dir(job_id) / "slurm.sh"))
         return argv

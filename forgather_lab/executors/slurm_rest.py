@@ -23,7 +23,6 @@ import os
 import re
 import shlex
 import stat
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ from ..models.jobs import CreateJob, DescribeJob
 from . import slurm_state
 from .base import EngineJob, ExecutorContext
 from .remote import log
-from .slurm import COMMAND_TIMEOUT, WRAPPER, SlurmExecutor
+from .slurm import COMMAND_TIMEOUT, WRAPPER, SlurmExecutor, own_params
 
 API = "/slurm/v0.0.38"
 #: sbatch options ``slurm_extra_args`` / ``extra_args`` may carry, as job properties.
@@ -219,8 +218,8 @@ class SlurmRestExecutor(SlurmExecutor):
         elif job is not None and job.time_limit:
             props["time_limit"] = max(1, int(job.time_limit // 60) + 1)
         props.update(self._server_extra)
-        own = job.params.get("executor_params") if job is not None else None
-        if isinstance(own, Mapping) and isinstance(own.get("extra_args"), str):
+        own = own_params(job)
+        if isinstance(own.get("extra_args"), str):
             props.update(extra_properties(shlex.split(own["extra_args"])))
         script = WRAPPER.replace("@JOB_DIR@", shlex.quote(str(self.job_dir(job_id))))
         return {"script": script, "job": props}

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import BadRequest
 from ..gpus.backend import GpuBackend
-from ..models.jobs import CreateJob, CreateJobBatch, CreateSweep, JobStatus
+from ..models.jobs import EXECUTOR_PARAMS_KEY, CreateJob, CreateJobBatch, CreateSweep, JobStatus
 from ..store import Database
 from . import repository as repo
 from .kinds import ConfigResolver, JobKinds
@@ -35,8 +35,6 @@ MaxGpuMemory = Callable[[], "int | None"]
 SWEEP_KINDS = frozenset({"training", "eval", "notebook"})
 #: Where a job's ``dataset_source`` is kept in its params (hidden from its kind at launch).
 DATASET_SOURCE_KEY = "dataset_source"
-#: Where a job's ``executor_params`` are kept in its params (read by the executor, not the kind).
-EXECUTOR_PARAMS_KEY = "executor_params"
 
 
 def new_group_id() -> str:

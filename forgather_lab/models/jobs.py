@@ -38,6 +38,11 @@ TERMINAL = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.ABORTED, JobSt
 ACTIVE = frozenset({JobStatus.STARTING, JobStatus.RUNNING})
 
 
+#: Where a job's ``executor_params`` are kept in its params: the jobs service
+#: writes them there, an executor reads them (executors may not import jobs/).
+EXECUTOR_PARAMS_KEY = "executor_params"
+
+
 class CreateJob(ApiModel):
     """``POST /queue``: put a job on the queue."""
 
