@@ -66,6 +66,7 @@ async def test_rerun_a_config_job_with_changed_dynamic_args(api: Any) -> None:
 async def test_rerun_a_command_job_keeps_argv_env_and_limits(api: Any) -> None:
     body = command("import os; print(os.environ['GREETING'])", env={"GREETING": "hi"})
     body.update(time_limit=60.0, max_retries=2, preemptible=True)
+    body["executor_params"] = {"partition": "debug"}  # the local executor ignores them
     status, job = await api("queue", method="POST", json_body=body)
     assert status == 201, job
     await wait_for(api, job["id"], {"done"})
@@ -75,6 +76,7 @@ async def test_rerun_a_command_job_keeps_argv_env_and_limits(api: Any) -> None:
     assert again["params"]["argv"] == job["params"]["argv"]
     assert again["params"]["env"] == {"GREETING": "hi"}
     assert (again["time_limit"], again["max_retries"], again["preemptible"]) == (60.0, 2, True)
+    assert again["params"]["executor_params"] == {"partition": "debug"}  # the engine's too
     await wait_for(api, again["id"], {"done"})
     _, log = await api("jobs", again["id"], "tty")
     assert "hi" in log

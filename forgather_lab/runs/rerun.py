@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from ..errors import BadRequest
 from ..jobs.submit import DATASET_SOURCE_KEY, launch_params
-from ..models.jobs import CreateJob, DescribeJob
+from ..models.jobs import EXECUTOR_PARAMS_KEY, CreateJob, DescribeJob
 from ..models.runs import RerunJob
 
 
@@ -48,6 +48,7 @@ def rerun_request(job: DescribeJob, changes: RerunJob) -> CreateJob:
         "preemptible": job.preemptible,
         "max_retries": job.max_retries,
         "dataset_source": params.get(DATASET_SOURCE_KEY),
+        "executor_params": params.get(EXECUTOR_PARAMS_KEY) or {},
     }
     if is_config_job(params):
         fields.update(
