@@ -9,8 +9,11 @@ Every status change writes a ``job_history`` row (``history.py``) in the
 same transaction, so a job's story survives a ``kill -9`` exactly as far as
 its status does.
 
-Over 300 lines: every statement that changes a job row lives here, so the
-history rows and the status checks cannot be forgotten by a second copy.
+About 600 lines, on purpose: every statement that changes a job row lives
+here, so the history rows and the status checks cannot be forgotten by a
+second copy; and the reads share with the writes the parsed-record cache and
+the column list their answers are built from. A split by reads and writes
+would cut through both.
 """
 
 from __future__ import annotations
