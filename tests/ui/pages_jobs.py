@@ -115,12 +115,34 @@ class CommandJobDialog:
         return self.root.get_by_label("Command", exact=True)
 
     def fill(self, command: str, gpus: int = 0, name: str = "") -> None:
-        self.command.fill(command)
-        self.root.get_by_label("GPUs", exact=True).fill(str(gpus))
-        if name:
-            self.root.get_by_label("Name", exact=True).fill(name)
+        self.fill_fields(
+            {"Command": command, "GPUs": str(gpus), **({"Name": name} if name else {})}
+        )
+
+    def fill_fields(self, values: dict[str, str]) -> None:
+        """Fill fields by label, then check that each holds what was typed.
+
+        Under load a Lab widget can take focus just after the dialog opens; the
+        dialog's focus trap then hands focus to its first field and the text
+        being typed lands there. Each field is filled again once if it does not
+        hold its value, as a user seeing the wrong text would.
+        """
+        fields = {label: self.root.get_by_label(label, exact=True) for label in values}
+        for label, value in values.items():
+            fields[label].fill(value)
+        for label, value in values.items():
+            if fields[label].input_value() != value:
+                fields[label].fill(value)
+        for label, value in values.items():
+            assert fields[label].input_value() == value, label
 
     def submit(self) -> None:
+        invalid = self.root.locator("input:invalid")
+        bad = [
+            f"{invalid.nth(i).get_attribute('id')}={invalid.nth(i).input_value()!r}"
+            for i in range(invalid.count())
+        ]
+        assert not bad, f"fields the dialog finds invalid: {bad}"
         self.root.get_by_role("button", name="Queue", exact=True).click()
         self.root.wait_for(state="detached")
 

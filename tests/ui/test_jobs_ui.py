@@ -187,9 +187,7 @@ def test_run_a_config_from_the_projects_tree(page: Any, lab_server: LabServer) -
     form = CommandJobDialog(panel.lab)
     steps = form.root.get_by_label("steps", exact=True)
     assert steps.input_value() == "20"  # the config's default
-    steps.fill("5")
-    form.root.get_by_label("delay", exact=True).fill("0.05")
-    form.root.get_by_label("Name", exact=True).fill("words-from-form")
+    form.fill_fields({"steps": "5", "delay": "0.05", "Name": "words-from-form"})
     panel.lab.screenshot("run-config-form-light")
     form.submit()
 
