@@ -8,11 +8,14 @@ in the same run: one-by-one ``POST /queue`` from one client, and ``GET
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import httpx
 
 from ._common import TOKEN, Figure, Settings, running_server, stats_ms
+from .profile import Profiler
 
 TARGET = 10_000.0
 BATCH = 1000
@@ -31,12 +34,15 @@ def run(settings: Settings) -> list[Figure]:
         body = {"jobs": [JOB] * BATCH}
         http.post("/forgather/api/queue/batch", json=body).raise_for_status()  # warm up
         took = []
+        profile = os.environ.get("FORGATHER_BENCH_PROFILE")  # py-spy the batches
+        profiler = Profiler(srv.pid, Path(profile) if profile else None, "batch")
         for _ in range(batches):
             t = time.perf_counter()
             reply = http.post("/forgather/api/queue/batch", json=body)
             took.append(time.perf_counter() - t)
             assert reply.status_code == 201, reply.text[:300]
             assert len(reply.json()["jobs"]) == BATCH
+        profiler.stop()
         t = time.perf_counter()
         for _ in range(singles):
             http.post("/forgather/api/queue", json=JOB).raise_for_status()

@@ -15,12 +15,16 @@ Then, through a real server, the 100-run compare (``keys=loss``,
 ``max_points=1000``) is timed against ``GET /health`` in the same run: the
 first (cold) request, then the median and p99 of the next ones, on the step
 axis; then the median and p99 on the wall-time axis (``axis=time``).
+``FORGATHER_BENCH_PROFILE=DIR`` records the server with py-spy during the
+step-axis compares after the first (``DIR/compare.txt``; summarised by
+``python -m benchmarks.profile``).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import os
 import random
 import shutil
 import sqlite3
@@ -34,8 +38,13 @@ from forgather_lab.store import Database
 from forgather_lab.store.db import DB_FILENAME, transaction
 
 from ._common import Figure, ServerProcess, Settings, stats_ms
+from .profile import Profiler
 
+# The issue's "well under a second", as issue 18's performance work set it: a median of at
+# most 250 ms and a p99 of at most 500 ms; the first request only under the second itself.
 TARGET_MS = 1000.0
+MEDIAN_MS = 250.0
+P99_MS = 500.0
 BATCH = 100_000
 T0 = 1_780_000_000.0  # when run 0 started (unix seconds)
 STEP_S = 0.1  # wall time between two steps
@@ -148,7 +157,10 @@ def run(settings: Settings) -> list[Figure]:
             return time.perf_counter() - t
 
         cold = compare()
+        profile = os.environ.get("FORGATHER_BENCH_PROFILE")
+        profiler = Profiler(srv.pid, Path(profile) if profile else None, "compare")
         warm = [compare() for _ in range(repeats)]
+        profiler.stop()
         base_s = [health() for _ in range(repeats)]
         timed = [compare("time") for _ in range(repeats)]
     finally:
@@ -169,8 +181,8 @@ def run(settings: Settings) -> list[Figure]:
             w["median_ms"],
             "ms",
             baseline=f"GET /health {h['median_ms']:.1f} ms (x{ratio:.0f})",
-            target=f"< {TARGET_MS:.0f} ms",
-            met=w["median_ms"] < TARGET_MS,
+            target=f"<= {MEDIAN_MS:.0f} ms",
+            met=w["median_ms"] <= MEDIAN_MS,
             note=note,
             raw={"warm": w, "health": h, "cold_ms": round(cold * 1000, 1), "seed_s": seeded_s},
         ),
@@ -180,8 +192,8 @@ def run(settings: Settings) -> list[Figure]:
             w["p99_ms"],
             "ms",
             baseline=f"GET /health p99 {h['p99_ms']:.1f} ms",
-            target=f"< {TARGET_MS:.0f} ms",
-            met=w["p99_ms"] < TARGET_MS,
+            target=f"<= {P99_MS:.0f} ms",
+            met=w["p99_ms"] <= P99_MS,
             note=f"{repeats} requests after the first",
         ),
         Figure(
@@ -199,8 +211,8 @@ def run(settings: Settings) -> list[Figure]:
             tw["median_ms"],
             "ms",
             baseline=f"step axis {w['median_ms']:.0f} ms",
-            target=f"< {TARGET_MS:.0f} ms",
-            met=tw["median_ms"] < TARGET_MS,
+            target=f"<= {MEDIAN_MS:.0f} ms",
+            met=tw["median_ms"] <= MEDIAN_MS,
             note=f"p99 {tw['p99_ms']:.0f} ms over {repeats} requests",
             raw={"warm": tw},
         ),

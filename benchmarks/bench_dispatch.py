@@ -44,12 +44,17 @@ def bare_spawn(listener: socket.socket, argv: list[str], n: int) -> list[float]:
 
 
 def through_server(
-    listener: socket.socket, argv: list[str], n: int, url: str
+    listener: socket.socket, argv: list[str], n: int, url: str, cwd: str
 ) -> tuple[list[float], list[float]]:
-    """POST /queue → connect, sequentially; also the POST's own round trip."""
+    """POST /queue → connect, sequentially; also the POST's own round trip.
+
+    ``cwd`` is a plain directory: the job's provenance (captured as it starts,
+    on the same two cores) must not depend on the git state of wherever the
+    benchmark was started, which a job without one would run in.
+    """
     samples, posts = [], []
     with httpx.Client(headers={"Authorization": f"token {TOKEN}"}, timeout=30) as http:
-        body = {"job_type": "command", "job_params": {"argv": argv}}
+        body = {"job_type": "command", "job_params": {"argv": argv, "cwd": cwd}}
         for _ in range(n):
             started = time.perf_counter()
             reply = http.post(f"{url}/forgather/api/queue", json=body)
@@ -71,12 +76,13 @@ def run(settings: Settings) -> list[Figure]:
         listener.settimeout(30)
         argv = _command(listener.getsockname()[1])
         with running_server() as srv:
-            through_server(listener, argv, 3, srv.url)  # warm up
+            root = str(srv.root)
+            through_server(listener, argv, 3, srv.url, root)  # warm up
             # Interleave halves so drift on a shared machine hits both alike.
             floor = bare_spawn(listener, argv, n // 2)
-            dispatch, posts = through_server(listener, argv, n // 2, srv.url)
+            dispatch, posts = through_server(listener, argv, n // 2, srv.url, root)
             floor += bare_spawn(listener, argv, n - n // 2)
-            more, more_posts = through_server(listener, argv, n - n // 2, srv.url)
+            more, more_posts = through_server(listener, argv, n - n // 2, srv.url, root)
             dispatch += more
             posts += more_posts
     f, d, post = stats_ms(floor), stats_ms(dispatch), stats_ms(posts)

@@ -1,7 +1,10 @@
 """Event fan-out latency to 100 SSE subscribers of ``GET /forgather/api/events``.
 
 Events are triggered by ``POST /queue/scheduler`` (each publishes
-``scheduler_changed``); every subscriber stamps each event on arrival, and
+``scheduler_changed``); every subscriber (a bare socket reading lines, as a
+browser's ``EventSource`` does, so that 100 of them in one Python process on
+the server's two cores measure the server, not an HTTP client library)
+stamps each event on arrival, and
 the latency is arrival minus the event's own ``time`` (set when published,
 same machine clock). The baseline is the same measurement with 1 subscriber
 in the same run.
@@ -16,33 +19,54 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from ._common import TOKEN, Figure, ServerProcess, Settings, p, running_server
+from .profile import Profiler
 
 TARGET_MS = 20.0
 VIEWERS = 50
 INTERVAL = 0.5
 
 
+async def _sse_lines(url: str, query: str = "") -> tuple[Any, Any]:
+    """A bare SSE subscriber (HTTP/1.0 over a socket, no client library): its reader,
+    positioned after the headers, and its writer. The subscribers are on the server's
+    machine, so their own cost is kept to reading lines, as a browser's EventSource."""
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    writer.write(
+        f"GET /forgather/api/events{query} HTTP/1.0\r\nHost: {parts.netloc}\r\n"
+        f"Authorization: token {TOKEN}\r\nAccept: text/event-stream\r\n\r\n".encode()
+    )
+    status = await reader.readline()
+    if b" 200 " not in status:
+        raise RuntimeError(f"GET /events answered {status!r}")
+    while (await reader.readline()).strip():
+        pass
+    return reader, writer
+
+
 async def _subscriber(
     url: str, ready: asyncio.Event, lags: list[float], stop: asyncio.Event
 ) -> None:
-    async with (
-        httpx.AsyncClient(headers={"Authorization": f"token {TOKEN}"}, timeout=None) as http,
-        http.stream("GET", f"{url}/forgather/api/events") as reply,
-    ):
-        reply.raise_for_status()
+    reader, writer = await _sse_lines(url)
+    try:
         ready.set()
-        async for line in reply.aiter_lines():
+        while line := await reader.readline():
             if stop.is_set():
                 return
-            if line.startswith("data:"):
-                event = json.loads(line[5:])
-                if event.get("type") == "scheduler_changed":
-                    lags.append(time.time() - float(event["time"]))
+            # Only the measured events are parsed; the rest are skipped unread.
+            if line.startswith(b"data:") and b'"scheduler_changed"' in line:
+                lags.append(time.time() - float(json.loads(line[5:])["time"]))
+    finally:
+        writer.close()
 
 
 async def _measure(srv: ServerProcess, subscribers: int, events: int) -> list[float]:
@@ -67,17 +91,16 @@ async def _measure(srv: ServerProcess, subscribers: int, events: int) -> list[fl
 
 
 async def _viewer(url: str, ready: asyncio.Event, seen: list[int]) -> None:
-    async with (
-        httpx.AsyncClient(headers={"Authorization": f"token {TOKEN}"}, timeout=None) as http,
-        http.stream("GET", f"{url}/forgather/api/events", params={"types": "gpus_sampled"}) as r,
-    ):
-        r.raise_for_status()
+    reader, writer = await _sse_lines(url, "?types=gpus_sampled")
+    try:
         ready.set()
-        async for line in r.aiter_lines():
-            if line.startswith("data:"):
+        while line := await reader.readline():
+            if line.startswith(b"data:"):
                 event = json.loads(line[5:])
                 if event.get("type") == "gpus_sampled":
                     seen.append(int(event["id"]))
+    finally:
+        writer.close()
 
 
 async def _gpu_viewers(srv: ServerProcess, seconds: float) -> tuple[int, int, float]:
@@ -108,7 +131,10 @@ def run(settings: Settings) -> list[Figure]:
         f"--ForgatherLab.gpu_sample_interval={INTERVAL}",
     ) as srv:
         one = asyncio.run(_measure(srv, 1, events))
+        profile = os.environ.get("FORGATHER_BENCH_PROFILE")  # py-spy the 100-subscriber run
+        profiler = Profiler(srv.pid, Path(profile) if profile else None, "events")
         many = asyncio.run(_measure(srv, 100, events))
+        profiler.stop()
         samples, intervals, each = asyncio.run(_gpu_viewers(srv, settings.n(10, 4)))
     one_ms = [x * 1000 for x in one]
     many_ms = [x * 1000 for x in many]

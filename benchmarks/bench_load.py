@@ -13,15 +13,18 @@ the same run.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 from ._common import TOKEN, Figure, ServerProcess, Settings, running_server, stats_ms
+from .profile import Profiler
 
 TARGET_MS = 250.0
 LISTERS, FOLLOWERS, SUBMITTERS = 30, 10, 10
@@ -127,7 +130,11 @@ def run(settings: Settings) -> list[Figure]:
             t = time.perf_counter()
             srv.get("health")
             health.append(time.perf_counter() - t)
+        profile = os.environ.get("FORGATHER_BENCH_PROFILE")  # py-spy the server under load
+        profiler = Profiler(srv.pid, Path(profile) if profile else None, "load")
         tally = asyncio.run(_load(srv, chatty, seconds))
+        profiler.stop()
+        queued = len(srv.get("queue").json()["jobs"])
     base = stats_ms(health)
     every = [v for values in tally.latencies.values() for v in values]
     figures = [
@@ -136,7 +143,8 @@ def run(settings: Settings) -> list[Figure]:
             f"{LISTERS + FOLLOWERS + SUBMITTERS} clients for {seconds:.0f} s: errors",
             float(len(tally.errors)),
             "errors",
-            baseline=f"{len(every):,} requests ({len(every) / seconds:,.0f}/s)",
+            baseline=f"{len(every):,} requests ({len(every) / seconds:,.0f}/s); "
+            f"{queued:,} jobs queued at the end",
             target="0",
             met=not tally.errors,
             note="; ".join(tally.errors[:3])[:300],

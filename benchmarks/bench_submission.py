@@ -12,12 +12,15 @@ against ``GET /health`` latency.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ._common import TOKEN, Figure, Settings, running_server, stats_ms
+from .profile import Profiler
 
 BODY = {"job_type": "command", "job_params": {"argv": ["true"]}}
 
@@ -54,6 +57,12 @@ def _latencies(url: str, path: str, n: int) -> list[float]:
     return samples
 
 
+def _profile_dir() -> Path | None:
+    """``FORGATHER_BENCH_PROFILE=DIR``: py-spy the server during the 16-client submissions."""
+    profile = os.environ.get("FORGATHER_BENCH_PROFILE")
+    return Path(profile) if profile else None
+
+
 def run(settings: Settings) -> list[Figure]:
     history = settings.n(10_000, 2_000)
     figures: list[Figure] = []
@@ -63,7 +72,9 @@ def run(settings: Settings) -> list[Figure]:
         submitted = 0
         for clients, total in ((1, settings.n(1000, 300)), (16, settings.n(3000, 800))):
             base_s, _ = asyncio.run(_hammer(srv.url, clients, total, post=False))
+            profiler = Profiler(srv.pid, _profile_dir() if clients > 1 else None, "submission")
             took, errors = asyncio.run(_hammer(srv.url, clients, total, post=True))
+            profiler.stop()
             submitted += total
             rate, base_rate = total / took, total / base_s
             raw[f"{clients}_clients"] = {

@@ -19,7 +19,9 @@ from jupyter_server.extension.application import ExtensionApp
 from ._version import __version__
 from .events import Event
 from .handlers import fallback
-from .handlers.routes import handlers
+from .handlers.forward import POOL_KEY, hub_handlers
+from .handlers.forward_pool import HubPool
+from .handlers.routes import ROUTES, handlers
 from .jupyter_events import bridge as bridge_jupyter_events
 from .runtime import Runtime
 from .settings import ForgatherLabSettings
@@ -36,6 +38,7 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
     load_other_extensions = True
 
     runtime: Runtime | None = None
+    pool: HubPool | None = None  # the Hub's shared pool, when hub_service names it
     _undo: list[Callable[[], None]]
 
     # -- life cycle -----------------------------------------------------------
@@ -47,6 +50,9 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
         self.runtime = runtime = Runtime(self, root_dir=root)
         self._undo = []
         self.settings["forgather_runtime"] = runtime
+        if self.hub_service and self.mode != "hub":  # the service itself never forwards
+            self.pool = HubPool.from_environ(self.hub_service, self.hub_service_url)
+            self.settings[POOL_KEY] = self.pool
         if serverapp is None:
             return
         web_settings = serverapp.web_app.settings
@@ -62,8 +68,12 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
         self._undo.append(runtime.bus.listen(busy))
 
     def initialize_handlers(self) -> None:
-        """The API's routes, and a JSON 404 for anything else under it."""
-        self.handlers.extend(handlers())
+        """The API's routes, and a JSON 404 for anything else under it.
+
+        On a Hub's shared pool the pool's routes forward to the service and the
+        user's own (projects, configs, files) stay here (``handlers/forward.py``).
+        """
+        self.handlers.extend(hub_handlers(ROUTES) if self.pool is not None else handlers())
         self.handlers.append((fallback.PATTERN, fallback.UnknownEndpointHandler))  # last
 
     def _server_url(self) -> str:
@@ -77,6 +87,11 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
         Called once the server listens, so the port (``--port=0`` and port
         retries choose it late) in the jobs' callback URL is final.
         """
+        if self.pool is not None:
+            # The jobs, the scheduler and the GPU sampler are the service's: nothing
+            # of the pool runs here, so stopping this server stops none of them.
+            self.log.info("Forgather Lab: using the shared pool %s", self.pool.label)
+            return
         if self.runtime is not None:
             await self.runtime.start(self._server_url())
 
@@ -90,6 +105,8 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
         for undo in reversed(getattr(self, "_undo", [])):
             undo()
         self._undo = []
+        if self.pool is not None:
+            await self.pool.close()
         if self.runtime is not None:
             runtime, self.runtime = self.runtime, None
             await runtime.stop()

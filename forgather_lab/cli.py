@@ -153,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the shared pool as a JupyterHub-managed service "
         "(docs/jupyterhub.md); takes --ForgatherLab.* settings",
     )
+    # Listed for --help; main() hands its words to the CA tool before argparse sees them.
+    sub.add(TLS, help="the cluster's CA: tls init CA_DIR | tls issue CA_DIR --node NAME ...")
     return p
 
 
@@ -202,6 +204,8 @@ def run(args: argparse.Namespace) -> int:
     g, a = args.group, getattr(args, "action", None)
     if g == HUB_SERVICE:  # main() runs it when it comes first; not after global options
         return _usage(f"run it as: {PROG} {HUB_SERVICE} [--ForgatherLab.x=...]")
+    if g == TLS:  # main() runs it when it comes first
+        return _usage(f"run it as: {PROG} {TLS} init CA_DIR | {TLS} issue CA_DIR --node NAME")
     kwargs: dict[str, Any] = {}
     notebook = g == "enqueue" and is_notebook(args.command)
     if g in {"enqueue", "sweep"}:
@@ -394,6 +398,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if words[:1] == [HUB_SERVICE]:
         return _hub_service(words[1:])
+    if words[:1] == [TLS]:
+        return _tls(words[1:])
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with argparse's message on bad arguments
     from .client import ForgatherClientError
@@ -421,6 +427,20 @@ def _hub_service(words: list[str]) -> int:
 
     # S606: no shell; the argv is fixed but for the operator's own settings.
     os.execv(sys.executable, [sys.executable, "-m", "forgather_lab.hub", *words])  # noqa: S606
+
+
+TLS = "tls"
+
+
+def _tls(words: list[str]) -> int:
+    """The cluster CA tool (``python -m forgather_lab.cluster.ca_cli``; docs/cluster.md).
+
+    Run, not imported: it is server-side code (cryptography, the ``cluster`` extra).
+    """
+    import subprocess
+
+    argv = [sys.executable, "-m", "forgather_lab.cluster.ca_cli", *words]
+    return subprocess.run(argv, check=False).returncode
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
+import json
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -34,6 +36,11 @@ class Event:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``{"id", "type", "time", **data}``."""
         return {"id": self.id, "type": self.type, "time": self.time, **self.data}
+
+    @functools.cached_property
+    def encoded(self) -> str:
+        """``to_dict()`` as JSON text, serialised once for every stream that sends it."""
+        return json.dumps(self.to_dict())
 
 
 @dataclass(eq=False)

@@ -21,6 +21,7 @@ from typing import Any
 from jupyter_core.paths import jupyter_config_dir
 
 from ._version import __version__
+from .cluster.service import ClusterService, LocalNode
 from .control import ControlService
 from .control import metrics as metric_series
 from .control.external import ExternalKind, ExternalTrainers
@@ -43,6 +44,7 @@ from .inference.kind import InferenceKind
 from .inference.presets import PresetsService
 from .inference.supervisor import EndpointSupervisor
 from .jobs import repository as jobs_repo
+from .jobs.accounts import RunAs
 from .jobs.environment import base_environment
 from .jobs.fair_share import FairShare
 from .jobs.housekeeping import Housekeeping
@@ -108,6 +110,16 @@ class Runtime:
             usable_gpus=lambda: self.gpus.usable_count,
         )
         executor_class: type[Executor] = executor_from_settings(settings)
+        # Jobs as their owners' accounts: a shared pool, as root, on this machine (accounts.py).
+        self.run_as = RunAs(
+            hub_mode=settings.mode == "hub",
+            enabled=settings.run_as_owner,
+            user_map=settings.user_map,
+            fallback=settings.run_as_owner_fallback,
+            state_dir=self.state_dir,
+            executor=executor_class.name,
+            remote=executor_class.remote,
+        )
         self.executor = executor_class(
             ExecutorContext(
                 state_dir=self.state_dir,
@@ -117,6 +129,7 @@ class Runtime:
                 options=engine_options(settings),
                 on_change=self._engine_changed,
                 on_pool_change=self._engine_pool_changed,
+                run_as=self.run_as,
             )
         )
         if self.executor.remote and self.error is None:
@@ -238,6 +251,10 @@ class Runtime:
             interval=settings.housekeeping_interval,
         )
         self.server_config = ServerConfig(Path(jupyter_config_dir()), root)
+        # Cluster mode (issue 16): standalone it starts nothing; joined, peers see these GPUs.
+        self.cluster = ClusterService(
+            settings, self.state_dir, LocalNode(self.gpus.describe_pool, self.gpus.set_policy)
+        )
         self.started = False
 
     def _open(self) -> GpuBackend:
@@ -302,12 +319,14 @@ class Runtime:
         self.dispatcher.start()
         await self.endpoints.start()
         await self.services.reconcile()  # after re-attach: survivors count as running
+        await self.cluster.start(server_url)  # last: a node joins once it can serve its peers
 
     async def stop(self) -> None:
         """Stop every background task and release what the runtime opened.
 
         Running jobs keep running; the next start re-attaches them.
         """
+        await self.cluster.stop()  # first: peers stop being answered before the pool goes
         await self.dispatcher.stop()
         await self.fair_share.close()  # charges being written land before the db closes
         await self.gpu_sampler.close()
@@ -436,6 +455,7 @@ class Runtime:
         # Writes failing while reads work (a full disk, a read-only state
         # directory) is not healthy either: said until a write succeeds again.
         problem = self.error or self.db.problem
+        run_as = await asyncio.to_thread(self.run_as.status)
         return DescribeHealth(
             status="ok" if problem is None else "error",
             version=__version__,
@@ -447,6 +467,8 @@ class Runtime:
             state_dir=str(self.state_dir),
             schema_version=schema,
             message=problem,
+            run_as_owner=run_as.active,
+            run_as_reason=run_as.reason,
         )
 
 

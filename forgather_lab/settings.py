@@ -337,6 +337,122 @@ class ForgatherLabSettings(Configurable):
         help="Half-life in seconds of the GPU-seconds that order users' jobs of equal priority.",
     ).tag(config=True)
 
+    # -- jobs run as their owners (issue 15, item 3) -------------------------
+
+    run_as_owner = Bool(
+        True,
+        help="In hub mode, with the service run as root and the local executor: run each "
+        "job's command as its owner's local account (uid, gid, groups, HOME). False: every "
+        "job runs as the service's user. GET /health says whether it is in effect and why.",
+    ).tag(config=True)
+
+    run_as_owner_fallback = Bool(
+        False,
+        help="What a job whose owner has no local account does while run_as_owner is in "
+        "effect: False fails it at dispatch, naming the user; True runs it as the "
+        "service's user (root).",
+    ).tag(config=True)
+
+    user_map = Dict(
+        key_trait=Unicode(),
+        value_trait=Unicode(),
+        default_value={},
+        help="Hub user name -> local account name, for users whose account is named "
+        "otherwise (run_as_owner). Unmapped users run as the account of their own name.",
+    ).tag(config=True)
+
+    # -- a user's server of a Hub using the shared pool (issue 15, item 5) -----
+
+    hub_service = Unicode(
+        "",
+        help="In a JupyterHub user's server: the name of the Hub's Forgather service (e.g. "
+        "'forgather'). The queue, jobs, GPUs, events, control and proxies are then the "
+        "service's shared pool, reached with the server's own Hub token; projects, configs "
+        "and files stay in this server, which runs no scheduler of its own. '': a pool of "
+        "this server's own.",
+    ).tag(config=True)
+
+    hub_service_url = Unicode(
+        "",
+        help="With hub_service: where this server reaches the service, as "
+        "http(s)://HOST:PORT/services/<name>/ (e.g. through the Hub's proxy). '': ask the "
+        "Hub API for the service's URL (the server token needs "
+        "read:services!service=<name>).",
+    ).tag(config=True)
+
+    # -- cluster mode (issue 16; docs/cluster.md) --------------------------------
+
+    cluster = Unicode(
+        "",
+        help="Join the cluster of this name: advertise on mDNS (_forgather._tcp.local.), peer "
+        "with servers of the same name over mutual TLS. Empty: standalone (no listener, "
+        "no mDNS).",
+    ).tag(config=True)
+
+    cluster_addresses = List(
+        Unicode(),
+        help="IPv4 addresses to advertise to peers. Empty: every address of a real interface "
+        "(docker*, br-*, veth*, tun*, tap*, wg* and other virtual ones left out), else "
+        "127.0.0.1 with a warning.",
+    ).tag(config=True)
+
+    cluster_port = Int(
+        0, help="Port of the inter-node (mTLS) listener; 0: any free port, advertised on mDNS."
+    ).tag(config=True)
+
+    cluster_tls_dir = Unicode(
+        "",
+        help="Directory with ca.crt, node.crt and node.key (0600), as `forgather-lab tls "
+        "issue` writes it. Empty: <state_dir>/cluster/tls.",
+    ).tag(config=True)
+
+    cluster_pull_interval = Float(
+        5.0, help="Seconds between pulls of every known peer's member table."
+    ).tag(config=True)
+
+    cluster_unreachable_after = Float(
+        15.0,
+        help="Seconds without a direct answer after which a peer is marked unreachable "
+        "(it stays listed).",
+    ).tag(config=True)
+
+    @validate("cluster")
+    def _check_cluster(self, proposal: dict[str, Any]) -> str:
+        import re
+
+        value = str(proposal["value"]).strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}", value):
+            raise TraitError(
+                f"cluster must be a name of letters, digits, '.', '_' or '-' (1-63), not {value!r}"
+            )
+        return value
+
+    @validate("cluster_addresses")
+    def _check_cluster_addresses(self, proposal: dict[str, Any]) -> list[str]:
+        import ipaddress
+
+        out = []
+        for raw in proposal["value"]:
+            try:
+                out.append(str(ipaddress.IPv4Address(str(raw).strip())))
+            except ValueError:
+                raise TraitError(f"cluster_addresses takes IPv4 addresses, not {raw!r}") from None
+        return out
+
+    @validate("cluster_port")
+    def _check_cluster_port(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if not 0 <= value <= 65535:
+            raise TraitError(f"cluster_port must be 0-65535, not {value}")
+        return value
+
+    @validate("cluster_pull_interval", "cluster_unreachable_after")
+    def _check_cluster_seconds(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not 0 < value < float("inf"):
+            raise TraitError(f"{proposal['trait'].name} must be positive seconds, not {value}")
+        return value
+
     @validate("mode")
     def _check_mode(self, proposal: dict[str, Any]) -> str:
         value = str(proposal["value"])

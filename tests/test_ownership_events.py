@@ -27,8 +27,9 @@ with reporter.connect() as rep:
 
 
 @pytest.fixture
-def forgather_config(state_dir: Any) -> dict[str, Any]:
-    return {"state_dir": str(state_dir), "gpu_backend": "simulated", "simulated_gpus": 4}
+def forgather_config(state_dir: Any, request: pytest.FixtureRequest) -> dict[str, Any]:
+    extra = getattr(request, "param", {})  # a test's own settings (indirect parametrize)
+    return {"state_dir": str(state_dir), "gpu_backend": "simulated", "simulated_gpus": 4, **extra}
 
 
 @pytest.fixture
@@ -71,3 +72,18 @@ async def test_a_jobs_progress_reaches_its_owner_and_admins_only(
     assert "job_progress" in admin
     assert "job_progress" not in bob
     assert {"job_status_changed", "job_finished"} <= bob  # the pool is everyone's to watch
+
+
+@pytest.mark.parametrize("forgather_config", [{"events_max_connections": 1}], indirect=True)
+async def test_stream_caps_count_per_hub_user_not_per_address(
+    forgather_config: dict[str, Any], api: Any, jp_http_port: int, jp_base_url: str
+) -> None:
+    # Every user's server reaches a hub service from one address: a cap per
+    # address would let alice's tabs lock bob out.
+    url = f"http://127.0.0.1:{jp_http_port}{jp_base_url}forgather/api/events"
+    async with sse(url, auth("alice")) as (first, _):
+        assert first.status_code == 200
+        async with sse(url, auth("alice")) as (second, _):
+            assert second.status_code == 429
+        async with sse(url, auth("bob")) as (bobs, _):
+            assert bobs.status_code == 200

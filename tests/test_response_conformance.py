@@ -521,6 +521,9 @@ CALLS = [
     ),
     Call("GET", "/tb-view/{job_id}/{grant}/{path}", tb_view("index.html"), note="a page"),
     Call("GET", "/dataset-servers"),
+    Call("GET", "/cluster"),  # standalone: this node alone (tests/cluster: a real cluster)
+    Call("GET", "/cluster/gpus"),
+    Call("GET", "/cluster/network"),
     Call("GET", "/dataset-servers/{server_id}/proxy/{path}", dataset_proxy("datasets")),
     Call(
         "GET",
@@ -551,6 +554,15 @@ CALLS = [
         lambda w: {"path_parameters": {"index": 0}, "body": {"min_priority": 0}},
     ),
     Call("POST", "/gpus/{index}/kill", free_gpu),
+    Call(
+        "POST",
+        "/cluster/nodes/{node_id}/gpus/{index}/policy",
+        lambda w: {
+            "path_parameters": {"node_id": w.api("GET", "cluster").json()["self"], "index": 0},
+            "body": {"min_priority": 0},
+        },
+    ),
+    Call("POST", "/cluster/network/refresh"),
     Call("POST", "/queue/scheduler", lambda w: {"body": {"enabled": True}}),
     Call(
         "POST",

@@ -6,10 +6,14 @@ walk. A browser is never sent a million points: a long range is cut into
 buckets and each keeps its lowest and highest point, so a spike or a dip (a
 loss blowing up for a few steps) survives downsampling. To keep that cheap,
 every append also maintains per-bucket min / max *rollups* at widths of 16,
-256, 4096 and 65536 steps; an overview reads the coarsest rollup finer than
-the buckets it needs (at most ~16 rows per output bucket) instead of the raw
-points. Rollups ignore missing values and are not lowered when a step is
-re-reported with a smaller value (a resumed run); both only affect overviews.
+64, 256, 1024, 4096, 16384 and 65536 steps (4x apart; migration 12 added the
+64 / 1024 / 16384 levels and derived them from the ones below); an overview
+reads the coarsest rollup finer than the buckets it needs (at most ~4 rows
+per output bucket) instead of the raw points. An append computes the 16-step
+buckets from its points and each coarser level from the level below, so its
+cost grows with the points, not with the number of levels. Rollups ignore
+missing values and are not lowered when a step is re-reported with a smaller
+value (a resumed run); both only affect overviews.
 
 Each point also keeps the wall time it was recorded at (``time``, unix
 seconds; migration 9): the reporter's own time (its records carry one),
@@ -24,13 +28,15 @@ import math
 import sqlite3
 import time
 from collections.abc import Iterable
+from itertools import pairwise
 
 from ..store.db import transaction
 
 Point = tuple[int, float | None]
 #: ``(name, step, value)``, or ``(name, step, value, time)`` with the reporter's own time.
 Row = tuple[str, int, float | None] | tuple[str, int, float | None, float | None]
-LEVELS = (16, 256, 4096, 65536)
+#: Rollup widths, finest first, each 4x the one before (a compare reads one level whole).
+LEVELS = (16, 64, 256, 1024, 4096, 16384, 65536)
 
 _UPSERT = """
 INSERT INTO metric_rollups
@@ -76,30 +82,66 @@ def append(
     batch = _timed(rows, time.time() if now is None else now)
     if not batch:
         return 0
-    # [min_step, min_value, max_step, max_value, count, min_time, max_time]
-    rollups: dict[tuple[str, int, int], list[float]] = {}
-    for name, step, value, at in batch:
-        if value is None:
-            continue
-        for width in LEVELS:
-            key = (name, width, step // width)
-            r = rollups.get(key)
-            if r is None:
-                rollups[key] = [step, value, step, value, 1, at, at]
-                continue
-            if value < r[1]:
-                r[0], r[1], r[5] = step, value, at
-            if value > r[3]:
-                r[2], r[3], r[6] = step, value, at
-            r[4] += 1
+    rollups = _rollups(batch)
     with transaction(conn):
         conn.executemany(
             "INSERT OR REPLACE INTO metrics (job_id, name, step, value, time) "
             "VALUES (?, ?, ?, ?, ?)",
             [(job_id, *row) for row in batch],
         )
-        conn.executemany(_UPSERT, [(job_id, *key, *r) for key, r in rollups.items()])
+        conn.executemany(
+            _UPSERT,
+            [
+                (job_id, name, width, bucket, *r)
+                for width, level in zip(LEVELS, rollups, strict=True)
+                for (name, bucket), r in level.items()
+            ],
+        )
     return len(batch)
+
+
+def _rollups(
+    batch: list[tuple[str, int, float | None, float]],
+) -> list[dict[tuple[str, int], list[float]]]:
+    """The batch's rollup rows of each level: ``(name, bucket)`` → its row's values.
+
+    A row's values are ``[min_step, min_value, max_step, max_value, count,
+    min_time, max_time]``. The finest level comes from the points, each
+    coarser one from the level below (a bucket's extremes are the extremes of
+    its sub-buckets), in the order the buckets were first seen.
+    """
+    finest: dict[tuple[str, int], list[float]] = {}
+    width = LEVELS[0]
+    for name, step, value, at in batch:
+        if value is None:
+            continue
+        key = (name, step // width)
+        r = finest.get(key)
+        if r is None:
+            finest[key] = [step, value, step, value, 1, at, at]
+            continue
+        if value < r[1]:
+            r[0], r[1], r[5] = step, value, at
+        if value > r[3]:
+            r[2], r[3], r[6] = step, value, at
+        r[4] += 1
+    levels = [finest]
+    for finer, coarser in pairwise(LEVELS):
+        factor = coarser // finer
+        level: dict[tuple[str, int], list[float]] = {}
+        for (name, bucket), sub in levels[-1].items():
+            key = (name, bucket // factor)
+            r = level.get(key)
+            if r is None:
+                level[key] = sub.copy()
+                continue
+            if sub[1] < r[1]:
+                r[0], r[1], r[5] = sub[0], sub[1], sub[5]
+            if sub[3] > r[3]:
+                r[2], r[3], r[6] = sub[2], sub[3], sub[6]
+            r[4] += sub[4]
+        levels.append(level)
+    return levels
 
 
 def names(conn: sqlite3.Connection, job_id: str) -> list[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..jobs.accounts import RunAs
 from ..jobs.launcher import LaunchSpec
 from ..models.jobs import CreateJob, DescribeJob
 
@@ -28,6 +29,8 @@ class ExecutorContext:
     on_change: Callable[[str], None] | None = None
     #: Told (on the loop) the engine's free GPUs changed (the dispatcher re-plans).
     on_pool_change: Callable[[], None] | None = None
+    #: Whose account a local job's command runs as (a shared pool run as root); None: ours.
+    run_as: RunAs | None = None
 
     @property
     def callback_url(self) -> str:

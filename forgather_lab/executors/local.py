@@ -1,13 +1,14 @@
 """The local executor: jobs as processes of this machine, each in its own session.
 
-Spawning goes through the one launcher (``jobs/launcher.py``, a pre-started
-runner per dispatch), exits are noticed through pidfds (``jobs/watch.py``),
-the runner records the exit status in a file so a job that ends while the
-server is down still says how, and identity is PID plus create time.
+Spawning goes through the one launcher (``jobs/launcher.py``: a runner per
+dispatch, forked by a fork server started once), exits are noticed through
+pidfds (``jobs/watch.py``), the runner records the exit status in a file so
+a job that ends while the server is down still says how, and identity is
+PID plus create time.
 
 The processes of a job are more than the runner's process group: children
 that ``setsid()``, ``setpgid()`` or double-fork away are found by the marks
-the launcher puts in every job's environment (``watch.job_processes``), and
+the launcher puts in every job's environment (``watch.scan_jobs``), and
 every process seen once is remembered while it lives, so a kill reaches
 them all and the GPUs are not given back while one runs.
 """
@@ -22,13 +23,15 @@ import signal
 import threading
 from collections.abc import Callable
 
+from .. import jobfiles
 from ..jobs.launcher import Launcher, LaunchSpec
 from ..jobs.watch import (
     ExitWatcher,
+    JobScan,
     ProcessRef,
     find_job_process,
     is_same_process,
-    job_processes,
+    scan_jobs,
     signal_processes,
     wait_for_exits,
 )
@@ -45,9 +48,15 @@ class LocalExecutor(Executor):
 
     def __init__(self, context: ExecutorContext) -> None:
         super().__init__(context)
-        self.launcher = Launcher(context.state_dir, context.server_url, context.base_env)
+        self.launcher = Launcher(
+            context.state_dir, context.server_url, context.base_env, context.run_as
+        )
         self.watcher = ExitWatcher()
         self._ready_next: asyncio.Future[None] | None = None
+        # Runners the fork server forked: its children, not ours (watched with the identity check).
+        self._forked: set[int] = set()
+        self._scan_queue: list[tuple[DescribeJob, asyncio.Future[list[ProcessRef]]]] = []
+        self._scanner: asyncio.Task[None] | None = None
         # Processes of each job seen by a scan, by PID (found again while they live).
         self._seen: dict[str, dict[int, ProcessRef]] = {}
         self._seen_lock = threading.Lock()
@@ -57,11 +66,18 @@ class LocalExecutor(Executor):
     ) -> Submitted:
         # The callback URL is final only once the server listens (port 0).
         self.launcher.server_url = self.context.server_url
-        launched = await asyncio.to_thread(self.launcher.spawn, job_id, spec, gpus)
+        owner = job.owner if job is not None else None  # whose account it runs as (hub mode)
+        launched = await asyncio.to_thread(self.launcher.spawn, job_id, spec, gpus, owner)
+        if not launched.own_child:
+            self._forked.add(launched.pid)
         return Submitted(launched.pid, launched.create_time, launched.log_path, launched.token_hash)
 
     def watch(self, job: DescribeJob, on_exit: Callable[[], None], own_child: bool) -> None:
         assert job.pid is not None, "a watched job has a process"
+        if job.pid in self._forked:
+            # Not ours to reap, so its PID is pinned only by the pidfd: check who it is.
+            self._forked.discard(job.pid)
+            own_child = False
         self.watcher.watch(job.pid, job.pid_create_time, on_exit, own_child)
 
     async def exit_code(self, job_id: str) -> int | None:
@@ -82,33 +98,68 @@ class LocalExecutor(Executor):
         sig = signal.SIGKILL if force else signal.SIGTERM
         # The snapshot is taken before signalling: a process that loses its
         # parent in the kill (a daemon's intermediate dies first) is known already.
-        procs = await asyncio.to_thread(self._scan, job)
+        procs = await self._scan_soon(job)
         await asyncio.to_thread(signal_processes, _runner(job), procs, sig)
         return sig.name
 
     async def lingering(self, job: DescribeJob) -> list[int]:
-        return [p.pid for p in await asyncio.to_thread(self._scan, job)]
+        return [p.pid for p in await self._scan_soon(job)]
 
     async def wait_gone(self, job: DescribeJob) -> None:
         # Rescan after each round: a survivor may have forked meanwhile.
-        while procs := await asyncio.to_thread(self._scan, job):
+        while procs := await self._scan_soon(job):
             if not await wait_for_exits(procs):
                 await asyncio.sleep(0.05)  # all ended between the scan and the pidfds
 
-    def _scan(self, job: DescribeJob) -> list[ProcessRef]:
+    async def _scan_soon(self, job: DescribeJob) -> list[ProcessRef]:
+        """The processes of ``job`` from a scan that starts after this call.
+
+        Scans asked for while one runs are made together by the next, in one
+        pass over ``/proc`` (jobs end in bursts: a drain ends several at once).
+        """
+        found: asyncio.Future[list[ProcessRef]] = asyncio.get_running_loop().create_future()
+        self._scan_queue.append((job, found))
+        if self._scanner is None or self._scanner.done():
+            self._scanner = asyncio.create_task(self._scans(), name="forgather-process-scans")
+        return await found
+
+    async def _scans(self) -> None:
+        while self._scan_queue:
+            batch, self._scan_queue = self._scan_queue, []
+            try:
+                procs = await asyncio.to_thread(self._scan_many, [job for job, _ in batch])
+            except Exception as e:  # each caller gets the failure its own scan would have had
+                for _, found in batch:
+                    if not found.done():
+                        found.set_exception(e)
+                continue
+            for job, found in batch:
+                if not found.done():
+                    found.set_result(procs[job.id])
+
+    def _scan_many(self, jobs: list[DescribeJob]) -> dict[str, list[ProcessRef]]:
+        unique = list({job.id: job for job in jobs}.values())
         with self._seen_lock:
-            known = dict(self._seen.get(job.id, {}))
-        procs = job_processes(
-            job.id, self.launcher.token_file(job.id), _runner(job), known.values()
+            known = {job.id: dict(self._seen.get(job.id, {})) for job in unique}
+        procs = scan_jobs(
+            JobScan(
+                job.id,
+                self.launcher.token_file(job.id),
+                _runner(job),
+                tuple(known[job.id].values()),
+            )
+            for job in unique
         )
         with self._seen_lock:
-            # Keep what a concurrent scan added meanwhile; drop what this one found gone.
-            now = {pid: ref for pid, ref in self._seen.get(job.id, {}).items() if pid not in known}
-            now.update((p.pid, p) for p in procs)
-            if now:
-                self._seen[job.id] = now
-            else:
-                self._seen.pop(job.id, None)
+            for job in unique:
+                # Keep what a concurrent scan added meanwhile; drop what this one found gone.
+                was = known[job.id]
+                now = {p: ref for p, ref in self._seen.get(job.id, {}).items() if p not in was}
+                now.update((p.pid, p) for p in procs[job.id])
+                if now:
+                    self._seen[job.id] = now
+                else:
+                    self._seen.pop(job.id, None)
         return procs
 
     async def start(self) -> None:
@@ -117,7 +168,7 @@ class LocalExecutor(Executor):
     def ready_next(self) -> None:
         if self._ready_next is not None and not self._ready_next.done():
             return
-        future = asyncio.get_running_loop().run_in_executor(None, self.launcher.prestart)
+        future = asyncio.get_running_loop().run_in_executor(None, self.launcher.ready)
         future.add_done_callback(_log_failure)
         self._ready_next = future
 
@@ -126,6 +177,10 @@ class LocalExecutor(Executor):
             # A runner being started must finish starting before it can be let go.
             with contextlib.suppress(Exception):
                 await self._ready_next
+        if self._scanner is not None:
+            self._scanner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._scanner
         self.watcher.close()
         self.launcher.close()
 
@@ -136,8 +191,8 @@ def _runner(job: DescribeJob) -> ProcessRef | None:
 
 def _read_exit_code(path: os.PathLike[str]) -> int | None:
     try:
-        with open(path) as f:
-            return int(f.read().strip())
+        # The job's owner may own its directory: a link there is no exit code.
+        return int(jobfiles.read_text(path).strip())
     except (FileNotFoundError, ValueError):
         return None
 

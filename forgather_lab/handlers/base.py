@@ -85,6 +85,17 @@ class ForgatherHandler(APIHandler):
         """Who this request acts for (see ``caller_of``)."""
         return caller_of(self.runtime.settings, self.current_user)
 
+    def stream_client(self) -> str:
+        """Whom the caps on open streams count: the Hub user in hub mode, else the address.
+
+        Every user's server and the Hub's proxy reach a hub service from one
+        address, so there an address would share one cap among all users; in a
+        single-user server Jupyter's token auth may make up a new user per request.
+        """
+        if getattr(self.runtime.settings, "mode", "single") == "hub":
+            return f"user:{self.caller.name}"
+        return self.request.remote_ip or "?"
+
     # APIHandler.prepare already narrows JupyterHandler's signature (with its own
     # ignore); mypy compares ours with both.
     async def prepare(self) -> None:  # type: ignore[override]

@@ -21,8 +21,10 @@ other users' streams.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
+import logging
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
@@ -33,18 +35,22 @@ from ..errors import BadRequest, NotFound
 from ..events import Event
 from ..gpus.sampler import SAMPLED
 from ..models.control import EventsQuery
+from ..tasks import wait_set
 from .base import ForgatherHandler, Route, operation
+
+log = logging.getLogger("forgather_lab.events")
 
 #: Events that carry what only a job's owner may read (metrics, trainer commands).
 OWNER_ONLY_EVENTS = frozenset({"job_progress", "job_command", "job_command_acknowledged"})
 
 
 def _message(event: Event) -> str:
-    return f"id: {event.id}\ndata: {json.dumps(event.to_dict())}\n\n"
+    return f"id: {event.id}\ndata: {event.encoded}\n\n"
 
 
 class EventsHandler(ForgatherHandler):
     _closed: asyncio.Event | None = None
+    _push: _Push | None = None
 
     async def _may_see(self, event: Event, owners: dict[str, str | None]) -> bool:
         """Whether this stream's caller may read ``event`` (``owners``: jobs looked up so far)."""
@@ -70,6 +76,8 @@ class EventsHandler(ForgatherHandler):
     def on_connection_close(self) -> None:
         if self._closed is not None:
             self._closed.set()
+        if self._push is not None:
+            self._push.stop()
 
     @operation(
         "Server-Sent Events: every state change (job_status_changed, job_progress, "
@@ -85,8 +93,7 @@ class EventsHandler(ForgatherHandler):
         q = self.parse_query(EventsQuery)
         since = self._since(q)
         types = {t.strip() for t in (q.types or "").split(",") if t.strip()} or None
-        # By address: with token auth Jupyter may make up a new user per request.
-        client = self.request.remote_ip or "?"
+        client = self.stream_client()
         settings = self.runtime.settings
         self._closed = asyncio.Event()
         with contextlib.ExitStack() as stack:
@@ -110,32 +117,137 @@ class EventsHandler(ForgatherHandler):
             except StreamClosedError:
                 pass
         if not self._closed.is_set():
-            self.finish()
+            with contextlib.suppress(StreamClosedError):
+                self.finish()
 
     async def _pump(self, stream: EventStream, closed: asyncio.Event, heartbeat: float) -> None:
-        """Write events (or a keep-alive comment) until the client goes away."""
-        gone = asyncio.ensure_future(closed.wait())
-        nxt: asyncio.Future[Event | None] | None = None
-        owners: dict[str, str | None] = {}  # a job's owner never changes
+        """Write events as they are published (or a keep-alive comment) until the client
+        goes away.
+
+        The stream's own queue gives what waited before (the replay after
+        ``since``); from then on the bus calls ``_Push.offer`` as it publishes,
+        which writes the frame to this connection at once: no task wakes per
+        event and stream, so a fan-out to a hundred streams costs a hundred
+        socket writes of one JSON text serialised once.
+        """
+        push = _Push(self, stream, closed)
+        for event in stream.ready():
+            push.offer(event)
+        unlisten = self.runtime.bus.listen(push.offer)
+        stream.close()  # the push replaces the stream's queue; its slot stays held
+        loop = asyncio.get_running_loop()
+        self._push = push
         try:
-            while not closed.is_set():
-                nxt = asyncio.ensure_future(stream.next(heartbeat))
-                await asyncio.wait({nxt, gone}, return_when=asyncio.FIRST_COMPLETED)
-                if not nxt.done():
-                    return
-                event = nxt.result()
-                if event is None:
-                    self.write(": keep-alive\n\n")
+            while not closed.is_set() and not push.broken:
+                quiet = push.last_write + heartbeat - loop.time()
+                if quiet > 0:
+                    await wait_set(push.ended, quiet)
                 else:
-                    # With what already waits, in the same flush.
-                    for each in (event, *stream.ready()):
-                        if await self._may_see(each, owners):
-                            self.write(_message(each))
-                await self.flush()
+                    push.write(": keep-alive\n\n")
         finally:
-            for task in (gone, nxt):
-                if task is not None and not task.done():
-                    task.cancel()
+            self._push = None
+            unlisten()
+            push.stop()
+
+
+class _Push:
+    """One SSE connection fed by the bus: frames written as events are published.
+
+    Events a non-admin may only see once their job's owner is known wait in
+    ``pending`` (and everything after them, so the order holds) for a task
+    that looks the owner up. A client that stops reading does not grow the
+    server without bound: past ``MAX_UNFLUSHED`` frames not yet taken by the
+    socket, further events are dropped and the connection is ended.
+    """
+
+    MAX_UNFLUSHED = 10_000
+
+    def __init__(self, handler: EventsHandler, stream: EventStream, closed: asyncio.Event) -> None:
+        self.handler = handler
+        self.stream = stream
+        self.closed = closed
+        self.admin = handler.caller.admin
+        self.owners: dict[str, str | None] = {}  # a job's owner never changes
+        self.pending: collections.deque[Event] = collections.deque()
+        self.task: asyncio.Task[None] | None = None
+        self.unflushed = 0
+        self.broken = False
+        #: Set when the client went away or this stream stopped: the pump returns.
+        self.ended = asyncio.Event()
+        self.remote = handler.request.remote_ip
+        self.last_write = asyncio.get_running_loop().time()
+
+    def offer(self, event: Event) -> None:
+        """Called by the bus for every event (on the loop, inside ``publish``: never raises)."""
+        if self.broken or self.closed.is_set():
+            return
+        types = self.stream.types
+        if (types is not None and event.type not in types) or not self.stream.wanted(event):
+            return
+        if self.pending or self._lookup(event):
+            self.pending.append(event)
+            if self.task is None:
+                self.task = asyncio.ensure_future(self._drain())
+            return
+        if self._allowed(event):
+            self.write(_message(event))
+
+    def _lookup(self, event: Event) -> bool:
+        """Whether ``event`` needs its job's owner looked up before it may be sent."""
+        if event.type not in OWNER_ONLY_EVENTS or self.admin:
+            return False
+        return str(event.data.get("job_id", "")) not in self.owners
+
+    def _allowed(self, event: Event) -> bool:
+        if event.type not in OWNER_ONLY_EVENTS or self.admin:
+            return True
+        return self.handler.caller.may_act_on(self.owners[str(event.data.get("job_id", ""))])
+
+    async def _drain(self) -> None:
+        try:
+            while self.pending and not self.closed.is_set():
+                event = self.pending[0]
+                try:
+                    if await self.handler._may_see(event, self.owners):
+                        self.write(_message(event))
+                except Exception:  # a failed lookup loses that event, not the stream
+                    log.exception("could not check who may see event %s", event.id)
+                self.pending.popleft()
+        finally:
+            self.task = None
+
+    def write(self, text: str) -> None:
+        """Write ``text`` and flush it without waiting for the socket."""
+        if self.broken:
+            return
+        if self.unflushed >= self.MAX_UNFLUSHED:
+            log.warning(
+                "event stream to %s does not keep up: closed", self.handler.request.remote_ip
+            )
+            self.broken = True
+            self.closed.set()
+            return
+        try:
+            self.handler.write(text)
+            flushed = self.handler.flush()
+        except Exception:  # the connection is gone or finished: stop feeding it
+            self.stop()
+            return
+        self.unflushed += 1
+        flushed.add_done_callback(self._flushed)
+        self.last_write = asyncio.get_running_loop().time()
+
+    def _flushed(self, future: asyncio.Future[None]) -> None:
+        self.unflushed -= 1
+        if not future.cancelled() and future.exception() is not None:
+            self.stop()
+
+    def stop(self) -> None:
+        """No more writes; the owner-lookup task, if any, is cancelled."""
+        self.broken = True
+        self.ended.set()
+        if self.task is not None:
+            self.task.cancel()
 
 
 ROUTES = [Route("/events", EventsHandler)]

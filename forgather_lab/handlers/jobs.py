@@ -25,7 +25,8 @@ FOLLOW_BACKLOG = 1024 * 1024
 
 class JobsHandler(ForgatherHandler):
     @operation(
-        "Jobs, newest first, with a status filter and paging",
+        "Jobs, newest first, with status and owner filters and paging (offset, or the before "
+        "cursor for deep pages)",
         query=ListJobsQuery,
         response=ListJobs,
     )
@@ -34,7 +35,9 @@ class JobsHandler(ForgatherHandler):
     async def get(self) -> None:
         q = self.parse_query(ListJobsQuery)
         statuses = [s for s in (q.status or "").split(",") if s] or None
-        jobs, total = await self.runtime.jobs.list_jobs(statuses, q.limit, q.offset)
+        jobs, total = await self.runtime.jobs.list_jobs(
+            statuses, q.limit, q.offset, owner=q.owner, before=q.before
+        )
         self.reply(ListJobs(jobs=jobs, total=total))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import (
     callback,
+    cluster,
     control,
     datasets,
     docsite,
@@ -48,6 +49,7 @@ ROUTES: list[Route] = [
     *runs.ROUTES,
     *datasets.ROUTES,
     *server_config.ROUTES,
+    *cluster.ROUTES,
 ]
 
 

@@ -46,8 +46,7 @@ class StreamingHandler(ForgatherHandler, websocket.WebSocketHandler):
         failed), so the slot is released here whatever happened; ``on_close``
         releases it too, for a socket closed before this returns.
         """
-        # By address: with token auth Jupyter may make up a new user per request.
-        client = self.request.remote_ip or "?"
+        client = self.stream_client()
         self._slot = self.runtime.control.sockets.acquire(client, self.max_sockets())
         try:
             await websocket.WebSocketHandler.get(self, *self.path_args, **self.path_kwargs)

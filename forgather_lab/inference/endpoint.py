@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .. import jobfiles as files
+
 ENDPOINT_FILE = "endpoint.json"
 UPSTREAM_TOKEN_FILE = "inference_token"  # noqa: S105 (a file name)
 
@@ -72,11 +74,7 @@ def url_host(bound: str) -> str:
 
 def write_private(path: Path, text: str) -> None:
     """Write ``text`` to a new 0600 file, atomically (rename over the old one)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    files.write_private(path, text)
 
 
 def new_upstream_token(job_dir: Path) -> Path:
@@ -106,7 +104,7 @@ def write_endpoint(job_dir: Path, url: str, health: str, model: str | None = Non
 def read_endpoint(job_dir: Path) -> Announcement | None:
     """The announced endpoint, or None while the child has not written it yet."""
     try:
-        data = json.loads((job_dir / ENDPOINT_FILE).read_text())
+        data = json.loads(files.read_text(job_dir / ENDPOINT_FILE))
     except (FileNotFoundError, ValueError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("url"), str):
@@ -122,6 +120,6 @@ def read_endpoint(job_dir: Path) -> Announcement | None:
 def read_upstream_token(job_dir: Path) -> str | None:
     """The token the proxy sends upstream for this job, if it has one."""
     try:
-        return (job_dir / UPSTREAM_TOKEN_FILE).read_text().strip() or None
+        return files.read_text(job_dir / UPSTREAM_TOKEN_FILE).strip() or None
     except FileNotFoundError:
         return None

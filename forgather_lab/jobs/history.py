@@ -12,16 +12,18 @@ import time
 
 from ..models.jobs import JobHistory, JobTransition
 
+#: One history row from the job's row as it is now; parameters (at, reason, job id).
+RECORD_SQL = (
+    "INSERT INTO job_history (job_id, at, status, attempt, reason) "
+    "SELECT id, ?, status, attempt, ? FROM jobs WHERE id = ?"
+)
+
 
 def record(
     conn: sqlite3.Connection, job_id: str, reason: str | None, at: float | None = None
 ) -> None:
     """A row for the job's status and attempt as they are now (call inside a transaction)."""
-    conn.execute(
-        "INSERT INTO job_history (job_id, at, status, attempt, reason) "
-        "SELECT id, ?, status, attempt, ? FROM jobs WHERE id = ?",
-        (time.time() if at is None else at, reason, job_id),
-    )
+    conn.execute(RECORD_SQL, (time.time() if at is None else at, reason, job_id))
 
 
 def read_history(conn: sqlite3.Connection, job_id: str) -> JobHistory:

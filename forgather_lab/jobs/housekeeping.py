@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..events import Event, EventBus
+from ..jobfiles import open_regular
 from ..projects.paths import check_creatable, is_within
 from ..store import Database
 from ..tasks import TaskSet
@@ -172,7 +173,7 @@ def link_log(log_path: Path, output_dir: Path, roots: list[Path]) -> Path:
     logs.mkdir(parents=True, exist_ok=True)
     # The log exists from the start on, so the link has a file to point at
     # (the runner opens it in append mode a moment later, the same file).
-    os.close(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    os.close(open_regular(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND))
     fd = os.open(logs, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     try:
         # Checked on the opened directory: a link swapped in after the check above is caught.
@@ -203,7 +204,7 @@ def _output_dir(params: dict[str, Any]) -> Path | None:
 def _is_note(path: Path) -> bool:
     if path.stat().st_size > 512:
         return False
-    with open(path, "rb") as f:
+    with os.fdopen(open_regular(path), "rb") as f:
         return f.read(len(NOTE_PREFIX)) == NOTE_PREFIX
 
 

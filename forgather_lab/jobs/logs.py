@@ -7,6 +7,8 @@ import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+from ..jobfiles import open_regular
+
 CHUNK = 64 * 1024
 FOLLOW_INTERVAL = 0.05  # seconds between looks at a quiet, still-running log
 
@@ -14,7 +16,7 @@ FOLLOW_INTERVAL = 0.05  # seconds between looks at a quiet, still-running log
 def read_tail(path: Path | str, max_bytes: int) -> tuple[bytes, int]:
     """The last ``max_bytes`` of a log (from a line start when cut) and the file size."""
     try:
-        with open(path, "rb") as f:
+        with os.fdopen(open_regular(path), "rb") as f:
             size = f.seek(0, os.SEEK_END)
             start = max(0, size - max_bytes)
             f.seek(start)
@@ -41,7 +43,7 @@ async def follow(
         while True:
             if fd is None:
                 try:
-                    fd = os.open(path, os.O_RDONLY)
+                    fd = open_regular(path)
                 except FileNotFoundError:
                     if not still_running():
                         return

@@ -24,7 +24,7 @@ from .kinds import ConfigResolver, JobKinds
 from .logs import read_tail
 from .model import TERMINAL, DescribeJob, JobStatus
 from .owners import SUBMITTER
-from .submit import EnqueueCheck, MaxGpuMemory, Submissions
+from .submit import EnqueueCheck, GroupCommit, MaxGpuMemory, Submissions
 
 SQLITE_MAX_INT = 2**63 - 1  # a bigger OFFSET is an OverflowError in sqlite3, not a page
 QUEUED_ONLY = frozenset({JobStatus.QUEUED})
@@ -62,6 +62,8 @@ class JobRecords:
             max_gpu_memory=max_gpu_memory,
             max_sweep_size=max_sweep_size,
         )
+        #: Concurrent enqueues share one transaction (``submit.GroupCommit``).
+        self.group_commit = GroupCommit(db)
         #: Set by the runtime to the scheduler's annotator; applied to every record read.
         self.annotate: Annotator = _as_is
         #: Queued jobs one owner may have at once (0: no limit); set from the settings.
@@ -112,7 +114,7 @@ class JobRecords:
         if owner is not None:
             await self._check_queue_limit(owner, len(rows))
             rows = [dataclasses.replace(r, owner=owner) for r in rows]
-        jobs = await self.db.run(lambda c: repo.insert_many(c, rows))
+        jobs = await self.group_commit.insert(rows)
         for job in jobs:
             self.bus.publish("job_queued", job_id=job.id, job=job.model_dump(mode="json"))
         self.bus.publish("queue_changed")
@@ -191,9 +193,16 @@ class JobRecords:
         return self.annotate([job])[0]
 
     async def list_jobs(
-        self, statuses: builtins.list[str] | None, limit: int, offset: int
+        self,
+        statuses: builtins.list[str] | None,
+        limit: int,
+        offset: int,
+        *,
+        owner: str | None = None,
+        before: str | None = None,
     ) -> tuple[builtins.list[DescribeJob], int]:
-        """A page of jobs, newest first, and how many match the filter."""
+        """A page of jobs, newest first (after job ``before`` when given: a cursor), and
+        how many match the filter."""
         known = {s.value for s in JobStatus}
         unknown = [s for s in statuses or [] if s not in known]
         if unknown:
@@ -203,7 +212,9 @@ class JobRecords:
             )
         if offset > SQLITE_MAX_INT:
             raise BadRequest(f"offset {offset} is past any possible job")
-        jobs, total = await self.db.run(lambda c: repo.list_jobs(c, statuses, limit, offset))
+        jobs, total = await self.db.run(
+            lambda c: repo.list_jobs(c, statuses, limit, offset, owner=owner, before=before)
+        )
         return self.annotate(jobs), total
 
     async def delete(self, job_id: str) -> None:

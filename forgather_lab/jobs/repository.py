@@ -18,6 +18,7 @@ would cut through both.
 
 from __future__ import annotations
 
+import heapq
 import json
 import secrets
 import sqlite3
@@ -30,7 +31,7 @@ from typing import Any
 from ..errors import BadRequest
 from ..models.jobs import JobHistory
 from ..store.db import transaction
-from .history import read_history, record
+from .history import RECORD_SQL, read_history, record
 from .model import ACTIVE, PUBLIC_COLUMNS, TERMINAL, DescribeJob, JobStatus, row_to_record
 
 _COLS = ", ".join(PUBLIC_COLUMNS)
@@ -41,6 +42,10 @@ _TERMINAL_SQL = ",".join(f"'{s.value}'" for s in TERMINAL)
 _PARSED: dict[tuple[Any, ...], DescribeJob] = {}
 _PARSED_MAX = 50_000
 _PARSED_LOCK = threading.Lock()
+#: A record by its row's values but the id and times (``_OWN``): see ``_record``.
+_SHAPES: dict[tuple[Any, ...], DescribeJob] = {}
+#: Where a row's id and times are: what differs between the jobs of one batch.
+_OWN = frozenset(PUBLIC_COLUMNS.index(c) for c in ("id", "created_at", "queued_at"))
 
 
 def _record(row: sqlite3.Row) -> DescribeJob:
@@ -48,15 +53,33 @@ def _record(row: sqlite3.Row) -> DescribeJob:
 
     Records are never changed in place (every caller copies with ``model_copy``),
     so sharing one between readers is safe; any change to the row is a new key.
+    A row not seen before but of a known shape (every column equal but the id and
+    times: the jobs of one batch) is a copy of that shape's record with its own
+    id and times, without validating it again.
     """
     key = tuple(row)
     job = _PARSED.get(key)
     if job is None:
-        job = row_to_record(row)
+        shape = tuple(v for i, v in enumerate(key) if i not in _OWN)
+        like = _SHAPES.get(shape)
+        if like is None:
+            job = row_to_record(row)
+        else:
+            # The id is ours (hex) and the times are REALs: nothing for validation to change.
+            job = like.model_copy(
+                update={
+                    "id": row["id"],
+                    "created_at": row["created_at"],
+                    "queued_at": row["queued_at"],
+                }
+            )
         with _PARSED_LOCK:
             if len(_PARSED) >= _PARSED_MAX:
                 _PARSED.clear()
+                _SHAPES.clear()
             _PARSED[key] = job
+            if like is None:
+                _SHAPES[shape] = job
     return job
 
 
@@ -124,48 +147,57 @@ def insert_many(conn: sqlite3.Connection, jobs: Sequence[NewJob]) -> list[Descri
 
     Dependencies are checked inside the same transaction, so a job cannot be
     queued behind one deleted a moment before: BadRequest, and nothing is created.
+    The rows and their first history rows go in as two ``executemany``.
     """
     for _ in range(5):
+        ids = [new_job_id() for _ in jobs]
+        if len(set(ids)) < len(ids):
+            continue  # drawn twice in one batch; draw every id again
         try:
             with transaction(conn):
-                ids = [_insert_one(conn, job) for job in jobs]
+                for job in jobs:
+                    _check_dependencies(conn, job.depends_on)
+                now = time.time()
+                conn.executemany(
+                    _INSERT_SQL, [_values(i, job, now) for i, job in zip(ids, jobs, strict=True)]
+                )
+                conn.executemany(
+                    RECORD_SQL, [(now, job.reason, i) for i, job in zip(ids, jobs, strict=True)]
+                )
         except sqlite3.IntegrityError:
-            continue  # id collision; draw every id again
+            continue  # id collision with an existing job; draw every id again
         found = {j.id: j for j in _get_many(conn, ids)}
         return [found[i] for i in ids]
     raise RuntimeError("could not allocate job ids")
 
 
-def _insert_one(conn: sqlite3.Connection, job: NewJob) -> str:
-    _check_dependencies(conn, job.depends_on)
-    job_id = new_job_id()
-    now = time.time()
-    conn.execute(
-        "INSERT INTO jobs (id, name, job_type, status, priority, requested_gpus, params, "
-        "created_at, queued_at, depends_on, time_limit, gpu_memory, preemptible, max_retries, "
-        "group_id, rerun_of, owner) "
-        "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            job_id,
-            job.name or job_id,
-            job.job_type,
-            job.priority,
-            job.requested_gpus,
-            json.dumps(job.params),
-            now,
-            now,
-            json.dumps(list(job.depends_on)),
-            job.time_limit,
-            job.gpu_memory,
-            int(job.preemptible),
-            job.max_retries,
-            job.group,
-            job.rerun_of,
-            job.owner,
-        ),
+_INSERT_SQL = (
+    "INSERT INTO jobs (id, name, job_type, status, priority, requested_gpus, params, "
+    "created_at, queued_at, depends_on, time_limit, gpu_memory, preemptible, max_retries, "
+    "group_id, rerun_of, owner) "
+    "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _values(job_id: str, job: NewJob, now: float) -> tuple[Any, ...]:
+    return (
+        job_id,
+        job.name or job_id,
+        job.job_type,
+        job.priority,
+        job.requested_gpus,
+        json.dumps(job.params),
+        now,
+        now,
+        json.dumps(list(job.depends_on)),
+        job.time_limit,
+        job.gpu_memory,
+        int(job.preemptible),
+        job.max_retries,
+        job.group,
+        job.rerun_of,
+        job.owner,
     )
-    record(conn, job_id, job.reason, now)
-    return job_id
 
 
 def _check_dependencies(conn: sqlite3.Connection, depends_on: Sequence[str]) -> None:
@@ -233,38 +265,97 @@ def list_jobs(
     limit: int = 100,
     offset: int = 0,
     newest_first: bool = True,
+    *,
+    owner: str | None = None,
+    before: str | None = None,
 ) -> tuple[list[DescribeJob], int]:
-    """A page of jobs and the total count matching the filter.
+    """A page of jobs and the total count matching the filter (``before`` aside).
 
-    The total comes from ``counts`` (no ``COUNT(*)`` over the history), and
-    a page past the middle is read from the other end: ``OFFSET`` walks
-    every row it skips, so the oldest pages of a long history cost no more
-    than the newest.
+    ``before`` (a job id) is a keyset cursor: the page starts at the next job
+    after that one in the listing's order, found through an index whatever
+    the depth. ``offset`` pages are made cheap three ways: the total comes
+    from ``counts`` and ``owner_total``, not a ``COUNT(*)`` over the history
+    (but for an owner's jobs in some statuses); an unfiltered history without
+    gaps in ``seq`` (nothing deleted) finds row ``offset`` by arithmetic;
+    otherwise the skipped rows are walked in a narrow index (``jobs_seq``,
+    ``jobs_status_seq``, ``jobs_owner_seq``) from whichever end of the
+    listing is nearer, and only the page's rows are read whole.
     """
     wanted = list(dict.fromkeys(statuses or []))
-    known = counts(conn)
-    total = sum(known.values()) if not wanted else sum(known.get(s, 0) for s in wanted)
-    where = f"WHERE status IN ({','.join('?' * len(wanted))})" if wanted else ""
+    conds: list[str] = []
+    args: list[Any] = []
+    if wanted:
+        conds.append(f"status IN ({','.join('?' * len(wanted))})")
+        args += wanted
+    if owner is not None:
+        conds.append("owner = ?")
+        args.append(owner)
+    if owner is None:
+        known = counts(conn)
+        total = sum(known.values()) if not wanted else sum(known.get(s, 0) for s in wanted)
+    elif not wanted:
+        total = owner_total(conn, owner)
+    else:  # an owner's jobs in some statuses: counted in the (owner, status) index
+        where = " AND ".join(conds)
+        total = conn.execute(f"SELECT COUNT(*) FROM jobs WHERE {where}", args).fetchone()[0]
+    desc, asc = ("DESC", "") if newest_first else ("", "DESC")
+    if before is not None:
+        row = conn.execute("SELECT seq FROM jobs WHERE id = ?", (before,)).fetchone()
+        if row is None:
+            raise BadRequest(f"before names no job {before!r}", reason="unknown_cursor")
+        conds.append("seq < ?" if newest_first else "seq > ?")
+        args.append(row[0])
+        where = "WHERE " + " AND ".join(conds)
+        rows = conn.execute(
+            f"SELECT {_COLS} FROM jobs {where} ORDER BY seq {desc} LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        ).fetchall()
+        return [_record(r) for r in rows], total
     if offset >= total:
         return [], total
-    reverse = offset + limit > total - offset and offset > 0
-    if reverse:
-        # The same rows, counted from the far end: skip ``total - offset - limit``.
-        first = max(0, total - offset - limit)
+    where = ("WHERE " + " AND ".join(conds)) if conds else ""
+    if offset == 0:
+        rows = conn.execute(
+            f"SELECT {_COLS} FROM jobs {where} ORDER BY seq {desc} LIMIT ?", [*args, limit]
+        ).fetchall()
+        return [_record(r) for r in rows], total
+    if not conds:
+        lo, hi = conn.execute(
+            "SELECT (SELECT MIN(seq) FROM jobs), (SELECT MAX(seq) FROM jobs)"
+        ).fetchone()
+        if hi - lo + 1 == total:  # no gaps: row ``offset`` is a known seq
+            edge, cmp = (hi - offset, "<=") if newest_first else (lo + offset, ">=")
+            rows = conn.execute(
+                f"SELECT {_COLS} FROM jobs WHERE seq {cmp} ? ORDER BY seq {desc} LIMIT ?",
+                (edge, limit),
+            ).fetchall()
+            return [_record(r) for r in rows], total
+    if offset + limit > total - offset:
+        # Nearer the far end: skip ``total - offset - limit`` rows from there.
+        skip = max(0, total - offset - limit)
         take = min(limit, total - offset)
-        order = "seq" if newest_first else "seq DESC"
-        rows = conn.execute(
-            f"SELECT {_COLS} FROM jobs {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*wanted, take, first],
-        ).fetchall()
-        rows.reverse()
+        order = asc
     else:
-        order = "seq DESC" if newest_first else "seq"
-        rows = conn.execute(
-            f"SELECT {_COLS} FROM jobs {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*wanted, limit, offset],
-        ).fetchall()
+        skip, take, order = offset, limit, desc
+    # The rows skipped are stepped over in a covering index; only the page is read whole.
+    index = "" if len(wanted) > 1 else " INDEXED BY " + _index_for(wanted, owner)
+    rows = conn.execute(
+        f"SELECT {_COLS} FROM jobs WHERE seq IN (SELECT seq FROM jobs{index} {where} "
+        f"ORDER BY seq {order} LIMIT ? OFFSET ?) ORDER BY seq {desc}",
+        [*args, take, skip],
+    ).fetchall()
     return [_record(r) for r in rows], total
+
+
+def _index_for(wanted: list[str], owner: str | None) -> str:
+    """The narrow index whose order is ``seq`` within the filter's equality columns."""
+    if owner is not None and not wanted:
+        return "jobs_owner_seq"
+    if wanted and owner is None:
+        return "jobs_status_seq"
+    if owner is not None:
+        return "jobs_owner"  # owner and status: (owner, status), then rowid = seq
+    return "jobs_seq"
 
 
 _COUNTS_SQL = (
@@ -281,6 +372,38 @@ _COUNTS_SQL = (
         UPDATE job_counts SET n = n - 1 WHERE status = OLD.status;
         INSERT INTO job_counts (status, n) VALUES (NEW.status, 1)
             ON CONFLICT (status) DO UPDATE SET n = n + 1;
+    END""",
+    # Writes to job rows by kind, for the queue kept by ``queued``: one row.
+    # (``epoch``: drawn per connection, so a cache kept for a closed one is never taken
+    # for this one's, whatever its ``id``.)
+    "CREATE TEMP TABLE IF NOT EXISTS job_writes (epoch INTEGER, inserts INTEGER, others INTEGER)",
+    "INSERT INTO temp.job_writes SELECT random(), 0, 0 "
+    "WHERE NOT EXISTS (SELECT 1 FROM temp.job_writes)",
+    """CREATE TEMP TRIGGER IF NOT EXISTS job_writes_insert AFTER INSERT ON main.jobs BEGIN
+        UPDATE job_writes SET inserts = inserts + 1;
+    END""",
+    """CREATE TEMP TRIGGER IF NOT EXISTS job_writes_update AFTER UPDATE ON main.jobs BEGIN
+        UPDATE job_writes SET others = others + 1;
+    END""",
+    """CREATE TEMP TRIGGER IF NOT EXISTS job_writes_delete AFTER DELETE ON main.jobs BEGIN
+        UPDATE job_writes SET others = others + 1;
+    END""",
+    # The same per owner (jobs without one are not counted): an owner's page total.
+    "CREATE TEMP TABLE IF NOT EXISTS job_owner_counts (owner TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+    """CREATE TEMP TRIGGER IF NOT EXISTS job_owner_counts_insert AFTER INSERT ON main.jobs
+    WHEN NEW.owner IS NOT NULL BEGIN
+        INSERT INTO job_owner_counts (owner, n) VALUES (NEW.owner, 1)
+            ON CONFLICT (owner) DO UPDATE SET n = n + 1;
+    END""",
+    """CREATE TEMP TRIGGER IF NOT EXISTS job_owner_counts_delete AFTER DELETE ON main.jobs
+    WHEN OLD.owner IS NOT NULL BEGIN
+        UPDATE job_owner_counts SET n = n - 1 WHERE owner = OLD.owner;
+    END""",
+    """CREATE TEMP TRIGGER IF NOT EXISTS job_owner_counts_update AFTER UPDATE OF owner ON main.jobs
+    WHEN NEW.owner IS NOT OLD.owner BEGIN
+        UPDATE job_owner_counts SET n = n - 1 WHERE owner = OLD.owner;
+        INSERT INTO job_owner_counts (owner, n) SELECT NEW.owner, 1 WHERE NEW.owner IS NOT NULL
+            ON CONFLICT (owner) DO UPDATE SET n = n + 1;
     END""",
 )
 #: Per connection: the ``PRAGMA data_version`` the counts were last taken at.
@@ -315,6 +438,11 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
             "INSERT INTO temp.job_counts (status, n) SELECT status, COUNT(*) FROM main.jobs "
             "GROUP BY status"
         )
+        conn.execute("DELETE FROM temp.job_owner_counts")
+        conn.execute(
+            "INSERT INTO temp.job_owner_counts (owner, n) SELECT owner, COUNT(*) FROM main.jobs "
+            "WHERE owner IS NOT NULL GROUP BY owner"
+        )
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -324,12 +452,67 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {r[0]: r[1] for r in rows}
 
 
+def owner_total(conn: sqlite3.Connection, owner: str) -> int:
+    """How many jobs ``owner`` has, kept beside ``counts`` (fresh after it)."""
+    counts(conn)
+    row = conn.execute("SELECT n FROM temp.job_owner_counts WHERE owner = ?", (owner,)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+@dataclass
+class _Queue:
+    """The queue as last read on one connection, and the write counts it is valid for."""
+
+    epoch: int  # which connection (see ``job_writes``)
+    version: int  # PRAGMA data_version: another connection's write invalidates it
+    others: int  # updates and deletes of job rows: any may reorder or leave the queue
+    inserts: int  # new rows: the only change read incrementally
+    last_seq: int
+    entries: list[tuple[int, int, DescribeJob]]  # (-priority, seq, record), dispatch order
+
+
+_QUEUES: dict[int, _Queue] = {}
+
+
 def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
-    """The queue in dispatch order: priority descending, then submission order."""
-    rows = conn.execute(
-        f"SELECT {_COLS} FROM jobs WHERE status = 'queued' ORDER BY priority DESC, seq"
-    ).fetchall()
-    return [_record(r) for r in rows]
+    """The queue in dispatch order: priority descending, then submission order.
+
+    Read whole once, then kept per connection: while job rows were only
+    inserted since (a queue growing behind busy GPUs, the dispatcher and
+    every panel reading it), only the new queued rows are read and merged in.
+    Any update or delete of a job row, or a write by another connection,
+    reads it whole again. The counts come from TEMP triggers (``counts``).
+    """
+    counts(conn)  # the TEMP tables and triggers exist and are current
+    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    epoch, inserts, others = conn.execute(
+        "SELECT epoch, inserts, others FROM temp.job_writes"
+    ).fetchone()
+    have = _QUEUES.get(id(conn))
+    if have is None or (have.epoch, have.version, have.others) != (epoch, version, others):
+        entries = _entries(conn, 0)
+        (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
+        have = _Queue(epoch, version, others, inserts, last, entries)
+        _QUEUES[id(conn)] = have
+    elif have.inserts != inserts:
+        added = _entries(conn, have.last_seq)
+        (have.last_seq,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
+        have.inserts = inserts
+        if added:
+            have.entries = list(heapq.merge(have.entries, added, key=lambda e: (e[0], e[1])))
+    return [e[2] for e in have.entries]
+
+
+def _entries(conn: sqlite3.Connection, after: int) -> list[tuple[int, int, DescribeJob]]:
+    """(-priority, seq, record) of the queued jobs after ``seq`` ``after``, in dispatch order.
+
+    Two reads in the same order (``seq`` from the covering ``jobs_status`` index, then
+    the public columns), so every row is the same shape as every other read's.
+    """
+    where = "WHERE status = 'queued' AND seq > ? ORDER BY priority DESC, seq"
+    seqs = conn.execute(f"SELECT seq FROM jobs {where}", (after,)).fetchall()
+    rows = conn.execute(f"SELECT {_COLS} FROM jobs {where}", (after,)).fetchall()
+    return [(-r["priority"], q[0], _record(r)) for q, r in zip(seqs, rows, strict=True)]
 
 
 def active(conn: sqlite3.Connection) -> list[DescribeJob]:

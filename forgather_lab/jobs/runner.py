@@ -7,43 +7,66 @@ SIGINT / SIGHUP sent to the process group (the command still gets them), and
 writes the command's exit status to a file before exiting with it.
 
 The launcher starts a runner *before* it has a job for it and hands the job
-over on stdin (one JSON object: argv, env, cwd, log, exit_file), so
+over on stdin (a dict: argv, env, cwd, log, exit_file), so
 dispatching costs a pipe write instead of an interpreter start. EOF with
-nothing read means "not needed": the runner exits quietly.
+nothing read means "not needed": the runner exits quietly. The launcher
+sends it as a NUL byte and ``marshal`` data (built in: ``import json`` would
+cost this process 10 ms of CPU, its whole start again, at every job); JSON
+is read too (any other client of the runner, the tests).
+
+With a ``user`` (name, uid, gid) in the job, the runner (root, in a shared
+pool) forks instead of spawning, and the child takes that account's groups,
+gid and uid before it opens its log and execs: the command and its log are
+the owner's; the runner that waits for it stays the service's.
 
 Kept to the standard library's core modules so it starts in milliseconds;
 the launcher runs this file by path with ``python -I -S``.
 """
 
-import json
+# The C module (it has no stubs): ``signal`` imports enum, 6 ms of this process's start.
+import _signal as signal  # type: ignore[import-not-found]
+import marshal
 import os
-import signal
 import sys
 
 
-def main() -> int:
-    chunks = []
-    while True:
-        chunk = os.read(0, 65536)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    if not chunks:
+def main(data: bytes | None = None) -> int:
+    """Run one job: ``data`` as the fork server read it, else what stdin holds up to EOF."""
+    if data is None:
+        data = _read_to_eof(0)
+    if not data:
         return 0
-    job = json.loads(b"".join(chunks))
-    log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.close(log)
+    if data.startswith(b"\0"):
+        job = marshal.loads(data[1:])  # noqa: S302 - our own launcher writes it, over our pipe
+    else:
+        import json
+
+        job = json.loads(data)
+    user = job.get("user")
+    if user is None:
+        _log_to(job["log"])
+    # else the command opens its log once it is its owner (_spawn_as): a root
+    # runner opening a file in the owner's directory could be led by a link.
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
     exit_file = job["exit_file"]
     try:
         command = job["argv"]
-        if job.get("cwd"):
-            os.chdir(job["cwd"])
-        pid = os.posix_spawnp(command[0], command, job["env"])
+        if user is not None:
+            pid = _spawn_as(
+                user["name"],
+                user["uid"],
+                user["gid"],
+                job["log"],
+                job.get("cwd"),
+                command,
+                job["env"],
+            )
+        else:
+            if job.get("cwd"):
+                os.chdir(job["cwd"])
+            pid = os.posix_spawnp(command[0], command, job["env"])
     except OSError as e:
         what = e.filename or command[0]
         sys.stderr.write(f"forgather-lab: cannot run the job: {what}: {e.strerror}\n")
@@ -73,12 +96,136 @@ def main() -> int:
     return code if code >= 0 else 128 - code
 
 
+def _log_to(path: str) -> None:
+    log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+
+
+def _spawn_as(
+    name: str, uid: int, gid: int, log: str, cwd: str | None, argv: list[str], env: dict[str, str]
+) -> int:
+    """Fork; the child becomes ``name`` (groups, gid, then uid), opens its log, execs.
+
+    posix_spawn cannot change users, so this one path forks. The runner stays
+    root to wait and record the exit; the child never returns here.
+    """
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 127
+    try:
+        os.initgroups(name, gid)
+        os.setgid(gid)
+        os.setuid(uid)
+        code = 126  # switched, but its log cannot be opened: nowhere to say more
+        _log_to(log)
+        code = 127
+        if cwd:
+            os.chdir(cwd)
+        os.execvpe(argv[0], argv, env)  # noqa: S606 - an argv list, as posix_spawnp is given
+    except OSError as e:
+        what = e.filename or argv[0]
+        os.write(2, f"forgather-lab: cannot run the job: {what}: {e.strerror}\n".encode())
+    except Exception as e:  # the same failures as the spawn's, said the same way
+        os.write(
+            2,
+            f"forgather-lab: cannot run the job: invalid command, environment or "
+            f"directory ({type(e).__name__}: {e})\n".encode(),
+        )
+    finally:
+        os._exit(code)
+
+
 def _record(exit_file: str, code: int) -> None:
-    tmp = exit_file + ".tmp"
-    with open(tmp, "w") as f:
+    # A new file renamed into place, never written through a link: the job's
+    # directory may belong to its owner, and the runner is root.
+    tmp = f"{exit_file}.{os.getpid()}.tmp"
+    try:  # noqa: SIM105 - contextlib is an import this process need not pay for
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w") as f:
         f.write(str(code))
     os.replace(tmp, exit_file)
 
 
+def _read_to_eof(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def serve() -> int:
+    """The fork server (``--serve``): spare runners forked from this idle one.
+
+    Starting an interpreter costs a runner about 10 ms of CPU here, a fork
+    of this small process well under one. Stdin is a Unix socket to the
+    launcher; each request carries (SCM_RIGHTS) the read end of a pipe. For
+    each, this forks a runner in a session of its own that waits on that
+    pipe for its job exactly like a runner the launcher started itself
+    (``main``: EOF with nothing read, it exits), and answers its PID in 8
+    bytes. EOF: exit; the runners forked carry on. They are this process's
+    children, reaped as they end.
+    """
+    import _socket  # the C module: ``socket`` imports enum and selectors
+
+    sock = _socket.socket(fileno=0)
+    signal.signal(signal.SIGCHLD, _reap_children)
+    while True:
+        msg, ancillary, _, _ = sock.recvmsg(1, _socket.CMSG_SPACE(4))
+        fds = [
+            int.from_bytes(data[i : i + 4], sys.byteorder)
+            for level, kind, data in ancillary
+            if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS
+            for i in range(0, len(data) - 3, 4)
+        ]
+        if not msg:
+            return 0
+        if len(fds) != 1:  # not a request of ours: refuse it (PID 0)
+            for fd in fds:
+                os.close(fd)
+            sock.sendall(bytes(8))
+            continue
+        pid = os.fork()
+        if pid == 0:
+            code = 70  # EX_SOFTWARE: the runner itself failed
+            try:
+                code = _forked(fds[0])
+            finally:
+                os._exit(code)  # never back into this loop
+        os.close(fds[0])
+        sock.sendall(pid.to_bytes(8, "big"))
+
+
+def _forked(jobs: int) -> int:
+    """In a forked runner: a session of its own, then wait for the job like any runner."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the job must reap its own children
+    os.setsid()
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)  # stdin was the fork server's socket
+    os.close(null)
+    data = _read_to_eof(jobs)
+    os.close(jobs)
+    try:
+        return main(data)
+    finally:
+        sys.stderr.flush()  # os._exit follows: nothing else flushes
+
+
+def _reap_children(_signum: int, _frame: object) -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve() if sys.argv[1:] == ["--serve"] else main())

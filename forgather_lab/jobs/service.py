@@ -25,6 +25,7 @@ import builtins
 import dataclasses
 import functools
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from typing import Protocol
@@ -32,6 +33,7 @@ from typing import Protocol
 from ..errors import Conflict, ForgatherError
 from ..events import EventBus
 from ..executors.base import Executor, Submitted
+from ..jobfiles import open_regular
 from ..models.jobs import KillResult
 from ..store import Database
 from ..tasks import TaskSet, wait_set
@@ -143,7 +145,9 @@ class JobsService(JobRecords):
             await asyncio.to_thread(self._forget_exit, job_id)
         if not await self.db.run(lambda c: repo.claim(c, job_id, gpus)):
             return  # cancelled meanwhile
-        await self._changed(job_id, JobStatus.QUEUED)
+        # Said while the job is handed over (the claim is durable already): the
+        # process need not wait for the event's read and fan-out.
+        announced = asyncio.ensure_future(self._changed(job_id, JobStatus.QUEUED))
         claimed = job.model_copy(update={"status": JobStatus.STARTING, "gpus": list(gpus)})
         try:
             spec = self.kinds.get(job.job_type).launch_spec(launch_params(job.params), gpus)
@@ -159,8 +163,10 @@ class JobsService(JobRecords):
             submitted = await self.executor.submit(job_id, spec, gpus, job=claimed)
         except (OSError, ValueError, KeyError, ForgatherError) as e:
             message = e.message if isinstance(e, ForgatherError) else str(e)
+            await announced
             await self._settle(claimed, JobStatus.FAILED, None, f"could not start: {message}")
             return
+        await announced
         if self.executor.remote:
             await self._handed_over(job_id, submitted, own_child=True)
             return
@@ -216,7 +222,8 @@ class JobsService(JobRecords):
     def _append_log(self, job_id: str, line: bytes) -> None:
         path = self.executor.log_path(job_id)
         if path.parent.is_dir():
-            with open(path, "ab") as f:
+            # The job's owner may own the directory: never append through a link.
+            with os.fdopen(open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT), "ab") as f:
                 f.write(line)
 
     def _watch(self, job: DescribeJob, own_child: bool) -> None:

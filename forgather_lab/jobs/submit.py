@@ -11,20 +11,29 @@ means nothing is created.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import math
 import secrets
+import sqlite3
 from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
 from typing import Any
 
 from ..errors import BadRequest
 from ..gpus.backend import GpuBackend
-from ..models.jobs import EXECUTOR_PARAMS_KEY, CreateJob, CreateJobBatch, CreateSweep, JobStatus
+from ..models.jobs import (
+    EXECUTOR_PARAMS_KEY,
+    CreateJob,
+    CreateJobBatch,
+    CreateSweep,
+    DescribeJob,
+    JobStatus,
+)
 from ..store import Database
 from . import repository as repo
-from .kinds import ConfigResolver, JobKinds
+from .kinds import CommandKind, ConfigResolver, JobKind, JobKinds
 
 #: A check other packages add to every enqueue; raises BadRequest to refuse.
 EnqueueCheck = Callable[[CreateJob], Awaitable[None]]
@@ -73,7 +82,25 @@ class Submissions:
     ) -> repo.NewJob:
         """One request, validated (BadRequest if not) into the row it creates."""
         kind = self.kinds.get(request.job_type)
-        params = await asyncio.to_thread(kind.prepare, request, self.resolver)
+        if _touches_nothing(kind, request):
+            params = kind.prepare(request, self.resolver)  # a thread hop costs more here
+        else:
+            params = await asyncio.to_thread(kind.prepare, request, self.resolver)
+        return await self._complete(
+            request, kind, params, group=group, rerun_of=rerun_of, label=label
+        )
+
+    async def _complete(
+        self,
+        request: CreateJob,
+        kind: JobKind,
+        params: dict[str, Any],
+        *,
+        group: str | None,
+        rerun_of: str | None = None,
+        label: str | None = None,
+    ) -> repo.NewJob:
+        """The checks and defaults after the kind's own ``prepare`` gave ``params``."""
         requested = request.requested_gpus
         if requested is None:
             requested = kind.default_gpus(params)
@@ -112,12 +139,28 @@ class Submissions:
         )
 
     async def prepare_batch(self, batch: CreateJobBatch) -> list[repo.NewJob]:
-        """Every job of a batch, in order, sharing one group; the first bad one is a 400."""
+        """Every job of a batch, in order, sharing one group; the first bad one is a 400.
+
+        The kinds' own checks (file system reads) run for the whole batch in one
+        worker thread, not one thread hop per job.
+        """
         group = new_group_id()
+
+        def kinds_prepare() -> list[tuple[JobKind, dict[str, Any]]]:
+            out = []
+            for i, request in enumerate(batch.jobs):
+                try:
+                    kind = self.kinds.get(request.job_type)
+                    out.append((kind, kind.prepare(request, self.resolver)))
+                except BadRequest as e:
+                    raise BadRequest(f"jobs[{i}]: {e.message}", reason=e.reason) from e
+            return out
+
+        prepared = await asyncio.to_thread(kinds_prepare)
         out = []
-        for i, request in enumerate(batch.jobs):
+        for i, (request, (kind, params)) in enumerate(zip(batch.jobs, prepared, strict=True)):
             try:
-                out.append(await self.prepare(request, group=group))
+                out.append(await self._complete(request, kind, params, group=group))
             except BadRequest as e:
                 raise BadRequest(f"jobs[{i}]: {e.message}", reason=e.reason) from e
         return out
@@ -207,6 +250,11 @@ class Submissions:
                 )
 
 
+def _touches_nothing(kind: JobKind, request: CreateJob) -> bool:
+    """Whether ``kind.prepare`` is validation alone (no file system: it may sit on NFS)."""
+    return type(kind) is CommandKind and not request.job_params.get("cwd")
+
+
 def largest_gpu_mib(backend: GpuBackend, excluded: Collection[int]) -> int | None:
     """The memory of the largest usable card in MiB (None without one): the most a job
     may declare as ``gpu_memory``."""
@@ -242,3 +290,77 @@ def default_name(request: CreateJob, params: dict[str, Any]) -> str:
 def _short(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value)
     return text if len(text) <= 24 else text[:23] + "…"
+
+
+class GroupCommit:
+    """Enqueues that arrive while one is being written go in together: one hop to the
+    database thread and one transaction for all of them (group commit).
+
+    The first request is written at once; those arriving during its write wait
+    for the next one, so a lone client pays nothing and sixteen share their
+    commits. Each caller still gets its own answer: a group a dependency check
+    refuses is written again one request at a time, so one bad request fails
+    alone. Every answer comes after the commit that made it durable.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._waiting: list[tuple[list[repo.NewJob], asyncio.Future[list[DescribeJob]]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def insert(self, rows: list[repo.NewJob]) -> list[DescribeJob]:
+        """``repo.insert_many(rows)``, in a transaction shared with concurrent callers."""
+        done: asyncio.Future[list[DescribeJob]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((rows, done))
+        if self._writer is None:
+            self._writer = asyncio.ensure_future(self._write_all())
+        return await done
+
+    async def _write_all(self) -> None:
+        try:
+            while self._waiting:
+                group, self._waiting = self._waiting, []
+                write = functools.partial(_insert_groups, groups=[rows for rows, _ in group])
+                try:
+                    answers = await self.db.run(write)
+                except BaseException as e:  # the store failed them all alike (read-only, full)
+                    for _, done in group:
+                        if not done.done():
+                            done.set_exception(e)
+                    if not isinstance(e, Exception):
+                        raise
+                    continue
+                for (_, done), answer in zip(group, answers, strict=True):
+                    if done.done():
+                        continue  # its caller went away; the jobs exist all the same
+                    if isinstance(answer, BaseException):
+                        done.set_exception(answer)
+                    else:
+                        done.set_result(answer)
+        finally:
+            self._writer = None
+
+
+def _insert_groups(
+    conn: sqlite3.Connection, groups: list[list[repo.NewJob]]
+) -> list[list[DescribeJob] | BadRequest]:
+    """Each group's records (or the BadRequest that refused it), in one transaction when
+    none is refused."""
+    if len(groups) > 1:
+        try:
+            jobs = repo.insert_many(conn, [row for rows in groups for row in rows])
+        except BadRequest:
+            pass  # one of them names a bad dependency: each alone, below
+        else:
+            out: list[list[DescribeJob] | BadRequest] = []
+            for rows in groups:
+                out.append(jobs[: len(rows)])
+                jobs = jobs[len(rows) :]
+            return out
+    answers: list[list[DescribeJob] | BadRequest] = []
+    for rows in groups:
+        try:
+            answers.append(repo.insert_many(conn, rows))
+        except BadRequest as e:
+            answers.append(e)
+    return answers

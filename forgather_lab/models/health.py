@@ -21,3 +21,11 @@ class DescribeHealth(BaseModel):
     mode: Literal["single", "hub"] = "single"
     user: str | None = Field(None, description="who is asking (the Hub user in hub mode)")
     admin: bool = Field(False, description="whether the caller may act on every job and policy")
+    run_as_owner: bool = Field(
+        False,
+        description="whether jobs' commands run as their owners' local accounts now "
+        "(hub mode, the service as root, the local executor; ForgatherLab.run_as_owner)",
+    )
+    run_as_reason: str | None = Field(
+        None, description="why jobs run as their owners, or whose account they run as instead"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
@@ -97,6 +97,12 @@ class CreateJob(ApiModel):
         max_length=20,
         description="per-job engine settings over the server's: Slurm partition, account, "
         "qos, time, extra_args",
+    )
+    node: str | None = Field(
+        None,
+        max_length=64,
+        description="cluster mode, POST /queue only: the node_id to queue it on, or 'any' "
+        "(the node where it can start soonest); default: this node",
     )
 
 
@@ -251,7 +257,10 @@ class DescribeJob(BaseModel):
     exit_code: int | None
     error: str | None
     log_path: str | None
-    node: str
+    node: str = Field(
+        description="where it runs: 'local' (this server's machine; in cluster mode the "
+        "node_id of the member running it instead) or an engine's node list (Slurm, Ray)"
+    )
     created_at: float
     started_at: float | None
     ended_at: float | None
@@ -305,19 +314,48 @@ class JobHistory(BaseModel):
     transitions: list[JobTransition]
 
 
+class JobsNode(BaseModel):
+    """One node of ``GET /jobs?scope=cluster``: whether its jobs could be read, and why not."""
+
+    node_id: str
+    hostname: str
+    is_self: bool
+    reachable: bool
+    total: int | None = None
+    message: str | None = None
+
+
 class ListJobs(BaseModel):
     """A page of jobs."""
 
     jobs: list[DescribeJob]
     total: int | None = None
+    nodes: list[JobsNode] | None = Field(
+        None, description="scope=cluster: every node asked, reachable or not"
+    )
+    unreachable: list[str] | None = Field(
+        None, description="scope=cluster: the node_ids whose jobs are missing"
+    )
 
 
 class ListJobsQuery(ApiModel):
     """``GET /jobs`` filters and paging."""
 
     status: str | None = Field(None, description="comma-separated statuses")
+    owner: str | None = Field(None, max_length=256, description="only this user's jobs")
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=MAX_INT64)
+    before: str | None = Field(
+        None,
+        max_length=64,
+        description="a cursor: the page starts after this job id (the last id of the "
+        "previous page), as fast at any depth; offset then counts from there",
+    )
+    scope: Literal["node", "cluster"] = Field(
+        "node",
+        description="cluster: every reachable node's jobs (each with its node), newest "
+        "first; limit applies per node and to the whole, offset and before per node",
+    )
 
 
 class DescribeScheduler(BaseModel):

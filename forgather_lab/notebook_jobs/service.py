@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .. import jobfiles as files
 from ..errors import Conflict, NotFound
 from ..models.jobs import DescribeJob, JobStatus
 from ..models.notebook_jobs import ExecutedNotebook
@@ -53,7 +54,7 @@ class NotebookJobsService:
 
 def _read(path: Path) -> Any:
     try:
-        return json.loads(path.read_bytes())
+        return json.loads(files.read_bytes(path))
     except FileNotFoundError:
         return None
     except ValueError:

@@ -2,24 +2,25 @@
 
 LTTB needs points, and 100 runs of a million points each are 10^8 rows: far
 too many to read for one chart. The metric rollups (``control/metrics.py``)
-already hold, per bucket of 16 / 256 / 4096 / 65536 steps, the lowest and
-the highest point. So a big curve is read as the extremes of groups of
-about ``span / (max_points / 2)`` steps: the coarsest rollup level no wider
-than that, merged ``k`` buckets at a time in SQL (``GROUP BY bucket / k``,
-``k`` as many as fit; the point of a ``MIN()`` / ``MAX()`` aggregate comes
-along as a bare column, which SQLite takes from the row holding the
-extreme). That makes between ``max_points / 2`` and ``max_points`` groups,
-so at most ``2 * max_points + 2`` candidates, read with the primary key's
-prefix (``job_id, name, width``) scanning at most 16 rollup rows per group;
-``compare.downsample`` then keeps at most ``max_points`` of them. Rows are
-read as plain tuples: building ``sqlite3.Row`` objects cost more than the
-reads themselves (measured: 4x on the 1,000,000-point curve).
+already hold, per bucket of 16 / 64 / 256 / 1024 / 4096 / 16384 / 65536
+steps (4x apart), the lowest and the highest point. So a big curve is read as
+the extremes of the buckets of the coarsest level that still has at least
+``max_points / 2`` buckets over the curve's steps: one range read of the
+primary key (``job_id, name, width``), no grouping. Levels 4x apart make that
+between ``max_points / 2`` and ``2 * max_points`` buckets, so between
+``max_points`` and ``4 * max_points + 2`` candidates (a 1,000,000-step curve
+at ``max_points=1000``: 977 rows of width 1024, 1,954 candidates), and
+``compare.downsample`` keeps at most ``max_points`` of them. Rows are read
+as plain tuples: building ``sqlite3.Row`` objects cost more than the reads
+themselves (measured: 4x on the 1,000,000-point curve). Until this level
+spacing (migration 12) the levels were 16x apart and a read merged up to 15
+buckets per group with ``GROUP BY``: 69% of the server's time at this size.
 
 What this costs in fidelity: every point answered is a real stored point;
 the first and last are the series' own (read from ``metrics``), the lowest
 and highest are exact (they are the extremes of some bucket); inside one
-group only its two extremes can be chosen, so a point between them is
-represented by the group's envelope rather than by itself. Rollups ignore
+bucket only its two extremes can be chosen, so a point between them is
+represented by the bucket's envelope rather than by itself. Rollups ignore
 missing values and are not lowered when a step is re-reported with a
 smaller value (a resumed run), which can leave an overwritten value as a
 candidate; ``series`` of the metrics endpoint has the same caveat.
@@ -33,7 +34,8 @@ the rest by step exactly as for the step axis, and the answer is those
 points as ``(time, value)`` in time order. So both axes draw the same
 values where every point has a time, and ``max_points`` bounds both. (A
 rollup's time can be stale where its extreme was re-reported with the same
-value, the caveat above.)
+value, the caveat above.) The step axis reads no times at all (``NULL`` in
+their place: two columns fewer per row).
 """
 
 from __future__ import annotations
@@ -43,9 +45,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from .compare import Point, downsample
-
-#: ``(step, value, time)``; time None where the point was stored without one.
-Timed = tuple[int, float, float | None]
 
 #: A curve of at most this many times ``max_points`` points is read whole.
 RAW_FACTOR = 4
@@ -70,90 +69,110 @@ def _count(conn: sqlite3.Connection, job_id: str, name: str, coarsest: int) -> i
     return int(row[0])
 
 
-def _end(conn: sqlite3.Connection, job_id: str, name: str, last: bool) -> Timed | None:
+def _end(
+    conn: sqlite3.Connection, job_id: str, name: str, last: bool, cols: str
+) -> tuple[Any, ...] | None:
     order = "DESC" if last else "ASC"
-    row = conn.execute(
-        f"SELECT step, value, time FROM metrics WHERE {_KEY} AND value IS NOT NULL "
+    rows = _rows(
+        conn,
+        f"SELECT {cols} FROM metrics WHERE {_KEY} AND value IS NOT NULL "
         f"ORDER BY step {order} LIMIT 1",
         (job_id, name),
-    ).fetchone()
-    return None if row is None else (int(row[0]), float(row[1]), row[2])
-
-
-def _raw(conn: sqlite3.Connection, job_id: str, name: str) -> list[Timed]:
-    sql = f"SELECT step, value, time FROM metrics WHERE {_KEY} AND value IS NOT NULL ORDER BY step"
-    return _rows(conn, sql, (job_id, name))  # step INTEGER, value REAL: already typed
+    )
+    return rows[0] if rows else None
 
 
 def _extremes(
-    conn: sqlite3.Connection, job_id: str, name: str, width: int, merge: int
-) -> list[Timed]:
-    """Each group's lowest and highest point (by step within the group), in step order."""
+    conn: sqlite3.Connection, job_id: str, name: str, width: int, timed: bool
+) -> list[tuple[Any, ...]]:
+    """Each bucket's lowest and highest point (by step within the bucket), in step order.
+
+    In step order without a sort: buckets come in bucket order, and a bucket's
+    extremes lie inside it (``step // width == bucket``, as every append and
+    the backfill write them), so only each pair needs ordering.
+    """
     args = (job_id, name, width)
-    where = f"FROM metric_rollups WHERE {_KEY} AND width = ?3"
-    if merge <= 1:
-        sql = f"SELECT min_step, min_value, min_time, max_step, max_value, max_time {where}"
-        rows = _rows(conn, sql, args)
-        pairs = [((r[0], r[1], r[2]), (r[3], r[4], r[5])) for r in rows]
-    else:
-        # The bare columns come from the row holding the MIN() / MAX(); both queries
-        # group the same rows, so their groups pair up in order.
-        group = f"{where} GROUP BY bucket / ?4 ORDER BY bucket / ?4"
-        lows = _rows(conn, f"SELECT min_step, MIN(min_value), min_time {group}", (*args, merge))
-        highs = _rows(conn, f"SELECT max_step, MAX(max_value), max_time {group}", (*args, merge))
-        pairs = list(zip(lows, highs, strict=True))
-    out: list[Timed] = []
-    for low, high in pairs:  # a merge of two sorted lists, no sort
-        if low[0] < high[0]:
-            out += (low, high)
-        elif low[0] > high[0]:
-            out += (high, low)
+    where = f"FROM metric_rollups WHERE {_KEY} AND width = ?"
+    out: list[tuple[Any, ...]] = []
+    if not timed:
+        rows = _rows(conn, f"SELECT min_step, min_value, max_step, max_value {where}", args)
+        for s0, v0, s1, v1 in rows:
+            if s0 < s1:
+                out += ((s0, v0), (s1, v1))
+            elif s0 > s1:
+                out += ((s1, v1), (s0, v0))
+            else:
+                out.append((s0, v0))
+        return out
+    sql = f"SELECT min_step, min_value, min_time, max_step, max_value, max_time {where}"
+    for s0, v0, t0, s1, v1, t1 in _rows(conn, sql, args):
+        if s0 < s1:
+            out += ((s0, v0, t0), (s1, v1, t1))
+        elif s0 > s1:
+            out += ((s1, v1, t1), (s0, v0, t0))
         else:
-            out.append(low)
+            out.append((s0, v0, t0))
     return out
 
 
-def candidates(
-    conn: sqlite3.Connection, job_id: str, name: str, max_points: int, levels: Sequence[int]
-) -> list[Timed]:
-    """The points of one curve LTTB should choose from, in step order, with their times.
-
-    ``levels``: the rollup widths, finest first (``control.metrics.LEVELS``).
-    """
+def _candidates(
+    conn: sqlite3.Connection,
+    job_id: str,
+    name: str,
+    max_points: int,
+    levels: Sequence[int],
+    timed: bool,
+) -> list[tuple[Any, ...]]:
+    # ``(step, value, time)`` when timed, else ``(step, value)``: the step axis reads no
+    # times, and its points are the answer as they are (no second list to build).
+    cols = "step, value, time" if timed else "step, value"
     count = _count(conn, job_id, name, levels[-1])
     if count == 0:
         return []
+    raw = f"SELECT {cols} FROM metrics WHERE {_KEY} AND value IS NOT NULL ORDER BY step"
     if count <= RAW_FACTOR * max_points:
-        return _raw(conn, job_id, name)
-    first, last = _end(conn, job_id, name, False), _end(conn, job_id, name, True)
+        return _rows(conn, raw, (job_id, name))  # step INTEGER, value REAL: already typed
+    first = _end(conn, job_id, name, False, cols)
+    last = _end(conn, job_id, name, True, cols)
     if first is None or last is None:
         return []
-    group = (last[0] - first[0] + 1) / (max_points / 2)  # steps per group
+    group = (last[0] - first[0] + 1) / (max_points / 2)  # steps per bucket, at most
     fitting = [w for w in levels if w <= group]
     if not fitting:  # dense and short: at most 16 * max_points rows
-        return _raw(conn, job_id, name)
-    width = fitting[-1]
-    points = _extremes(conn, job_id, name, width, int(group // width))
+        return _rows(conn, raw, (job_id, name))
+    points = _extremes(conn, job_id, name, fitting[-1], timed)
     if not points:
         return sorted({first[0]: first, last[0]: last}.values())
+    # The true ends, unless a rollup already offers that step (or one beyond it: an
+    # end re-reported as missing leaves a stale extreme behind, as the caveat above).
     if first[0] < points[0][0]:
         points.insert(0, first)
     if last[0] > points[-1][0]:
         points.append(last)
-    steps = [p[0] for p in points]
-    if steps == sorted(set(steps)):  # strictly increasing (checked at C speed)
-        return points
-    # Out of order only through stale rollups (a step re-reported as missing):
-    # one candidate per step, sorted.
-    return sorted({p[0]: p for p in (*points, first, last)}.values())
+    return points
+
+
+def candidates(
+    conn: sqlite3.Connection,
+    job_id: str,
+    name: str,
+    max_points: int,
+    levels: Sequence[int],
+    timed: bool = True,
+) -> list[tuple[Any, ...]]:
+    """The points of one curve LTTB should choose from, in step order.
+
+    ``(step, value, time)`` each, or ``(step, value)`` with ``timed=False``.
+    ``levels``: the rollup widths, finest first (``control.metrics.LEVELS``).
+    """
+    return _candidates(conn, job_id, name, max_points, levels, timed)
 
 
 def curve(
     conn: sqlite3.Connection, job_id: str, name: str, max_points: int, levels: Sequence[int]
 ) -> list[Point]:
     """One curve, downsampled to at most ``max_points`` points, on the step axis."""
-    chosen = downsample(candidates(conn, job_id, name, max_points, levels), max_points)
-    return [(s, v) for s, v, _ in chosen]
+    return downsample(_candidates(conn, job_id, name, max_points, levels, False), max_points)
 
 
 def timed_curve(

@@ -33,6 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .. import jobfiles as files
 from ..models.jobs import DescribeJob
 from ..models.runs import (
     ConfigProvenance,
@@ -249,18 +250,14 @@ def _scrub(value: Any, secrets: list[str]) -> Any:
 def write(job_dir: Path, record: DescribeProvenance) -> Path:
     """Store ``record`` as ``provenance.json`` (0600, replaced atomically)."""
     path = job_dir / PROVENANCE_FILE
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(fd, "w", encoding="utf-8") as f:
-        f.write(record.model_dump_json(indent=2))
-    tmp.replace(path)
+    files.write_private(path, record.model_dump_json(indent=2))
     return path
 
 
 def read(job_dir: Path) -> DescribeProvenance | None:
     """The stored record, or None when there is none (yet)."""
     try:
-        text = (job_dir / PROVENANCE_FILE).read_text(encoding="utf-8")
+        text = files.read_text(job_dir / PROVENANCE_FILE)
     except FileNotFoundError:
         return None
     return DescribeProvenance.model_validate_json(text)

@@ -25,6 +25,7 @@ import { setupProjects } from './projects';
 import { projectsSection } from './projects/tree';
 import { setupJobs } from './jobs/setup';
 import { setupChat } from './chat';
+import { setupCluster } from './cluster';
 import { setupEvaluate } from './evaluate';
 import { setupDatasets } from './datasets';
 import { setupNotebookJobs } from './notebookJobs';
@@ -93,6 +94,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const panel = new ForgatherPanel(model, [
       projectsSection(projects.model, projects.actions),
       ...jobSections,
+      ...setupCluster({ client, translator, settingRegistry, pluginId: PLUGIN_ID }),
       ...setupChat(app, { palette, restorer, rendermime, translator, fileBrowser, client, jobs }),
       ...setupDatasets(app, { client, palette, restorer, translator })
     ]);

@@ -6,6 +6,7 @@ import * as React from 'react';
 import type { DescribeHealth } from './client/schemas';
 import { forgatherIcon } from './icons';
 import { type ForgatherModel } from './model';
+import { SharedPoolFacts, SharedPoolPill, pool } from './pool';
 
 function HealthSection(props: {
   health: DescribeHealth | null;
@@ -27,6 +28,7 @@ function HealthSection(props: {
     <section className="jp-forgather-section" aria-label="Server health">
       <header className="jp-forgather-section-header">
         <h3>Server</h3>
+        <SharedPoolPill health={health} />
         <button
           className="jp-forgather-link-button"
           onClick={props.onRefresh}
@@ -38,6 +40,7 @@ function HealthSection(props: {
       <dl className="jp-forgather-facts">
         <dt>Status</dt>
         <dd data-testid="forgather-health-status">{pill}</dd>
+        <SharedPoolFacts health={health} />
         {health && (
           <>
             <dt>GPU backend</dt>
@@ -75,6 +78,7 @@ export class ForgatherPanel extends ReactWidget {
     this.addClass('jp-forgather-panel');
     this.title.icon = forgatherIcon;
     this.title.caption = 'Forgather';
+    model.changed.connect(() => pool.update(model.health));
   }
 
   protected onAfterShow(msg: Message): void {

@@ -26,6 +26,16 @@ SERVICE_ARGS = [
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     """A Hub on loopback with users alice, bob (plain) and boss (a Hub admin, from its config)."""
+    yield from _running_hub(tmp_path_factory)
+
+
+@pytest.fixture(scope="package")
+def users_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """One Hub for the modules about users' servers (their spawns are the slow part)."""
+    yield from _running_hub(tmp_path_factory)
+
+
+def _running_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     proxy = proxy_command()
     if proxy is None:
         message = "configurable-http-proxy is not installed: run scripts/setup-hub.sh"

@@ -87,21 +87,28 @@ c.JupyterHub.authenticator_class = "dummy"
 c.DummyAuthenticator.password = {PASSWORD!r}
 c.Authenticator.allow_all = True
 c.Authenticator.admin_users = {{"boss"}}  # a Hub admin, from the start
-c.JupyterHub.extra_user_scopes = ["access:services!service={SERVICE}"]
+c.JupyterHub.extra_user_scopes = [
+    "access:services!service={SERVICE}",
+    "read:services!service={SERVICE}",  # users' servers ask the Hub where the service is
+]
 # Users' own servers: local processes of the Hub's user (root here), their own state.
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = "{self.base}/home/{{username}}"
 c.Spawner.cmd = [{str(Path(sys.executable).parent / "jupyterhub-singleuser")!r}]
 c.Spawner.args = [
     "--allow-root",
-    "--ForgatherLab.state_dir={self.base}/home/{{username}}/forgather-state",
+    # No state_dir: Spawner.args are not templated; the default is under each user's HOME.
     "--ForgatherLab.gpu_backend=simulated",
     "--ForgatherLab.seed_examples=False",
+    "--ForgatherLab.hub_service={SERVICE}",  # the users' servers use the shared pool
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
 ]
 c.Spawner.server_token_scopes = [
     "users:activity!user",
     "access:servers!server",
     "access:services!service={SERVICE}",
+    "read:services!service={SERVICE}",  # where the service is (GET /hub/api/services/<name>)
 ]
 c.JupyterHub.services = [
     {{

@@ -5,6 +5,91 @@
  * `npm run lint` and the build fail when this file is stale.
  */
 export interface paths {
+    "/forgather/api/cluster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This node's cluster: every member (reachable or not), its probe and GPU counts */
+        get: operations["Cluster_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/cluster/gpus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every reachable node's GPUs, each with its node_id */
+        get: operations["ClusterGpus_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/cluster/network": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last network probe of every peer (latency, bandwidth) */
+        get: operations["ClusterNetwork_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/cluster/network/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Measure latency and bandwidth to every reachable peer, one after the other */
+        post: operations["ClusterNetworkRefresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/cluster/nodes/{node_id}/gpus/{index}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change a GPU's policy on any node of the cluster (a peer's over mTLS) */
+        post: operations["ClusterGpuPolicy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/forgather/api/config/dynamic-args": {
         parameters: {
             query?: never;
@@ -527,7 +612,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Jobs, newest first, with a status filter and paging */
+        /** Jobs, newest first, with status and owner filters and paging (offset, or the before cursor for deep pages) */
         get: operations["Jobs_get"];
         put?: never;
         post?: never;
@@ -1478,6 +1563,70 @@ export interface components {
             removed_ids?: string[];
         };
         /**
+         * ClusterGpu
+         * @description One card of one node.
+         */
+        ClusterGpu: {
+            /** Disabled */
+            disabled: boolean;
+            /** Excluded */
+            excluded: boolean;
+            /** Index */
+            index: number;
+            /** Memory Total */
+            memory_total: number;
+            /** Memory Used */
+            memory_used: number;
+            /** Min Priority */
+            min_priority: number;
+            /** Name */
+            name: string;
+            /** Node Id */
+            node_id: string;
+            /** Power */
+            power: number | null;
+            /** Processes */
+            processes: components["schemas"]["DescribeGpuProcess"][];
+            /**
+             * Reserved By
+             * @description the job holding this card
+             * @default null
+             */
+            reserved_by?: string | null;
+            /** Simulated */
+            simulated: boolean;
+            /** Temperature */
+            temperature: number | null;
+            /** Utilization */
+            utilization: number | null;
+            /** Uuid */
+            uuid: string;
+        };
+        /**
+         * ClusterGpuNode
+         * @description One node of ``GET /cluster/gpus``: whether its cards could be read, and why not.
+         */
+        ClusterGpuNode: {
+            /**
+             * Backend
+             * @default null
+             */
+            backend?: string | null;
+            /** Hostname */
+            hostname: string;
+            /** Is Self */
+            is_self: boolean;
+            /**
+             * Message
+             * @default null
+             */
+            message?: string | null;
+            /** Node Id */
+            node_id: string;
+            /** Reachable */
+            reachable: boolean;
+        };
+        /**
          * CompareMetrics
          * @description Each job's curves, downsampled (LTTB, first / last point and extremes kept).
          */
@@ -1823,6 +1972,39 @@ export interface components {
             stopped_job_id?: string | null;
         };
         /**
+         * DescribeCluster
+         * @description ``GET /cluster``: standalone, ``enabled`` is false and this node is alone.
+         */
+        DescribeCluster: {
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Master
+             * @description the reachable member with the lowest node_id
+             * @default null
+             */
+            master?: string | null;
+            /** Members */
+            members: components["schemas"]["DescribeMember"][];
+            /**
+             * Message
+             * @description why cluster mode is not working, if it is not
+             * @default null
+             */
+            message?: string | null;
+            /**
+             * Name
+             * @description the cluster's name (empty: standalone)
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Self
+             * @description this node's node_id
+             */
+            self: string;
+        };
+        /**
          * DescribeCommand
          * @description A control command queued for a job's trainer.
          */
@@ -2082,6 +2264,18 @@ export interface components {
              * @enum {string}
              */
             mode?: "single" | "hub";
+            /**
+             * Run As Owner
+             * @description whether jobs' commands run as their owners' local accounts now (hub mode, the service as root, the local executor; ForgatherLab.run_as_owner)
+             * @default false
+             */
+            run_as_owner?: boolean;
+            /**
+             * Run As Reason
+             * @description why jobs run as their owners, or whose account they run as instead
+             * @default null
+             */
+            run_as_reason?: string | null;
             /** Scheduler Enabled */
             scheduler_enabled: boolean;
             /** Schema Version */
@@ -2240,6 +2434,74 @@ export interface components {
              */
             time_limit?: number | null;
         };
+        /**
+         * DescribeMember
+         * @description One node as this node knows it.
+         */
+        DescribeMember: {
+            /** Addresses */
+            addresses: string[];
+            gpus?: components["schemas"]["GpuSummary"];
+            /** Hostname */
+            hostname: string;
+            /**
+             * Is Master
+             * @default false
+             */
+            is_master?: boolean;
+            /**
+             * Is Self
+             * @default false
+             */
+            is_self?: boolean;
+            /**
+             * Last Seen
+             * @description epoch seconds of its last direct answer
+             * @default null
+             */
+            last_seen?: number | null;
+            /** Node Id */
+            node_id: string;
+            /**
+             * Port
+             * @description its inter-node (mTLS) listener
+             */
+            port: number;
+            /** @default null */
+            probe?: components["schemas"]["DescribeProbe"] | null;
+            /**
+             * Reachable
+             * @description a direct pull answered within the threshold
+             */
+            reachable: boolean;
+            /**
+             * Started At
+             * @description epoch seconds its server started
+             * @default null
+             */
+            started_at?: number | null;
+            /**
+             * Url
+             * @description its Jupyter server, for links
+             * @default null
+             */
+            url?: string | null;
+            /** Version */
+            version: string;
+        };
+        /**
+         * DescribeNetwork
+         * @description ``GET /cluster/network``: the last probe of every peer (cached until the next refresh).
+         */
+        DescribeNetwork: {
+            /** Peers */
+            peers: components["schemas"]["PeerNetwork"][];
+            /**
+             * Refreshed At
+             * @default null
+             */
+            refreshed_at?: number | null;
+        };
         /** DescribeOutputDir */
         DescribeOutputDir: {
             /** Config */
@@ -2287,6 +2549,27 @@ export interface components {
             params: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * DescribeProbe
+         * @description A node's pre-flight probe, computed once at its start.
+         */
+        DescribeProbe: {
+            /**
+             * Cpus
+             * @description logical CPUs
+             * @default null
+             */
+            cpus?: number | null;
+            /** Interfaces */
+            interfaces: components["schemas"]["ProbeInterface"][];
+            /**
+             * Memory Gb
+             * @description total memory in GiB
+             * @default null
+             */
+            memory_gb?: number | null;
+            versions: components["schemas"]["ProbeVersions"];
         };
         /**
          * DescribeProject
@@ -2834,6 +3117,22 @@ export interface components {
             /** Uuid */
             uuid: string;
         };
+        /**
+         * GpuSummary
+         * @description A node's cards: how many, and how many no job holds and no policy keeps closed.
+         */
+        GpuSummary: {
+            /**
+             * Idle
+             * @default 0
+             */
+            idle?: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total?: number;
+        };
         /** GraphEdge */
         GraphEdge: {
             /**
@@ -2948,6 +3247,16 @@ export interface components {
         ListCheckpoints: {
             /** Checkpoints */
             checkpoints: components["schemas"]["Checkpoint"][];
+        };
+        /**
+         * ListClusterGpus
+         * @description ``GET /cluster/gpus``: every reachable node's cards, each with its ``node_id``.
+         */
+        ListClusterGpus: {
+            /** Gpus */
+            gpus: components["schemas"]["ClusterGpu"][];
+            /** Nodes */
+            nodes: components["schemas"]["ClusterGpuNode"][];
         };
         /** ListConfigTemplates */
         ListConfigTemplates: {
@@ -3158,6 +3467,54 @@ export interface components {
             version: string;
         };
         /**
+         * PeerLatency
+         * @description Round trips to one peer's listener, warm-up samples left out (milliseconds).
+         */
+        PeerLatency: {
+            /** Max Ms */
+            max_ms: number;
+            /** Median Ms */
+            median_ms: number;
+            /** Min Ms */
+            min_ms: number;
+            /** Samples */
+            samples: number;
+        };
+        /**
+         * PeerNetwork
+         * @description The network probe's result for one peer.
+         */
+        PeerNetwork: {
+            /**
+             * Address
+             * @default null
+             */
+            address?: string | null;
+            /**
+             * Bandwidth Mbps
+             * @description HTTPS download, megabits per second
+             * @default null
+             */
+            bandwidth_mbps?: number | null;
+            /** Hostname */
+            hostname: string;
+            /** @default null */
+            latency?: components["schemas"]["PeerLatency"] | null;
+            /**
+             * Measured At
+             * @default null
+             */
+            measured_at?: number | null;
+            /**
+             * Message
+             * @description why the peer could not be measured
+             * @default null
+             */
+            message?: string | null;
+            /** Node Id */
+            node_id: string;
+        };
+        /**
          * PendingCommand
          * @description A command for the trainer.
          */
@@ -3188,6 +3545,62 @@ export interface components {
              * @default false
              */
             shadowed?: boolean;
+        };
+        /**
+         * ProbeInterface
+         * @description One IPv4 interface of a node (to pick NCCL_SOCKET_IFNAME from).
+         */
+        ProbeInterface: {
+            /** Address */
+            address: string;
+            /** Name */
+            name: string;
+            /**
+             * Netmask
+             * @default null
+             */
+            netmask?: string | null;
+        };
+        /**
+         * ProbeVersions
+         * @description What multi-node training needs to agree on; null where a package is absent.
+         */
+        ProbeVersions: {
+            /**
+             * Cuda
+             * @default null
+             */
+            cuda?: string | null;
+            /**
+             * Forgather Lab
+             * @default null
+             */
+            forgather_lab?: string | null;
+            /**
+             * Nccl
+             * @default null
+             */
+            nccl?: string | null;
+            /**
+             * Platform
+             * @default null
+             */
+            platform?: string | null;
+            /**
+             * Python
+             * @default null
+             */
+            python?: string | null;
+            /**
+             * Torch
+             * @default null
+             */
+            torch?: string | null;
+            /**
+             * Transformers
+             * @default null
+             */
+            transformers?: string | null;
         };
         /**
          * ProjectSummary
@@ -3701,6 +4114,221 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    Cluster_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeCluster"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ClusterGpus_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListClusterGpus"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ClusterNetwork_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeNetwork"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ClusterNetworkRefresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeNetwork"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ClusterGpuPolicy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                index: number;
+                node_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateGpuPolicy"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeGpuPolicy"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such node or GPU */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description the node is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     ConfigDynamicArgs_get: {
         parameters: {
             query: {
@@ -5448,8 +6076,10 @@ export interface operations {
     Jobs_get: {
         parameters: {
             query?: {
+                before?: string | null;
                 limit?: number;
                 offset?: number;
+                owner?: string | null;
                 status?: string | null;
             };
             header?: never;

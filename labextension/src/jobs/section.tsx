@@ -11,6 +11,7 @@ import type { DescribeJob } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { RunsCommandIDs } from '../runs/commands';
 import { ProgressBar, StatusPill, ago, gpuText, openCommandMenu } from './components';
+import { JobOwner } from '../pool';
 import { type JobsModel, TERMINAL } from './model';
 
 /** What the context menu and the actions button of a job offer. */
@@ -90,6 +91,7 @@ function JobCard(props: {
       )}
       <div className="jp-forgather-muted">
         {gpuText(trans, job)} · {ago(when)}
+        <JobOwner job={job} />
         {job.exit_code !== null &&
           job.exit_code !== 0 &&
           ` · ${trans.__('exit %1', job.exit_code)}`}

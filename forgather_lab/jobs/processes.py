@@ -1,0 +1,206 @@
+"""Process identity and the processes of a job, wherever they went.
+
+A process is identified by PID plus create time, so a recycled PID is never
+mistaken for it.
+
+A job is more than its runner's process group: a child may ``setsid()`` or
+``setpgid()`` out of it, or double-fork into a daemon that init adopts. Such a
+process still runs on the job's GPUs, so ``job_processes`` finds all of them:
+the runner and its descendants, the members of its session and group, every
+process that carries the job's marks in its environment (every descendant
+inherits them, also once the parent link is lost), and processes seen before.
+``scan_jobs`` does that for several jobs in one pass over ``/proc``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+# Create times are floats from /proc with jiffy resolution; allow for rounding.
+_CREATE_TIME_SLACK = 0.05
+
+# What the launcher puts in every job's environment (launcher.py).
+JOB_ID_VAR = "FORGATHER_LAB_JOB_ID"
+TOKEN_FILE_VAR = "FORGATHER_LAB_TOKEN_FILE"  # noqa: S105 - a variable name, not a secret
+
+
+@dataclass(frozen=True)
+class ProcessRef:
+    """One process by identity: PID and create time (None: not known, PID only)."""
+
+    pid: int
+    create_time: float | None
+
+    def alive(self) -> bool:
+        """Whether this very process still runs (not a zombie, not a recycled PID)."""
+        return is_same_process(self.pid, self.create_time)
+
+
+def is_same_process(pid: int | None, create_time: float | None) -> bool:
+    """Whether ``pid`` is alive (not a zombie) and is the process created at ``create_time``."""
+    if not pid:
+        return False
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return create_time is None or abs(proc.create_time() - create_time) < _CREATE_TIME_SLACK
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+@dataclass(frozen=True)
+class JobScan:
+    """What ``scan_jobs`` looks for of one job (``job_processes``' arguments)."""
+
+    job_id: str
+    token_file: Path
+    leader: ProcessRef | None
+    known: tuple[ProcessRef, ...] = ()
+
+
+def job_processes(
+    job_id: str, token_file: Path, leader: ProcessRef | None, known: Iterable[ProcessRef] = ()
+) -> list[ProcessRef]:
+    """Every live process of a job, wherever it went, ordered by PID.
+
+    ``leader`` is the job's runner (it leads the job's session and group);
+    ``token_file`` tells this server's job ``job_id`` from another server's
+    job of the same id; ``known`` are processes of the job seen earlier,
+    found again as long as they live even if they shed every other mark.
+    """
+    return scan_jobs([JobScan(job_id, token_file, leader, tuple(known))])[job_id]
+
+
+def scan_jobs(jobs: Iterable[JobScan]) -> dict[str, list[ProcessRef]]:
+    """``job_processes`` of several jobs in one pass over ``/proc``, by job id.
+
+    The pass reads every process's environment, which is most of the cost
+    (hundreds of processes on a shared machine): jobs that end together
+    share one.
+    """
+    me = os.getpid()
+    wanted = list(jobs)
+    found: dict[str, dict[int, ProcessRef]] = {j.job_id: {} for j in wanted}
+    sessions: dict[int, str] = {}  # session / group id → job
+    tokens: dict[str, str] = {}  # job id → its token file, resolved
+    for job in wanted:
+        tokens[job.job_id] = _real(str(job.token_file))
+        leader = job.leader
+        # Session and group ids name the runner's PID: trusted only while it lives
+        # (then no other process can hold that PID); later the marks and ``known`` tell.
+        if leader is None or not leader.alive():
+            continue
+        sessions[leader.pid] = job.job_id
+        with contextlib.suppress(psutil.Error):
+            root = psutil.Process(leader.pid)
+            # Its real create time: what is remembered must not match a recycled PID.
+            mine = found[job.job_id]
+            mine[leader.pid] = ProcessRef(leader.pid, root.create_time())
+            for child in root.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    if child.status() != psutil.STATUS_ZOMBIE:
+                        mine[child.pid] = ProcessRef(child.pid, child.create_time())
+    seen = {pid for procs in found.values() for pid in procs}
+    # Straight from /proc, one read per process: this runs at every job's end,
+    # and psutil's per-process objects cost several times more on a busy machine.
+    for pid in _pids():
+        if pid == me or pid in seen:
+            continue  # ourselves, or seen already
+        try:
+            # Usually one job; two when a process in one job's session carries another's marks.
+            owners = {_session_of(pid, sessions), _marked_for(pid, tokens)} - {None}
+            if not owners:
+                continue
+            proc = psutil.Process(pid)
+            if proc.status() != psutil.STATUS_ZOMBIE:
+                ref = ProcessRef(pid, proc.create_time())
+                for owner in owners:
+                    found[str(owner)][pid] = ref
+        except (OSError, psutil.Error):
+            continue  # gone meanwhile, or another user's
+    out: dict[str, list[ProcessRef]] = {}
+    for job in wanted:
+        mine = found[job.job_id]
+        for ref in job.known:
+            if ref.pid not in mine and ref.pid != me and ref.alive():
+                mine[ref.pid] = ref
+        out[job.job_id] = [mine[pid] for pid in sorted(mine)]
+    return out
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+_MARK = f"{JOB_ID_VAR}=".encode()
+
+
+def _marked_for(pid: int, tokens: dict[str, str]) -> str | None:
+    """The job of ``tokens`` whose marks ``pid`` carries, from its raw environment.
+
+    Parsed only when a job id is there at all (most processes are not jobs').
+    """
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        raw = f.read()
+    if _MARK not in raw:
+        return None
+    env = dict(
+        item.decode(errors="surrogateescape").partition("=")[::2]
+        for item in raw.split(b"\0")
+        if item
+    )
+    job_id = env.get(JOB_ID_VAR)
+    if job_id is None or job_id not in tokens:
+        return None
+    theirs = env.get(TOKEN_FILE_VAR)
+    return job_id if theirs is None or _real(theirs) == tokens[job_id] else None
+
+
+def _session_of(pid: int, sessions: dict[int, str]) -> str | None:
+    if not sessions:
+        return None
+    return sessions.get(os.getsid(pid)) or sessions.get(os.getpgid(pid))
+
+
+def _carries_marks(proc: psutil.Process, job_id: str, token_file: str) -> bool:
+    env = proc.environ()
+    if env.get(JOB_ID_VAR) != job_id:
+        return False
+    theirs = env.get(TOKEN_FILE_VAR)
+    # Job ids are per state directory: the token file says which server's job it is.
+    return theirs is None or _real(theirs) == token_file
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def find_job_process(job_id: str, token_file: Path) -> tuple[int, float] | None:
+    """The runner of ``job_id``: the session leader of a process carrying its marks.
+
+    The runner itself carries no marks (it starts before it has a job), which
+    tells it from a child of the job that made itself a session leader.
+    """
+    ours = _real(str(token_file))
+    leaders: dict[int, float] = {}
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            if not _carries_marks(proc, job_id, ours):
+                continue
+            leader = psutil.Process(os.getsid(proc.pid))
+            if leader.status() == psutil.STATUS_ZOMBIE or _carries_marks(leader, job_id, ours):
+                continue
+            leaders[leader.pid] = leader.create_time()
+        except (OSError, psutil.Error):
+            continue
+    if not leaders:
+        return None
+    pid = min(leaders, key=lambda p: leaders[p])
+    return pid, leaders[pid]

@@ -1,0 +1,370 @@
+/**
+ * The Cluster section of the sidebar, shown only in cluster mode: every
+ * node with its health dot, versions, interfaces, CPUs and memory, GPUs,
+ * a link to its own JupyterLab, and the network probe's figures.
+ */
+import { type TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import '../../style/cluster.css';
+import type { ClusterGpu, DescribeMember, PeerNetwork, ProbeVersions } from './api';
+import { CHIPS, type INodeHealth, majority, nodeHealth } from './health';
+import { type ClusterModel } from './model';
+
+const VERSION_LABELS: Record<keyof ProbeVersions, string> = {
+  forgather_lab: 'forgather_lab',
+  python: 'python',
+  platform: 'platform',
+  torch: 'torch',
+  cuda: 'cuda',
+  nccl: 'nccl',
+  transformers: 'transformers'
+};
+
+/** "12 s ago", "3 min ago", … from epoch seconds. */
+function ago(epoch: number, trans: TranslationBundle): string {
+  const s = Math.max(0, Math.round(Date.now() / 1000 - epoch));
+  if (s < 90) {
+    return trans.__('%1 s ago', s);
+  }
+  if (s < 5400) {
+    return trans.__('%1 min ago', Math.round(s / 60));
+  }
+  return trans.__('%1 h ago', Math.round(s / 3600));
+}
+
+function healthText(health: INodeHealth, trans: TranslationBundle): string {
+  switch (health.level) {
+    case 'ok':
+      return trans.__('Healthy: reachable, versions agree with the cluster');
+    case 'diverging':
+      return trans.__(
+        'Versions differ from the cluster majority: %1',
+        health.diverging.map(k => VERSION_LABELS[k]).join(', ')
+      );
+    default:
+      return trans.__('Unreachable');
+  }
+}
+
+function HealthDot(props: { health: INodeHealth; trans: TranslationBundle }): JSX.Element {
+  const text = healthText(props.health, props.trans);
+  return (
+    <span
+      className={`jp-forgather-cluster-dot jp-forgather-cluster-dot-${props.health.level}`}
+      role="img"
+      aria-label={text}
+      title={text}
+      data-health={props.health.level}
+    />
+  );
+}
+
+function Chips(props: {
+  member: DescribeMember;
+  health: INodeHealth;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const versions = props.member.probe?.versions;
+  // The headline chips, then any other version that diverges (so yellow says why).
+  const keys = [...CHIPS, ...props.health.diverging.filter(k => !CHIPS.includes(k))];
+  return (
+    <span className="jp-forgather-cluster-chips" aria-label={props.trans.__('Versions')}>
+      {keys.map(key => {
+        const value = versions?.[key] ?? null;
+        const off = props.health.diverging.includes(key);
+        return (
+          <span
+            key={key}
+            className={`jp-forgather-cluster-chip${off ? ' jp-forgather-cluster-chip-off' : ''}`}
+            data-version={key}
+            title={
+              off
+                ? props.trans.__('%1 differs from the cluster majority', VERSION_LABELS[key])
+                : VERSION_LABELS[key]
+            }
+          >
+            {VERSION_LABELS[key]} {value ?? props.trans.__('none')}
+          </span>
+        );
+      })}
+    </span>
+  );
+}
+
+function NodeGpus(props: {
+  member: DescribeMember;
+  gpus: ClusterGpu[];
+  message: string | null;
+  onToggle: (gpu: ClusterGpu) => void;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { member, gpus, trans } = props;
+  if (gpus.length === 0 && !props.message) {
+    return null;
+  }
+  return (
+    <details className="jp-forgather-cluster-more">
+      <summary>
+        {trans.__('GPUs (%1 · %2 idle)', member.gpus?.total ?? 0, member.gpus?.idle ?? 0)}
+      </summary>
+      {props.message && <p className="jp-forgather-muted">{props.message}</p>}
+      <ul
+        className="jp-forgather-cluster-gpus"
+        aria-label={trans.__('GPUs of %1', member.hostname)}
+      >
+        {gpus.map(gpu => {
+          const title = trans.__('GPU %1', gpu.index);
+          const action = gpu.disabled ? trans.__('enable') : trans.__('disable');
+          return (
+            <li key={gpu.index} data-gpu-index={gpu.index} data-disabled={gpu.disabled}>
+              <button
+                className={`jp-forgather-cluster-gpu${gpu.disabled ? ' jp-forgather-gpu-off' : ''}`}
+                aria-label={`${member.hostname} ${title}: ${action}`}
+                aria-pressed={gpu.disabled}
+                disabled={gpu.excluded || !member.reachable}
+                title={trans.__('Click to %1', action)}
+                onClick={() => props.onToggle(gpu)}
+              >
+                <strong>{title}</strong> <span className="jp-forgather-muted">{gpu.name}</span>
+                <span className="jp-forgather-cluster-gpu-state">
+                  {gpu.disabled
+                    ? trans.__('disabled')
+                    : gpu.reserved_by
+                      ? trans.__('in use')
+                      : trans.__('idle')}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </details>
+  );
+}
+
+function NodeCard(props: {
+  member: DescribeMember;
+  health: INodeHealth;
+  model: ClusterModel;
+  onError: (message: string) => void;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { member, health, model, trans } = props;
+  const probe = member.probe;
+  const facts: string[] = [];
+  if (probe?.cpus) {
+    facts.push(trans.__('%1 CPUs', probe.cpus));
+  }
+  if (probe?.memory_gb) {
+    facts.push(trans.__('%1 GiB', probe.memory_gb.toFixed(1)));
+  }
+  facts.push(trans.__('%1 GPUs · %2 idle', member.gpus?.total ?? 0, member.gpus?.idle ?? 0));
+  const onToggle = (gpu: ClusterGpu) => {
+    model
+      .setPolicy(member.node_id, gpu.index, { disabled: !gpu.disabled })
+      .catch((error: unknown) => props.onError(String((error as Error).message ?? error)));
+  };
+  return (
+    <li
+      className="jp-forgather-cluster-node"
+      data-node-id={member.node_id}
+      data-health={health.level}
+      aria-label={trans.__('Node %1', member.hostname)}
+    >
+      <div className="jp-forgather-cluster-node-header">
+        <HealthDot health={health} trans={trans} />
+        <strong className="jp-forgather-cluster-host">{member.hostname}</strong>
+        <span className="jp-forgather-muted jp-forgather-mono" title={member.node_id}>
+          {member.node_id.slice(0, 8)}
+        </span>
+        {member.is_self && (
+          <span className="jp-forgather-pill jp-forgather-tag" data-marker="self">
+            {trans.__('self')}
+          </span>
+        )}
+        {member.is_master && (
+          <span className="jp-forgather-pill jp-forgather-tag" data-marker="master">
+            {trans.__('master')}
+          </span>
+        )}
+        {!member.is_self && member.url && (
+          <a
+            className="jp-forgather-cluster-open"
+            href={`${member.url.replace(/\/?$/, '/')}lab`}
+            target="_blank"
+            rel="noopener noreferrer"
+            title={trans.__('Open JupyterLab on %1 (log in there)', member.hostname)}
+          >
+            {trans.__('Open Lab ↗')}
+          </a>
+        )}
+      </div>
+      {!member.reachable && (
+        <p className="jp-forgather-cluster-lastseen">
+          {member.last_seen
+            ? trans.__('Unreachable, last seen %1', ago(member.last_seen, trans))
+            : trans.__('Unreachable, never answered')}
+        </p>
+      )}
+      <Chips member={member} health={health} trans={trans} />
+      <p className="jp-forgather-cluster-facts">
+        <span className="jp-forgather-mono">
+          {member.addresses.join(', ')}:{member.port}
+        </span>{' '}
+        · {facts.join(' · ')}
+      </p>
+      {probe && probe.interfaces.length > 0 && (
+        <details className="jp-forgather-cluster-more">
+          <summary>{trans.__('Interfaces (%1)', probe.interfaces.length)}</summary>
+          <ul className="jp-forgather-cluster-ifaces">
+            {probe.interfaces.map(i => (
+              <li key={`${i.name}-${i.address}`} className="jp-forgather-mono">
+                {i.name} {i.address}
+                {i.netmask ? `/${i.netmask}` : ''}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <NodeGpus
+        member={member}
+        gpus={model.gpusOf(member.node_id)}
+        message={model.gpuMessage(member.node_id)}
+        onToggle={onToggle}
+        trans={trans}
+      />
+    </li>
+  );
+}
+
+function NetworkRow(props: { peer: PeerNetwork; trans: TranslationBundle }): JSX.Element {
+  const { peer, trans } = props;
+  const lat = peer.latency;
+  return (
+    <tr data-node-id={peer.node_id}>
+      <td>{peer.hostname}</td>
+      <td data-column="latency">
+        {lat
+          ? trans.__(
+              '%1 / %2 / %3 ms',
+              lat.min_ms.toFixed(2),
+              lat.median_ms.toFixed(2),
+              lat.max_ms.toFixed(2)
+            )
+          : '–'}
+      </td>
+      <td data-column="bandwidth">
+        {peer.bandwidth_mbps !== null && peer.bandwidth_mbps !== undefined
+          ? trans.__('%1 Mbit/s', Math.round(peer.bandwidth_mbps))
+          : (peer.message ?? '–')}
+      </td>
+    </tr>
+  );
+}
+
+function Network(props: { model: ClusterModel; trans: TranslationBundle }): JSX.Element {
+  const { model, trans } = props;
+  const peers = model.network?.peers ?? [];
+  const at = model.network?.refreshed_at;
+  return (
+    <div className="jp-forgather-cluster-network" aria-label={trans.__('Network')}>
+      <div className="jp-forgather-cluster-network-header">
+        <strong>{trans.__('Network')}</strong>
+        <span className="jp-forgather-muted">
+          {model.measuring
+            ? trans.__('Measuring…')
+            : at
+              ? trans.__('measured %1', ago(at, trans))
+              : trans.__('not measured yet')}
+        </span>
+        <button
+          className="jp-forgather-link-button"
+          disabled={model.measuring}
+          onClick={() => void model.measureNetwork()}
+          title={trans.__('Measure latency and bandwidth to every reachable peer, one at a time')}
+        >
+          {trans.__('Measure network')}
+        </button>
+      </div>
+      {model.networkError && (
+        <p className="jp-forgather-error" role="alert">
+          {model.networkError}
+        </p>
+      )}
+      {at && peers.length === 0 && (
+        <p className="jp-forgather-muted">{trans.__('No peers to measure.')}</p>
+      )}
+      {peers.length > 0 && (
+        <table className="jp-forgather-cluster-network-table">
+          <thead>
+            <tr>
+              <th>{trans.__('Peer')}</th>
+              <th title={trans.__('min / median / max round trip')}>{trans.__('Latency')}</th>
+              <th>{trans.__('Bandwidth')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {peers.map(p => (
+              <NetworkRow key={p.node_id} peer={p} trans={trans} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+export function ClusterSection(props: {
+  model: ClusterModel;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { model, trans } = props;
+  const [actionError, setActionError] = React.useState<string | null>(null);
+  const cluster = model.cluster;
+  if (!cluster?.enabled) {
+    return null;
+  }
+  const agreed = majority(cluster.members, cluster.master);
+  const reachable = cluster.members.filter(m => m.reachable).length;
+  return (
+    <section className="jp-forgather-section jp-forgather-cluster" aria-label={trans.__('Cluster')}>
+      <header className="jp-forgather-section-header">
+        <h3>{trans.__('Cluster')}</h3>
+        <span className="jp-forgather-muted" data-testid="forgather-cluster-summary">
+          {trans.__(
+            '%1 · %2 of %3 nodes reachable',
+            cluster.name ?? '',
+            reachable,
+            cluster.members.length
+          )}
+        </span>
+        <button
+          className="jp-forgather-link-button"
+          onClick={() => void model.refresh()}
+          title={trans.__('Ask for the members again')}
+        >
+          {trans.__('Refresh')}
+        </button>
+      </header>
+      {(model.error || cluster.message || actionError) && (
+        <p className="jp-forgather-error" role="alert">
+          {actionError ?? model.error ?? cluster.message}
+        </p>
+      )}
+      <ul className="jp-forgather-cluster-nodes" aria-label={trans.__('Cluster nodes')}>
+        {cluster.members.map(m => (
+          <NodeCard
+            key={m.node_id}
+            member={m}
+            health={nodeHealth(m, agreed)}
+            model={model}
+            onError={setActionError}
+            trans={trans}
+          />
+        ))}
+      </ul>
+      <Network model={model} trans={trans} />
+    </section>
+  );
+}

@@ -1,0 +1,1 @@
+"""Cluster mode on network namespaces the tests create (one Jupyter server per namespace)."""

@@ -1,0 +1,84 @@
+"""What the service reads and writes in a job's directory never goes through a link.
+
+A job running as its owner owns its directory: it can put a link to any file
+(or a FIFO) where its log, endpoint or provenance should be. The service runs
+as root there, so following one would hand the owner that file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from forgather_lab import jobfiles
+from forgather_lab.inference.endpoint import read_endpoint, write_private
+from forgather_lab.jobs.logs import follow, read_tail
+
+SECRET = b"root:the-password-hash:19000:0:99999:7:::\n"
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "shadow"
+    path.write_bytes(SECRET)
+    return path
+
+
+@pytest.fixture
+def job_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "jobs" / "abcd1234"
+    path.mkdir(parents=True)
+    return path
+
+
+def test_a_log_replaced_by_a_link_reads_as_missing(job_dir: Path, secret: Path) -> None:
+    (job_dir / "output.log").symlink_to(secret)
+    assert read_tail(job_dir / "output.log", 4096) == (b"", 0)
+
+    async def followed() -> bytes:
+        return b"".join([chunk async for chunk in follow(job_dir / "output.log", 0, lambda: False)])
+
+    assert asyncio.run(followed()) == b""
+
+
+def test_a_fifo_is_not_waited_on(job_dir: Path) -> None:
+    os.mkfifo(job_dir / "output.log")
+    # A blocking open of a FIFO with no writer would hang here for ever.
+    assert read_tail(job_dir / "output.log", 4096) == (b"", 0)
+    with pytest.raises(jobfiles.NotRegularFile):
+        jobfiles.read_bytes(job_dir / "output.log")
+
+
+def test_appending_refuses_a_link(job_dir: Path, secret: Path) -> None:
+    (job_dir / "output.log").symlink_to(secret)
+    with pytest.raises(FileNotFoundError):
+        jobfiles.open_regular(job_dir / "output.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    assert secret.read_bytes() == SECRET
+
+
+def test_writing_replaces_a_planted_link_instead_of_following_it(
+    job_dir: Path, secret: Path
+) -> None:
+    target = job_dir / "upstream_token"
+    (job_dir / "upstream_token.tmp").symlink_to(secret)
+    target.symlink_to(secret)
+    jobfiles.write_private(target, "fresh")
+    assert secret.read_bytes() == SECRET
+    assert not target.is_symlink()
+    assert target.read_text() == "fresh"
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_endpoint_link_is_no_announcement(job_dir: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.json"
+    write_private(elsewhere, '{"url": "http://127.0.0.1:1/v1"}')
+    (job_dir / "endpoint.json").symlink_to(elsewhere)
+    assert read_endpoint(job_dir) is None
+    (job_dir / "endpoint.json").unlink()
+    write_private(job_dir / "endpoint.json", '{"url": "http://127.0.0.1:1/v1"}')
+    announced = read_endpoint(job_dir)
+    assert announced is not None
+    assert announced.url == "http://127.0.0.1:1/v1"
