@@ -21,6 +21,7 @@ from typing import Any
 from jupyter_core.paths import jupyter_config_dir
 
 from ._version import __version__
+from .cluster.local_jobs import pool_jobs
 from .cluster.service import ClusterService, LocalNode
 from .control import ControlService
 from .control import metrics as metric_series
@@ -253,7 +254,13 @@ class Runtime:
         self.server_config = ServerConfig(Path(jupyter_config_dir()), root)
         # Cluster mode (issue 16): standalone it starts nothing; joined, peers see these GPUs.
         self.cluster = ClusterService(
-            settings, self.state_dir, LocalNode(self.gpus.describe_pool, self.gpus.set_policy)
+            settings,
+            self.state_dir,
+            LocalNode(
+                self.gpus.describe_pool,
+                self.gpus.set_policy,
+                jobs=pool_jobs(self.jobs, self.control.act, self.control.metrics),
+            ),
         )
         self.started = False
 

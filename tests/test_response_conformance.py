@@ -481,6 +481,12 @@ CALLS = [
         lambda w: {"query": {"path": str(Path(w.scratch_project) / "configs" / "default.yaml")}},
     ),
     Call("GET", "/jobs"),
+    Call(
+        "GET",
+        "/jobs",
+        lambda w: {"query": {"scope": "cluster"}},
+        note="every node's (standalone: this one, in nodes)",
+    ),
     Call("GET", "/jobs/{job_id}", job("running")),
     Call("GET", "/jobs/{job_id}/status", job("running")),
     Call("GET", "/jobs/{job_id}/inline-progress", job("running")),
@@ -568,6 +574,14 @@ CALLS = [
         "POST",
         "/queue",
         lambda w: {"body": {"job_type": "command", "job_params": {"argv": [PY, "-c", "print(1)"]}}},
+    ),
+    Call(
+        "POST",
+        "/queue",
+        lambda w: {
+            "body": {"job_type": "command", "job_params": {"argv": ["true"]}, "node": "any"}
+        },
+        note="on the node where it starts soonest (standalone: this one)",
     ),
     Call(
         "PATCH", "/queue/{job_id}", lambda w: {**queued(w), "body": {"priority": 3}}, after=resume

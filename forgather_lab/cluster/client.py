@@ -81,15 +81,16 @@ class ClusterClient:
         path: str,
         body: Any = None,
         deadline: float | None = None,
-        timeout: float | None = None,
+        per_address: float | None = None,
     ) -> Any:
         """Call ``path`` (below the peer prefix) on ``node_id``; its JSON answer.
 
         Raises ``NotFound`` for an unknown node, ``PeerUnreachable`` when none of
         its addresses answers in time, and the peer's own error when it refuses.
-        ``deadline`` and ``timeout`` (per address) default to the client's.
+        ``deadline`` (in all) and ``per_address`` (each address's timeout) default to the
+        client's.
         """
-        reply = await self.request(node_id, method, path, body, deadline, timeout)
+        reply = await self.request(node_id, method, path, body, deadline, per_address)
         raise_for_peer(reply, node_id)
         return reply.json()
 
@@ -100,7 +101,7 @@ class ClusterClient:
         path: str,
         body: Any = None,
         deadline: float | None = None,
-        timeout: float | None = None,
+        per_address: float | None = None,
     ) -> PeerReply:
         """Like ``call`` but the reply as it came (any status), for the caller to judge."""
         member = self._member(node_id)
@@ -111,9 +112,7 @@ class ClusterClient:
             async with asyncio.timeout(self.deadline if deadline is None else deadline):
                 for address, port in member.endpoints():
                     try:
-                        return await self.request_at(
-                            address, port, method, path, body, timeout
-                        )
+                        return await self.request_at(address, port, method, path, body, per_address)
                     # InvalidURL / ValueError: an address a peer reported that is not one.
                     except (
                         httpx.HTTPError,
@@ -138,7 +137,7 @@ class ClusterClient:
         method: str,
         path: str,
         body: Any = None,
-        timeout: float | None = None,
+        per_address: float | None = None,
     ) -> PeerReply:
         """One call to one address (transport errors raised as they come)."""
         host = f"[{address}]" if ":" in address else address
@@ -149,7 +148,7 @@ class ClusterClient:
             f"https://{host}:{port}{PREFIX}{path}",
             content=content,
             headers=headers,
-            timeout=httpx.Timeout(self.timeout if timeout is None else timeout),
+            timeout=httpx.Timeout(self.timeout if per_address is None else per_address),
         )
         return PeerReply(r.status_code, r.content, address)
 

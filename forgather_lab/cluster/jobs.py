@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -34,7 +35,7 @@ from ..models.cluster import ClusterCaller, NodeLoad, PeerEnqueue, PeerLog
 from ..models.control import ControlResult, ListMetrics, MetricsQuery
 from ..models.jobs import CreateJob, DescribeJob, JobsNode, ListJobs, ListJobsQuery
 from .local_jobs import LocalJobs
-from .peer_jobs import load_of
+from .peer_jobs import ACTION, JOB_ID, load_of
 
 if TYPE_CHECKING:
     from .membership import Member
@@ -50,6 +51,8 @@ ENQUEUE_TIMEOUT = 10.0
 FOLLOW_INTERVAL = 0.25
 ANY = "any"
 LOCAL = "local"
+_ID = re.compile(JOB_ID)
+_ACTION = re.compile(ACTION)
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,8 @@ class ClusterJobs:
         try:
             return None, self.stamp(await self.local.get(job_id))
         except NotFound:
-            if not self.cluster.enabled:
+            # Only an id a peer could have leaves this node: it goes into their URLs.
+            if not self.cluster.enabled or _ID.fullmatch(job_id) is None:
                 raise
         cached = self._where.get(job_id)
         if cached is not None:
@@ -138,7 +142,8 @@ class ClusterJobs:
             if not isinstance(answer, NotFound):
                 silent.append(m.hostname)
         table = self.cluster.table
-        down = [m.hostname for m in table.peers() if m not in peers] if table is not None else []
+        asked = {m.node_id for m in peers}
+        down = [m.hostname for m in table.peers() if m.node_id not in asked] if table else []
         missing = sorted({*silent, *down})
         also = f" (not asked or not answering: {', '.join(missing)})" if missing else ""
         raise NotFound(f"No job {job_id!r} on any reachable cluster node{also}")
@@ -164,12 +169,14 @@ class ClusterJobs:
             return Placement(self.stamp(await self.local.enqueue(plain, caller.name)), reason)
         who = ClusterCaller(name=caller.name, admin=caller.admin, node_id=self.node_id)
         body = PeerEnqueue(request=plain, caller=who).model_dump(mode="json")
-        answer = await self._call(wanted, "POST", "/jobs", body, timeout=ENQUEUE_TIMEOUT,
-                                  deadline=ENQUEUE_TIMEOUT + 1)  # fmt: skip
+        answer = await self._call(
+            wanted, "POST", "/jobs", body, per_address=ENQUEUE_TIMEOUT, deadline=ENQUEUE_TIMEOUT + 1
+        )
         job = DescribeJob.model_validate(answer)
         self._remember(job.id, wanted)
-        log.info("Job %s queued on cluster node %s for %s (%s)", job.id, wanted, caller.name,
-                 reason)  # fmt: skip
+        log.info(
+            "Job %s queued on cluster node %s for %s (%s)", job.id, wanted, caller.name, reason
+        )
         return Placement(job, reason)
 
     async def choose(self, request: CreateJob) -> tuple[str, str]:
@@ -201,8 +208,13 @@ class ClusterJobs:
 
         def key(x: NodeLoad) -> tuple[int, int, int, int, str]:
             now = x.idle_gpus >= needed
-            return (0 if now else 1, x.queued if not now else 0, -x.idle_gpus,
-                    0 if x.node_id == self.node_id else 1, x.node_id)  # fmt: skip
+            return (
+                0 if now else 1,
+                x.queued if not now else 0,
+                -x.idle_gpus,
+                0 if x.node_id == self.node_id else 1,
+                x.node_id,
+            )
 
         best = min(fit, key=key)
         name = self._hostname(best.node_id)
@@ -231,12 +243,13 @@ class ClusterJobs:
 
     async def act(self, job_id: str, action: str, caller: Caller) -> ControlResult:
         node, _ = await self.locate(job_id)
-        if node is None:
+        if node is None or _ACTION.fullmatch(action) is None:  # an unknown action: the local 400
             return await self.local.act(job_id, action)
         path = f"/jobs/{job_id}/control/{action}?{urlencode(self._as(caller))}"
         # A kill waits for the processes to go (up to the kill timeout): more than a read.
-        answer = await self._call(node, "POST", path, timeout=ENQUEUE_TIMEOUT,
-                                  deadline=ENQUEUE_TIMEOUT + 1)  # fmt: skip
+        answer = await self._call(
+            node, "POST", path, per_address=ENQUEUE_TIMEOUT, deadline=ENQUEUE_TIMEOUT + 1
+        )
         return ControlResult.model_validate(answer)
 
     async def metrics(self, job_id: str, q: MetricsQuery, caller: Caller) -> ListMetrics:
@@ -256,7 +269,9 @@ class ClusterJobs:
         piece = PeerLog.model_validate(await self._call(node, "GET", path))
         return base64.b64decode(piece.data), piece.size
 
-    async def follow(self, node: str, job_id: str, backlog: int, caller: Caller) -> AsyncIterator[bytes]:
+    async def follow(
+        self, node: str, job_id: str, backlog: int, caller: Caller
+    ) -> AsyncIterator[bytes]:
         """A peer's job log: the last ``backlog`` bytes, then what is appended, until it ends.
 
         The peer is polled (one bounded call per piece): a peer that stops answering
@@ -284,11 +299,20 @@ class ClusterJobs:
     # -- every node's jobs ----------------------------------------------------------
 
     async def list_jobs(self, q: ListJobsQuery) -> ListJobs:
-        """``GET /jobs?scope=cluster``: every reachable node's page, merged newest first."""
-        local = q.model_copy(update={"scope": "node"})
-        mine, total = await self.local.list_jobs(local)
-        nodes = [JobsNode(node_id=self.node_id, hostname=self.cluster.hostname, is_self=True,
-                          reachable=True, total=total)]  # fmt: skip
+        """``GET /jobs?scope=cluster``: every reachable node's page, merged newest first
+        (``scope=node``: this node's alone)."""
+        mine, total = await self.local.list_jobs(q)
+        if q.scope == "node":  # cluster mode's plain GET /jobs: this node's, with its node_id
+            return ListJobs(jobs=[self.stamp(j) for j in mine], total=total)
+        nodes = [
+            JobsNode(
+                node_id=self.node_id,
+                hostname=self.cluster.hostname,
+                is_self=True,
+                reachable=True,
+                total=total,
+            )
+        ]
         jobs = [self.stamp(j) for j in mine]
         table = self.cluster.table
         peers = table.peers() if table is not None else []
@@ -299,10 +323,13 @@ class ClusterJobs:
             return_exceptions=True,
         )
         for m, answer in zip(up, answers, strict=True):
-            node = JobsNode(node_id=m.node_id, hostname=m.hostname, is_self=False,
-                            reachable=False)  # fmt: skip
+            node = JobsNode(node_id=m.node_id, hostname=m.hostname, is_self=False, reachable=False)
             nodes.append(node)
             if isinstance(answer, BaseException):
+                # A peer that answered with a refusal is up; its jobs are missing all the same.
+                node.reachable = isinstance(answer, ForgatherError) and not isinstance(
+                    answer, Unavailable
+                )
                 node.message = _say(answer)
                 continue
             try:
@@ -314,17 +341,25 @@ class ClusterJobs:
             for j in page.jobs:
                 self._remember(j.id, m.node_id)
             jobs.extend(page.jobs)
+        asked = {m.node_id for m in up}
         for m in peers:
-            if m not in up:
-                nodes.append(JobsNode(node_id=m.node_id, hostname=m.hostname, is_self=False,
-                                      reachable=False, message="unreachable"))  # fmt: skip
+            if m.node_id not in asked:
+                nodes.append(
+                    JobsNode(
+                        node_id=m.node_id,
+                        hostname=m.hostname,
+                        is_self=False,
+                        reachable=False,
+                        message="unreachable",
+                    )
+                )
         jobs.sort(key=lambda j: j.created_at, reverse=True)
         counted = [n.total for n in nodes if n.total is not None]
         return ListJobs(
             jobs=jobs[: q.limit],
             total=sum(counted),
             nodes=nodes,
-            unreachable=[n.node_id for n in nodes if not n.reachable],
+            unreachable=[n.node_id for n in nodes if n.total is None],
         )
 
 

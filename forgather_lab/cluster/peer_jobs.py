@@ -30,12 +30,15 @@ from ..errors import BadRequest, Forbidden
 from ..models.cluster import ClusterCaller, NodeLoad, PeerEnqueue, PeerLog
 from ..models.control import MetricsQuery
 from ..models.gpus import ListGpus
-from ..models.jobs import ListJobs, ListJobsQuery, TtyQuery
+from ..models.jobs import DescribeJob, ListJobs, ListJobsQuery, TtyQuery
 from .local_jobs import LocalJobs
 
 log = logging.getLogger("forgather_lab")
 
-JOB = r"([A-Za-z0-9_.-]{1,64})"
+#: What a job id and a control action may be (as the API takes them).
+JOB_ID = r"[A-Za-z0-9_.-]{1,64}"
+ACTION = r"[a-z-]{1,20}"
+JOB = f"({JOB_ID})"
 #: The most of a log one follow call carries.
 MAX_LOG_PIECE = 256 * 1024
 
@@ -62,14 +65,14 @@ class PeerJobs:
             ("GET", re.compile(rf"/jobs/{JOB}/tty"), self._tty),
             ("GET", re.compile(rf"/jobs/{JOB}/log"), self._log),
             ("GET", re.compile(rf"/jobs/{JOB}/metrics"), self._metrics),
-            ("POST", re.compile(rf"/jobs/{JOB}/control/([a-z-]{{1,20}})"), self._control),
+            ("POST", re.compile(rf"/jobs/{JOB}/control/({ACTION})"), self._control),
             ("GET", re.compile(r"/load"), self._load),
         ]
 
     async def _enqueue(self, m: re.Match[str], body: bytes, q: Query) -> BaseModel:
         asked = _parse(PeerEnqueue, body)
         request = asked.request.model_copy(update={"node": None})
-        job = await self.jobs.enqueue(request, asked.caller.name)
+        job = self._stamp(await self.jobs.enqueue(request, asked.caller.name))
         log.info(
             "Job %s queued here for %s, asked on cluster node %s",
             job.id,
@@ -81,10 +84,14 @@ class PeerJobs:
     async def _list(self, m: re.Match[str], body: bytes, q: Query) -> BaseModel:
         query = _query(ListJobsQuery, q)
         jobs, total = await self.jobs.list_jobs(query)
-        return ListJobs(jobs=jobs, total=total)
+        return ListJobs(jobs=[self._stamp(j) for j in jobs], total=total)
 
     async def _get(self, m: re.Match[str], body: bytes, q: Query) -> BaseModel:
-        return await self.jobs.get(m.group(1))
+        return self._stamp(await self.jobs.get(m.group(1)))
+
+    def _stamp(self, job: DescribeJob) -> DescribeJob:
+        """This node's id where the record says ``local`` (an engine's node list stays)."""
+        return job.model_copy(update={"node": self.node_id}) if job.node == "local" else job
 
     async def _owned(self, job_id: str, q: Query) -> None:
         """403 unless the forwarded caller owns the job or is an admin (404 if none)."""
@@ -99,7 +106,7 @@ class PeerJobs:
 
     async def _cancel(self, m: re.Match[str], body: bytes, q: Query) -> BaseModel:
         await self._owned(m.group(1), q)
-        return await self.jobs.cancel(m.group(1))
+        return self._stamp(await self.jobs.cancel(m.group(1)))
 
     async def _tty(self, m: re.Match[str], body: bytes, q: Query) -> BaseModel:
         await self._owned(m.group(1), q)

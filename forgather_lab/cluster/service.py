@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from .._version import __version__
 from ..errors import ForgatherError, NotFound
+from ..jobs import repository as jobs_repo
 from ..models.cluster import (
     ClusterGpu,
     ClusterGpuNode,
@@ -48,14 +49,16 @@ from .membership import Member, MemberTable, Sighting
 
 if TYPE_CHECKING:
     from .client import ClusterClient
-    from .jobs import ClusterJobs
-    from .local_jobs import LocalJobs
     from .discovery import Discovery
+    from .jobs import ClusterJobs
     from .listener import Listener
+    from .local_jobs import LocalJobs
     from .network import NetworkProbe
     from .peering import Peering
 
 log = logging.getLogger("forgather_lab")
+
+TAG_LENGTH = 6
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,9 @@ class ClusterService:
         the node keeps working alone and ``GET /cluster`` says why."""
         if not self.enabled or self.table is not None:
             return
+        node_id = await asyncio.to_thread(lambda: self.node_id)
+        # Job ids minted here from now on start with this node's tag: unique cluster-wide.
+        jobs_repo.ID_PREFIX = id_tag(node_id)
         try:
             await self._join(server_url)
         except (ForgatherError, OSError, ImportError, ValueError) as e:
@@ -197,6 +203,8 @@ class ClusterService:
     async def stop(self) -> None:
         """Leave: stop pulling, withdraw the mDNS record, close the listener and the client."""
         await self._leave()
+        if self.enabled:
+            jobs_repo.ID_PREFIX = ""
 
     async def _leave(self) -> None:
         if self._discovery is not None:
@@ -326,6 +334,15 @@ class ClusterService:
         if self.network is None:
             return DescribeNetwork(peers=[])
         return await self.network.refresh()
+
+
+def id_tag(node_id: str) -> str:
+    """What this node's job ids start with: 6 hex characters of its node id.
+
+    Two nodes' ids can then only meet if their node ids (random UUIDs) agree in
+    those 24 bits; one node's ids are kept apart by its database's primary key.
+    """
+    return node_id.replace("-", "")[:TAG_LENGTH].lower()
 
 
 def _summary(pool: ListGpus) -> GpuSummary:

@@ -26,11 +26,15 @@ class ControlHandler(ForgatherHandler):
             400: "unknown action",
             404: "no such job",
             409: "job not running, or it has no reporter",
+            503: "cluster mode: the node holding it does not answer",
         },
     )
     @web.authenticated
     @authorized
     async def post(self, job_id: str, action: str) -> None:
+        if self.runtime.cluster.enabled:  # a peer's job: controlled there, over mTLS
+            self.reply(await self.runtime.cluster.pool.act(job_id, action, self.caller))
+            return
         self.reply(await self.runtime.control.act(job_id, action))
 
 
@@ -69,12 +73,15 @@ class MetricsHandler(ForgatherHandler):
         "Metric series as [step, value] pairs, downsampled to max_points keeping extremes",
         query=MetricsQuery,
         response=ListMetrics,
-        errors={404: "no such job"},
+        errors={404: "no such job", 503: "cluster mode: the node holding it does not answer"},
     )
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
         q = self.parse_query(MetricsQuery)
+        if self.runtime.cluster.enabled:  # a peer's job: its series come over mTLS
+            self.reply(await self.runtime.cluster.pool.metrics(job_id, q, self.caller))
+            return
         names = [n.strip() for n in (q.names or "").split(",") if n.strip()] or None
         self.reply(await self.runtime.control.metrics(job_id, names, q.since_step, q.max_points))
 

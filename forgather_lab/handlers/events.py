@@ -178,9 +178,17 @@ class _Push:
         self.last_write = asyncio.get_running_loop().time()
 
     def offer(self, event: Event) -> None:
-        """Called by the bus for every event (on the loop, inside ``publish``: never raises)."""
+        """Called by the bus for every event (on the loop, inside ``publish``: never raises,
+        whatever the event holds, so a publisher is never failed by a stream)."""
         if self.broken or self.closed.is_set():
             return
+        try:
+            self._offer(event)
+        except Exception:
+            log.exception("event %s could not be sent on a stream; the stream ends", event.id)
+            self.stop()
+
+    def _offer(self, event: Event) -> None:
         types = self.stream.types
         if (types is not None and event.type not in types) or not self.stream.wanted(event):
             return

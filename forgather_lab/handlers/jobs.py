@@ -34,6 +34,9 @@ class JobsHandler(ForgatherHandler):
     @authorized
     async def get(self) -> None:
         q = self.parse_query(ListJobsQuery)
+        if q.scope == "cluster" or self.runtime.cluster.enabled:  # every node's: cluster/jobs.py
+            self.reply(await self.runtime.cluster.pool.list_jobs(q))
+            return
         statuses = [s for s in (q.status or "").split(",") if s] or None
         jobs, total = await self.runtime.jobs.list_jobs(
             statuses, q.limit, q.offset, owner=q.owner, before=q.before
@@ -44,10 +47,17 @@ class JobsHandler(ForgatherHandler):
 class JobHandler(ForgatherHandler):
     owner_only = frozenset({"DELETE"})
 
-    @operation("One job", response=DescribeJob, errors={404: "no such job"})
+    @operation(
+        "One job (cluster mode: any node's)",
+        response=DescribeJob,
+        errors={404: "no such job", 503: "cluster mode: the node holding it does not answer"},
+    )
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
+        if self.runtime.cluster.enabled:  # wherever in the cluster it is
+            self.reply(await self.runtime.cluster.pool.get(job_id))
+            return
         self.reply(await self.runtime.jobs.get(job_id))
 
     @operation(
@@ -100,19 +110,24 @@ class HistoryHandler(ForgatherHandler):
 
 class TtyHandler(StreamingHandler):
     owner_only = frozenset({"GET"})
+    #: Cluster mode: the peer holding the job (None: this node's own).
+    _node: str | None = None
 
     @operation(
         "The end of the job's log (text/plain, capped); with follow=1 and a WebSocket "
         "upgrade: the backlog, then live output until the job ends",
         query=TtyQuery,
-        errors={404: "no such job"},
+        errors={404: "no such job", 503: "cluster mode: the node holding it does not answer"},
         content_type="text/plain",
     )
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:  # type: ignore[override]  # web.authenticated widens the return
         q = self.parse_query(TtyQuery)
-        job = await self.runtime.jobs.get(job_id)
+        if self.runtime.cluster.enabled:  # a peer's job: its log comes over mTLS
+            self._node, job = await self.runtime.cluster.pool.locate(job_id)
+        else:
+            job = await self.runtime.jobs.get(job_id)
         if q.follow and self.is_upgrade():
             self._job_id = job.id
             self._backlog = (
@@ -122,18 +137,26 @@ class TtyHandler(StreamingHandler):
             )
             await self.upgrade()
             return
-        data, size = await self.runtime.jobs.tail(job_id, q.max_bytes)
+        if self._node is not None:
+            data, size = await self.runtime.cluster.pool.tail(job_id, q.max_bytes, self.caller)
+        else:
+            data, size = await self.runtime.jobs.tail(job_id, q.max_bytes)
         self.set_header("X-Log-Size", str(size))
         self.finish(data, set_content_type="text/plain; charset=utf-8")
 
     async def stream(self, job_id: str) -> None:
         jobs = self.runtime.jobs
-        path = jobs.log_path(job_id)
-        _, size = await jobs.tail(job_id, 1)
+        if self._node is not None:
+            pool = self.runtime.cluster.pool
+            chunks = pool.follow(self._node, job_id, self._backlog, self.caller)
+        else:
+            path = jobs.log_path(job_id)
+            _, size = await jobs.tail(job_id, 1)
+            start = max(0, size - self._backlog)
+            chunks = follow(path, start, lambda: job_id in jobs.watched)
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        start = max(0, size - self._backlog)
         try:
-            async for chunk in follow(path, start, lambda: job_id in jobs.watched):
+            async for chunk in chunks:
                 text = decoder.decode(chunk)
                 if text:
                     await self.write_message(text)

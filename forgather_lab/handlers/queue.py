@@ -23,7 +23,10 @@ class QueueHandler(ForgatherHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.reply(ListJobs(jobs=await self.runtime.jobs.queue()))
+        jobs = await self.runtime.jobs.queue()
+        if self.runtime.cluster.enabled:  # records carry this node's node_id
+            jobs = [self.runtime.cluster.pool.stamp(j) for j in jobs]
+        self.reply(ListJobs(jobs=jobs))
 
     @operation(
         "Queue a job (durable when answered)",
@@ -31,15 +34,23 @@ class QueueHandler(ForgatherHandler):
         response=DescribeJob,
         status=201,
         errors={
+            404: "cluster mode: no such node (reason no_such_node)",
             429: "the caller has user_queue_limit jobs queued already",
-            503: "the state directory is read-only or unusable",
+            503: "the state directory is read-only or unusable, or the node asked for does "
+            "not answer (reason peer_unreachable)",
             507: "the state directory's disk is full",
         },
     )
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        job = await self.runtime.jobs.enqueue(self.parse_body(CreateJob), owner=self.caller.name)
+        body = self.parse_body(CreateJob)
+        if body.node is not None or self.runtime.cluster.enabled:  # on which node: cluster/jobs.py
+            placed = await self.runtime.cluster.pool.enqueue(body, self.caller)
+            self.set_header("X-Forgather-Placement", placed.reason)
+            self.reply(placed.job, status=201)
+            return
+        job = await self.runtime.jobs.enqueue(body, owner=self.caller.name)
         self.reply(job, status=201)
 
 
@@ -103,11 +114,18 @@ class QueueItemHandler(ForgatherHandler):
     @operation(
         "Cancel a queued job, or abort it if it already runs",
         response=DescribeJob,
-        errors={404: "no such job", 409: "already finished"},
+        errors={
+            404: "no such job",
+            409: "already finished",
+            503: "cluster mode: the node holding it does not answer",
+        },
     )
     @web.authenticated
     @authorized
     async def delete(self, job_id: str) -> None:
+        if self.runtime.cluster.enabled:  # a peer's job: cancelled there, over mTLS
+            self.reply(await self.runtime.cluster.pool.cancel(job_id, self.caller))
+            return
         self.reply(await self.runtime.jobs.cancel(job_id))
 
 

@@ -83,9 +83,15 @@ def _record(row: sqlite3.Row) -> DescribeJob:
     return job
 
 
+#: Put before every job id minted here. Cluster mode sets this node's tag (cluster/jobs.py),
+#: so no two nodes mint the same id; standalone it is empty.
+ID_PREFIX = ""
+
+
 def new_job_id() -> str:
-    """8 hex characters: short enough to type, random enough not to collide in practice."""
-    return secrets.token_hex(4)
+    """8 hex characters (after ``ID_PREFIX``): short enough to type, random enough not to
+    collide in practice; the primary key refuses a repeat on this node."""
+    return ID_PREFIX + secrets.token_hex(4)
 
 
 @dataclass(frozen=True)

@@ -28,33 +28,54 @@ export class PoolState {
     return this._changed;
   }
 
+  /**
+   * Whether this user may change the pool's policy (pause the scheduler, a
+   * card's policy): anyone on their own server, only admins on a shared pool.
+   */
+  get admin(): boolean {
+    return this._admin;
+  }
+
   update(health: DescribeHealth | null): void {
     const shared = isSharedPool(health);
-    if (shared !== this._shared) {
+    const admin = !shared || health?.admin === true;
+    if (shared !== this._shared || admin !== this._admin) {
       this._shared = shared;
+      this._admin = admin;
       this._changed.emit();
     }
   }
 
   private _shared = false;
+  private _admin = true;
   private _changed = new Signal<this, void>(this);
 }
 
 /** The Lab's one pool state (one server per Lab). */
 export const pool = new PoolState();
 
-/** `pool.shared`, re-rendering when it changes. */
-export function useSharedPool(): boolean {
-  const [shared, setShared] = React.useState(pool.shared);
+/** A fact of `pool`, re-rendering when it changes. */
+function usePool(fact: 'shared' | 'admin'): boolean {
+  const [value, setValue] = React.useState(pool[fact]);
   React.useEffect(() => {
-    const follow = (): void => setShared(pool.shared);
+    const follow = (): void => setValue(pool[fact]);
     pool.changed.connect(follow);
     follow();
     return () => {
       pool.changed.disconnect(follow);
     };
-  }, []);
-  return shared;
+  }, [fact]);
+  return value;
+}
+
+/** `pool.shared`, re-rendering when it changes. */
+export function useSharedPool(): boolean {
+  return usePool('shared');
+}
+
+/** `pool.admin`, re-rendering when it changes. */
+export function usePoolAdmin(): boolean {
+  return usePool('admin');
 }
 
 /** "Shared pool" next to the server's status, on a Hub's pool. */

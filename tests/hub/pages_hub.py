@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,12 @@ class PoolPanel:
 
     def owner_of(self, job_id: str) -> Any:
         return self.job(job_id).locator(".jp-forgather-job-owner")
+
+    def gpu_toggle(self, index: int) -> Any:
+        """A GPU card's enable/disable button."""
+        return self.root.locator(f'li.jp-forgather-gpu[data-gpu-index="{index}"] button').first
+
+    @property
+    def scheduler_toggles(self) -> Any:
+        """ "Pause scheduler" / "Resume scheduler" (an admin's)."""
+        return self.root.get_by_role("button", name=re.compile(r"^(Pause|Resume) scheduler$"))

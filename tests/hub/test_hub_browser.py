@@ -82,6 +82,10 @@ def test_bob_logs_in_and_sees_the_shared_pool_and_alices_job(
             assert "2 GPUs" in panel.gpu_backend.inner_text()  # the Hub's, not bob's own 4
             panel.job(job_id).wait_for(state="visible")
             assert panel.owner_of(job_id).inner_text().strip() == "· alice"
+            # bob is no admin: the pool's policy is not his to change, so no buttons for it.
+            assert panel.gpu_toggle(1).is_disabled()
+            assert "Only the pool's admins" in (panel.gpu_toggle(1).get_attribute("title") or "")
+            assert panel.scheduler_toggles.count() == 0
             shot = lab.screenshot("hub-shared-pool")
             assert shot.stat().st_size > 10_000
         except Exception:

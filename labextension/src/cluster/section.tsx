@@ -7,58 +7,12 @@ import { type TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import '../../style/cluster.css';
+import { describeError } from '../client/core';
 import type { ClusterGpu, DescribeMember, PeerNetwork, ProbeVersions } from './api';
 import { CHIPS, type INodeHealth, majority, nodeHealth } from './health';
 import { type ClusterModel } from './model';
+import { HealthDot, VERSION_LABELS, ago } from './parts';
 
-const VERSION_LABELS: Record<keyof ProbeVersions, string> = {
-  forgather_lab: 'forgather_lab',
-  python: 'python',
-  platform: 'platform',
-  torch: 'torch',
-  cuda: 'cuda',
-  nccl: 'nccl',
-  transformers: 'transformers'
-};
-
-/** "12 s ago", "3 min ago", … from epoch seconds. */
-function ago(epoch: number, trans: TranslationBundle): string {
-  const s = Math.max(0, Math.round(Date.now() / 1000 - epoch));
-  if (s < 90) {
-    return trans.__('%1 s ago', s);
-  }
-  if (s < 5400) {
-    return trans.__('%1 min ago', Math.round(s / 60));
-  }
-  return trans.__('%1 h ago', Math.round(s / 3600));
-}
-
-function healthText(health: INodeHealth, trans: TranslationBundle): string {
-  switch (health.level) {
-    case 'ok':
-      return trans.__('Healthy: reachable, versions agree with the cluster');
-    case 'diverging':
-      return trans.__(
-        'Versions differ from the cluster majority: %1',
-        health.diverging.map(k => VERSION_LABELS[k]).join(', ')
-      );
-    default:
-      return trans.__('Unreachable');
-  }
-}
-
-function HealthDot(props: { health: INodeHealth; trans: TranslationBundle }): JSX.Element {
-  const text = healthText(props.health, props.trans);
-  return (
-    <span
-      className={`jp-forgather-cluster-dot jp-forgather-cluster-dot-${props.health.level}`}
-      role="img"
-      aria-label={text}
-      title={text}
-      data-health={props.health.level}
-    />
-  );
-}
 
 function Chips(props: {
   member: DescribeMember;
@@ -100,7 +54,8 @@ function NodeGpus(props: {
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { member, gpus, trans } = props;
-  if (gpus.length === 0 && !props.message) {
+  // An unreachable node's cards cannot be listed (the facts line keeps its last counts).
+  if (!member.reachable || (gpus.length === 0 && !props.message)) {
     return null;
   }
   return (
@@ -147,7 +102,7 @@ function NodeCard(props: {
   member: DescribeMember;
   health: INodeHealth;
   model: ClusterModel;
-  onError: (message: string) => void;
+  onError: (message: string | null) => void;
   trans: TranslationBundle;
 }): JSX.Element {
   const { member, health, model, trans } = props;
@@ -163,7 +118,10 @@ function NodeCard(props: {
   const onToggle = (gpu: ClusterGpu) => {
     model
       .setPolicy(member.node_id, gpu.index, { disabled: !gpu.disabled })
-      .catch((error: unknown) => props.onError(String((error as Error).message ?? error)));
+      .then(() => props.onError(null))
+      .catch((error: unknown) =>
+        props.onError(trans.__('%1, GPU %2: %3', member.hostname, gpu.index, describeError(error)))
+      );
   };
   return (
     <li
@@ -241,18 +199,28 @@ function NodeCard(props: {
 function NetworkRow(props: { peer: PeerNetwork; trans: TranslationBundle }): JSX.Element {
   const { peer, trans } = props;
   const lat = peer.latency;
+  const ms = (v: number) => v.toFixed(v < 10 ? 2 : 1);
   return (
     <tr data-node-id={peer.node_id}>
-      <td>{peer.hostname}</td>
-      <td data-column="latency">
-        {lat
-          ? trans.__(
-              '%1 / %2 / %3 ms',
-              lat.min_ms.toFixed(2),
-              lat.median_ms.toFixed(2),
-              lat.max_ms.toFixed(2)
-            )
-          : '–'}
+      <td title={peer.address ?? peer.node_id}>
+        {peer.hostname}{' '}
+        <span className="jp-forgather-muted jp-forgather-mono">{peer.node_id.slice(0, 8)}</span>
+      </td>
+      <td
+        data-column="latency"
+        title={
+          lat
+            ? trans.__(
+                'min %1 / median %2 / max %3 ms over %4 round trips',
+                ms(lat.min_ms),
+                ms(lat.median_ms),
+                ms(lat.max_ms),
+                lat.samples
+              )
+            : undefined
+        }
+      >
+        {lat ? trans.__('%1 ms', ms(lat.median_ms)) : '–'}
       </td>
       <td data-column="bandwidth">
         {peer.bandwidth_mbps !== null && peer.bandwidth_mbps !== undefined
@@ -271,13 +239,6 @@ function Network(props: { model: ClusterModel; trans: TranslationBundle }): JSX.
     <div className="jp-forgather-cluster-network" aria-label={trans.__('Network')}>
       <div className="jp-forgather-cluster-network-header">
         <strong>{trans.__('Network')}</strong>
-        <span className="jp-forgather-muted">
-          {model.measuring
-            ? trans.__('Measuring…')
-            : at
-              ? trans.__('measured %1', ago(at, trans))
-              : trans.__('not measured yet')}
-        </span>
         <button
           className="jp-forgather-link-button"
           disabled={model.measuring}
@@ -287,6 +248,13 @@ function Network(props: { model: ClusterModel; trans: TranslationBundle }): JSX.
           {trans.__('Measure network')}
         </button>
       </div>
+      <p className="jp-forgather-muted jp-forgather-cluster-network-status" aria-live="polite">
+        {model.measuring
+          ? trans.__('Measuring, one peer at a time…')
+          : at
+            ? trans.__('Measured %1', ago(at, trans))
+            : trans.__('Not measured yet')}
+      </p>
       {model.networkError && (
         <p className="jp-forgather-error" role="alert">
           {model.networkError}
@@ -300,7 +268,9 @@ function Network(props: { model: ClusterModel; trans: TranslationBundle }): JSX.
           <thead>
             <tr>
               <th>{trans.__('Peer')}</th>
-              <th title={trans.__('min / median / max round trip')}>{trans.__('Latency')}</th>
+              <th title={trans.__('median round trip; hover a figure for min and max')}>
+                {trans.__('Latency')}
+              </th>
               <th>{trans.__('Bandwidth')}</th>
             </tr>
           </thead>
@@ -331,14 +301,6 @@ export function ClusterSection(props: {
     <section className="jp-forgather-section jp-forgather-cluster" aria-label={trans.__('Cluster')}>
       <header className="jp-forgather-section-header">
         <h3>{trans.__('Cluster')}</h3>
-        <span className="jp-forgather-muted" data-testid="forgather-cluster-summary">
-          {trans.__(
-            '%1 · %2 of %3 nodes reachable',
-            cluster.name ?? '',
-            reachable,
-            cluster.members.length
-          )}
-        </span>
         <button
           className="jp-forgather-link-button"
           onClick={() => void model.refresh()}
@@ -347,6 +309,14 @@ export function ClusterSection(props: {
           {trans.__('Refresh')}
         </button>
       </header>
+      <p className="jp-forgather-muted jp-forgather-cluster-summary">
+        {trans.__(
+          '%1 · %2 of %3 nodes reachable',
+          cluster.name ?? '',
+          reachable,
+          cluster.members.length
+        )}
+      </p>
       {(model.error || cluster.message || actionError) && (
         <p className="jp-forgather-error" role="alert">
           {actionError ?? model.error ?? cluster.message}

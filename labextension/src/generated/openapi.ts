@@ -629,7 +629,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One job */
+        /** One job (cluster mode: any node's) */
         get: operations["Job_get"];
         put?: never;
         post?: never;
@@ -1802,6 +1802,12 @@ export interface components {
              */
             name?: string | null;
             /**
+             * Node
+             * @description cluster mode, POST /queue only: the node_id to queue it on, or 'any' (the node where it can start soonest); default: this node
+             * @default null
+             */
+            node?: string | null;
+            /**
              * Preemptible
              * @description a queued job of higher priority (>= preemption_min_priority) may checkpoint-stop this one and requeue it
              * @default false
@@ -2376,7 +2382,10 @@ export interface components {
             max_retries?: number;
             /** Name */
             name: string;
-            /** Node */
+            /**
+             * Node
+             * @description where it runs: 'local' (this server's machine; in cluster mode the node_id of the member running it instead) or an engine's node list (Slurm, Ray)
+             */
             node: string;
             /**
              * Owner
@@ -3192,6 +3201,30 @@ export interface components {
             transitions: components["schemas"]["JobTransition"][];
         };
         /**
+         * JobsNode
+         * @description One node of ``GET /jobs?scope=cluster``: whether its jobs could be read, and why not.
+         */
+        JobsNode: {
+            /** Hostname */
+            hostname: string;
+            /** Is Self */
+            is_self: boolean;
+            /**
+             * Message
+             * @default null
+             */
+            message?: string | null;
+            /** Node Id */
+            node_id: string;
+            /** Reachable */
+            reachable: boolean;
+            /**
+             * Total
+             * @default null
+             */
+            total?: number | null;
+        };
+        /**
          * JobStatus
          * @description queued → starting → running → done | failed | aborted; queued → cancelled.
          * @enum {string}
@@ -3313,10 +3346,22 @@ export interface components {
             /** Jobs */
             jobs: components["schemas"]["DescribeJob"][];
             /**
+             * Nodes
+             * @description scope=cluster: every node asked, reachable or not
+             * @default null
+             */
+            nodes?: components["schemas"]["JobsNode"][] | null;
+            /**
              * Total
              * @default null
              */
             total?: number | null;
+            /**
+             * Unreachable
+             * @description scope=cluster: the node_ids whose jobs are missing
+             * @default null
+             */
+            unreachable?: string[] | null;
         };
         /**
          * ListMetrics
@@ -6080,6 +6125,7 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 owner?: string | null;
+                scope?: "node" | "cluster";
                 status?: string | null;
             };
             header?: never;
@@ -6157,6 +6203,15 @@ export interface operations {
             };
             /** @description no such job */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description cluster mode: the node holding it does not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6359,6 +6414,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
+            /** @description cluster mode: the node holding it does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
         };
     };
     History_get: {
@@ -6503,6 +6567,15 @@ export interface operations {
             };
             /** @description no such job */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description cluster mode: the node holding it does not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6866,6 +6939,15 @@ export interface operations {
             };
             /** @description no such job */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description cluster mode: the node holding it does not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7810,6 +7892,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
+            /** @description cluster mode: no such node (reason no_such_node) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description the caller has user_queue_limit jobs queued already */
             429: {
                 headers: {
@@ -7819,7 +7910,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description the state directory is read-only or unusable */
+            /** @description the state directory is read-only or unusable, or the node asked for does not answer (reason peer_unreachable) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7888,6 +7979,15 @@ export interface operations {
             };
             /** @description already finished */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description cluster mode: the node holding it does not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,6 +12,7 @@ import type { DescribeGpu, DescribeJob } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { openCommandMenu } from '../jobs/components';
 import { type JobsModel } from '../jobs/model';
+import { usePoolAdmin } from '../pool';
 import { type GpusModel, declaredBytes, jobsOnGpu } from './model';
 
 export function gpuMenuItems(
@@ -80,6 +81,7 @@ function GpuCard(props: {
   const onCard: DescribeJob[] = jobsOnGpu(gpu, jobs.jobs);
   const declared = declaredBytes(onCard);
   const shared = onCard.some(j => j.gpu_memory);
+  const admin = usePoolAdmin();
   return (
     <li
       className={`jp-forgather-gpu${gpu.disabled || gpu.excluded ? ' jp-forgather-gpu-off' : ''}`}
@@ -90,11 +92,13 @@ function GpuCard(props: {
         className="jp-forgather-gpu-toggle"
         aria-label={`${title}: ${toggle}`}
         aria-pressed={gpu.disabled}
-        disabled={gpu.excluded}
+        disabled={gpu.excluded || !admin}
         title={
           gpu.excluded
             ? trans.__('Excluded at server start (CUDA_VISIBLE_DEVICES)')
-            : trans.__('Click to %1', toggle)
+            : admin
+              ? trans.__('Click to %1', toggle)
+              : trans.__("Only the pool's admins change a GPU's policy")
         }
         onClick={() => void commands.execute(CommandIDs.gpuToggle, { index: gpu.index })}
       >

@@ -13,6 +13,7 @@ import type { DescribeJob } from '../client/schemas';
 import { CommandIDs } from '../commands';
 import { ago, gpuText } from '../jobs/components';
 import { type JobsModel } from '../jobs/model';
+import { usePoolAdmin } from '../pool';
 import { moveToTop, setPriority } from './actions';
 import { PriorityEditor } from './priority';
 
@@ -128,6 +129,8 @@ export function QueueSection(props: {
   const { model, commands, trans } = props;
   const scheduler = model.scheduler;
   const paused = scheduler !== null && !scheduler.enabled;
+  // On a shared pool only its admins pause it (the service refuses others).
+  const admin = usePoolAdmin();
   return (
     <section className="jp-forgather-section" aria-label={trans.__('Queue')}>
       <header className="jp-forgather-section-header">
@@ -144,7 +147,7 @@ export function QueueSection(props: {
           >
             {trans.__('New job')}
           </button>
-          {scheduler && (
+          {scheduler && admin && (
             <button
               className="jp-forgather-link-button"
               aria-pressed={paused}

@@ -1,0 +1,81 @@
+"""Page object: the Cluster section of the Forgather sidebar (cluster mode only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .conftest import ARTIFACTS
+from .pages import ForgatherPanel
+
+
+class ClusterSection:
+    """The nodes of this server's cluster, their health, versions, GPUs and network."""
+
+    def __init__(self, panel: ForgatherPanel) -> None:
+        self.panel = panel
+        self.page = panel.page
+        self.root = panel.root.get_by_role("region", name="Cluster", exact=True)
+
+    @property
+    def nodes(self) -> Any:
+        return self.root.locator(".jp-forgather-cluster-node")
+
+    def node(self, node_id: str) -> Any:
+        return self.root.locator(f'.jp-forgather-cluster-node[data-node-id="{node_id}"]')
+
+    def wait_for_nodes(self, count: int) -> None:
+        self.page.wait_for_function(
+            """n => document.querySelectorAll(
+                '#forgather-panel .jp-forgather-cluster-node').length === n""",
+            arg=count,
+        )
+
+    def wait_for_health(self, node_id: str, level: str, timeout: float = 30_000) -> None:
+        self.node(node_id).and_(self.page.locator(f'[data-health="{level}"]')).wait_for(
+            timeout=timeout
+        )
+
+    def dot(self, node_id: str) -> Any:
+        return self.node(node_id).locator(".jp-forgather-cluster-dot")
+
+    def chip(self, node_id: str, key: str) -> Any:
+        return self.node(node_id).locator(f'.jp-forgather-cluster-chip[data-version="{key}"]')
+
+    def markers(self, node_id: str) -> list[str]:
+        return [
+            m.get_attribute("data-marker") or ""
+            for m in self.node(node_id).locator("[data-marker]").all()
+        ]
+
+    def open_link(self, node_id: str) -> Any:
+        return self.node(node_id).get_by_role("link", name="Open Lab ↗")
+
+    def expand(self, node_id: str, summary: str) -> Any:
+        """Open a node's collapsible list (Interfaces, GPUs) by its summary's start."""
+        details = self.node(node_id).locator("details", has_text=summary)
+        details.locator("summary").click()
+        return details
+
+    def toggle_gpu(self, node_id: str, index: int) -> None:
+        gpus = self.expand(node_id, "GPUs")
+        gpus.locator(f'li[data-gpu-index="{index}"] button').click()
+
+    def measure_network(self) -> None:
+        self.root.get_by_role("button", name="Measure network").click()
+
+    def network_row(self, node_id: str) -> Any:
+        return self.root.locator(
+            f'.jp-forgather-cluster-network-table tr[data-node-id="{node_id}"]'
+        )
+
+    def refresh(self) -> None:
+        self.root.get_by_role("button", name="Refresh", exact=True).click()
+
+    def screenshot(self, name: str) -> Path:
+        """The section alone (scrolled into view), for a person to look at."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.root.scroll_into_view_if_needed()
+        self.root.screenshot(path=str(path))
+        return path
