@@ -83,11 +83,16 @@ def _diff_to(cwd: Path, base: str, target: Path, cap: int) -> tuple[int, bool]:
     deadline = time.monotonic() + GIT_TIMEOUT
     total = 0
     tmp = target.with_suffix(".tmp")
+    # The job's owner may own its directory: a link planted as the temporary
+    # file is removed, never written through.
+    tmp.unlink(missing_ok=True)
     with (
         subprocess.Popen(
             argv, cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         ) as proc,
-        open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out,
+        open(
+            os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb"
+        ) as out,
     ):
         assert proc.stdout is not None
         try:
@@ -108,10 +113,23 @@ def _diff_to(cwd: Path, base: str, target: Path, cap: int) -> tuple[int, bool]:
     return total, total > cap
 
 
+def in_a_repository(cwd: Path) -> bool:
+    """Whether ``cwd`` or a parent holds ``.git`` (where git's own discovery would look).
+
+    A look at the file system instead of a ``git`` process: at dispatch most
+    jobs run outside any repository, and a process per job was a third of a
+    busy server's time. A ``.git`` git itself would not use (across a mount,
+    say) only costs the ``git`` call that then says so.
+    """
+    return any((d / ".git").exists() for d in (cwd, *cwd.parents))
+
+
 def capture(cwd: Path, diff_file: Path, cap: int = DIFF_CAP) -> GitCapture:
     """The repository ``cwd`` is in (info None outside one), its diff written to ``diff_file``."""
     if not cwd.is_dir():
         return GitCapture(None, [f"git: the working directory {cwd} does not exist"])
+    if not in_a_repository(cwd):
+        return GitCapture(None)  # no git process for the plain directories most jobs run in
     try:
         root = git(cwd, "rev-parse", "--show-toplevel")
     except GitError as e:

@@ -57,10 +57,6 @@ class ClusterSection:
         details.locator("summary").click()
         return details
 
-    def toggle_gpu(self, node_id: str, index: int) -> None:
-        gpus = self.expand(node_id, "GPUs")
-        gpus.locator(f'li[data-gpu-index="{index}"] button').click()
-
     def measure_network(self) -> None:
         self.root.get_by_role("button", name="Measure network").click()
 
@@ -79,3 +75,24 @@ class ClusterSection:
         self.root.scroll_into_view_if_needed()
         self.root.screenshot(path=str(path))
         return path
+
+
+class ClusterGpus:
+    """The GPUs section in cluster mode: this node's cards, then every peer's, by node."""
+
+    def __init__(self, panel: ForgatherPanel) -> None:
+        self.page = panel.page
+        self.root = panel.root.get_by_role("region", name="GPUs", exact=True)
+
+    @property
+    def this_node(self) -> Any:
+        return self.root.locator("h4.jp-forgather-cluster-group").first
+
+    def group(self, node_id: str) -> Any:
+        return self.root.locator(f'[role="group"][data-node-id="{node_id}"]')
+
+    def card(self, node_id: str, index: int) -> Any:
+        return self.group(node_id).locator(f'li[data-peer-gpu-index="{index}"]')
+
+    def toggle(self, node_id: str, index: int) -> None:
+        self.card(node_id, index).locator("button").click()

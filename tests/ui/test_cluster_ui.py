@@ -25,9 +25,9 @@ from server_process import ServerProcess
 
 from forgather_lab.cluster import ca
 
-from .conftest import TOKEN, LabServer
+from .conftest import ARTIFACTS, TOKEN, LabServer
 from .pages import ForgatherPanel, JupyterLabPage
-from .pages_cluster import ClusterSection
+from .pages_cluster import ClusterGpus, ClusterSection
 
 pytestmark = pytest.mark.ui
 
@@ -174,16 +174,19 @@ def test_cluster_section_shows_every_node_and_its_health(page: Any, cluster: Clu
     assert "token" not in href
     assert link.get_attribute("target") == "_blank"
 
-    # A peer's GPU policy from this Lab: the change lands on the peer itself.
-    section.toggle_gpu(b, 1)
-    page.wait_for_function(
-        """id => document.querySelector(`#forgather-panel [data-node-id="${id}"]
-            li[data-gpu-index="1"]`)?.dataset.disabled === 'true'""",
-        arg=b,
-    )
+    # The GPUs section groups by node; a peer's card toggles its policy on that peer.
+    gpus = ClusterGpus(panel)
+    assert gpus.this_node.inner_text() == "This node · " + members[a]["hostname"]
+    assert gpus.root.locator("li[data-gpu-index]").count() == 4  # this node's own cards
+    assert gpus.group(a).count() == 0
+    assert gpus.group(b).locator("li").count() == 4
+    gpus.toggle(b, 1)
+    gpus.card(b, 1).and_(page.locator('[data-disabled="true"]')).wait_for()
     assert cluster.nodes["b"].get("gpus").json()["gpus"][1]["disabled"] is True
+    assert cluster.nodes["a"].get("gpus").json()["gpus"][1]["disabled"] is False
     # The member table's counts follow on the next pull of that peer.
     section.node(b).locator(".jp-forgather-cluster-facts", has_text="4 GPUs · 3 idle").wait_for()
+    gpus.root.screenshot(path=str(ARTIFACTS / "cluster-gpus-light.png"))
 
     # The network probe's figures for the peer (none for this node itself).
     section.measure_network()
@@ -204,6 +207,8 @@ def test_cluster_section_shows_every_node_and_its_health(page: Any, cluster: Clu
     section.wait_for_health(b, "unreachable", timeout=20_000)
     assert section.dot(b).get_attribute("aria-label") == "Unreachable"
     assert "last seen" in section.node(b).inner_text()
+    gpus.group(b).get_by_text("Unreachable, last seen").wait_for()
+    assert gpus.group(b).locator("li").count() == 0
     section.wait_for_nodes(2)
     section.wait_for_health(a, "ok")
 

@@ -12,6 +12,7 @@ import * as React from 'react';
 import { type ForgatherClient } from '../client';
 import { ClusterModel, DEFAULT_POLL_SECONDS } from './model';
 import { ClusterSection } from './section';
+import { setSharedCluster } from './shared';
 
 export interface IClusterSetupOptions {
   client: ForgatherClient;
@@ -40,6 +41,7 @@ export function setupCluster(opts: IClusterSetupOptions): Array<() => JSX.Elemen
   const trans = (opts.translator ?? nullTranslator).load('forgather_lab');
   let seconds = DEFAULT_POLL_SECONDS;
   const model = new ClusterModel(opts.client.api, () => seconds);
+  setSharedCluster(model);
   opts.settingRegistry
     ?.load(opts.pluginId)
     .then(settings => {

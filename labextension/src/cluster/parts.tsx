@@ -53,4 +53,3 @@ export function HealthDot(props: { health: INodeHealth; trans: TranslationBundle
     />
   );
 }
-

@@ -122,7 +122,12 @@ export function PeerGpuGroups(props: { trans: TranslationBundle }): JSX.Element 
         const gpus = model.gpusOf(member.node_id);
         const message = model.gpuMessage(member.node_id);
         return (
-          <div key={member.node_id} data-node-id={member.node_id} role="group" aria-label={member.hostname}>
+          <div
+            key={member.node_id}
+            data-node-id={member.node_id}
+            role="group"
+            aria-label={member.hostname}
+          >
             <h4 className="jp-forgather-cluster-group">
               <HealthDot health={nodeHealth(member, agreed)} trans={trans} />
               {member.hostname}{' '}
@@ -141,7 +146,10 @@ export function PeerGpuGroups(props: { trans: TranslationBundle }): JSX.Element 
             ) : gpus.length === 0 ? (
               <p className="jp-forgather-muted">{trans.__('No GPUs.')}</p>
             ) : (
-              <ul className="jp-forgather-gpus" aria-label={trans.__('GPUs of %1', member.hostname)}>
+              <ul
+                className="jp-forgather-gpus"
+                aria-label={trans.__('GPUs of %1', member.hostname)}
+              >
                 {gpus.map(gpu => (
                   <PeerGpu
                     key={gpu.index}

@@ -1,18 +1,16 @@
 /**
  * The Cluster section of the sidebar, shown only in cluster mode: every
- * node with its health dot, versions, interfaces, CPUs and memory, GPUs,
- * a link to its own JupyterLab, and the network probe's figures.
+ * node with its health dot, versions, interfaces, CPUs and memory, GPU
+ * counts (the cards themselves are in the GPUs section, by node), a link to its own JupyterLab, and the network probe's figures.
  */
 import { type TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import '../../style/cluster.css';
-import { describeError } from '../client/core';
-import type { ClusterGpu, DescribeMember, PeerNetwork, ProbeVersions } from './api';
+import type { DescribeMember, PeerNetwork } from './api';
 import { CHIPS, type INodeHealth, majority, nodeHealth } from './health';
 import { type ClusterModel } from './model';
 import { HealthDot, VERSION_LABELS, ago } from './parts';
-
 
 function Chips(props: {
   member: DescribeMember;
@@ -46,66 +44,12 @@ function Chips(props: {
   );
 }
 
-function NodeGpus(props: {
-  member: DescribeMember;
-  gpus: ClusterGpu[];
-  message: string | null;
-  onToggle: (gpu: ClusterGpu) => void;
-  trans: TranslationBundle;
-}): JSX.Element | null {
-  const { member, gpus, trans } = props;
-  // An unreachable node's cards cannot be listed (the facts line keeps its last counts).
-  if (!member.reachable || (gpus.length === 0 && !props.message)) {
-    return null;
-  }
-  return (
-    <details className="jp-forgather-cluster-more">
-      <summary>
-        {trans.__('GPUs (%1 · %2 idle)', member.gpus?.total ?? 0, member.gpus?.idle ?? 0)}
-      </summary>
-      {props.message && <p className="jp-forgather-muted">{props.message}</p>}
-      <ul
-        className="jp-forgather-cluster-gpus"
-        aria-label={trans.__('GPUs of %1', member.hostname)}
-      >
-        {gpus.map(gpu => {
-          const title = trans.__('GPU %1', gpu.index);
-          const action = gpu.disabled ? trans.__('enable') : trans.__('disable');
-          return (
-            <li key={gpu.index} data-gpu-index={gpu.index} data-disabled={gpu.disabled}>
-              <button
-                className={`jp-forgather-cluster-gpu${gpu.disabled ? ' jp-forgather-gpu-off' : ''}`}
-                aria-label={`${member.hostname} ${title}: ${action}`}
-                aria-pressed={gpu.disabled}
-                disabled={gpu.excluded || !member.reachable}
-                title={trans.__('Click to %1', action)}
-                onClick={() => props.onToggle(gpu)}
-              >
-                <strong>{title}</strong> <span className="jp-forgather-muted">{gpu.name}</span>
-                <span className="jp-forgather-cluster-gpu-state">
-                  {gpu.disabled
-                    ? trans.__('disabled')
-                    : gpu.reserved_by
-                      ? trans.__('in use')
-                      : trans.__('idle')}
-                </span>
-              </button>
-            </li>
-          );
-        })}
-      </ul>
-    </details>
-  );
-}
-
 function NodeCard(props: {
   member: DescribeMember;
   health: INodeHealth;
-  model: ClusterModel;
-  onError: (message: string | null) => void;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { member, health, model, trans } = props;
+  const { member, health, trans } = props;
   const probe = member.probe;
   const facts: string[] = [];
   if (probe?.cpus) {
@@ -115,14 +59,6 @@ function NodeCard(props: {
     facts.push(trans.__('%1 GiB', probe.memory_gb.toFixed(1)));
   }
   facts.push(trans.__('%1 GPUs · %2 idle', member.gpus?.total ?? 0, member.gpus?.idle ?? 0));
-  const onToggle = (gpu: ClusterGpu) => {
-    model
-      .setPolicy(member.node_id, gpu.index, { disabled: !gpu.disabled })
-      .then(() => props.onError(null))
-      .catch((error: unknown) =>
-        props.onError(trans.__('%1, GPU %2: %3', member.hostname, gpu.index, describeError(error)))
-      );
-  };
   return (
     <li
       className="jp-forgather-cluster-node"
@@ -185,13 +121,6 @@ function NodeCard(props: {
           </ul>
         </details>
       )}
-      <NodeGpus
-        member={member}
-        gpus={model.gpusOf(member.node_id)}
-        message={model.gpuMessage(member.node_id)}
-        onToggle={onToggle}
-        trans={trans}
-      />
     </li>
   );
 }
@@ -290,7 +219,6 @@ export function ClusterSection(props: {
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { model, trans } = props;
-  const [actionError, setActionError] = React.useState<string | null>(null);
   const cluster = model.cluster;
   if (!cluster?.enabled) {
     return null;
@@ -317,21 +245,14 @@ export function ClusterSection(props: {
           cluster.members.length
         )}
       </p>
-      {(model.error || cluster.message || actionError) && (
+      {(model.error || cluster.message) && (
         <p className="jp-forgather-error" role="alert">
-          {actionError ?? model.error ?? cluster.message}
+          {model.error ?? cluster.message}
         </p>
       )}
       <ul className="jp-forgather-cluster-nodes" aria-label={trans.__('Cluster nodes')}>
         {cluster.members.map(m => (
-          <NodeCard
-            key={m.node_id}
-            member={m}
-            health={nodeHealth(m, agreed)}
-            model={model}
-            onError={setActionError}
-            trans={trans}
-          />
+          <NodeCard key={m.node_id} member={m} health={nodeHealth(m, agreed)} trans={trans} />
         ))}
       </ul>
       <Network model={model} trans={trans} />

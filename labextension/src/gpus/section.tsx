@@ -9,6 +9,7 @@ import { type CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import type { DescribeGpu, DescribeJob } from '../client/schemas';
+import { PeerGpuGroups, ThisNodeHeading } from '../cluster/peerGpus';
 import { CommandIDs } from '../commands';
 import { openCommandMenu } from '../jobs/components';
 import { type JobsModel } from '../jobs/model';
@@ -206,6 +207,7 @@ export function GpusSection(props: {
           {model.error}
         </p>
       )}
+      <ThisNodeHeading trans={trans} />
       {model.gpus.length === 0 ? (
         <p className="jp-forgather-muted">
           {model.loaded ? trans.__('No GPUs.') : trans.__('Loading…')}
@@ -223,6 +225,7 @@ export function GpusSection(props: {
           ))}
         </ul>
       )}
+      <PeerGpuGroups trans={trans} />
     </section>
   );
 }
