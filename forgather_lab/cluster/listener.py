@@ -84,6 +84,11 @@ class Listener:
             await self._connection(reader, writer)
         except (OSError, ssl.SSLError, h11.ProtocolError, TimeoutError) as e:
             log.debug("Inter-node connection ended: %s", e)
+        except asyncio.CancelledError:
+            # Only ``stop`` cancels these tasks. Ending normally matters: asyncio
+            # 3.11's done-callback for a connection calls ``task.exception()``,
+            # which raises on a cancelled task and logs a traceback per connection.
+            pass
         finally:
             self._connections.discard(task)
             writer.close()
