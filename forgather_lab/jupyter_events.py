@@ -31,7 +31,12 @@ def schemas() -> list[dict[str, Any]]:
 
 def capsule(event: Event) -> tuple[str, dict[str, Any]]:
     """The schema id and the data emitted for a bus event."""
-    data = json.loads(json.dumps(event.to_dict(), default=str))  # plain JSON, nothing shared
+    try:
+        # Plain JSON, nothing shared with the publisher; the text the SSE streams send
+        # (serialised once per event) is reused rather than encoded again here.
+        data = json.loads(event.encoded)
+    except TypeError:  # a value JSON cannot encode: as text, as before
+        data = json.loads(json.dumps(event.to_dict(), default=str))
     job_id = event.data.get("job_id")
     if isinstance(job_id, str):
         out: dict[str, Any] = {

@@ -193,3 +193,39 @@ async def _until(check: Any, timeout: float = 5.0) -> None:
     while not check():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.01)
+
+
+async def test_a_start_in_flight_holds_its_card_and_is_not_placed_again() -> None:
+    # The loop's passes do not wait for their starts (a claim, a spawn, a record):
+    # a pass while one is still on its way must neither start that job again
+    # nor give its card to another, even though the store still says "queued".
+    pool, bus = Pool(cards=1), EventBus()
+    pool.queued = [job("first"), job("second")]
+    release = asyncio.Event()
+    started: list[str] = []
+
+    async def slow_start(j: DescribeJob, gpus: list[int]) -> None:
+        started.append(j.id)
+        await release.wait()
+
+    d = Dispatcher(bus, pool.snapshot, slow_start, preempt=pool.preempt, cancel_queued=pool.cancel)
+    await d.dispatch_once(wait=False)
+    await asyncio.sleep(0)  # the start runs as its own task
+    assert started == ["first"]
+    again = await d.dispatch_once(wait=False)  # the store has not caught up yet
+    await asyncio.sleep(0)
+    assert started == ["first"]
+    assert again.starts == ()
+    annotated = {j.id: j for j in d.annotate(pool.queued)}
+    assert annotated["first"].pending_reason == "starting on GPU 0"
+    assert annotated["second"].position == 1  # first in line: "first" is no longer waiting
+    # Once the start is done and the store says so, the card is the store's business.
+    release.set()
+    await _until(lambda: not d._starting)
+    pool.queued = [job("second")]
+    pool.active = [job("first", JobStatus.RUNNING, gpus=[0], started_at=time.time())]
+    assert (await d.dispatch_once(wait=False)).starts == ()
+    pool.active = []
+    assert (await d.dispatch_once(wait=False)).starts == (("second", (0,)),)
+    release.set()
+    await d.stop()

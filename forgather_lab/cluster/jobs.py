@@ -241,6 +241,27 @@ class ClusterJobs:
         path = f"/jobs/{job_id}?{urlencode(self._as(caller))}"
         return DescribeJob.model_validate(await self._call(node, "DELETE", path))
 
+    async def call(self, node: str, method: str, path: str, body: Any = None) -> Any:
+        """One inter-node call to a member (404 for an unknown one), its JSON answer."""
+        return await self._call(node, method, path, body)
+
+    async def get_on(self, node: str, job_id: str) -> DescribeJob:
+        """A job on a node known to hold it (no search: a multi-node rank)."""
+        if self._is_self(node):
+            return self.stamp(await self.local.get(job_id))
+        return await self._peer_job(node, job_id)
+
+    async def cancel_on(self, node: str, job_id: str, caller: Caller) -> DescribeJob:
+        """Cancel (or kill, if it runs) a job on a node known to hold it, for ``caller``."""
+        if self._is_self(node):
+            return self.stamp(await self.local.cancel(job_id))
+        path = f"/jobs/{job_id}?{urlencode(self._as(caller))}"
+        # A kill waits for the processes to go (up to the kill timeout): more than a read.
+        answer = await self._call(
+            node, "DELETE", path, per_address=ENQUEUE_TIMEOUT, deadline=ENQUEUE_TIMEOUT + 1
+        )
+        return DescribeJob.model_validate(answer)
+
     async def act(self, job_id: str, action: str, caller: Caller) -> ControlResult:
         node, _ = await self.locate(job_id)
         if node is None or _ACTION.fullmatch(action) is None:  # an unknown action: the local 400

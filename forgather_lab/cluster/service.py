@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from .jobs import ClusterJobs
     from .listener import Listener
     from .local_jobs import LocalJobs
+    from .multinode import MultiNodeJobs
     from .network import NetworkProbe
     from .peering import Peering
 
@@ -95,6 +96,7 @@ class ClusterService:
         self._discovery: Discovery | None = None
         self.peering: Peering | None = None
         self._pool: ClusterJobs | None = None
+        self._multinode: MultiNodeJobs | None = None
 
     @property
     def pool(self) -> ClusterJobs:
@@ -106,6 +108,16 @@ class ClusterService:
                 raise RuntimeError("ClusterService.pool needs LocalNode.jobs")
             self._pool = ClusterJobs(self, self.local.jobs)
         return self._pool
+
+    @property
+    def multinode(self) -> MultiNodeJobs:
+        """Multi-node training bundles (``/cluster/jobs``), for the handlers."""
+        if self._multinode is None:
+            from .bundles import BundleStore
+            from .multinode import MultiNodeJobs
+
+            self._multinode = MultiNodeJobs(self, self.pool, BundleStore(self.state_dir))
+        return self._multinode
 
     # -- identity ---------------------------------------------------------------
 
@@ -173,6 +185,9 @@ class ClusterService:
             from .peer_jobs import PeerJobs
 
             api.routes.extend(PeerJobs(node_id, self.local.jobs, self.local.gpus).routes())
+        from .bundles import BundleStore, PeerBundles
+
+        api.routes.extend(PeerBundles(BundleStore(self.state_dir)).routes())
         self._listener = Listener(api, server_ctx, self.addresses, s.cluster_port)
         local = local_addresses([i.address for i in interfaces])
         self.port = await self._listener.start(local)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import (
     callback,
     cluster,
+    cluster_jobs,
     control,
     datasets,
     docsite,
@@ -50,6 +51,7 @@ ROUTES: list[Route] = [
     *datasets.ROUTES,
     *server_config.ROUTES,
     *cluster.ROUTES,
+    *cluster_jobs.ROUTES,
 ]
 
 

@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import BadRequest
-from ..models.jobs import CommandParams, CreateJob
+from ..models.jobs import CommandParams, CreateJob, DistributedLaunch
 from ..models.projects import ResolvedJob
-from ..projects.job import JobSpec, default_gpus, run_refusal
+from ..projects.job import JobSpec, default_gpus, run_refusal, socket_env
 from .launcher import LaunchSpec
 
 log = logging.getLogger("forgather_lab.jobs")
@@ -58,6 +58,8 @@ class CommandKind(JobKind):
     name = "command"
 
     def prepare(self, request: CreateJob, resolver: ConfigResolver | None) -> dict[str, Any]:
+        if request.distributed is not None:
+            raise BadRequest("distributed is for training jobs (POST /cluster/jobs), not commands")
         try:
             params = CommandParams.model_validate(request.job_params)
         except ValidationError as e:
@@ -116,12 +118,17 @@ class ConfigKind(JobKind):
         refusal = run_refusal(config or "The default config", block.config_class, self.name)
         if refusal is not None:
             raise BadRequest(refusal)
-        return {
+        params: dict[str, Any] = {
             "project_dir": project_dir,
             "config": config,
             "dynamic_args": dynamic_args,
             "job": block.model_dump(mode="json"),
         }
+        if request.distributed is not None:
+            if not self.multi_process:
+                raise BadRequest(f"{self.name} jobs run one process: distributed is not for them")
+            params["distributed"] = request.distributed.model_dump(mode="json")
+        return params
 
     def default_gpus(self, params: dict[str, Any]) -> int:
         """GPUs to reserve when the request does not say: the config's, else at least one
@@ -138,6 +145,10 @@ class ConfigKind(JobKind):
 
     def launch_spec(self, params: dict[str, Any], gpus: list[int]) -> LaunchSpec:
         spec = JobSpec.from_resolved(ResolvedJob.model_validate(params["job"]))
+        if params.get("distributed") is not None:  # one node of a multi-node run
+            d = DistributedLaunch.model_validate(params["distributed"])
+            env = {**spec.env, **socket_env(d)}
+            return LaunchSpec(argv=spec.argv(distributed=d), cwd=str(spec.cwd), env=env)
         declared = spec.nproc_per_node
         if not self.multi_process or declared == "cpu":
             nproc = 1

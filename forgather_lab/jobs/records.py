@@ -263,15 +263,19 @@ class JobRecords:
     async def _changed(self, job_id: str, previous: JobStatus) -> DescribeJob | None:
         job = await self.db.run(lambda c: repo.get(c, job_id))
         if job is not None:
-            self.bus.publish(
-                "job_status_changed",
-                job_id=job_id,
-                status=job.status.value,
-                previous=previous.value,
-                job=job.model_dump(mode="json"),
-            )
-            self.bus.publish("queue_changed")
+            self._announce(job, previous)
         return job
+
+    def _announce(self, job: DescribeJob, previous: JobStatus) -> None:
+        """Publish that ``job`` (as just read from the store) left ``previous``."""
+        self.bus.publish(
+            "job_status_changed",
+            job_id=job.id,
+            status=job.status.value,
+            previous=previous.value,
+            job=job.model_dump(mode="json"),
+        )
+        self.bus.publish("queue_changed")
 
 
 def _as_is(jobs: builtins.list[DescribeJob]) -> builtins.list[DescribeJob]:

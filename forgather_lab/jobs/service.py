@@ -143,11 +143,13 @@ class JobsService(JobRecords):
             # The previous attempt's exit status must not be read as this one's
             # (after a restart between the claim and the process starting).
             await asyncio.to_thread(self._forget_exit, job_id)
-        if not await self.db.run(lambda c: repo.claim(c, job_id, gpus)):
+        # The claim and the read of the claimed record in one hop to the database.
+        starting = await self.db.run(lambda c: _claimed(c, job_id, gpus))
+        if starting is None:
             return  # cancelled meanwhile
         # Said while the job is handed over (the claim is durable already): the
-        # process need not wait for the event's read and fan-out.
-        announced = asyncio.ensure_future(self._changed(job_id, JobStatus.QUEUED))
+        # process need not wait for the event's fan-out.
+        announced = asyncio.ensure_future(self._announce_soon(starting, JobStatus.QUEUED))
         claimed = job.model_copy(update={"status": JobStatus.STARTING, "gpus": list(gpus)})
         try:
             spec = self.kinds.get(job.job_type).launch_spec(launch_params(job.params), gpus)
@@ -170,8 +172,9 @@ class JobsService(JobRecords):
         if self.executor.remote:
             await self._handed_over(job_id, submitted, own_child=True)
             return
-        await self.db.run(
-            lambda c: repo.mark_running(
+
+        def record_running(c: sqlite3.Connection) -> DescribeJob | None:
+            repo.mark_running(
                 c,
                 job_id,
                 pid=submitted.pid,
@@ -182,9 +185,11 @@ class JobsService(JobRecords):
                 external_id=submitted.external_id,
                 node=submitted.node,
             )
-        )
-        running = await self._changed(job_id, JobStatus.STARTING)
+            return repo.get(c, job_id)  # read in the same hop: one round trip, not two
+
+        running = await self.db.run(record_running)
         if running is not None:
+            self._announce(running, JobStatus.STARTING)
             self._watch(running, own_child=True)
         self.executor.ready_next()
 
@@ -446,10 +451,14 @@ class JobsService(JobRecords):
             why = endings.retry_reason(used, job.max_retries, error)
             if why is not None and await self._requeue(job, why, retry=True):
                 return True
-        if not await self.db.run(lambda c: repo.finish(c, job.id, status, code, error)):
+        ended = await self.db.run(lambda c: _finished(c, job.id, status, code, error))
+        if ended is None:
             return False
-        await self._changed(job.id, job.status)
+        self._announce(ended, job.status)
         return True
+
+    async def _announce_soon(self, job: DescribeJob, previous: JobStatus) -> None:
+        self._announce(job, previous)
 
     async def _requeue(self, job: DescribeJob, reason: str, *, retry: bool) -> bool:
         if not await self.db.run(
@@ -458,6 +467,18 @@ class JobsService(JobRecords):
             return False
         await self._changed(job.id, job.status)
         return True
+
+
+def _claimed(conn: sqlite3.Connection, job_id: str, gpus: builtins.list[int]) -> DescribeJob | None:
+    """Claim a queued job for ``gpus``; the claimed record, or None if it was not queued."""
+    return repo.get(conn, job_id) if repo.claim(conn, job_id, gpus) else None
+
+
+def _finished(
+    conn: sqlite3.Connection, job_id: str, status: JobStatus, code: int | None, error: str | None
+) -> DescribeJob | None:
+    """``repo.finish``, then the ended record; None if the job was no longer active."""
+    return repo.get(conn, job_id) if repo.finish(conn, job_id, status, code, error) else None
 
 
 def _handed_over(

@@ -43,6 +43,31 @@ ACTIVE = frozenset({JobStatus.STARTING, JobStatus.RUNNING})
 EXECUTOR_PARAMS_KEY = "executor_params"
 
 
+class DistributedLaunch(ApiModel):
+    """A config job's share of a multi-node run (``POST /cluster/jobs`` sets it).
+
+    With it the job runs torchrun in rendezvous mode (no ``--standalone``), and
+    NCCL / Gloo / TensorPipe are pinned to ``iface``.
+    """
+
+    nnodes: int = Field(ge=1, le=1024)
+    node_rank: int = Field(ge=0, le=1023)
+    nproc_per_node: int = Field(ge=1, le=64)
+    rdzv_endpoint: str = Field(max_length=300, pattern=r"^[A-Za-z0-9_.:\[\]-]+:[0-9]{1,5}$")
+    rdzv_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    is_host: bool = Field(description="this node hosts the rendezvous store (--rdzv-conf is_host)")
+    local_addr: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[0-9A-Fa-f.:]+$",
+        description="this node's address on iface (--local-addr): what rank 0 publishes as "
+        "MASTER_ADDR instead of its hostname",
+    )
+    iface: str | None = Field(
+        None, max_length=15, pattern=r"^[A-Za-z0-9_.:@-]+$", description="*_SOCKET_IFNAME"
+    )
+
+
 class CreateJob(ApiModel):
     """``POST /queue``: put a job on the queue."""
 
@@ -103,6 +128,9 @@ class CreateJob(ApiModel):
         max_length=64,
         description="cluster mode, POST /queue only: the node_id to queue it on, or 'any' "
         "(the node where it can start soonest); default: this node",
+    )
+    distributed: DistributedLaunch | None = Field(
+        None, description="training jobs: one node's part of a multi-node run (torchrun rdzv)"
     )
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import BadRequest
+from ..models.jobs import DistributedLaunch
 from ..models.projects import ResolvedJob
 from .paths import is_within
 
@@ -106,10 +107,25 @@ class JobSpec:
     env: dict[str, str] = field(default_factory=dict)
     config_class: str = ""
 
-    def argv(self, nproc: int = 1, python: str = sys.executable) -> list[str]:
+    def argv(
+        self,
+        nproc: int = 1,
+        python: str = sys.executable,
+        distributed: DistributedLaunch | None = None,
+    ) -> list[str]:
         """The command line. ``nproc > 1`` wraps it in ``torch.distributed.run``
-        (torchrun) in standalone mode; 1 runs the interpreter directly."""
+        (torchrun) in standalone mode; 1 runs the interpreter directly. ``distributed``
+        (one node of a multi-node run) is torchrun in rendezvous mode, whatever ``nproc``."""
         target = [str(self.script)] if self.script is not None else ["-m", str(self.module)]
+        if distributed is not None:
+            return [
+                python,
+                "-m",
+                "torch.distributed.run",
+                *rendezvous_args(distributed),
+                *(target if self.script is not None else ["--module", str(self.module)]),
+                *self.args,
+            ]
         if nproc <= 1:
             return [python, *target, *self.args]
         return [
@@ -155,6 +171,46 @@ class JobSpec:
             env=dict(job.env),
             config_class=job.config_class,
         )
+
+
+#: The variables each library reads its socket interface from: NCCL (CUDA collectives),
+#: Gloo (CPU collectives) and TensorPipe (RPC) each pick their own address, so all three
+#: are pinned together (left alone, Gloo publishes what the hostname resolves to, which
+#: /etc/hosts often maps to 127.0.1.1: peers then dial their own loopback).
+SOCKET_IFNAME_VARS = ("NCCL_SOCKET_IFNAME", "GLOO_SOCKET_IFNAME", "TP_SOCKET_IFNAME")
+
+
+def rendezvous_args(d: DistributedLaunch) -> list[str]:
+    """torchrun's options for one node of a multi-node run.
+
+    ``is_host`` is passed explicitly: c10d otherwise decides whether to host the
+    store by comparing the endpoint with what ``gethostname()`` resolves to, which on
+    Debian-style /etc/hosts is 127.0.1.1 on every node, so none would host it. For
+    the same reason ``--local-addr`` names the node's address on its interface.
+    """
+    return [
+        "--nnodes",
+        str(d.nnodes),
+        "--node-rank",
+        str(d.node_rank),
+        "--rdzv-backend=c10d",
+        "--rdzv-endpoint",
+        d.rdzv_endpoint,
+        "--rdzv-id",
+        d.rdzv_id,
+        "--nproc-per-node",
+        str(d.nproc_per_node),
+        "--rdzv-conf",
+        f"is_host={'true' if d.is_host else 'false'}",
+        # Rank 0's agent publishes MASTER_ADDR for the workers' store: its hostname unless
+        # told, and that resolves to loopback on such hosts too.
+        *(["--local-addr", d.local_addr] if d.local_addr else []),
+    ]
+
+
+def socket_env(d: DistributedLaunch) -> dict[str, str]:
+    """The environment pinning every collective library to the run's interface."""
+    return {name: d.iface for name in SOCKET_IFNAME_VARS} if d.iface else {}
 
 
 def _scalar(value: Any, where: str) -> str:

@@ -119,7 +119,23 @@ def capture(
         problems=problems,
     )
     secrets = _secret_values({**os.environ, **env})
+    if not _mentions(record.model_dump_json(), secrets):
+        return record  # the usual case: nothing to scrub, no copy to build and validate
     return DescribeProvenance.model_validate(_scrub(record.model_dump(mode="json"), secrets))
+
+
+def _mentions(text: str, secrets: list[str]) -> bool:
+    """Whether JSON ``text`` may hold one of ``secrets`` in a string (or a key).
+
+    JSON escapes a string character by character, so a secret inside a string
+    appears in the text as the secret escaped the same way; both forms are
+    looked for. One look at the record's text instead of a walk over its
+    every string (hundreds of package names): most records hold no secret.
+    """
+    return any(
+        s in text or json.dumps(s, ensure_ascii=False)[1:-1] in text or json.dumps(s)[1:-1] in text
+        for s in secrets
+    )
 
 
 def _packages(

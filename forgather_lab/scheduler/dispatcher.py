@@ -104,6 +104,10 @@ class Dispatcher:
         # those it started or cancelled, until the store says so too).
         self._positions: Mapping[str, int] = {}
         self._reasons: dict[str, str] = {}
+        # Starts handed out by a pass and not finished yet (claim, spawn, record), by
+        # job: the next pass treats their cards as taken and does not place them again.
+        self._starting: dict[str, tuple[DescribeJob, tuple[int, ...]]] = {}
+        self._start_tasks: set[asyncio.Task[None]] = set()
         self.last_plan = Plan()
         self.passes = 0
 
@@ -125,6 +129,10 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        starts = list(self._start_tasks)
+        for task in starts:
+            task.cancel()
+        await asyncio.gather(*starts, return_exceptions=True)
 
     def wake(self) -> None:
         """Ask for a pass as soon as possible."""
@@ -140,7 +148,7 @@ class Dispatcher:
             self._wake.clear()
             started = time.perf_counter()
             try:
-                await self.dispatch_once()
+                await self.dispatch_once(wait=False)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a bad pass must not kill the loop; the next one retries
@@ -149,22 +157,38 @@ class Dispatcher:
             # submission, a long queue would keep the server doing nothing else;
             # resting as long as the pass took leaves it at least half the time
             # (a pass over a short queue takes about a millisecond: no delay).
+            # The starts it handed out are not part of it: they go on meanwhile.
             await asyncio.sleep(min(PASS_REST_MAX, time.perf_counter() - started))
 
-    async def dispatch_once(self) -> Plan:
-        """One pass: plan (also while paused) and, unless paused, act on the plan."""
+    async def dispatch_once(self, *, wait: bool = True) -> Plan:
+        """One pass: plan (also while paused) and, unless paused, act on the plan.
+
+        ``wait=False`` (the loop's): return once the starts are handed out; each
+        goes on in the background, its cards held for later passes until it is done.
+        """
         self.passes += 1
+        # Taken before the read: a start that ends while the snapshot is read may
+        # or may not be in it, so it still counts as in flight for this pass.
+        inflight = dict(self._starting)
         snap = await self._snapshot()
         paused = not self.enabled
         self._preempting &= {j.id for j in snap.active}
         going = set(self._being_preempted()) if self._being_preempted else set()
         going |= self._preempting
         running = [_running(j, j.id in going) for j in snap.active if j.gpus]
+        active = {j.id for j in snap.active}
+        running += [
+            # Not a preemption victim before it is recorded as started.
+            _running(job.model_copy(update={"gpus": list(gpus), "preemptible": False}), False)
+            for job_id, (job, gpus) in inflight.items()
+            if gpus and job_id not in active
+        ]
+        queued = [j for j in snap.queued if j.id not in inflight]
         usage: dict[str, float] = {}
         if self._usage is not None:
             usage = effective_usage(await self._usage(snap.now), running, snap.now)
         decided = plan(
-            [_queued(j, seq, snap.dependencies) for seq, j in enumerate(snap.queued)],
+            [_queued(j, seq, snap.dependencies) for seq, j in enumerate(queued)],
             snap.cards,
             running,
             snap.now,
@@ -178,10 +202,12 @@ class Dispatcher:
         )
         self.last_plan = decided
         said = self._reasons_of(decided)
+        for job_id, (_, gpus) in inflight.items():  # until the store says they are starting
+            said.setdefault(job_id, f"starting on {gpu_list(gpus)}" if gpus else "starting")
         changed = said != self._reasons or decided.positions != self._positions
         self._positions, self._reasons = decided.positions, said
         if not paused:
-            await self._act(decided, {j.id: j for j in snap.queued})
+            await self._act(decided, {j.id: j for j in queued}, wait)
         if changed:
             self.bus.publish("queue_changed")
         return decided
@@ -194,7 +220,7 @@ class Dispatcher:
             said[job_id] = f"being cancelled: {why}"
         return said
 
-    async def _act(self, decided: Plan, queued: dict[str, DescribeJob]) -> None:
+    async def _act(self, decided: Plan, queued: dict[str, DescribeJob], wait: bool) -> None:
         for job_id, why in decided.cancellations:
             await self._attempt(self._cancel_queued(job_id, why), f"cancel job {job_id}")
         for victim, for_job in decided.preemptions:
@@ -203,12 +229,30 @@ class Dispatcher:
             await self._attempt(self._preempt(victim, why), f"preempt job {victim}")
         # Starts run side by side: each waits on the store and a spawn, and the
         # plan gave them distinct cards, so one pass of 8 starts costs about one.
-        await asyncio.gather(
-            *(
-                self._attempt(self._start_job(queued[job_id], list(gpus)), f"start {job_id}")
-                for job_id, gpus in decided.starts
-            )
-        )
+        # The next pass need not wait for them (a drain's exits come meanwhile).
+        tasks = [self._begin_start(queued[job_id], gpus) for job_id, gpus in decided.starts]
+        if wait and tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _begin_start(self, job: DescribeJob, gpus: tuple[int, ...]) -> asyncio.Task[None]:
+        self._starting[job.id] = (job, tuple(gpus))
+        task = asyncio.create_task(self._start(job, gpus), name=f"forgather-start-{job.id}")
+        self._start_tasks.add(task)
+
+        def done(_: asyncio.Task[None]) -> None:
+            self._start_tasks.discard(task)
+            self._starting.pop(job.id, None)
+            # Its cards are free for planning again only now; a start that did not
+            # happen (cancelled meanwhile, failed) publishes nothing that wakes us.
+            self._wake.set()
+
+        task.add_done_callback(done)
+        return task
+
+    async def _start(self, job: DescribeJob, gpus: tuple[int, ...]) -> None:
+        # The start's coroutine is made here, inside the task: a task cancelled
+        # before it ran (``stop``) leaves none behind that was never awaited.
+        await self._attempt(self._start_job(job, list(gpus)), f"start {job.id}")
 
     async def _attempt(self, action: Awaitable[None], what: str) -> None:
         # One failed action (a job cancelled meanwhile, a launcher error) must not

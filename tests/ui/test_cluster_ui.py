@@ -7,11 +7,18 @@ directories first, so ``a`` (the Lab the browser opens) is the master. Node
 ``transformers`` distribution's metadata, as a node with a different install
 would: its probe reports that version and, the tie going to the master's
 value, its dot turns yellow. Then ``b`` is killed and its dot turns red.
+
+Before that (the tests run in file order; the last one kills ``b``): the Jobs
+section lists both nodes' jobs with a chip naming each job's node and a node
+filter, a peer's job opens in this Lab with its log (forwarded from ``b``),
+and the Run dialog's "Run on" queues a config run onto ``b``: ``b`` searches
+``a``'s root for projects, as nodes sharing a file system would.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +34,10 @@ from forgather_lab.cluster import ca
 
 from .conftest import ARTIFACTS, TOKEN, LabServer
 from .pages import ForgatherPanel, JupyterLabPage
-from .pages_cluster import ClusterGpus, ClusterSection
+from .pages_cluster import ClusterGpus, ClusterJobs, ClusterSection, RunPlacement
+from .pages_jobs import JobView
+from .pages_quickstart import dismiss_news
+from .pages_run_dialog import RunActions, RunDialogProject, wait_until
 
 pytestmark = pytest.mark.ui
 
@@ -77,10 +87,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     ca.init_ca(pki)
     for name in IDS:
         ca.issue(pki, name, ips=["127.0.0.1"])
+    base_a = tmp_path_factory.mktemp("a")
     base_b = tmp_path_factory.mktemp("b")
     nodes = {
         "a": _node(
-            tmp_path_factory.mktemp("a"),
+            base_a,
             pki,
             "a",
             "--LabApp.news_url=None",
@@ -88,7 +99,15 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             app="lab",
             token=TOKEN,
         ),
-        "b": _node(base_b, pki, "b", env={"PYTHONPATH": str(_other_install(base_b))}),
+        "b": _node(
+            base_b,
+            pki,
+            "b",
+            # a's projects are b's too (the Run dialog queues a's config onto b).
+            f"--ForgatherLab.search_roots={base_a / 'root' / 'forgather-examples'}",
+            "--ForgatherLab.allow_search_roots_outside_root_dir=True",
+            env={"PYTHONPATH": str(_other_install(base_b))},
+        ),
     }
     try:
         with ThreadPoolExecutor(len(nodes)) as pool:
@@ -117,6 +136,182 @@ def _set_poll(lab: LabServer, seconds: int) -> None:
     raw = json.dumps({"clusterPollSeconds": seconds})
     r = httpx.put(url, headers={"Authorization": f"token {lab.token}"}, json={"raw": raw})
     assert r.status_code == 204, r.text
+
+
+def _command(name: str, text: str) -> dict[str, Any]:
+    argv = [sys.executable, "-c", f"print({text!r})"]
+    return {"job_type": "command", "job_params": {"argv": argv}, "name": name, "priority": 0}
+
+
+def test_jobs_of_every_node_and_a_peer_jobs_log(page: Any, cluster: Cluster) -> None:
+    a, b = IDS["a"], IDS["b"]
+    here, peer = cluster.nodes["a"], cluster.nodes["b"]
+    theirs = peer.post("queue", json=_command("peer-hello", "hello from node b")).json()
+    mine = here.post("queue", json=_command("local-hello", "hello from node a")).json()
+    peer.wait_job(theirs["id"], {"done"})
+    here.wait_job(mine["id"], {"done"})
+
+    lab = JupyterLabPage(page, cluster.lab)
+    lab.open()
+    panel = ForgatherPanel(lab)
+    panel.open_from_sidebar()
+    jobs = ClusterJobs(panel)
+    # Both nodes' jobs, each with a chip naming its node (one host name: the id tells them apart).
+    jobs.chip(theirs["id"]).wait_for()
+    assert jobs.chip(theirs["id"]).get_attribute("data-node-id") == b
+    assert jobs.chip(mine["id"]).get_attribute("data-node-id") == a
+    assert jobs.chip(theirs["id"]).inner_text().endswith(" · …00000b")
+    assert jobs.chip(mine["id"]).inner_text().endswith(" · …00000a")
+    assert jobs.unreachable.count() == 0
+    options = jobs.node_filter.locator("option").all_inner_texts()
+    assert options[0] == "All nodes"
+    assert len(options) == 3
+    assert options[1].endswith("(this node)")
+
+    # The filter narrows the list to one node, and back.
+    jobs.filter_to(b)
+    jobs.card(mine["id"]).wait_for(state="detached")
+    assert jobs.card(theirs["id"]).is_visible()
+    jobs.root.screenshot(path=str(ARTIFACTS / "cluster-jobs-filtered.png"))
+    jobs.filter_to(a)
+    jobs.card(theirs["id"]).wait_for(state="detached")
+    assert jobs.card(mine["id"]).is_visible()
+    jobs.filter_to("")
+    jobs.card(theirs["id"]).wait_for()
+    jobs.root.screenshot(path=str(ARTIFACTS / "cluster-jobs-by-node.png"))
+
+    # What is not forwarded (delete, rerun) is not offered for the peer's job.
+    assert "Delete Job" in jobs.menu_items(mine["id"], "local-hello")
+    assert jobs.menu_items(theirs["id"], "peer-hello") == ["Open Job View"]
+
+    # The peer's job opens here; its log comes from b through this server.
+    jobs.open_job(theirs["id"])
+    view = JobView(lab, "peer-hello")
+    view.wait_for_log_text("hello from node b")
+    view.status("done").wait_for()
+    assert view.root.get_by_role("button", name="Delete", exact=True).count() == 0
+    view.root.get_by_text("The history of this job is kept on its node.").wait_for()
+    lab.screenshot("cluster-peer-job-log")
+
+
+def test_run_dialog_queues_onto_a_peer(page: Any, cluster: Cluster) -> None:
+    b = IDS["b"]
+    here, peer = cluster.nodes["a"], cluster.nodes["b"]
+    project = RunDialogProject(cluster.lab)
+    project.write()
+    # Nothing runs on b: the queued run stays there to be looked at, then goes.
+    assert peer.post("queue/scheduler", json={"enabled": False}).status_code == 200
+    queued: list[str] = []
+    try:
+        lab = JupyterLabPage(page, cluster.lab)
+        actions = RunActions(lab)
+        lab.open()
+        actions.open()
+        dismiss_news(lab, wait_ms=3_000)
+        dialog = actions.run("train.yaml")
+        nodes = RunPlacement(dialog.root)
+        options = nodes.options()
+        assert options[0].startswith("This node (")
+        assert options[1] == "Any node (where it starts soonest)"
+        assert options[2].endswith("…00000b (versions differ)")  # b has another transformers
+        assert options[3] == "Several nodes (multi-node torchrun)"
+        assert not nodes.panel.is_visible()
+        dialog.gpus.fill("0")
+        dialog.arg("steps").fill("5")
+        nodes.run_on.select_option(b)
+        nodes.run_on.scroll_into_view_if_needed()
+        lab.screenshot("cluster-run-dialog-node")
+        dialog.submit()
+
+        job = wait_until("the run queued on b", lambda: peer.get("queue").json()["jobs"])[0]
+        queued.append(job["id"])
+        assert job["node"] == b
+        assert job["params"]["dynamic_args"] == {"steps": 5, "lr": 0.1}
+        assert all(j["id"] != job["id"] for j in here.get("queue").json()["jobs"])
+        # This Lab lists b's queued run (its own Queue section lists this node's queue).
+        panel = ForgatherPanel(lab)  # open already: the Projects section is in it
+        card = ClusterJobs(panel).card(job["id"])
+        card.and_(page.locator('[data-status="queued"]')).wait_for()
+        assert ClusterJobs(panel).chip(job["id"]).get_attribute("data-node-id") == b
+    finally:
+        for job_id in queued:
+            here.request("DELETE", "queue", job_id)
+        peer.post("queue/scheduler", json={"enabled": True})
+        project.remove()
+
+
+SLEEPER = "import time\nprint('rank up', flush=True)\ntime.sleep(120)\n"
+
+
+def test_multi_node_job_from_the_run_dialog(page: Any, cluster: Cluster) -> None:
+    """Several nodes from the Run dialog: a refusal shown in it, then two ranks, then Cancel."""
+    a, b = IDS["a"], IDS["b"]
+    here = cluster.nodes["a"]
+    _set_poll(cluster.lab, 1)
+    project = RunDialogProject(cluster.lab)
+    project.write()
+    (project.root / "run.py").write_text(SLEEPER)  # the ranks run until cancelled
+    bundles: list[str] = []
+    try:
+        lab = JupyterLabPage(page, cluster.lab)
+        actions = RunActions(lab)
+        lab.open()
+        actions.open()
+        dismiss_news(lab, wait_ms=3_000)
+        dialog = actions.run("train.yaml")
+        nodes = RunPlacement(dialog.root)
+        nodes.run_on.select_option("multi")
+        nodes.panel.wait_for()
+        assert not dialog.gpus.is_visible()  # each node says its own
+        # Too many GPUs for the server (it allows 64 a node): its message, in the dialog.
+        nodes.use(a, 65)
+        nodes.use(b, 0)
+        assert nodes.rendezvous.input_value() == a
+        nodes.submit()
+        nodes.error.wait_for()
+        assert "64" in nodes.error.inner_text()
+        assert dialog.root.is_visible()
+        nodes.panel.scroll_into_view_if_needed()
+        lab.screenshot("cluster-run-dialog-multinode-error")
+        nodes.use(a, 0)
+        nodes.submit()
+        dialog.root.wait_for(state="detached")
+
+        listed = wait_until("the bundle listed", lambda: here.get("cluster/jobs").json()["jobs"])
+        bundle = listed[0]
+        bundles.append(bundle["id"])
+        assert [(r["rank"], r["node_id"]) for r in bundle["ranks"]] == [(0, a), (1, b)]
+        panel = ForgatherPanel(lab)
+        jobs = ClusterJobs(panel)
+        jobs.bundle(bundle["id"]).wait_for()
+        assert jobs.bundle(bundle["id"]).locator("tbody tr").count() == 2
+        for rank, node in ((0, a), (1, b)):
+            assert jobs.rank(bundle["id"], rank).get_attribute("data-node-id") == node
+        jobs.bundle(bundle["id"]).and_(page.locator('[data-status="running"]')).wait_for(
+            timeout=60_000
+        )
+        jobs.bundle(bundle["id"]).scroll_into_view_if_needed()
+        jobs.bundle(bundle["id"]).screenshot(path=str(ARTIFACTS / "cluster-multinode-job.png"))
+
+        # Rank 1's job is b's: its log opens here.
+        peer_job = bundle["ranks"][1]["job_id"]
+        jobs.rank(bundle["id"], 1).get_by_role("button", name=peer_job).click()
+        view = page.locator(f"#forgather-job-{peer_job}")
+        view.get_by_role("log").locator(".xterm-rows").get_by_text("rank up").first.wait_for(
+            timeout=60_000
+        )
+        lab.screenshot("cluster-multinode-rank-log")
+
+        jobs.cancel(bundle["id"])
+        jobs.bundle(bundle["id"]).and_(page.locator('[data-status="cancelled"]')).wait_for(
+            timeout=30_000
+        )
+        after = here.get("cluster/jobs", bundle["id"]).json()
+        assert {r["status"] for r in after["ranks"]} == {"cancelled"}
+    finally:
+        for bundle_id in bundles:
+            here.post("cluster/jobs", bundle_id, "cancel")
+        project.remove()
 
 
 def test_cluster_section_shows_every_node_and_its_health(page: Any, cluster: Cluster) -> None:
@@ -209,12 +404,19 @@ def test_cluster_section_shows_every_node_and_its_health(page: Any, cluster: Clu
     assert "last seen" in section.node(b).inner_text()
     gpus.group(b).get_by_text("Unreachable, last seen").wait_for()
     assert gpus.group(b).locator("li").count() == 0
+    # The Jobs section names the node whose jobs it cannot list.
+    notice = ClusterJobs(panel).unreachable
+    notice.wait_for()
+    assert "…00000b (unreachable)" in notice.inner_text()
     section.wait_for_nodes(2)
     section.wait_for_health(a, "ok")
 
     lab.run_command("Use Theme: JupyterLab Dark")
     page.wait_for_selector('body[data-jp-theme-light="false"]', state="attached")
     section.screenshot("cluster-dark")
+    jobs = ClusterJobs(panel)
+    jobs.root.scroll_into_view_if_needed()
+    jobs.root.screenshot(path=str(ARTIFACTS / "cluster-jobs-dark.png"))
 
 
 def test_standalone_has_no_cluster_section(page: Any, lab_server: LabServer) -> None:

@@ -24,6 +24,8 @@ export interface IListJobs {
   offset?: number;
   /** Comma-separated statuses. */
   status?: string;
+  /** Cluster mode: `cluster` lists every reachable node's jobs (each with its `node`). */
+  scope?: 'node' | 'cluster';
 }
 
 export interface IMetricsQuery {

@@ -13,6 +13,7 @@ export type DescribeJob = Schemas['DescribeJob'];
 export type JobStatus = DescribeJob['status'];
 export type CreateJob = Schemas['CreateJob'];
 export type ListJobs = Schemas['ListJobs'];
+export type JobsNode = Schemas['JobsNode'];
 export type DescribeScheduler = Schemas['DescribeScheduler'];
 export type CleanupResult = Schemas['CleanupResult'];
 export type DescribeInlineProgress = Schemas['DescribeInlineProgress'];

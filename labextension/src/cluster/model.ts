@@ -7,7 +7,12 @@
 import { Poll } from '@lumino/polling';
 import { type ISignal, Signal } from '@lumino/signaling';
 
-import { type ApiClient, describeError } from '../client/core';
+import {
+  ClusterJobsApi,
+  type ICreateClusterJob,
+  type IDescribeClusterJob
+} from '../client/clusterJobs';
+import { type ApiClient, ForgatherApiError, describeError } from '../client/core';
 import {
   ClusterApi,
   type ClusterGpu,
@@ -25,9 +30,11 @@ export class ClusterModel {
     private readonly _pollSeconds: () => number = () => DEFAULT_POLL_SECONDS
   ) {
     this.api = new ClusterApi(api);
+    this.jobsApi = new ClusterJobsApi(api);
   }
 
   readonly api: ClusterApi;
+  readonly jobsApi: ClusterJobsApi;
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -59,6 +66,49 @@ export class ClusterModel {
   gpuMessage(nodeId: string): string | null {
     const node = this._gpus?.nodes.find(n => n.node_id === nodeId);
     return node?.message ?? null;
+  }
+
+  /** Multi-node jobs, newest first (null: not asked yet, or the server has no such call). */
+  get clusterJobs(): readonly IDescribeClusterJob[] | null {
+    return this._clusterJobs;
+  }
+
+  get clusterJobsError(): string | null {
+    return this._clusterJobsError;
+  }
+
+  /**
+   * "gpu-box-1", or "gpu-box-1 · 0a1b2c3d" where two members share a host
+   * name (nodes on one machine); the node id itself for a node not in the table.
+   */
+  nodeLabel(nodeId: string): string {
+    const members = this._cluster?.members ?? [];
+    const member = members.find(m => m.node_id === nodeId);
+    if (!member) {
+      return nodeId.slice(0, 8);
+    }
+    const twins = members.filter(m => m.hostname === member.hostname).length > 1;
+    return twins ? `${member.hostname} · ${shortId(nodeId, members)}` : member.hostname;
+  }
+
+  /** Start a multi-node job (`POST /cluster/jobs`); the list follows at once. */
+  async createClusterJob(body: ICreateClusterJob): Promise<IDescribeClusterJob> {
+    const job = await this.jobsApi.create(body);
+    await this._loadClusterJobs();
+    this._changed.emit();
+    return job;
+  }
+
+  /** Cancel every rank of a multi-node job. */
+  async cancelClusterJob(id: string): Promise<void> {
+    try {
+      await this.jobsApi.cancel(id);
+      this._clusterJobsError = null;
+    } catch (error) {
+      this._clusterJobsError = describeError(error);
+    }
+    await this._loadClusterJobs();
+    this._changed.emit();
   }
 
   gpusOf(nodeId: string): ClusterGpu[] {
@@ -95,7 +145,11 @@ export class ClusterModel {
       this._cluster = await this.api.get();
       this._error = null;
       if (this._cluster.enabled) {
-        this._gpus = await this.api.gpus().catch(() => this._gpus);
+        const [gpus] = await Promise.all([
+          this.api.gpus().catch(() => this._gpus),
+          this._loadClusterJobs()
+        ]);
+        this._gpus = gpus;
       }
     } catch (error) {
       this._error = describeError(error);
@@ -159,12 +213,27 @@ export class ClusterModel {
     }
   }
 
+  /** `GET /cluster/jobs`; a server without it (404) lists none and shows nothing. */
+  private async _loadClusterJobs(): Promise<void> {
+    try {
+      this._clusterJobs = (await this.jobsApi.list()).jobs;
+    } catch (error) {
+      if (error instanceof ForgatherApiError && error.status === 404) {
+        this._clusterJobs = null;
+        return;
+      }
+      this._clusterJobsError = describeError(error);
+    }
+  }
+
   private _interval(): number {
     return Math.max(1, this._pollSeconds()) * 1000;
   }
 
   private _cluster: DescribeCluster | null = null;
   private _gpus: ListClusterGpus | null = null;
+  private _clusterJobs: IDescribeClusterJob[] | null = null;
+  private _clusterJobsError: string | null = null;
   private _network: DescribeNetwork | null = null;
   private _measuring = false;
   private _error: string | null = null;
@@ -173,4 +242,11 @@ export class ClusterModel {
   private _poll: Poll | null = null;
   private _disposed = false;
   private _changed = new Signal<this, void>(this);
+}
+
+/** The id's first 8 characters, or its last 6 where another member's id starts the same. */
+function shortId(nodeId: string, members: readonly { node_id: string }[]): string {
+  const head = nodeId.slice(0, 8);
+  const shared = members.some(m => m.node_id !== nodeId && m.node_id.startsWith(head));
+  return shared ? `…${nodeId.slice(-6)}` : head;
 }

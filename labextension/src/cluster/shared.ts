@@ -13,6 +13,11 @@ export function setSharedCluster(model: ClusterModel | null): void {
   shared = model;
 }
 
+/** The cluster model (null before `setupCluster`), enabled or not: for models and commands. */
+export function sharedCluster(): ClusterModel | null {
+  return shared;
+}
+
 /** The cluster model while the server is in cluster mode, else null; re-renders on change. */
 export function useCluster(): ClusterModel | null {
   const model = shared;

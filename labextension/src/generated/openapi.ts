@@ -39,6 +39,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/forgather/api/cluster/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every multi-node job this node or a reachable peer keeps, with live per-rank status */
+        get: operations["ClusterJobs_get"];
+        put?: never;
+        /** Queue a multi-node training job: one torchrun per participant, all or none */
+        post: operations["ClusterJobs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/cluster/jobs/{bundle_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One multi-node job with each rank's live status rolled up */
+        get: operations["ClusterJob_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forgather/api/cluster/jobs/{bundle_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel every rank of a multi-node job (queued ones cancelled, running ones killed) */
+        post: operations["ClusterJobCancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/forgather/api/cluster/network": {
         parameters: {
             query?: never;
@@ -1696,6 +1748,74 @@ export interface components {
          */
         ControlResult: components["schemas"]["DescribeCommand"] | components["schemas"]["KillResult"];
         /**
+         * CreateClusterJob
+         * @description ``POST /cluster/jobs``: one training job across several nodes (one torchrun each).
+         */
+        CreateClusterJob: {
+            /**
+             * Allow Version Mismatch
+             * @description queue even if forgather_lab / torch / python differ between nodes
+             * @default false
+             */
+            allow_version_mismatch?: boolean;
+            /** Config */
+            config: string;
+            /** Dynamic Args */
+            dynamic_args?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Participants
+             * @description node ranks follow this order
+             */
+            participants: components["schemas"]["CreateClusterParticipant"][];
+            /**
+             * Priority
+             * @default 0
+             */
+            priority?: number;
+            /**
+             * Project Dir
+             * @description the same path on every participant
+             */
+            project_dir: string;
+            /**
+             * Rdzv Node
+             * @description the participant hosting the c10d rendezvous store
+             */
+            rdzv_node: string;
+            /**
+             * Rdzv Port
+             * @description default: the lowest port from 29400 that no other live bundle uses there
+             * @default null
+             */
+            rdzv_port?: number | null;
+        };
+        /**
+         * CreateClusterParticipant
+         * @description One node of a multi-node job: how many GPUs its torchrun uses, on which interface.
+         */
+        CreateClusterParticipant: {
+            /**
+             * Gpus
+             * @description GPUs (= processes) on this node; 0: one CPU process (gloo)
+             */
+            gpus: number;
+            /**
+             * Iface
+             * @description the interface NCCL / Gloo / TensorPipe use; default: the one holding the node's advertised address
+             * @default null
+             */
+            iface?: string | null;
+            /** Node Id */
+            node_id: string;
+        };
+        /**
          * CreateDatasetServer
          * @description ``POST /dataset-servers``: register a dataset server that runs elsewhere.
          */
@@ -1761,6 +1881,11 @@ export interface components {
              * @description jobs that must end `done` before this one starts (one ending otherwise cancels it)
              */
             depends_on?: string[];
+            /**
+             * @description training jobs: one node's part of a multi-node run (torchrun rdzv)
+             * @default null
+             */
+            distributed?: components["schemas"]["DistributedLaunch"] | null;
             /** Dynamic Args */
             dynamic_args?: {
                 [key: string]: unknown;
@@ -2009,6 +2134,68 @@ export interface components {
              * @description this node's node_id
              */
             self: string;
+        };
+        /**
+         * DescribeClusterJob
+         * @description A multi-node job: its ranks, where they meet and the status rolled up from theirs.
+         *
+         *     The rollup takes the first of failed > running (``unknown`` counts as running:
+         *     an unreachable rank may still be working) > cancelled > queued > done.
+         */
+        DescribeClusterJob: {
+            /** Config */
+            config: string;
+            /**
+             * Created
+             * @description epoch seconds
+             */
+            created: number;
+            /** Dynamic Args */
+            dynamic_args: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Nnodes */
+            nnodes: number;
+            /** Owner */
+            owner: string | null;
+            /** Project Dir */
+            project_dir: string;
+            /** Ranks */
+            ranks: components["schemas"]["DescribeClusterRank"][];
+            rdzv: components["schemas"]["DescribeRendezvous"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "cancelled" | "unknown";
+        };
+        /**
+         * DescribeClusterRank
+         * @description One node's torchrun: the job queued there and its status.
+         */
+        DescribeClusterRank: {
+            /** Gpus */
+            gpus: number;
+            /** Iface */
+            iface: string;
+            /** Job Id */
+            job_id: string;
+            /** Node Id */
+            node_id: string;
+            /**
+             * Rank
+             * @description the node rank (torchrun --node-rank)
+             */
+            rank: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "cancelled" | "unknown";
         };
         /**
          * DescribeCommand
@@ -2691,6 +2878,18 @@ export interface components {
             /** Yaml */
             yaml: string;
         };
+        /**
+         * DescribeRendezvous
+         * @description Where the ranks meet: the rdzv node's advertised address and the port.
+         */
+        DescribeRendezvous: {
+            /** Host */
+            host: string;
+            /** Node Id */
+            node_id: string;
+            /** Port */
+            port: number;
+        };
         /** DescribeRunSummary */
         DescribeRunSummary: {
             /** Best Loss */
@@ -2933,6 +3132,42 @@ export interface components {
             tokens_per_s: number | null;
             /** Updated At */
             updated_at: number | null;
+        };
+        /**
+         * DistributedLaunch
+         * @description A config job's share of a multi-node run (``POST /cluster/jobs`` sets it).
+         *
+         *     With it the job runs torchrun in rendezvous mode (no ``--standalone``), and
+         *     NCCL / Gloo / TensorPipe are pinned to ``iface``.
+         */
+        DistributedLaunch: {
+            /**
+             * Iface
+             * @description *_SOCKET_IFNAME
+             * @default null
+             */
+            iface?: string | null;
+            /**
+             * Is Host
+             * @description this node hosts the rendezvous store (--rdzv-conf is_host)
+             */
+            is_host: boolean;
+            /**
+             * Local Addr
+             * @description this node's address on iface (--local-addr): what rank 0 publishes as MASTER_ADDR instead of its hostname
+             * @default null
+             */
+            local_addr?: string | null;
+            /** Nnodes */
+            nnodes: number;
+            /** Node Rank */
+            node_rank: number;
+            /** Nproc Per Node */
+            nproc_per_node: number;
+            /** Rdzv Endpoint */
+            rdzv_endpoint: string;
+            /** Rdzv Id */
+            rdzv_id: string;
         };
         /** DynamicArg */
         DynamicArg: {
@@ -3290,6 +3525,14 @@ export interface components {
             gpus: components["schemas"]["ClusterGpu"][];
             /** Nodes */
             nodes: components["schemas"]["ClusterGpuNode"][];
+        };
+        /**
+         * ListClusterJobs
+         * @description ``GET /cluster/jobs``: every bundle this node or a reachable peer keeps, newest first.
+         */
+        ListClusterJobs: {
+            /** Jobs */
+            jobs: components["schemas"]["DescribeClusterJob"][];
         };
         /** ListConfigTemplates */
         ListConfigTemplates: {
@@ -4226,6 +4469,220 @@ export interface operations {
             };
             /** @description not authenticated or not authorized */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ClusterJobs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListClusterJobs"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ClusterJobs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateClusterJob"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeClusterJob"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description a participant is no cluster member (reason no_such_node) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description versions differ between participants (reason version_mismatch), or cluster mode is off (reason cluster_disabled) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description a participant is unreachable (node_unreachable), or its interface cannot be told (no_interface) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description a participant stopped answering during the fanout (rolled back) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ClusterJob_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bundle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeClusterJob"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description not authenticated or not authorized */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such multi-node job on this node or a reachable peer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    ClusterJobCancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bundle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeClusterJob"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description only its owner or an admin may cancel it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description no such multi-node job */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,9 +9,18 @@ import { PageConfig, PathExt } from '@jupyterlab/coreutils';
 import { type TranslationBundle } from '@jupyterlab/translation';
 
 import type { DescribeDynamicArgs, DescribeJob, JobControl } from '../client/schemas';
+import { EnqueueDialog } from '../cluster/runDialog';
+import { ClusterPlacement } from '../cluster/runPlacement';
+import { sharedCluster } from '../cluster/shared';
 import { CommandIDs } from '../commands';
 import { forgatherIcon } from '../icons';
-import { CommandJobForm, type IJobRequest, type IRunKind, RunConfigForm } from './forms';
+import {
+  CommandJobForm,
+  type IJobRequest,
+  type IRunKind,
+  type NodePlacementFactory,
+  RunConfigForm
+} from './forms';
 import { type JobsModel } from './model';
 import { controlLabels } from './components';
 
@@ -56,8 +65,10 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
     body: Dialog.IBodyWidget<IJobRequest>
   ): Promise<DescribeJob | null> => {
     let result: Dialog.IResult<IJobRequest>;
-    try {
-      result = await showDialog<IJobRequest>({
+    const cluster = sharedCluster();
+    // A multi-node job is sent by the dialog itself, which stays open on a refusal.
+    const dialog = new EnqueueDialog(
+      {
         title,
         body,
         buttons: [
@@ -65,13 +76,28 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
           Dialog.okButton({ label: trans.__('Queue') })
         ],
         focusNodeSelector: 'input'
-      });
+      },
+      1,
+      cluster?.enabled ? request => cluster.createClusterJob(request) : null
+    );
+    try {
+      result = await dialog.launch();
     } catch (error) {
       // A field that cannot be sent (FormError): nothing was queued.
       failed(trans.__('Could not queue the job'))(error);
       return null;
     }
     if (!result.button.accept || !result.value) {
+      return null;
+    }
+    if (dialog.submitted) {
+      const bundle = dialog.submitted;
+      model.start();
+      void model.refresh();
+      Notification.info(
+        trans._n('Started %2 on %1 node', 'Started %2 on %1 nodes', bundle.nnodes, bundle.name),
+        { autoClose: 6000 }
+      );
       return null;
     }
     const { job: request, grid } = result.value;
@@ -176,6 +202,14 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
       } catch (error) {
         return failed(trans.__('Could not read the arguments of %1', config))(error);
       }
+      // Cluster mode: where it runs (asked once here if the panel has not asked yet).
+      const cluster = sharedCluster();
+      if (cluster && cluster.cluster === null) {
+        await cluster.refresh();
+      }
+      const placement: NodePlacementFactory | null = cluster?.enabled
+        ? (parent, gpus, onMulti) => new ClusterPlacement(parent, trans, cluster, gpus, onMulti)
+        : null;
       const form = new RunConfigForm(
         trans,
         projectDir,
@@ -183,7 +217,8 @@ export function addJobCommands(opts: IJobCommandsOptions): void {
         schema.args,
         schema.values,
         priority(),
-        kind
+        kind,
+        placement
       );
       const job = await enqueue(trans.__('Run %1', config), form);
       if (job) {

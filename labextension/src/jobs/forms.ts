@@ -7,6 +7,7 @@ import { type Dialog } from '@jupyterlab/apputils';
 import { type TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
+import type { ICreateClusterJob } from '../client/clusterJobs';
 import type { CreateJob, DynamicArg } from '../client/schemas';
 import { FormError, SchedulingFields, parseList, parseValue } from './schedulingFields';
 
@@ -17,7 +18,31 @@ import { FormError, SchedulingFields, parseList, parseValue } from './scheduling
 export interface IJobRequest {
   job: CreateJob;
   grid: Record<string, unknown[]> | null;
+  /** Cluster mode, several nodes picked: `POST /cluster/jobs` instead of the queue. */
+  cluster?: ICreateClusterJob | null;
 }
+
+/**
+ * Where a Run goes in cluster mode (cluster/runPlacement.ts builds it): a
+ * node for `POST /queue`, or several nodes for one multi-node job.
+ */
+export interface INodePlacement {
+  /** Whether several nodes are picked (a multi-node job). */
+  readonly multi: boolean;
+  /** Set the job's `node`. */
+  apply(job: CreateJob): CreateJob;
+  /** The multi-node job's body; throws FormError for a field that cannot be sent. */
+  request(job: CreateJob): ICreateClusterJob;
+  /** Show the server's refusal in the form (null clears it). */
+  showError(message: string | null): void;
+}
+
+/** Builds the placement fields into the form (`gpus`: the form's default). */
+export type NodePlacementFactory = (
+  parent: HTMLElement,
+  gpus: number,
+  onMulti: (on: boolean) => void
+) => INodePlacement;
 
 let counter = 0;
 
@@ -270,7 +295,8 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<IJobRequ
     args: DynamicArg[],
     values: Record<string, unknown>,
     priority = 0,
-    readonly kind: IRunKind = { jobType: 'training', nprocPerNode: null }
+    readonly kind: IRunKind = { jobType: 'training', nprocPerNode: null },
+    placement: NodePlacementFactory | null = null
   ) {
     super({ node: document.createElement('form') });
     this.addClass('jp-forgather-form');
@@ -314,12 +340,35 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<IJobRequ
       this._placement.gpus.parentElement?.append(info, warning);
       check();
     }
+    const gpuRow = this._placement.gpus.parentElement;
+    this.nodes = placement
+      ? placement(this.node, gpus ?? (typeof nproc === 'number' ? nproc : 1), on => {
+          // Several nodes: each says its own GPUs; queue-only fields do not apply.
+          // (`style`, not `hidden`: the form's rows set their own `display`.)
+          if (gpuRow) {
+            gpuRow.style.display = on ? 'none' : '';
+          }
+          this._scheduling.details.style.display = on ? 'none' : '';
+        })
+      : null;
     this._scheduling = new SchedulingFields(this.node, trans);
     this._trans = trans;
   }
 
   /** The dynamic arguments of the last `getValue()` (saved as the config's overrides). */
   usedValues: Record<string, unknown> = {};
+
+  /** Cluster mode: where it runs (null standalone). */
+  readonly nodes: INodePlacement | null;
+
+  /** Whether the form asks for a multi-node job (the dialog then submits it itself). */
+  get multiNode(): boolean {
+    return this.nodes?.multi ?? false;
+  }
+
+  showError(message: string | null): void {
+    this.nodes?.showError(message);
+  }
 
   getValue(): IJobRequest {
     const dynamic: Record<string, unknown> = {};
@@ -344,9 +393,16 @@ export class RunConfigForm extends Widget implements Dialog.IBodyWidget<IJobRequ
       dynamic_args: dynamic,
       priority: 0
     });
+    const swept = Object.keys(grid).length ? grid : null;
+    if (this.nodes?.multi) {
+      if (swept) {
+        throw new FormError(this._trans.__('A multi-node job runs one point: sweep on one node'));
+      }
+      return { job, grid: null, cluster: this.nodes.request(job) };
+    }
     return {
-      job: this._scheduling.apply(job, this._trans),
-      grid: Object.keys(grid).length ? grid : null
+      job: this._scheduling.apply(this.nodes ? this.nodes.apply(job) : job, this._trans),
+      grid: swept
     };
   }
 

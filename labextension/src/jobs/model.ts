@@ -17,8 +17,10 @@ import {
   type DescribeScheduler,
   type DescribeTrainerStatus,
   type JobControl,
+  type JobsNode,
   TERMINAL
 } from '../client/schemas';
+import { sharedCluster } from '../cluster/shared';
 import { type ForgatherSettings } from '../settings';
 
 export { TERMINAL };
@@ -35,6 +37,8 @@ export type JobProgress = Partial<
 
 const FAST = 3000;
 const SLOW = 30000;
+/** Cluster mode, while a peer's job is queued or running. */
+const PEER = 5000;
 
 export class JobsModel {
   constructor(
@@ -78,6 +82,20 @@ export class JobsModel {
     return this._loaded;
   }
 
+  /**
+   * Cluster mode: every node asked for the list (`GET /jobs?scope=cluster`),
+   * reachable or not, this node first; null standalone.
+   */
+  get nodes(): readonly JobsNode[] | null {
+    return this._nodes;
+  }
+
+  /** Whether a job is this node's own (standalone: every job is). */
+  isLocal(job: DescribeJob): boolean {
+    const self = this._nodes?.find(n => n.is_self)?.node_id;
+    return !self || job.node === self || job.node === 'local';
+  }
+
   job(id: string): DescribeJob | undefined {
     return this._jobs.find(j => j.id === id) ?? this._details.get(id);
   }
@@ -92,9 +110,25 @@ export class JobsModel {
       return;
     }
     this.events.start();
+    // Cluster mode (known once the cluster model has asked): list every node's jobs.
+    // and list again when a peer comes or goes (its jobs appear, or the notice names it).
+    sharedCluster()?.changed.connect(() => {
+      const cluster = sharedCluster()?.cluster;
+      const key = cluster?.enabled
+        ? cluster.members
+            .filter(m => m.reachable)
+            .map(m => m.node_id)
+            .sort()
+            .join(',')
+        : null;
+      if (key !== this._members) {
+        this._members = key;
+        void this._later.invoke();
+      }
+    }, this);
     this._poll = new Poll({
       factory: () => this.refresh(),
-      frequency: { interval: this.events.connected ? SLOW : FAST, backoff: true, max: 60000 },
+      frequency: { interval: this._interval(), backoff: true, max: 60000 },
       standby: 'when-hidden',
       name: 'forgather:jobs'
     });
@@ -103,16 +137,23 @@ export class JobsModel {
   async refresh(): Promise<void> {
     try {
       const [list, queue, scheduler] = await Promise.all([
-        this.client.jobs.list({ limit: this.settings.values.recentJobs }),
+        this.client.jobs.list({
+          limit: this.settings.values.recentJobs,
+          scope: sharedCluster()?.enabled ? 'cluster' : undefined
+        }),
         this.client.jobs.queue(),
         this.client.jobs.scheduler()
       ]);
       this._setJobs(list.jobs);
+      this._nodes = list.nodes ?? null;
       this._queue = queue.jobs;
       this._scheduler = scheduler;
       this._error = null;
       this._loaded = true;
       await this._refreshProgress();
+      if (this._poll && this._poll.frequency.interval !== this._interval()) {
+        this._poll.frequency = { ...this._poll.frequency, interval: this._interval() };
+      }
     } catch (error) {
       this._error = describeError(error);
     }
@@ -186,7 +227,8 @@ export class JobsModel {
 
   /** Progress of running jobs: the reporter's status, else the log's inline progress. */
   private async _refreshProgress(): Promise<void> {
-    const running = this._jobs.filter(j => j.status === 'running');
+    // A peer's progress is not forwarded: its job view has its log and metrics.
+    const running = this._jobs.filter(j => j.status === 'running' && this.isLocal(j));
     await Promise.all(
       running.map(async job => {
         try {
@@ -239,9 +281,23 @@ export class JobsModel {
     this._progress.set(jobId, merged as JobProgress);
   }
 
+  /**
+   * How often to list again: often while the event stream is down; in cluster
+   * mode often while a peer's job is under way (a peer's events do not reach
+   * this Lab); else seldom, the stream says what changes.
+   */
+  private _interval(): number {
+    if (!this.events.connected) {
+      return FAST;
+    }
+    const peerActive =
+      this._nodes !== null && this._jobs.some(j => !this.isLocal(j) && !TERMINAL.has(j.status));
+    return peerActive ? PEER : SLOW;
+  }
+
   private _onConnection(_: ForgatherEvents, connected: boolean): void {
     if (this._poll) {
-      this._poll.frequency = { ...this._poll.frequency, interval: connected ? SLOW : FAST };
+      this._poll.frequency = { ...this._poll.frequency, interval: this._interval() };
     }
     if (connected) {
       void this._later.invoke();
@@ -253,6 +309,9 @@ export class JobsModel {
   private _scheduler: DescribeScheduler | null = null;
   private _error: string | null = null;
   private _loaded = false;
+  private _nodes: JobsNode[] | null = null;
+  /** The reachable members when last listed (null: standalone, or not known yet). */
+  private _members: string | null = null;
   private _known = new Map<string, DescribeJob['status']>();
   private _details = new Map<string, DescribeJob>();
   private _progress = new Map<string, JobProgress>();

@@ -8,15 +8,24 @@ import { type CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import type { DescribeJob } from '../client/schemas';
+import { ClusterJobsList } from '../cluster/clusterJobs';
+import { ALL_NODES, NodeChip, NodeFilter, UnreachableNotice, nodeOf } from '../cluster/jobsByNode';
+import { type ClusterModel } from '../cluster/model';
+import { useCluster } from '../cluster/shared';
 import { CommandIDs } from '../commands';
 import { RunsCommandIDs } from '../runs/commands';
 import { ProgressBar, StatusPill, ago, gpuText, openCommandMenu } from './components';
 import { JobOwner } from '../pool';
 import { type JobsModel, TERMINAL } from './model';
 
-/** What the context menu and the actions button of a job offer. */
+/**
+ * What the context menu and the actions button of a job offer. A peer's job
+ * (cluster mode, `local` false): open, control and cancel are forwarded to its
+ * node; delete and rerun are not, so they are not offered.
+ */
 export function jobMenuItems(
-  job: DescribeJob
+  job: DescribeJob,
+  local = true
 ): { command: string; args?: Record<string, unknown> }[] {
   const args = { jobId: job.id };
   const items: { command: string; args?: Record<string, unknown> }[] = [
@@ -29,10 +38,10 @@ export function jobMenuItems(
     }
   } else if (job.status === 'queued') {
     items.push({ command: CommandIDs.jobCancel, args });
-  } else {
+  } else if (local) {
     items.push({ command: CommandIDs.jobDelete, args });
   }
-  if (job.status !== 'queued') {
+  if (job.status !== 'queued' && local) {
     items.push({ command: '-' }, { command: RunsCommandIDs.rerun, args });
   }
   return items;
@@ -45,6 +54,8 @@ function JobCard(props: {
   trans: TranslationBundle;
   selected: boolean;
   onSelect: (checked: boolean, range: boolean) => void;
+  /** Cluster mode: the chip naming the job's node. */
+  cluster: ClusterModel | null;
 }): JSX.Element {
   const { job, model, commands, trans } = props;
   const active = job.status === 'running' || job.status === 'starting';
@@ -78,7 +89,9 @@ function JobCard(props: {
           className="jp-forgather-icon-button"
           aria-label={trans.__('Actions for %1', job.name)}
           aria-haspopup="menu"
-          onClick={e => openCommandMenu(commands, jobMenuItems(job), e.currentTarget)}
+          onClick={e =>
+            openCommandMenu(commands, jobMenuItems(job, model.isLocal(job)), e.currentTarget)
+          }
         >
           ⋯
         </button>
@@ -90,6 +103,9 @@ function JobCard(props: {
         />
       )}
       <div className="jp-forgather-muted">
+        {props.cluster && model.nodes && (
+          <NodeChip job={job} nodes={model.nodes} cluster={props.cluster} trans={trans} />
+        )}
         {gpuText(trans, job)} · {ago(when)}
         <JobOwner job={job} />
         {job.exit_code !== null &&
@@ -112,7 +128,15 @@ export function JobsSection(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { model, commands, trans } = props;
-  const jobs = model.jobs.filter(j => j.status !== 'queued');
+  const cluster = useCluster();
+  const nodes = cluster ? model.nodes : null;
+  const [node, setNode] = React.useState(ALL_NODES);
+  // The Queue section lists this node's queue; a peer's queued jobs show here.
+  const jobs = model.jobs.filter(
+    j =>
+      (j.status !== 'queued' || (nodes !== null && !model.isLocal(j))) &&
+      (nodes === null || node === ALL_NODES || nodeOf(j, nodes) === node)
+  );
   const finished = jobs.some(j => TERMINAL.has(j.status));
   const staleExternal = jobs.some(j => j.job_type === 'external' && TERMINAL.has(j.status));
   const [picked, setPicked] = React.useState<ReadonlySet<string>>(new Set());
@@ -182,9 +206,26 @@ export function JobsSection(props: {
           {model.error}
         </p>
       )}
+      {cluster && nodes && (
+        <>
+          <NodeFilter
+            value={node}
+            onChange={setNode}
+            nodes={nodes}
+            cluster={cluster}
+            trans={trans}
+          />
+          <UnreachableNotice nodes={nodes} cluster={cluster} trans={trans} />
+          <ClusterJobsList model={cluster} commands={commands} trans={trans} />
+        </>
+      )}
       {jobs.length === 0 ? (
         <p className="jp-forgather-muted">
-          {model.loaded ? trans.__('No jobs yet.') : trans.__('Loading…')}
+          {!model.loaded
+            ? trans.__('Loading…')
+            : node !== ALL_NODES && nodes
+              ? trans.__('No jobs on this node.')
+              : trans.__('No jobs yet.')}
         </p>
       ) : (
         <ul className="jp-forgather-list" aria-label={trans.__('Job list')}>
@@ -197,6 +238,7 @@ export function JobsSection(props: {
               trans={trans}
               selected={picked.has(job.id)}
               onSelect={(checked, range) => select(job.id, checked, range)}
+              cluster={cluster}
             />
           ))}
         </ul>

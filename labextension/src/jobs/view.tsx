@@ -8,6 +8,7 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { type TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { type CommandRegistry } from '@lumino/commands';
+import { Signal } from '@lumino/signaling';
 import { Panel } from '@lumino/widgets';
 import * as React from 'react';
 
@@ -15,6 +16,7 @@ import { describeError } from '../client';
 import { type ForgatherEvents, type IForgatherEvent } from '../client/events';
 import type { IJobHistory } from '../client/jobs';
 import type { DescribeJob } from '../client/schemas';
+import { PeerNote } from '../cluster/jobsByNode';
 import { CommandIDs } from '../commands';
 import { forgatherIcon } from '../icons';
 import { ProgressBar, StatusPill, controlLabels, engineText, gpuText } from './components';
@@ -57,7 +59,9 @@ function JobHeader(props: {
         <h2>{job.name}</h2>
         <StatusPill status={job.status} trans={trans} />
         <span className="jp-forgather-muted">
-          {job.job_type} · {gpuText(trans, job)} · {trans.__('priority %1', job.priority)}
+          {job.job_type} · {gpuText(trans, job)}
+          <PeerNote job={job} nodes={model.nodes} trans={trans} /> ·{' '}
+          {trans.__('priority %1', job.priority)}
           {(job.attempt ?? 1) > 1 && ` · ${trans.__('attempt %1', job.attempt)}`}
           {engine !== null
             ? ` · ${engine}`
@@ -94,7 +98,7 @@ function JobHeader(props: {
               {label}
             </button>
           ))}
-        {TERMINAL.has(job.status) && (
+        {TERMINAL.has(job.status) && model.isLocal(job) && (
           <button className="jp-mod-styled jp-mod-reject" onClick={run(CommandIDs.jobDelete, {})}>
             {trans.__('Delete')}
           </button>
@@ -118,21 +122,27 @@ export class JobViewBody extends Panel {
   ) {
     super();
     this.addClass('jp-forgather-job-view');
+    this._trans = trans;
+    // Re-rendered on the model's changes and when the history arrives (a finished
+    // peer's job may see no model change for a while).
     const header = ReactWidget.create(
       <UseSignal signal={model.changed}>
         {() => (
-          <JobHeader
-            jobId={jobId}
-            model={model}
-            history={this._history}
-            historyError={this._historyError}
-            commands={commands}
-            trans={trans}
-          />
+          <UseSignal signal={this._historyLoaded}>
+            {() => (
+              <JobHeader
+                jobId={jobId}
+                model={model}
+                history={this._history}
+                historyError={this._historyError}
+                commands={commands}
+                trans={trans}
+              />
+            )}
+          </UseSignal>
         )}
       </UseSignal>
     );
-    this._header = header;
     this._stream = new JobLogStream(model.client, jobId, model.settings);
     this._series = new JobMetricsModel(model.client, jobId, model.settings);
     this.log = new JobLog(this._stream, trans.__('Log of job %1', jobId));
@@ -163,6 +173,13 @@ export class JobViewBody extends Panel {
 
   /** Fetch the history again (on each status or attempt change: a new row). */
   private async _loadHistory(): Promise<void> {
+    const job = this.model.job(this.jobId);
+    if (job && !this.model.isLocal(job)) {
+      // Cluster mode: a peer's history is not forwarded (docs/cluster.md).
+      this._historyError = this._trans.__('The history of this job is kept on its node.');
+      this._historyLoaded.emit();
+      return;
+    }
     try {
       this._history = await this.model.client.jobs.history(this.jobId);
       this._historyError = null;
@@ -170,7 +187,7 @@ export class JobViewBody extends Panel {
       this._historyError = describeError(error);
     }
     if (!this.isDisposed) {
-      this._header.update();
+      this._historyLoaded.emit();
     }
   }
 
@@ -206,7 +223,8 @@ export class JobViewBody extends Panel {
   private _step: string | null = null;
   private _history: IJobHistory | null = null;
   private _historyError: string | null = null;
-  private _header: ReactWidget;
+  private _trans: TranslationBundle;
+  private _historyLoaded = new Signal<this, void>(this);
 }
 
 export class JobView extends MainAreaWidget<JobViewBody> {
