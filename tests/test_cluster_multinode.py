@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from forgather_lab.cluster.bundles import BundleStore
 from forgather_lab.cluster.multinode import (
     NodeView,
     Unprocessable,
@@ -25,7 +26,12 @@ from forgather_lab.cluster.multinode import (
 from forgather_lab.errors import BadRequest, Conflict, NotFound
 from forgather_lab.jobs.kinds import CommandKind, ConfigKind
 from forgather_lab.models.cluster import DescribeProbe, ProbeInterface, ProbeVersions
-from forgather_lab.models.cluster_jobs import CreateClusterJob
+from forgather_lab.models.cluster_jobs import (
+    CreateClusterJob,
+    DescribeClusterJob,
+    DescribeClusterRank,
+    DescribeRendezvous,
+)
 from forgather_lab.models.jobs import CreateJob, DistributedLaunch
 from forgather_lab.projects.job import JobSpec
 
@@ -289,3 +295,80 @@ def test_distributed_is_refused_for_commands() -> None:
     )
     with pytest.raises(BadRequest, match="training jobs"):
         CommandKind().prepare(req, None)
+
+
+# -- the bundle store, and standalone ------------------------------------------------------
+
+
+def bundle(bundle_id: str, created: float) -> DescribeClusterJob:
+    return DescribeClusterJob(
+        id=bundle_id,
+        name="n",
+        project_dir="/p",
+        config="c.yaml",
+        dynamic_args={},
+        created=created,
+        owner="ann",
+        nnodes=1,
+        rdzv=DescribeRendezvous(node_id="a", host="10.0.0.1", port=29400),
+        status="queued",
+        ranks=[
+            DescribeClusterRank(
+                rank=0, node_id="a", job_id="j1", gpus=0, iface="eth0", status="queued"
+            )
+        ],
+    )
+
+
+def test_the_store_keeps_one_private_file_per_bundle(tmp_path: Path) -> None:
+    store = BundleStore(tmp_path)
+    assert store.all() == []
+    assert not (tmp_path / "cluster").exists()  # a read creates nothing
+    store.put(bundle("cj-00000000000a", 1.0))
+    store.put(bundle("cj-00000000000b", 2.0))
+    assert [b.id for b in store.all()] == ["cj-00000000000b", "cj-00000000000a"]
+    path = tmp_path / "cluster" / "bundles" / "cj-00000000000a.json"
+    assert path.stat().st_mode & 0o777 == 0o600
+    got = store.get("cj-00000000000a")
+    assert got is not None
+    assert got.owner == "ann"
+    assert store.get("../../etc/passwd") is None
+    with pytest.raises(BadRequest):
+        store.put(bundle("../evil", 3.0))
+    store.delete("cj-00000000000a")
+    assert [b.id for b in store.all()] == ["cj-00000000000b"]
+
+
+async def test_standalone_has_no_multinode_jobs(api: Any) -> None:
+    code, body = await api("cluster", "jobs")
+    assert code == 200, body
+    assert body == {"jobs": []}
+    code, body = await api(
+        "cluster",
+        "jobs",
+        method="POST",
+        json_body={
+            "project_dir": "/p",
+            "config": "c.yaml",
+            "participants": [{"node_id": "x", "gpus": 0}],
+            "rdzv_node": "x",
+        },
+    )
+    assert code == 409, body
+    assert body["reason"] == "cluster_disabled"
+    code, body = await api("cluster", "jobs", "cj-00000000000a")
+    assert code == 404, body
+    code, body = await api("cluster", "jobs", method="POST", json_body={"config": "c.yaml"})
+    assert code == 400, body
+    code, body = await api(
+        "cluster",
+        "jobs",
+        method="POST",
+        json_body={
+            "project_dir": "/p",
+            "config": "c.yaml",
+            "participants": [{"node_id": "x", "gpus": -1}],
+            "rdzv_node": "x",
+        },
+    )
+    assert code == 400, body

@@ -49,6 +49,11 @@ class BundleStore:
         self.state_dir = state_dir
 
     @property
+    def _where(self) -> Path:
+        """The folder, not created (a read on a standalone node leaves nothing behind)."""
+        return self.state_dir / "cluster" / "bundles"
+
+    @property
     def dir(self) -> Path:
         path = identity.cluster_dir(self.state_dir) / "bundles"
         path.mkdir(mode=0o700, exist_ok=True)
@@ -65,7 +70,9 @@ class BundleStore:
         if not valid_id(bundle_id):
             return None
         try:
-            return DescribeClusterJob.model_validate_json(read_text(self.dir / f"{bundle_id}.json"))
+            return DescribeClusterJob.model_validate_json(
+                read_text(self._where / f"{bundle_id}.json")
+            )
         except FileNotFoundError:
             return None
         except (OSError, ValueError, ValidationError) as e:
@@ -74,14 +81,14 @@ class BundleStore:
 
     def all(self) -> list[DescribeClusterJob]:
         """Every bundle kept here, newest first."""
-        found = (self.get(p.stem) for p in self.dir.glob("cj-*.json"))
+        found = (self.get(p.stem) for p in self._where.glob("cj-*.json"))
         return sorted((b for b in found if b is not None), key=lambda b: b.created, reverse=True)
 
     def delete(self, bundle_id: str) -> None:
         """Forget one bundle (a submission rolled back); nothing if there is none."""
         if valid_id(bundle_id):
             with contextlib.suppress(FileNotFoundError):
-                (self.dir / f"{bundle_id}.json").unlink()
+                (self._where / f"{bundle_id}.json").unlink()
 
 
 class PeerBundles:

@@ -13,6 +13,10 @@ error: no half-submitted bundle is left.
 The bundle's record is then kept on every participant (``bundles.py``); reads
 merge this node's records with the reachable peers' and roll the ranks' live
 statuses up (``rollup``).
+
+About 430 lines: the pure half (rollup, interface derivation, ``plan``, which the
+unit tests call without a cluster) sits beside the service that uses it, so the
+checks and the fanout they guard read together.
 """
 
 from __future__ import annotations

@@ -35,11 +35,8 @@ class ProxyBase(ForgatherHandler):
 
     async def forward(self) -> None:
         """Plan the upstream request from ``?base=`` and stream its answer back."""
-        import time as _t, sys as _s
-        t0 = _t.perf_counter()
         query = self.parse_query(ProxyQuery)
         await self._require_upstream_owner(query.base)
-        t1 = _t.perf_counter()
         op = self.upstream_operation
         request = await plan(
             op,
@@ -48,9 +45,7 @@ class ProxyBase(ForgatherHandler):
             loopback_only=self.runtime.settings.inference_proxy_loopback_only,
             token_for=self.runtime.endpoints.token_for,
         )
-        t2 = _t.perf_counter()
         body = self.request.body if op.method == "POST" else None
-        self._t = (t0, t1, t2)
         await stream_to_client(self, request, body)
 
     async def _require_upstream_owner(self, base: str) -> None:
@@ -86,9 +81,7 @@ async def stream_to_client(
     ``MAX_REWRITTEN_PAGE`` bytes), passed through it and sent in one piece.
     """
     stream = handler.runtime.upstream.stream(request.method, request.url, request.headers, body)
-    import time as _t, sys as _s
     async with stream as upstream:
-        t3 = _t.perf_counter()
         handler.set_status(upstream.status_code)
         content_type = upstream.headers.get("content-type", "application/octet-stream")
         # Only a page with a body (a 304 must stay empty).
@@ -104,15 +97,9 @@ async def stream_to_client(
             if "text/event-stream" in content_type:
                 handler.set_header("X-Accel-Buffering", "no")  # and tell reverse proxies too
             try:
-                k = 0
                 async for chunk in upstream.aiter_raw():
                     handler.write(chunk)
                     await handler.flush()
-                    if k == 0:
-                        t0, t1, t2 = getattr(handler, "_t", (0, 0, 0))
-                        t4 = _t.perf_counter()
-                        print(f"TIMING owner={1e3*(t1-t0):.2f} plan={1e3*(t2-t1):.2f} connect+hdr={1e3*(t3-t2):.2f} first={1e3*(t4-t3):.2f} len={len(chunk)}", file=_s.stderr, flush=True)
-                    k += 1
             except StreamClosedError:
                 return  # the browser went away (Stop): leaving closes the upstream too
             except httpx.HTTPError as e:

@@ -206,6 +206,10 @@ def test_a_cancel_reaches_every_rank(pair: list[Node], project: Path) -> None:
         time.sleep(0.2)
         seen = n1.get("cluster/jobs", bundle["id"]).json()
     assert seen["status"] == "running"
+    # Cancelled mid-run: both ranks have joined the process group and hold it.
+    while "joined rank=1 world_size=2" not in n1.get("jobs", rank1, "tty").text:
+        assert time.monotonic() < deadline, n1.get("jobs", rank1, "tty").text
+        time.sleep(0.3)
     r = n1.post("cluster/jobs", bundle["id"], "cancel")
     assert r.status_code == 200, r.text
     over = wait_bundle(n1, bundle["id"], {"cancelled", "failed", "done"}, timeout=30)

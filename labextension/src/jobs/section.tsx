@@ -65,6 +65,7 @@ function JobCard(props: {
       className={`jp-forgather-job jp-forgather-job-${job.status}`}
       data-job-id={job.id}
       data-status={job.status}
+      data-peer={model.isLocal(job) ? undefined : 'true'}
       data-selected={props.selected ? 'true' : undefined}
       aria-label={job.name}
     >

@@ -108,7 +108,8 @@ export function setupJobs(app: JupyterFrontEnd, opts: IJobsSetupOptions): IJobsF
   );
   app.contextMenu.addItem({
     command: CommandIDs.jobDelete,
-    selector: `${jobSel}:not([data-status="running"]):not([data-status="starting"])`,
+    // A peer's job (data-peer) cannot be deleted from here: delete is not forwarded.
+    selector: `${jobSel}:not([data-status="running"]):not([data-status="starting"]):not([data-peer])`,
     rank: 10
   });
   app.contextMenu.addItem({
