@@ -66,6 +66,11 @@ EXCLUDED = {
     # TensorBoard's are (checked here); tests/test_docsite.py serves a real site through both.
     "GET /forgather/api/docsite/{job_id}/{path}": "a proxied MkDocs site (test_docsite.py)",
     "GET /forgather/api/docsite-view/{job_id}/{grant}/{path}": "its view link (test_docsite.py)",
+    # A multi-node bundle needs a cluster: standalone they answer 409 / 404 only.
+    # tests/cluster/test_multinode.py calls them on two real nodes.
+    "POST /forgather/api/cluster/jobs": "cluster mode only (tests/cluster/test_multinode.py)",
+    "GET /forgather/api/cluster/jobs/{bundle_id}": "cluster mode only (test_multinode.py)",
+    "POST /forgather/api/cluster/jobs/{bundle_id}/cancel": "cluster mode only (test_multinode.py)",
 }
 
 # A stand-in OpenAI-compatible server, run as an inference job (stdlib only).
@@ -530,6 +535,7 @@ CALLS = [
     Call("GET", "/cluster"),  # standalone: this node alone (tests/cluster: a real cluster)
     Call("GET", "/cluster/gpus"),
     Call("GET", "/cluster/network"),
+    Call("GET", "/cluster/jobs"),  # standalone: none
     Call("GET", "/dataset-servers/{server_id}/proxy/{path}", dataset_proxy("datasets")),
     Call(
         "GET",

@@ -96,6 +96,7 @@ async def stream_to_client(
         else:
             if "text/event-stream" in content_type:
                 handler.set_header("X-Accel-Buffering", "no")  # and tell reverse proxies too
+            _send_immediately(handler)
             try:
                 async for chunk in upstream.aiter_raw():
                     handler.write(chunk)
@@ -106,6 +107,20 @@ async def stream_to_client(
                 # Headers are sent; all we can do is end the response where it broke.
                 handler.log.warning("upstream %s broke off: %s", request.url.split("?")[0], e)
     handler.finish(set_content_type=content_type)
+
+
+def _send_immediately(handler: ForgatherHandler) -> None:
+    """Turn Nagle's algorithm off on the client connection for this response.
+
+    Each flushed chunk is one small segment (an SSE token is ~150 bytes); with
+    Nagle on, TCP holds every chunk until the client ACKs the one before, and
+    delayed ACKs make that up to tens of milliseconds per token. Tornado turns
+    Nagle back on when the response finishes (``HTTP1Connection``), so a
+    kept-alive connection's next response is unaffected.
+    """
+    stream = getattr(handler.request.connection, "stream", None)
+    if stream is not None and not stream.closed():
+        stream.set_nodelay(True)
 
 
 MAX_REWRITTEN_PAGE = 16 * 2**20
