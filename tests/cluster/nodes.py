@@ -7,10 +7,15 @@ and makes its HTTP calls from the LAN's client namespace.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +106,21 @@ class Node(ServerProcess):
         raise AssertionError(
             f"{node_id} not reachable={reachable} in time: {seen}\n{self.log_tail()}"
         )
+
+
+@contextlib.contextmanager
+def joined(nodes: list[Node]) -> Iterator[list[Node]]:
+    """Start ``nodes`` at once; yield when each knows every other as reachable; stop them."""
+    try:
+        with ThreadPoolExecutor(len(nodes)) as threads:
+            list(threads.map(lambda n: n.start(), nodes))
+        for a in nodes:
+            for b in nodes:
+                if a is not b:
+                    a.wait_member(b.cluster()["self"], reachable=True)
+        yield nodes
+    finally:
+        for n in nodes:
+            if n.proc is not None and n.proc.poll() is None:
+                os.kill(n.proc.pid, signal.SIGCONT)  # a stopped node must be able to stop
+            n.stop()

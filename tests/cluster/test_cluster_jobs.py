@@ -17,7 +17,6 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from forgather_lab.cluster.service import id_tag
 
 from .conftest import cluster_args
 from .lan import Lan
-from .nodes import Node
+from .nodes import Node, joined
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -47,18 +46,8 @@ def pool(lan: Lan, pki: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         host = lan.add_host(f"p{name}", 20 + i)
         base = tmp_path_factory.mktemp(f"pool-{name}")
         out.append(Node(lan, host, base, *cluster_args(pki, name, "pool")))
-    try:
-        with ThreadPoolExecutor(2) as threads:
-            list(threads.map(lambda n: n.start(), out))
-        n1, n2 = out
-        n1.wait_member(n2.cluster()["self"], reachable=True)
-        n2.wait_member(n1.cluster()["self"], reachable=True)
+    with joined(out):
         yield out
-    finally:
-        for n in out:
-            if n.proc is not None and n.proc.poll() is None:
-                os.kill(n.proc.pid, signal.SIGCONT)  # a stopped node must be able to stop
-            n.stop()
 
 
 def command(code: str, **extra: Any) -> dict[str, Any]:

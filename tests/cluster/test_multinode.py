@@ -10,12 +10,9 @@ a few steps. Every call goes to n1; rank 1 runs on n2.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +20,7 @@ import pytest
 
 from .conftest import cluster_args
 from .lan import Lan
-from .nodes import Node
+from .nodes import Node, joined
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -111,18 +108,8 @@ def pair(
         base = tmp_path_factory.mktemp(f"multi-{name}")
         own = [f"--ForgatherLab.search_roots={n1_only(project)}"] if name == "n1" else []
         out.append(Node(lan, host, base, *cluster_args(pki, name, "multi"), *roots, *own))
-    try:
-        with ThreadPoolExecutor(2) as threads:
-            list(threads.map(lambda n: n.start(), out))
-        n1, n2 = out
-        n1.wait_member(n2.cluster()["self"], reachable=True)
-        n2.wait_member(n1.cluster()["self"], reachable=True)
+    with joined(out):
         yield out
-    finally:
-        for n in out:
-            if n.proc is not None and n.proc.poll() is None:
-                os.kill(n.proc.pid, signal.SIGCONT)
-            n.stop()
 
 
 def n1_only(project: Path) -> Path:
