@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupyter_server._tz import utcnow
 from jupyter_server.extension.application import ExtensionApp
@@ -19,12 +19,13 @@ from jupyter_server.extension.application import ExtensionApp
 from ._version import __version__
 from .events import Event
 from .handlers import fallback
-from .handlers.forward import POOL_KEY, hub_handlers
-from .handlers.forward_pool import HubPool
 from .handlers.routes import ROUTES, handlers
 from .jupyter_events import bridge as bridge_jupyter_events
 from .runtime import Runtime
 from .settings import ForgatherLabSettings
+
+if TYPE_CHECKING:
+    from .handlers.forward_pool import HubPool
 
 LAST_ACTIVITY_KEY = "forgather_last_activity"
 
@@ -51,6 +52,10 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
         self._undo = []
         self.settings["forgather_runtime"] = runtime
         if self.hub_service and self.mode != "hub":  # the service itself never forwards
+            # Imported here: only a server on a Hub's shared pool forwards (issue 19).
+            from .handlers.forward import POOL_KEY
+            from .handlers.forward_pool import HubPool
+
             self.pool = HubPool.from_environ(self.hub_service, self.hub_service_url)
             self.settings[POOL_KEY] = self.pool
         if serverapp is None:
@@ -73,7 +78,12 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
         On a Hub's shared pool the pool's routes forward to the service and the
         user's own (projects, configs, files) stay here (``handlers/forward.py``).
         """
-        self.handlers.extend(hub_handlers(ROUTES) if self.pool is not None else handlers())
+        if self.pool is not None:
+            from .handlers.forward import hub_handlers  # only on a Hub's shared pool
+
+            self.handlers.extend(hub_handlers(ROUTES))
+        else:
+            self.handlers.extend(handlers())
         self.handlers.append((fallback.PATTERN, fallback.UnknownEndpointHandler))  # last
 
     def _server_url(self) -> str:

@@ -15,8 +15,6 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import psutil
-
 log = logging.getLogger("forgather_lab")
 
 #: Interface name prefixes that are virtual (docker0, br-1a2b, veth12, tun0, tap0, wg0, ...).
@@ -52,6 +50,8 @@ class Interface:
 
 def ipv4_interfaces() -> list[Interface]:
     """Every IPv4 address of every interface of this host (loopback and virtual included)."""
+    import psutil  # here, not at the top: server start need not pay for it (issue 19)
+
     stats = psutil.net_if_stats()
     out = []
     for name, addrs in sorted(psutil.net_if_addrs().items()):

@@ -37,8 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from ..errors import BadRequest, Conflict, Forbidden, NotFound
 from ..events import EventBus
 from ..jobs import repository as jobs_repo
@@ -223,6 +221,8 @@ class ExternalTrainers:
 
 def _inspect(pid: int) -> _Process:
     """The process behind ``pid``, if this server may track it (sync: psutil)."""
+    import psutil  # here, not at the top: server start need not pay for it (issue 19)
+
     if pid == os.getpid():
         raise BadRequest("pid is the Jupyter server's own process, not a trainer")
     try:

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-import psutil
-
 from ..store.db import ensure_private_dir
 from .accounts import Account, RunAs
 from .environment import base_environment
@@ -307,6 +305,8 @@ class Launcher:
 
 
 def _create_time(pid: int) -> float:
+    import psutil  # here, not at the top: server start need not pay for it (issue 19)
+
     try:
         return float(psutil.Process(pid).create_time())
     except psutil.NoSuchProcess:

@@ -19,8 +19,11 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import psutil
+if TYPE_CHECKING:
+    import psutil
+
 
 # Create times are floats from /proc with jiffy resolution; allow for rounding.
 _CREATE_TIME_SLACK = 0.05
@@ -44,6 +47,8 @@ class ProcessRef:
 
 def is_same_process(pid: int | None, create_time: float | None) -> bool:
     """Whether ``pid`` is alive (not a zombie) and is the process created at ``create_time``."""
+    import psutil  # here, not at the top: server start need not pay for it (issue 19)
+
     if not pid:
         return False
     try:
@@ -85,6 +90,8 @@ def scan_jobs(jobs: Iterable[JobScan]) -> dict[str, list[ProcessRef]]:
     (hundreds of processes on a shared machine): jobs that end together
     share one.
     """
+    import psutil  # here, not at the top: server start need not pay for it (issue 19)
+
     me = os.getpid()
     wanted = list(jobs)
     found: dict[str, dict[int, ProcessRef]] = {j.job_id: {} for j in wanted}
@@ -188,6 +195,8 @@ def find_job_process(job_id: str, token_file: Path) -> tuple[int, float] | None:
     The runner itself carries no marks (it starts before it has a job), which
     tells it from a child of the job that made itself a session leader.
     """
+    import psutil  # here, not at the top: server start need not pay for it (issue 19)
+
     ours = _real(str(token_file))
     leaders: dict[int, float] = {}
     for proc in psutil.process_iter(["pid"]):
