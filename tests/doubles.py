@@ -7,6 +7,7 @@ kind loaded through the ``forgather_lab.job_kinds`` entry points.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,23 @@ class LedgerExecutor(LocalExecutor):
     ) -> Submitted:
         with (self.context.state_dir / "ledger").open("a") as f:
             f.write(f"{job_id} {','.join(map(str, gpus))}\n")
+        return await super().submit(job_id, spec, gpus, job=job)
+
+
+class GatedExecutor(LocalExecutor):
+    """The local executor, holding every job between its claim and its process
+    until ``<state_dir>/go`` exists (a test opens the gate when it has acted)."""
+
+    name = "gated"
+
+    async def submit(
+        self, job_id: str, spec: LaunchSpec, gpus: list[int], job: DescribeJob | None = None
+    ) -> Submitted:
+        gate = self.context.state_dir / "go"
+        for _ in range(1500):  # at most 30 s
+            if gate.exists():
+                break
+            await asyncio.sleep(0.02)
         return await super().submit(job_id, spec, gpus, job=job)
 
 

@@ -95,6 +95,9 @@ class JobsService(JobRecords):
         self.kill_timeout = kill_timeout
         self.observer = observer
         self._exited: dict[str, asyncio.Event] = {}
+        # Jobs between their claim and their process (or failure) being recorded: a
+        # cancel in that window waits for the process instead of missing it.
+        self._spawning: dict[str, asyncio.Event] = {}
         self._killing: set[str] = set()
         self._tasks = TaskSet("jobs")
         self._launch_envs: builtins.list[LaunchEnv] = []
@@ -130,6 +133,11 @@ class JobsService(JobRecords):
                 await self._changed(job_id, JobStatus.QUEUED)
                 return await self.get(job_id)
             job = await self.get(job_id)  # it was dispatched meanwhile
+        spawning = self._spawning.get(job_id)
+        if spawning is not None and not job.pid:
+            # Claimed, no process yet: kill it once it has one (it would run on otherwise).
+            await wait_set(spawning, self.kill_timeout)
+            job = await self.get(job_id)
         if job.status in ACTIVE:
             return (await self.kill(job_id, force=False)).job
         raise Conflict(f"Job {job_id} is already {job.status}")
@@ -143,6 +151,16 @@ class JobsService(JobRecords):
             # The previous attempt's exit status must not be read as this one's
             # (after a restart between the claim and the process starting).
             await asyncio.to_thread(self._forget_exit, job_id)
+        # Set before the claim, so that a cancel that sees it ``starting`` finds it here.
+        spawning = self._spawning[job_id] = asyncio.Event()
+        try:
+            await self._claim_and_spawn(job, gpus)
+        finally:
+            spawning.set()
+            self._spawning.pop(job_id, None)
+
+    async def _claim_and_spawn(self, job: DescribeJob, gpus: builtins.list[int]) -> None:
+        job_id = job.id
         # The claim and the read of the claimed record in one hop to the database.
         starting = await self.db.run(lambda c: _claimed(c, job_id, gpus))
         if starting is None:
