@@ -302,6 +302,9 @@ def _valid(lab: Lab) -> dict[str, Any]:
         "grant": "no-such-grant",
         "server_id": "no-such-server",
         "pid": os.getpid(),
+        # A multi-node job (standalone here: refused as such, its paths never read).
+        "participants": [{"node_id": "n1", "gpus": 0}],
+        "rdzv_node": "n1",
     }
 
 
