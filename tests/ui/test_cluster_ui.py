@@ -143,6 +143,16 @@ def _command(name: str, text: str) -> dict[str, Any]:
     return {"job_type": "command", "job_params": {"argv": argv}, "name": name, "priority": 0}
 
 
+def _run_dialog(page: Any, cluster: Cluster) -> tuple[JupyterLabPage, Any]:
+    """The Lab on node a, with train.yaml's Run dialog open."""
+    lab = JupyterLabPage(page, cluster.lab)
+    actions = RunActions(lab)
+    lab.open()
+    actions.open()
+    dismiss_news(lab, wait_ms=3_000)
+    return lab, actions.run("train.yaml")
+
+
 def test_jobs_of_every_node_and_a_peer_jobs_log(page: Any, cluster: Cluster) -> None:
     a, b = IDS["a"], IDS["b"]
     here, peer = cluster.nodes["a"], cluster.nodes["b"]
@@ -203,12 +213,7 @@ def test_run_dialog_queues_onto_a_peer(page: Any, cluster: Cluster) -> None:
     assert peer.post("queue/scheduler", json={"enabled": False}).status_code == 200
     queued: list[str] = []
     try:
-        lab = JupyterLabPage(page, cluster.lab)
-        actions = RunActions(lab)
-        lab.open()
-        actions.open()
-        dismiss_news(lab, wait_ms=3_000)
-        dialog = actions.run("train.yaml")
+        lab, dialog = _run_dialog(page, cluster)
         nodes = RunPlacement(dialog.root)
         options = nodes.options()
         assert options[0].startswith("This node (")
@@ -253,12 +258,7 @@ def test_multi_node_job_from_the_run_dialog(page: Any, cluster: Cluster) -> None
     (project.root / "run.py").write_text(SLEEPER)  # the ranks run until cancelled
     bundles: list[str] = []
     try:
-        lab = JupyterLabPage(page, cluster.lab)
-        actions = RunActions(lab)
-        lab.open()
-        actions.open()
-        dismiss_news(lab, wait_ms=3_000)
-        dialog = actions.run("train.yaml")
+        lab, dialog = _run_dialog(page, cluster)
         nodes = RunPlacement(dialog.root)
         nodes.run_on.select_option("multi")
         nodes.panel.wait_for()
