@@ -7,12 +7,60 @@ Tests change the extension's settings by overriding ``forgather_config``
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+# `scripts/test` runs the suite on two pytest-xdist workers. A unit of work is a
+# whole module (its module-scoped fixtures, a server or a trained model, are
+# built once), or a whole suite where its modules share one expensive or
+# machine-wide thing: a Lab and its browser, a Hub and its accounts, network
+# namespaces, a Slurm and a Ray cluster.
+SUITES = ("ui", "hub", "cluster", "engines")
+
+
+def _unit(nodeid: str) -> str:
+    path = nodeid.split("::")[0]
+    parts = path.split("/")
+    return parts[1] if len(parts) > 2 and parts[1] in SUITES else path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The long suites first: they start at once, each on its worker, and the
+    # modules fill in around them (a long suite last would be the run's tail).
+    order = {name: i for i, name in enumerate(SUITES)}
+    items.sort(key=lambda item: order.get(_unit(item.nodeid), len(SUITES)))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SuiteScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return SuiteScheduling(config, log)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The reliability suite's figures, merged from what each worker wrote."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        return
+    out = Path("test-artifacts/reliability")
+    figures: dict[str, Any] = {}
+    for part in sorted(out.glob("figures-*.json")):
+        figures.update(json.loads(part.read_text()))
+        part.unlink()
+    if figures:
+        terminalreporter.section("reliability figures")
+        for name, value in figures.items():
+            terminalreporter.write_line(f"{name}: {json.dumps(value)}")
+        (out / "figures.json").write_text(json.dumps(figures, indent=2))
+
 
 # One server subprocess for the whole session (tests that need a blocking client:
 # CLI, Client, magics, widgets, notebooks). Defined here, once: a module binding

@@ -20,7 +20,7 @@ from server_process import ServerProcess
 FULL = os.environ.get("FORGATHER_RELIABILITY", "").lower() == "full"
 
 # Figures the tests report (p99s, counts), printed at the end of the run and
-# written to test-artifacts/reliability/figures.json.
+# written to test-artifacts/reliability/figures.json (tests/conftest.py).
 FIGURES: dict[str, Any] = {}
 
 
@@ -31,15 +31,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.reliability)
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not FIGURES:
-        return
-    terminalreporter.section("reliability figures")
-    for name, value in FIGURES.items():
-        terminalreporter.write_line(f"{name}: {json.dumps(value)}")
-    out = Path("test-artifacts/reliability")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "figures.json").write_text(json.dumps(FIGURES, indent=2))
+OUT = Path("test-artifacts/reliability")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Each xdist worker writes what its tests reported; the root conftest's
+    # terminal summary (on the controller) merges the parts.
+    if FIGURES:
+        OUT.mkdir(parents=True, exist_ok=True)
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        (OUT / f"figures-{worker}.json").write_text(json.dumps(FIGURES))
 
 
 @pytest.fixture

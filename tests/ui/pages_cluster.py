@@ -128,7 +128,9 @@ class ClusterJobs:
         menu = self.page.locator(".lm-Menu")
         menu.get_by_role("menuitem").first.wait_for()
         labels = [t.strip() for t in menu.locator(".lm-Menu-itemLabel").all_inner_texts()]
-        self.page.keyboard.press("Escape")
+        # To the menu itself: a key sent to the page before the menu has taken the
+        # focus (a busy machine) goes elsewhere and the menu stays open.
+        menu.press("Escape")
         menu.wait_for(state="detached")
         return [label for label in labels if label]
 

@@ -135,6 +135,10 @@ export class JobsModel {
   }
 
   async refresh(): Promise<void> {
+    // Refreshes overlap (events, the poll, an action's own refresh) and their
+    // answers may arrive out of order: an older answer must not undo a newer one
+    // (a queue would jump back to its order before a priority change).
+    const seq = ++this._refreshSeq;
     try {
       const [list, queue, scheduler] = await Promise.all([
         this.client.jobs.list({
@@ -144,6 +148,10 @@ export class JobsModel {
         this.client.jobs.queue(),
         this.client.jobs.scheduler()
       ]);
+      if (seq < this._appliedSeq) {
+        return;
+      }
+      this._appliedSeq = seq;
       this._setJobs(list.jobs);
       this._nodes = list.nodes ?? null;
       this._queue = queue.jobs;
@@ -318,6 +326,8 @@ export class JobsModel {
   private _reported = new Set<string>();
   private _poll: Poll | null = null;
   private _later = new Debouncer(() => this.refresh(), 250);
+  private _refreshSeq = 0;
+  private _appliedSeq = 0;
   private _changed = new Signal<this, void>(this);
   private _jobEnded = new Signal<this, DescribeJob>(this);
 }
