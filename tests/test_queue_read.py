@@ -1,5 +1,6 @@
-"""The queue as the dispatcher and ``GET /queue`` read it: kept per connection, read
-incrementally while rows are only inserted, and always what the plain query says."""
+"""The queue as the dispatcher and ``GET /queue`` read it: kept per connection, brought
+up to date from the rows inserted, updated or deleted since, and always what the plain
+query says (ids, order and each record's fields)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ def _plain(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute(sql)]
 
 
+def _fields(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
+    sql = "SELECT id, priority, name FROM jobs WHERE status = 'queued' ORDER BY priority DESC, seq"
+    return [tuple(r) for r in conn.execute(sql)]
+
+
+def _kept(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
+    return [(j.id, j.priority, j.name) for j in repo.queued(conn)]
+
+
 def test_the_kept_queue_is_always_the_plain_query_s(tmp_path: Path) -> None:
     db = Database(tmp_path / "state.db")
     db.open()
@@ -25,7 +35,21 @@ def test_the_kept_queue_is_always_the_plain_query_s(tmp_path: Path) -> None:
     try:
 
         def step(conn: sqlite3.Connection, i: int) -> None:
-            action = rnd.choice(["batch", "batch", "batch", "claim", "priority", "cancel"])
+            action = rnd.choice(
+                [
+                    "batch",
+                    "batch",
+                    "batch",
+                    "claim",
+                    "priority",
+                    "rename",
+                    "cancel",
+                    "delete",
+                    "requeue",
+                    "fresh-then-changed",
+                    "rolled-back",
+                ]
+            )
             queued_ids = _plain(conn)
             if action == "batch" or not queued_ids:
                 rows = [
@@ -37,18 +61,35 @@ def test_the_kept_queue_is_always_the_plain_query_s(tmp_path: Path) -> None:
                 assert repo.claim(conn, rnd.choice(queued_ids), [0])
             elif action == "priority":
                 repo.update_queued(conn, rnd.choice(queued_ids), rnd.randint(-3, 3), None)
+            elif action == "rename":
+                repo.update_queued(conn, rnd.choice(queued_ids), None, f"renamed-{i}")
+            elif action == "delete":
+                repo.finish(conn, (gone := rnd.choice(queued_ids)), JobStatus.CANCELLED)
+                repo.delete(conn, [gone])
+            elif action == "requeue":  # a started job back in the queue (a preemption)
+                started = conn.execute("SELECT id FROM jobs WHERE status = 'starting'").fetchone()
+                if started:
+                    conn.execute("UPDATE jobs SET status = 'queued' WHERE id = ?", (started[0],))
+            elif action == "fresh-then-changed":  # inserted and changed before any read
+                (job,) = repo.insert_many(conn, [repo.NewJob(f"f{i}", "command", 0, 0, {})])
+                repo.update_queued(conn, job.id, 5, None)
+            elif action == "rolled-back":  # a read inside a transaction that is undone
+                conn.execute("BEGIN")
+                conn.execute("UPDATE jobs SET priority = 7 WHERE id = ?", (rnd.choice(queued_ids),))
+                assert _kept(conn) == _fields(conn)
+                conn.execute("ROLLBACK")
             else:
                 repo.finish(conn, rnd.choice(queued_ids), JobStatus.CANCELLED)
-            assert [j.id for j in repo.queued(conn)] == _plain(conn), (i, action)
+            assert _kept(conn) == _fields(conn), (i, action)
 
-        for i in range(120):
+        for i in range(300):
             db.call(functools.partial(step, i=i))
         # A write through another connection (another process on the same state) is seen.
         other = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
         other.execute("UPDATE jobs SET priority = 9 WHERE id = (SELECT MAX(id) FROM jobs)")
         other.execute("DELETE FROM jobs WHERE status != 'queued'")
         other.close()
-        assert db.call(lambda c: [j.id for j in repo.queued(c)] == _plain(c))
+        assert db.call(lambda c: _kept(c) == _fields(c))
     finally:
         db.close()
 

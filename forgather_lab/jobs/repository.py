@@ -390,10 +390,15 @@ _COUNTS_SQL = (
     END""",
     """CREATE TEMP TRIGGER IF NOT EXISTS job_writes_update AFTER UPDATE ON main.jobs BEGIN
         UPDATE job_writes SET others = others + 1;
+        INSERT OR IGNORE INTO job_touched (seq) VALUES (OLD.seq);
     END""",
     """CREATE TEMP TRIGGER IF NOT EXISTS job_writes_delete AFTER DELETE ON main.jobs BEGIN
         UPDATE job_writes SET others = others + 1;
+        INSERT OR IGNORE INTO job_touched (seq) VALUES (OLD.seq);
     END""",
+    # Which rows were updated or deleted since ``queued`` last looked: only those are
+    # read again (a drain claims and ends a job per start; the rest of the queue stays).
+    "CREATE TEMP TABLE IF NOT EXISTS job_touched (seq INTEGER PRIMARY KEY)",
     # The same per owner (jobs without one are not counted): an owner's page total.
     "CREATE TEMP TABLE IF NOT EXISTS job_owner_counts (owner TEXT PRIMARY KEY, n INTEGER NOT NULL)",
     """CREATE TEMP TRIGGER IF NOT EXISTS job_owner_counts_insert AFTER INSERT ON main.jobs
@@ -471,8 +476,8 @@ class _Queue:
 
     epoch: int  # which connection (see ``job_writes``)
     version: int  # PRAGMA data_version: another connection's write invalidates it
-    others: int  # updates and deletes of job rows: any may reorder or leave the queue
-    inserts: int  # new rows: the only change read incrementally
+    others: int  # updates and deletes of job rows (which ones: ``job_touched``)
+    inserts: int  # new rows (those after ``last_seq``)
     last_seq: int
     entries: list[tuple[int, int, DescribeJob]]  # (-priority, seq, record), dispatch order
 
@@ -483,42 +488,62 @@ _QUEUES: dict[int, _Queue] = {}
 def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
     """The queue in dispatch order: priority descending, then submission order.
 
-    Read whole once, then kept per connection: while job rows were only
-    inserted since (a queue growing behind busy GPUs, the dispatcher and
-    every panel reading it), only the new queued rows are read and merged in.
-    Any update or delete of a job row, or a write by another connection,
-    reads it whole again. The counts come from TEMP triggers (``counts``).
+    Read whole once, then kept per connection and brought up to date from what
+    changed since: rows inserted after the last one seen, and rows this
+    connection updated or deleted (``job_touched``, filled by TEMP triggers),
+    which leave the kept queue and come back if they are still queued. A write
+    by another connection reads it whole again. The counts come from TEMP
+    triggers (``counts``). Inside a transaction the queue is read whole and not
+    kept: what it sees may yet be rolled back.
     """
+    if conn.in_transaction:
+        return [e[2] for e in _entries(conn, "seq > ?", (0,))]
     counts(conn)  # the TEMP tables and triggers exist and are current
     version = conn.execute("PRAGMA data_version").fetchone()[0]
     epoch, inserts, others = conn.execute(
         "SELECT epoch, inserts, others FROM temp.job_writes"
     ).fetchone()
     have = _QUEUES.get(id(conn))
-    if have is None or (have.epoch, have.version, have.others) != (epoch, version, others):
-        entries = _entries(conn, 0)
+    if have is None or (have.epoch, have.version) != (epoch, version):
+        conn.execute("DELETE FROM temp.job_touched")
+        entries = _entries(conn, "seq > ?", (0,))
         (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
         have = _Queue(epoch, version, others, inserts, last, entries)
         _QUEUES[id(conn)] = have
-    elif have.inserts != inserts:
-        added = _entries(conn, have.last_seq)
+        return [e[2] for e in have.entries]
+    changed: list[tuple[int, int, DescribeJob]] = []
+    if have.others != others:
+        touched = {r[0] for r in conn.execute("SELECT seq FROM temp.job_touched")}
+        have.entries = [e for e in have.entries if e[1] not in touched]
+        changed = _entries(conn, "seq IN (SELECT seq FROM temp.job_touched)", ())
+        conn.execute("DELETE FROM temp.job_touched")
+        have.others = others
+    if have.inserts != inserts:
+        added = _entries(conn, "seq > ?", (have.last_seq,))
         (have.last_seq,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
         have.inserts = inserts
-        if added:
-            have.entries = list(heapq.merge(have.entries, added, key=lambda e: (e[0], e[1])))
+        changed = sorted({e[1]: e for e in (*changed, *added)}.values(), key=_order)
+    if changed:
+        have.entries = list(heapq.merge(have.entries, changed, key=_order))
     return [e[2] for e in have.entries]
 
 
-def _entries(conn: sqlite3.Connection, after: int) -> list[tuple[int, int, DescribeJob]]:
-    """(-priority, seq, record) of the queued jobs after ``seq`` ``after``, in dispatch order.
+def _order(entry: tuple[int, int, DescribeJob]) -> tuple[int, int]:
+    return entry[0], entry[1]
+
+
+def _entries(
+    conn: sqlite3.Connection, which: str, args: tuple[int, ...]
+) -> list[tuple[int, int, DescribeJob]]:
+    """(-priority, seq, record) of the queued jobs ``which`` selects, in dispatch order.
 
     Two reads in the same order (``seq`` from the covering ``jobs_status`` index, then
     the public columns), so every row is the same shape as every other read's.
     """
-    where = "WHERE status = 'queued' AND seq > ? ORDER BY priority DESC, seq"
-    seqs = conn.execute(f"SELECT seq FROM jobs {where}", (after,)).fetchall()
-    rows = conn.execute(f"SELECT {_COLS} FROM jobs {where}", (after,)).fetchall()
-    return [(-r["priority"], q[0], _record(r)) for q, r in zip(seqs, rows, strict=True)]
+    where = f"WHERE status = 'queued' AND {which} ORDER BY priority DESC, seq"
+    found = conn.execute(f"SELECT seq FROM jobs {where}", args).fetchall()
+    rows = conn.execute(f"SELECT {_COLS} FROM jobs {where}", args).fetchall()
+    return [(-r["priority"], q[0], _record(r)) for q, r in zip(found, rows, strict=True)]
 
 
 def active(conn: sqlite3.Connection) -> list[DescribeJob]:
