@@ -293,7 +293,8 @@ class MultiNodeJobs:
         bundle_id = f"cj-{uuid.uuid4().hex[:12]}"
         port = req.rdzv_port
         if port is None:
-            live = [b for b in (await self.list_jobs()).jobs if b.status not in TERMINAL]
+            bundles = (await self.list_jobs()).jobs
+            live = [b for b in bundles if any(r.status not in TERMINAL for r in b.ranks)]
             port = free_port(b.rdzv.port for b in live if b.rdzv.node_id == req.rdzv_node)
         rdzv, planned = plan(req, views, bundle_id, port)
         ranks: list[DescribeClusterRank] = []
@@ -389,7 +390,9 @@ class MultiNodeJobs:
             r.model_copy(update={"status": s}) for r, s in zip(bundle.ranks, statuses, strict=True)
         ]
         live = bundle.model_copy(update={"ranks": ranks, "status": rollup(statuses)})
-        if live.status in TERMINAL and valid_id(live.id):
+        # Failed as soon as one rank failed, but kept live until every rank is over: a
+        # rank still running holds its node's resources and the rendezvous port.
+        if all(s in TERMINAL for s in statuses) and valid_id(live.id):
             await asyncio.to_thread(self.store.put, live)  # promoted: later reads stop here
         return live
 

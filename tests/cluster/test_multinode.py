@@ -75,6 +75,9 @@ assert all(torch.equal(seen[0], s) for s in seen), seen
 print(f"rank {rank} in sync", flush=True)
 while a.hold:
     time.sleep(0.2)
+# Every rank done with the group before any tears it down (a rank destroying it while
+# its peer still talks to it can abort at exit on a busy machine).
+dist.barrier()
 dist.destroy_process_group()
 """
 
