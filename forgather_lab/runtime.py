@@ -7,6 +7,11 @@ loop runs and the host knows where jobs can call back, ``stop()`` at the
 end. When the state cannot be opened the runtime still exists, in a
 degraded state that says why (``error``), so the host keeps working and the
 Forgather panel can show the problem instead of the extension vanishing.
+
+Over 500 lines on purpose: this is the composition root, where every service
+is built from the settings and wired to the others, in the order their
+dependencies need, and started and stopped in reverse. Split by area, the one
+order of construction (and of shutdown) would have to be read across files.
 """
 
 from __future__ import annotations

@@ -9,6 +9,12 @@ host of the runtime, such as a JupyterHub service.
 The replaceable parts are ``Type()`` traits with an abstract ``klass``:
 the GPU backend and the job executor. Job kinds come from the
 ``forgather_lab.job_kinds`` entry-point group (see ``jobs/kinds.py``).
+
+Over 500 lines on purpose: one trait per setting with its help text (what
+``--help-all`` prints; ``docs/settings.md`` must list each, see
+``tests/test_settings_doc.py``), all in the one ``ForgatherLab`` section.
+Mixins by area would scatter that section over several classes while the
+user still configures it as one.
 """
 
 from __future__ import annotations

@@ -47,7 +47,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """The reliability suite's figures, merged from what each worker wrote."""
+    """The reliability suite's figures, merged from what each worker wrote.
+
+    Here, not in tests/reliability/conftest.py: the xdist controller collects
+    nothing, so this root conftest is the only one it loads.
+    """
     if "PYTEST_XDIST_WORKER" in os.environ:
         return
     out = Path("test-artifacts/reliability")
