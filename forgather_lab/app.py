@@ -17,6 +17,7 @@ from jupyter_server._tz import utcnow
 from jupyter_server.extension.application import ExtensionApp
 
 from ._version import __version__
+from .collector import tune_collector
 from .events import Event
 from .handlers import fallback
 from .handlers.routes import ROUTES, handlers
@@ -95,8 +96,10 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
         """Re-attach jobs that survived a restart and start dispatching.
 
         Called once the server listens, so the port (``--port=0`` and port
-        retries choose it late) in the jobs' callback URL is final.
+        retries choose it late) in the jobs' callback URL is final. Start-up is
+        over then: what it built is frozen out of the collector's walks.
         """
+        self._undo.append(tune_collector(self.gc_thresholds))
         if self.pool is not None:
             # The jobs, the scheduler and the GPU sampler are the service's: nothing
             # of the pool runs here, so stopping this server stops none of them.

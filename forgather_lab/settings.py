@@ -288,6 +288,15 @@ class ForgatherLabSettings(Configurable):
         "X-Forgather-Signature: sha256=<hex>. Set it whenever webhook_urls are set.",
     ).tag(config=True)
 
+    gc_thresholds = List(
+        Int(),
+        [50_000, 20, 10],
+        help="The server's garbage-collector thresholds (gc.set_threshold), set with a "
+        "gc.freeze() of everything built at start once the extension has started; [] keeps "
+        "Python's own (700, 10, 10), under which a deep queue costs a full collection every "
+        "few requests (see forgather_lab/collector.py).",
+    ).tag(config=True)
+
     events_max_connections = Int(
         32,
         help="Open /forgather/api/events streams allowed per client address (every Lab tab "
@@ -450,6 +459,13 @@ class ForgatherLabSettings(Configurable):
         value = int(proposal["value"])
         if not 0 <= value <= 65535:
             raise TraitError(f"cluster_port must be 0-65535, not {value}")
+        return value
+
+    @validate("gc_thresholds")
+    def _check_gc_thresholds(self, proposal: dict[str, Any]) -> list[int]:
+        value = [int(v) for v in proposal["value"]]
+        if value and (len(value) != 3 or min(value) < 1):
+            raise TraitError(f"gc_thresholds takes [] or three positive counts, not {value}")
         return value
 
     @validate("cluster_pull_interval", "cluster_unreachable_after")

@@ -15,8 +15,9 @@ import pytest
 from jobs_helpers import command, wait_for
 
 from forgather_lab.control.streams import TooManyStreams
+from forgather_lab.events import EventBus
 from forgather_lab.handlers.events import EventsHandler
-from forgather_lab.jupyter_events import JOB_SCHEMA, SERVER_SCHEMA
+from forgather_lab.jupyter_events import JOB_SCHEMA, SERVER_SCHEMA, bridge
 from forgather_lab.runtime import Runtime
 from forgather_lab.settings import ForgatherLabSettings
 
@@ -237,3 +238,32 @@ async def test_events_on_jupyter_event_system(api: Any, jp_serverapp: Any) -> No
     finished = next(d for _, d in got if d["type"] == "job_finished")
     assert finished["job_id"] == job["id"]
     assert finished["data"]["message"].endswith("finished")
+
+
+async def test_bridge_builds_nothing_for_a_logger_nobody_hears() -> None:
+    from jupyter_events import EventLogger
+
+    emitted: list[str] = []
+
+    class CountingLogger(EventLogger):  # type: ignore[misc]
+        def emit(self, *, schema_id: str, data: dict[str, Any], **kw: Any) -> Any:
+            emitted.append(data["type"])
+            return super().emit(schema_id=schema_id, data=data, **kw)
+
+    async def listener(logger: Any, schema_id: str, data: dict[str, Any]) -> None:
+        pass
+
+    logger = CountingLogger()
+    bus = EventBus()
+    stop = bridge(logger, bus)
+    try:
+        bus.publish("job_queued", job_id="j1", job={})
+        bus.publish("queue_changed")
+        assert emitted == []  # nobody listens: no capsule, no emit
+        logger.add_listener(schema_id=JOB_SCHEMA, listener=listener)
+        bus.publish("job_queued", job_id="j2", job={})
+        bus.publish("queue_changed")  # the server schema still has no listener
+        assert emitted == ["job_queued"]
+    finally:
+        stop()
+        await asyncio.sleep(0.05)  # the listener's task, scheduled by emit
