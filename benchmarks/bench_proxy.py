@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -26,6 +27,10 @@ from ._common import TOKEN, Figure, ServerProcess, Settings, running_server
 
 # _common put tests/ on the path (ServerProcess); the tiny model builder lives there too.
 from inference_helpers import build_in_subprocess  # isort: skip
+
+# The model generates on one core: on these two cores torch's threads would otherwise
+# take the core the proxy needs, and the proxy's figure would be the scheduler's.
+MODEL_ENV = {"OMP_NUM_THREADS": os.environ.get("FORGATHER_BENCH_MODEL_THREADS", "1")}
 
 BODY = {
     "messages": [{"role": "user", "content": "Tell me a story"}],
@@ -63,7 +68,10 @@ async def _measure(srv: ServerProcess, rounds: int) -> dict[str, Any]:
             await client.post(
                 f"{srv.url}/forgather/api/queue",
                 headers=auth,
-                json={"job_type": "inference", "job_params": {"model_path": str(model)}},
+                json={
+                    "job_type": "inference",
+                    "job_params": {"model_path": str(model), "env": MODEL_ENV},
+                },
             )
         ).json()
         base = ""

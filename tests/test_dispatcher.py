@@ -150,6 +150,23 @@ async def test_annotate_only_queued_jobs() -> None:
     assert pool.queued[0].position is None  # copies, the inputs are untouched
 
 
+async def test_annotate_reuses_its_copy_until_the_record_or_its_place_changes() -> None:
+    pool, bus = Pool(cards=0), EventBus()
+    pool.queued = [job("a"), job("b")]
+    d = dispatcher(pool, bus)
+    await d.dispatch_once()
+    first = d.annotate(pool.queued)
+    again = d.annotate(pool.queued)
+    assert [x is y for x, y in zip(first, again, strict=True)] == [True, True]
+    # A new record of "a" (a change in the store), and "a" moved behind "b".
+    pool.queued = [pool.queued[1], job("a", name="renamed")]
+    await d.dispatch_once()
+    b, a = d.annotate(pool.queued)
+    assert (b.id, b.position, a.id, a.position, a.name) == ("b", 1, "a", 2, "renamed")
+    assert b is not first[1]  # its position changed: a new copy
+    assert d.annotate(pool.queued)[1] is a
+
+
 async def test_queue_changed_only_when_reasons_change() -> None:
     pool, bus = Pool(cards=0), EventBus()
     pool.queued = [job("a")]

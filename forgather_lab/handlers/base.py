@@ -18,6 +18,7 @@ from ..errors import BadRequest, Forbidden, ForgatherError, NotFound
 from ..jobs.owners import SUBMITTER
 from ..models.base import ErrorReply
 from ..models.caller import Caller
+from ..models.encoding import reply_json
 from ..runtime import Runtime
 
 M = TypeVar("M", bound=BaseModel)
@@ -186,7 +187,7 @@ class ForgatherHandler(APIHandler):
                 f"{type(payload).__name__}, documented as {documented.__name__}"
             )
         self.set_status(status)
-        self.finish(payload.model_dump_json())
+        self.finish(reply_json(payload))
 
     def _documented_response(self) -> type[BaseModel] | None:
         method = getattr(type(self), (self.request.method or "").lower(), None)

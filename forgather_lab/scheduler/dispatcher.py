@@ -104,6 +104,9 @@ class Dispatcher:
         # those it started or cancelled, until the store says so too).
         self._positions: Mapping[str, int] = {}
         self._reasons: dict[str, str] = {}
+        #: job id -> (record, its annotated copy, the pass's token), reused by ``annotate``.
+        self._annotated: dict[str, tuple[DescribeJob, DescribeJob, object]] = {}
+        self._said = object()  # a new one whenever a pass changes positions or reasons
         # Starts handed out by a pass and not finished yet (claim, spawn, record), by
         # job: the next pass treats their cards as taken and does not place them again.
         self._starting: dict[str, tuple[DescribeJob, tuple[int, ...]]] = {}
@@ -206,6 +209,8 @@ class Dispatcher:
             said.setdefault(job_id, f"starting on {gpu_list(gpus)}" if gpus else "starting")
         changed = said != self._reasons or decided.positions != self._positions
         self._positions, self._reasons = decided.positions, said
+        if changed:
+            self._said = object()
         if not paused:
             await self._act(decided, {j.id: j for j in queued}, wait)
         if changed:
@@ -272,7 +277,18 @@ class Dispatcher:
         waits in Slurm's queue, say), which the pass knows nothing of.
         """
         out = []
+        kept = self._annotated
+        if len(kept) > 2 * len(self._positions) + 1000:  # drop the copies of jobs gone
+            kept = self._annotated = {k: v for k, v in kept.items() if k in self._positions}
+        said = self._said  # stands for this pass's positions and reasons
         for job in jobs:
+            # The same record, annotated by the same pass, is the same copy as last
+            # time: a poll of the whole queue makes none, reads no field, and its JSON
+            # is reused too (models/encoding.py).
+            entry = kept.get(job.id)
+            if entry is not None and entry[0] is job and entry[2] is said:
+                out.append(entry[1])
+                continue
             position: int | None = None
             reason: str | None = None
             if job.status == JobStatus.QUEUED:
@@ -281,9 +297,21 @@ class Dispatcher:
             elif job.status == JobStatus.STARTING:
                 reason = job.pending_reason
             if job.position == position and job.pending_reason == reason:
-                out.append(job)
+                copy = job
+            elif (
+                entry is not None
+                and entry[0] is job
+                and (
+                    entry[1].position,
+                    entry[1].pending_reason,
+                )
+                == (position, reason)
+            ):
+                copy = entry[1]  # a later pass that said the same of it
             else:
-                out.append(job.model_copy(update={"position": position, "pending_reason": reason}))
+                copy = job.model_copy(update={"position": position, "pending_reason": reason})
+            kept[job.id] = (job, copy, said)
+            out.append(copy)
         return out
 
 
