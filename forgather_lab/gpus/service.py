@@ -77,9 +77,11 @@ class GpuService:
 
     async def describe_pool(self) -> ListGpus:
         """Every card: telemetry, policy, reservation and processes mapped to jobs."""
-        active = await self._active_jobs()
-        cards = await asyncio.to_thread(self.backend.snapshot)
-        policies = await self.policies()
+        # Side by side: under load each hand-off to the database thread or a worker
+        # waits its turn, and one after another the waits add up (issue 19).
+        active, cards, policies = await asyncio.gather(
+            self._active_jobs(), asyncio.to_thread(self.backend.snapshot), self.policies()
+        )
         by_session = {job.pid: job.id for job in active if job.pid}
         holder = {i: job.id for job in active for i in job.gpus}
         out = []
