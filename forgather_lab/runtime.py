@@ -393,13 +393,13 @@ class Runtime:
 
         def read(conn: Any) -> tuple[Any, Any, Any, Any]:
             return (
-                jobs_repo.queued(conn),
+                jobs_repo.queued_with_seqs(conn),
                 jobs_repo.active(conn),
                 load_all(conn),
                 jobs_repo.dependency_statuses(conn),
             )
 
-        queued, active, policies, dependencies = await self.db.run(read)
+        (queued, seqs), active, policies, dependencies = await self.db.run(read)
         # Memory matters only to jobs that declare it; the driver is not asked otherwise.
         memory: dict[int, tuple[int, int | None]] = {}
         if any(j.gpu_memory is not None for j in queued):
@@ -430,7 +430,7 @@ class Runtime:
                 )
             )
         statuses = {job_id: str(status) for job_id, status in dependencies.items()}
-        return Snapshot(queued, active, cards, time.time(), statuses)
+        return Snapshot(queued, active, cards, time.time(), statuses, seqs)
 
     def _engine_changed(self, job_id: str) -> None:
         """The executor's engine moved a job on (started it, says why it waits)."""

@@ -7,8 +7,12 @@ run: what is under test is what the dispatcher asks for, and when.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import random
 import time
 from typing import Any
+
+import pytest
 
 from forgather_lab.events import EventBus
 from forgather_lab.models.jobs import DescribeJob, JobStatus
@@ -51,10 +55,16 @@ class Pool:
         self.dependencies: dict[str, str] = {}
         self.calls: list[tuple[str, str, Any]] = []
         self.fail_start: set[str] = set()
+        self.seqs: list[int] | None = None  # the store's submission numbers, if given
 
     async def snapshot(self) -> Snapshot:
         return Snapshot(
-            list(self.queued), list(self.active), self.cards, time.time(), self.dependencies
+            list(self.queued),
+            list(self.active),
+            self.cards,
+            time.time(),
+            self.dependencies,
+            list(self.seqs) if self.seqs is not None else None,
         )
 
     async def start(self, j: DescribeJob, gpus: list[int]) -> None:
@@ -196,6 +206,50 @@ async def test_wakes_on_events_but_not_on_its_own_queue_changed() -> None:
         await d.stop()
 
 
+async def test_a_job_starting_or_running_does_not_wake_it_but_one_ending_does() -> None:
+    pool, bus = Pool(cards=0), EventBus()
+    d = dispatcher(pool, bus, tick=60.0)
+    d.start()
+    try:
+        await _until(lambda: d.passes == 1)
+        # Its own claim, then the process running: nothing a pass would decide differently.
+        bus.publish("job_status_changed", job_id="a", status="starting", previous="queued")
+        bus.publish("job_status_changed", job_id="a", status="running", previous="starting")
+        await asyncio.sleep(0.1)
+        assert d.passes == 1
+        bus.publish("job_status_changed", job_id="a", status="done", previous="running")
+        await _until(lambda: d.passes == 2)
+        # A job queued again (preempted, retried) is planned at once.
+        bus.publish("job_status_changed", job_id="b", status="queued", previous="running")
+        await _until(lambda: d.passes == 3)
+    finally:
+        await d.stop()
+
+
+async def test_a_job_running_wakes_it_while_a_reservation_holds() -> None:
+    # The reservation's start is computed from running jobs' time limits: a job that
+    # now runs fixes when its limit ends it, which may let a shorter job backfill.
+    pool, bus = Pool(cards=2), EventBus()
+    now = time.time()
+    pool.active = [job("long", JobStatus.STARTING, gpus=[0], time_limit=3600.0)]
+    pool.queued = [job("big", requested_gpus=2, queued_at=now - 7200)]
+    d = dispatcher(pool, bus, tick=60.0, reservation_after=600.0)
+    d.start()
+    try:
+        await _until(lambda: d.passes == 1)
+        assert d.last_plan.reservation is not None
+        pool.active = [job("long", JobStatus.RUNNING, gpus=[0], time_limit=3600.0, started_at=now)]
+        bus.publish("job_status_changed", job_id="long", status="running", previous="starting")
+        await _until(lambda: d.passes == 2)
+        # Without a reservation the same change asks for no pass.
+        d.last_plan = dataclasses.replace(d.last_plan, reservation=None)
+        bus.publish("job_status_changed", job_id="long", status="running", previous="starting")
+        await asyncio.sleep(0.1)
+        assert d.passes == 2
+    finally:
+        await d.stop()
+
+
 async def test_one_failed_start_does_not_stop_the_rest() -> None:
     pool, bus = Pool(cards=2), EventBus()
     pool.queued = [job("a"), job("b")]
@@ -246,3 +300,46 @@ async def test_a_start_in_flight_holds_its_card_and_is_not_placed_again() -> Non
     assert (await d.dispatch_once(wait=False)).starts == (("second", (0,)),)
     release.set()
     await d.stop()
+
+
+@pytest.mark.parametrize("with_seqs", [True, False])
+async def test_views_kept_between_passes_plan_as_fresh_ones_would(with_seqs: bool) -> None:
+    # A long-lived dispatcher keeps each unchanged record's planner view; a new one
+    # builds all of them. Through random changes of records, order, dependencies and
+    # seqs, both must plan the same.
+    rng = random.Random(19)
+    pool, bus = Pool(cards=3), EventBus()
+    kept = dispatcher(pool, bus, enabled=False, reservation_after=1e9)
+    jobs: dict[str, tuple[int, DescribeJob]] = {}  # id -> (seq, record)
+    next_seq = 0
+    for step in range(60):
+        for _ in range(rng.randint(0, 4)):  # new submissions
+            next_seq += 1
+            deps = rng.sample(sorted(jobs), k=min(len(jobs), rng.randint(0, 2)))
+            jobs[f"j{next_seq}"] = (
+                next_seq,
+                job(f"j{next_seq}", priority=rng.choice([0, 0, 5]), depends_on=deps),
+            )
+        for job_id in rng.sample(sorted(jobs), k=min(len(jobs), rng.randint(0, 2))):
+            if rng.random() < 0.5:
+                del jobs[job_id]  # started or cancelled elsewhere
+            else:  # the store changed the record: a new object, maybe a new priority
+                seq, record = jobs[job_id]
+                jobs[job_id] = (seq, record.model_copy(update={"priority": rng.choice([0, 5])}))
+        pool.dependencies = {
+            d: rng.choice(["queued", "running", "done", "failed"])
+            for _, r in jobs.values()
+            for d in r.depends_on
+        }
+        ordered = sorted(jobs.values(), key=lambda e: (-e[1].priority, e[0]))
+        pool.queued = [r for _, r in ordered]
+        pool.seqs = [q for q, _ in ordered] if with_seqs else None
+        kept.enabled = fresh_enabled = step % 2 == 1  # planned paused and not
+        fresh = dispatcher(pool, bus, enabled=fresh_enabled, reservation_after=1e9)
+        a, b = await kept.dispatch_once(), await fresh.dispatch_once()
+        assert (a.positions, a.reasons, a.starts, a.cancellations) == (
+            b.positions,
+            b.reasons,
+            b.starts,
+            b.cancellations,
+        ), step

@@ -486,7 +486,19 @@ _QUEUES: dict[int, _Queue] = {}
 
 
 def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
-    """The queue in dispatch order: priority descending, then submission order.
+    """The queue in dispatch order: priority descending, then submission order."""
+    return [e[2] for e in _queue_entries(conn)]
+
+
+def queued_with_seqs(conn: sqlite3.Connection) -> tuple[list[DescribeJob], list[int]]:
+    """``queued``, and each job's submission number (``seq``: ascending in submission
+    order, and the same at every read, so a caller can keep what it derived from a job)."""
+    entries = _queue_entries(conn)
+    return [e[2] for e in entries], [e[1] for e in entries]
+
+
+def _queue_entries(conn: sqlite3.Connection) -> list[tuple[int, int, DescribeJob]]:
+    """(-priority, seq, record) of the queue in dispatch order.
 
     Read whole once, then kept per connection and brought up to date from what
     changed since: rows inserted after the last one seen, and rows this
@@ -497,7 +509,7 @@ def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
     kept: what it sees may yet be rolled back.
     """
     if conn.in_transaction:
-        return [e[2] for e in _entries(conn, "seq > ?", (0,))]
+        return _entries(conn, "seq > ?", (0,))
     counts(conn)  # the TEMP tables and triggers exist and are current
     version = conn.execute("PRAGMA data_version").fetchone()[0]
     epoch, inserts, others = conn.execute(
@@ -510,7 +522,7 @@ def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
         (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
         have = _Queue(epoch, version, others, inserts, last, entries)
         _QUEUES[id(conn)] = have
-        return [e[2] for e in have.entries]
+        return list(have.entries)
     changed: list[tuple[int, int, DescribeJob]] = []
     if have.others != others:
         touched = {r[0] for r in conn.execute("SELECT seq FROM temp.job_touched")}
@@ -525,7 +537,7 @@ def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
         changed = sorted({e[1]: e for e in (*changed, *added)}.values(), key=_order)
     if changed:
         have.entries = list(heapq.merge(have.entries, changed, key=_order))
-    return [e[2] for e in have.entries]
+    return list(have.entries)
 
 
 def _order(entry: tuple[int, int, DescribeJob]) -> tuple[int, int]:

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..events import Event, EventBus
@@ -53,6 +53,9 @@ class Snapshot:
     now: float
     # status of every job a queued job depends on; an id missing here was deleted
     dependencies: Mapping[str, str] = field(default_factory=dict)
+    #: Each queued job's submission number in the store, the same at every read (so the
+    #: planner's view of a job is kept between passes); None: their places in ``queued``.
+    seqs: Sequence[int] | None = None
 
 
 SnapshotReader = Callable[[], Awaitable[Snapshot]]
@@ -110,6 +113,8 @@ class Dispatcher:
         # Starts handed out by a pass and not finished yet (claim, spawn, record), by
         # job: the next pass treats their cards as taken and does not place them again.
         self._starting: dict[str, tuple[DescribeJob, tuple[int, ...]]] = {}
+        #: job id -> (record, seq, its dependencies' statuses, the planner's view of it).
+        self._planned: dict[str, tuple[DescribeJob, int, tuple[str | None, ...], QueuedJob]] = {}
         self._start_tasks: set[asyncio.Task[None]] = set()
         self.last_plan = Plan()
         self.passes = 0
@@ -142,8 +147,27 @@ class Dispatcher:
         self._wake.set()
 
     def _on_event(self, event: Event) -> None:
-        if event.type in WAKE_ON:
-            self._wake.set()
+        if event.type not in WAKE_ON:
+            return
+        if event.type == "job_status_changed" and not self._moves_the_plan(event.data):
+            return
+        self._wake.set()
+
+    def _moves_the_plan(self, change: Mapping[str, object]) -> bool:
+        """Whether a job's new status can change what a pass decides.
+
+        A job becoming ``starting`` was claimed by a pass of ours (its start, in
+        flight, already holds its cards); one becoming ``running`` holds the same
+        cards as before and only fixes when its time limit ends it, which matters
+        to a reservation alone. In a drain these are two of every job's three
+        changes: passes for them would only repeat the last one.
+        """
+        status = change.get("status")
+        if status == JobStatus.STARTING.value:
+            return False
+        if status == JobStatus.RUNNING.value and change.get("previous") == JobStatus.STARTING.value:
+            return self.last_plan.reservation is not None
+        return True
 
     async def _run(self) -> None:
         while True:
@@ -186,12 +210,11 @@ class Dispatcher:
             for job_id, (job, gpus) in inflight.items()
             if gpus and job_id not in active
         ]
-        queued = [j for j in snap.queued if j.id not in inflight]
         usage: dict[str, float] = {}
         if self._usage is not None:
             usage = effective_usage(await self._usage(snap.now), running, snap.now)
         decided = plan(
-            [_queued(j, seq, snap.dependencies) for seq, j in enumerate(queued)],
+            self._planner_view(snap, inflight),
             snap.cards,
             running,
             snap.now,
@@ -212,10 +235,36 @@ class Dispatcher:
         if changed:
             self._said = object()
         if not paused:
-            await self._act(decided, {j.id: j for j in queued}, wait)
+            await self._act(decided, wait)
         if changed:
             self.bus.publish("queue_changed")
         return decided
+
+    def _planner_view(self, snap: Snapshot, inflight: Mapping[str, object]) -> list[QueuedJob]:
+        """The queue as the planner reads it, less the starts in flight.
+
+        A record the store did not change (the same object: the repository keeps
+        its queue between reads), at the same seq and with its dependencies where
+        they were, is the same ``QueuedJob`` as last pass: a pass over a long queue
+        builds views only of what changed.
+        """
+        seqs = snap.seqs if snap.seqs is not None else range(len(snap.queued))
+        deps = snap.dependencies
+        kept = self._planned
+        fresh: dict[str, tuple[DescribeJob, int, tuple[str | None, ...], QueuedJob]] = {}
+        out: list[QueuedJob] = []
+        for job, seq in zip(snap.queued, seqs, strict=True):
+            job_id = job.id
+            if job_id in inflight:
+                continue
+            statuses = tuple(deps.get(d) for d in job.depends_on) if job.depends_on else ()
+            entry = kept.get(job_id)
+            if entry is None or entry[0] is not job or entry[1] != seq or entry[2] != statuses:
+                entry = (job, seq, statuses, _queued(job, seq, statuses))
+            fresh[job_id] = entry
+            out.append(entry[3])
+        self._planned = fresh
+        return out
 
     def _reasons_of(self, decided: Plan) -> dict[str, str]:
         said = dict(decided.reasons)
@@ -225,17 +274,18 @@ class Dispatcher:
             said[job_id] = f"being cancelled: {why}"
         return said
 
-    async def _act(self, decided: Plan, queued: dict[str, DescribeJob], wait: bool) -> None:
+    async def _act(self, decided: Plan, wait: bool) -> None:
+        queued = self._planned  # what this pass planned from, by job id
         for job_id, why in decided.cancellations:
             await self._attempt(self._cancel_queued(job_id, why), f"cancel job {job_id}")
         for victim, for_job in decided.preemptions:
             self._preempting.add(victim)
-            why = f"preempted for job {for_job} (priority {queued[for_job].priority})"
+            why = f"preempted for job {for_job} (priority {queued[for_job][0].priority})"
             await self._attempt(self._preempt(victim, why), f"preempt job {victim}")
         # Starts run side by side: each waits on the store and a spawn, and the
         # plan gave them distinct cards, so one pass of 8 starts costs about one.
         # The next pass need not wait for them (a drain's exits come meanwhile).
-        tasks = [self._begin_start(queued[job_id], gpus) for job_id, gpus in decided.starts]
+        tasks = [self._begin_start(queued[job_id][0], gpus) for job_id, gpus in decided.starts]
         if wait and tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -315,7 +365,7 @@ class Dispatcher:
         return out
 
 
-def _queued(job: DescribeJob, seq: int, statuses: Mapping[str, str]) -> QueuedJob:
+def _queued(job: DescribeJob, seq: int, statuses: tuple[str | None, ...]) -> QueuedJob:
     return QueuedJob(
         job_id=job.id,
         priority=job.priority,
@@ -323,7 +373,7 @@ def _queued(job: DescribeJob, seq: int, statuses: Mapping[str, str]) -> QueuedJo
         seq=seq,
         gpu_memory=job.gpu_memory,
         time_limit=job.time_limit,
-        depends_on=tuple(Dependency(d, statuses.get(d)) for d in job.depends_on),
+        depends_on=tuple(map(Dependency, job.depends_on, statuses)),
         queued_at=job.queued_at if job.queued_at is not None else job.created_at,
         owner=job.owner,
     )
