@@ -279,7 +279,17 @@ class JobsService(JobRecords):
         try:
             code = await self.executor.exit_code(job_id)
             await self._outlast(started, code)
-            job = await self.db.run(lambda c: repo.get(c, job_id))
+            if code == 0 and job_id not in self._killing and job_id not in self._planned:
+                # The common end (a run that succeeded, nothing planned for it) is
+                # recorded in the hop that reads the job: one round trip, not two.
+                ended, job = await self.db.run(lambda c: _ended_cleanly(c, job_id))
+                if ended and job is not None:
+                    self._announce(job, JobStatus.RUNNING)
+                    if self.observer is not None:
+                        self.observer.job_ended(started)
+                    return
+            else:
+                job = await self.db.run(lambda c: repo.get(c, job_id))
             if job is None:
                 return
             if job.status == JobStatus.STARTING and job.pid and code is not None:
@@ -501,6 +511,15 @@ def _finished(
 ) -> DescribeJob | None:
     """``repo.finish``, then the ended record; None if the job was no longer active."""
     return repo.get(conn, job_id) if repo.finish(conn, job_id, status, code, error) else None
+
+
+def _ended_cleanly(conn: sqlite3.Connection, job_id: str) -> tuple[bool, DescribeJob | None]:
+    """Record a ``running`` job as done with exit 0: (whether it was, the record now)."""
+    done = repo.finish(conn, job_id, JobStatus.DONE, 0, None, only_from=_RUNNING)
+    return done, repo.get(conn, job_id)
+
+
+_RUNNING = frozenset({JobStatus.RUNNING})
 
 
 def _handed_over(
