@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from forgather_lab import jobfiles
+from forgather_lab.executors.local import _read_exit_code
 from forgather_lab.inference.endpoint import read_endpoint, write_private
 from forgather_lab.jobs.logs import follow, read_tail
 
@@ -82,3 +83,20 @@ def test_an_endpoint_link_is_no_announcement(job_dir: Path, tmp_path: Path) -> N
     announced = read_endpoint(job_dir)
     assert announced is not None
     assert announced.url == "http://127.0.0.1:1/v1"
+
+
+def test_an_exit_status_is_read_only_from_a_small_regular_file(job_dir: Path, secret: Path) -> None:
+    # The local executor reads it on the event loop: a link, a FIFO or a huge file
+    # the job's owner planted must neither block nor be read whole.
+    path = job_dir / "exit_code"
+    assert _read_exit_code(path) is None
+    path.write_text("3\n")
+    assert _read_exit_code(path) == 3
+    path.write_bytes(b"0" * 31 + b"7" + b"1" * 10_000_000)
+    assert _read_exit_code(path) == 7  # the first 32 bytes only
+    path.unlink()
+    path.symlink_to(secret)
+    assert _read_exit_code(path) is None
+    path.unlink()
+    os.mkfifo(path)
+    assert _read_exit_code(path) is None

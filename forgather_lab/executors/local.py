@@ -81,7 +81,9 @@ class LocalExecutor(Executor):
         self.watcher.watch(job.pid, job.pid_create_time, on_exit, own_child)
 
     async def exit_code(self, job_id: str) -> int | None:
-        return await asyncio.to_thread(_read_exit_code, self.launcher.exit_file(job_id))
+        # Read on the loop: a few bytes of a local file (opened without blocking,
+        # jobfiles) cost less than the hand-off to a thread and back, once per job.
+        return _read_exit_code(self.launcher.exit_file(job_id))
 
     async def is_alive(self, job: DescribeJob) -> bool:
         return await asyncio.to_thread(is_same_process, job.pid, job.pid_create_time)
@@ -191,10 +193,17 @@ def _runner(job: DescribeJob) -> ProcessRef | None:
 
 def _read_exit_code(path: os.PathLike[str]) -> int | None:
     try:
-        # The job's owner may own its directory: a link there is no exit code.
-        return int(jobfiles.read_text(path).strip())
-    except (FileNotFoundError, ValueError):
+        # The job's owner may own its directory: a link there is no exit code, and
+        # nothing past the few bytes a status takes is read (this runs on the loop).
+        fd = jobfiles.open_regular(path)
+    except FileNotFoundError:
         return None
+    try:
+        return int(os.read(fd, 32).strip())
+    except ValueError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _log_failure(future: asyncio.Future[None]) -> None:
