@@ -13,8 +13,9 @@ while the server is down is taken from its record when the next event names it.
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import sqlite3
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,8 @@ from ..store.db import transaction
 
 _RUNNING = "running"
 
+log = logging.getLogger("forgather_lab")
+
 
 class FairShare:
     """Owners' decayed GPU-seconds: charged from job events, read by each dispatch pass."""
@@ -35,7 +38,10 @@ class FairShare:
         self.half_life = half_life
         self._stored: dict[str, tuple[float, float]] | None = None  # owner: (usage, as of)
         self._running: dict[str, tuple[str, int, float]] = {}  # job: (owner, GPUs, since)
-        self._writes: set[asyncio.Task[None]] = set()
+        # Charges not written yet, and the task writing them: the charges of jobs
+        # that end together (a drain) are written in one transaction, in order.
+        self._pending: list[tuple[str, float, float]] = []
+        self._writer: asyncio.Task[None] | None = None
         self._unlisten: Callable[[], None] = bus.listen(self._on_event)
 
     async def usage(self, now: float) -> dict[str, float]:
@@ -43,18 +49,29 @@ class FairShare:
         stored = await self._load()
         return {o: decayed(u, at, now, self.half_life) for o, (u, at) in stored.items()}
 
-    async def charge(self, owner: str, gpu_seconds: float, now: float | None = None) -> None:
-        """Add ``gpu_seconds`` to ``owner``'s use (durable when this returns)."""
-        now = time.time() if now is None else now
-        stored = await self._load()
-        value = await self.db.run(lambda c: _charge(c, owner, gpu_seconds, now, self.half_life))
-        stored[owner] = (value, now)
-
     async def close(self) -> None:
         """Stop listening; wait for charges being written."""
         self._unlisten()
-        if self._writes:
-            await asyncio.gather(*self._writes, return_exceptions=True)
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+    def _charge(self, owner: str, gpu_seconds: float, now: float) -> None:
+        """Add ``gpu_seconds`` to ``owner``'s use as of ``now`` (written soon, in order)."""
+        self._pending.append((owner, gpu_seconds, now))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_pending())
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                stored = await self._load()
+                write = functools.partial(_charge_all, charges=batch, half_life=self.half_life)
+                values = await self.db.run(write)
+            except Exception:  # the next charges are still written
+                log.exception("could not record %d fair-share charges", len(batch))
+                continue
+            stored.update(values)
 
     async def _load(self) -> dict[str, tuple[float, float]]:
         if self._stored is None:
@@ -83,9 +100,7 @@ class FairShare:
         end = float(job.get("ended_at") or event.time) if status in ENDED else event.time
         seconds = gpus * max(0.0, end - since)
         if seconds > 0:
-            task = asyncio.ensure_future(self.charge(who, seconds, end))
-            self._writes.add(task)
-            task.add_done_callback(self._writes.discard)
+            self._charge(who, seconds, end)
 
 
 def _read(conn: sqlite3.Connection) -> dict[str, tuple[float, float]]:
@@ -93,21 +108,28 @@ def _read(conn: sqlite3.Connection) -> dict[str, tuple[float, float]]:
     return {r[0]: (float(r[1]), float(r[2])) for r in rows}
 
 
-def _charge(
-    conn: sqlite3.Connection, owner: str, seconds: float, now: float, half_life: float
-) -> float:
+def _charge_all(
+    conn: sqlite3.Connection, charges: list[tuple[str, float, float]], half_life: float
+) -> dict[str, tuple[float, float]]:
+    """Apply (owner, seconds, at) charges in order, in one transaction; owners' new values."""
+    values: dict[str, tuple[float, float]] = {}
     with transaction(conn):
-        row = conn.execute(
-            "SELECT usage, updated_at FROM fair_share WHERE owner = ?", (owner,)
-        ).fetchone()
-        value = seconds + (decayed(float(row[0]), float(row[1]), now, half_life) if row else 0.0)
-        conn.execute(
+        for owner, seconds, now in charges:
+            row = (
+                values.get(owner)
+                or conn.execute(
+                    "SELECT usage, updated_at FROM fair_share WHERE owner = ?", (owner,)
+                ).fetchone()
+            )
+            before = decayed(float(row[0]), float(row[1]), now, half_life) if row else 0.0
+            values[owner] = (seconds + before, now)
+        conn.executemany(
             "INSERT INTO fair_share (owner, usage, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (owner) DO UPDATE SET usage = excluded.usage, "
             "updated_at = excluded.updated_at",
-            (owner, value, now),
+            [(owner, value, at) for owner, (value, at) in values.items()],
         )
-    return value
+    return values
 
 
 __all__ = ["FairShare"]
