@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,41 @@ def test_a_failed_commit_does_not_leave_the_transaction_open(tmp_path: Path) -> 
         db.call(lambda c: _in_transaction(c, "INSERT INTO settings VALUES ('k', 'v')"))
     finally:
         db.close()
+
+
+def test_calls_made_together_share_a_hand_off_and_keep_their_order(tmp_path: Path) -> None:
+    db = Database(tmp_path / "forgather.db")
+    db.open()
+    ran: list[int] = []
+
+    def step(i: int) -> int:
+        def fn(conn: sqlite3.Connection) -> int:
+            if i == 0:
+                time.sleep(0.05)  # the others are queued meanwhile: one batch
+            if i == 3:
+                raise ValueError("three")
+            ran.append(i)
+            return i * 10
+
+        return fn
+
+    async def main() -> list[object]:
+        waiting = [asyncio.ensure_future(db.run(step(i))) for i in range(8)]
+        await asyncio.sleep(0.01)  # the first is running, the rest pending
+        waiting[5].cancel()  # a call not started yet is dropped, as run_in_executor's
+        return await asyncio.gather(*waiting, return_exceptions=True)
+
+    try:
+        got = asyncio.run(main())
+        seen = [type(g) if isinstance(g, BaseException) else g for g in got]
+        assert seen == [0, 10, 20, ValueError, 40, asyncio.CancelledError, 60, 70]
+        assert ran == [0, 1, 2, 4, 6, 7]  # in order, the failed one not stopping the rest
+        assert asyncio.run(db.run(lambda c: 1)) == 1  # idle again, and a new loop is served
+    finally:
+        db.close()
+
+    async def after_close() -> None:
+        await db.run(lambda c: 1)
+
+    with pytest.raises(RuntimeError):  # refused, not waited on for ever
+        asyncio.run(asyncio.wait_for(after_close(), 5))

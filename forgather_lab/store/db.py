@@ -18,10 +18,12 @@ import logging
 import os
 import sqlite3
 import stat
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..errors import StateError
 from .failures import (
@@ -36,6 +38,31 @@ from .failures import (
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Call(Generic[T]):
+    """One ``Database.run``: the function, and where its result goes."""
+
+    fn: Callable[[sqlite3.Connection], T]
+    future: asyncio.Future[T]
+    loop: asyncio.AbstractEventLoop
+
+
+#: A call that ran: its result, or the error it raised.
+_Outcome = tuple[_Call[Any], Any, BaseException | None]
+
+
+def _settle(outcomes: list[_Outcome]) -> None:
+    """Hand each call its result or error (on the caller's loop)."""
+    for call, result, error in outcomes:
+        if call.future.done():  # the caller gave up meanwhile
+            continue
+        if error is not None:
+            call.future.set_exception(error)
+        else:
+            call.future.set_result(result)
+
 
 DB_FILENAME = "forgather.db"
 #: Databases up to this size get a full ``quick_check`` at open.
@@ -69,6 +96,10 @@ class Database:
         self._conn: sqlite3.Connection | None = None
         self._write_refused: str | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forgather-db")
+        # ``run`` calls not taken by the database thread yet, and whether it is taking them.
+        self._lock = threading.Lock()
+        self._pending: list[_Call[Any]] = []
+        self._draining = False
 
     @property
     def problem(self) -> str | None:
@@ -222,9 +253,50 @@ class Database:
         return self._executor.submit(self._guarded, fn).result()
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``fn(connection)`` on the database thread without blocking the loop."""
+        """Run ``fn(connection)`` on the database thread without blocking the loop.
+
+        Calls made while the thread is busy are taken by the hand-off already
+        under way, in order, and their results come back to the loop together:
+        under load (a drain, many clients) a call costs a share of one trip
+        between the threads instead of a trip of its own.
+        """
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._guarded, fn)
+        future: asyncio.Future[T] = loop.create_future()
+        call = _Call(fn, future, loop)
+        with self._lock:
+            self._pending.append(call)
+            idle, self._draining = not self._draining, True
+        if idle:
+            try:
+                self._executor.submit(self._drain)
+            except RuntimeError:  # closed: the thread is gone
+                with self._lock:
+                    self._pending.remove(call)
+                    self._draining = False
+                raise
+        return await future
+
+    def _drain(self) -> None:
+        """Run pending calls until none is left (on the database thread)."""
+        while True:
+            with self._lock:
+                batch, self._pending = self._pending, []
+                if not batch:
+                    self._draining = False
+                    return
+            by_loop: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
+            for call in batch:
+                if call.future.cancelled():  # as run_in_executor: a call not started is dropped
+                    continue
+                outcome: _Outcome
+                try:
+                    outcome = (call, self._guarded(call.fn), None)
+                except BaseException as e:  # the caller's to see, whatever it is
+                    outcome = (call, None, e)
+                by_loop.setdefault(call.loop, []).append(outcome)
+            for loop, outcomes in by_loop.items():
+                with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
+                    loop.call_soon_threadsafe(_settle, outcomes)
 
     def _guarded(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._conn
