@@ -53,15 +53,15 @@ class _Call(Generic[T]):
 _Outcome = tuple[_Call[Any], Any, BaseException | None]
 
 
-def _settle(outcomes: list[_Outcome]) -> None:
-    """Hand each call its result or error (on the caller's loop)."""
-    for call, result, error in outcomes:
-        if call.future.done():  # the caller gave up meanwhile
-            continue
-        if error is not None:
-            call.future.set_exception(error)
-        else:
-            call.future.set_result(result)
+def _settle(outcome: _Outcome) -> None:
+    """Hand a call its result or error (on the caller's loop)."""
+    call, result, error = outcome
+    if call.future.done():  # the caller gave up meanwhile
+        return
+    if error is not None:
+        call.future.set_exception(error)
+    else:
+        call.future.set_result(result)
 
 
 DB_FILENAME = "forgather.db"
@@ -256,9 +256,8 @@ class Database:
         """Run ``fn(connection)`` on the database thread without blocking the loop.
 
         Calls made while the thread is busy are taken by the hand-off already
-        under way, in order, and their results come back to the loop together:
-        under load (a drain, many clients) a call costs a share of one trip
-        between the threads instead of a trip of its own.
+        under way, in order: under load (a drain, many clients) a call costs no
+        executor work item, future chain or thread wake-up of its own.
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
@@ -284,7 +283,6 @@ class Database:
                 if not batch:
                     self._draining = False
                     return
-            by_loop: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
             for call in batch:
                 if call.future.cancelled():  # as run_in_executor: a call not started is dropped
                     continue
@@ -293,10 +291,10 @@ class Database:
                     outcome = (call, self._guarded(call.fn), None)
                 except BaseException as e:  # the caller's to see, whatever it is
                     outcome = (call, None, e)
-                by_loop.setdefault(call.loop, []).append(outcome)
-            for loop, outcomes in by_loop.items():
+                # Each result goes back as soon as it is there: a claim must not
+                # wait for a long read queued behind it.
                 with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
-                    loop.call_soon_threadsafe(_settle, outcomes)
+                    call.loop.call_soon_threadsafe(_settle, outcome)
 
     def _guarded(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._conn
