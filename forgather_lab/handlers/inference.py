@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 import httpx
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
+from ..errors import Forbidden
 from ..models.inference import ListEndpoints, OpenAIReply, ProxyQuery
 from ..proxy.inference import ProxyOperation, UpstreamRequest, plan
 from ..proxy.upstream import BadGateway, response_headers
@@ -36,37 +36,33 @@ class ProxyBase(ForgatherHandler):
     async def forward(self) -> None:
         """Plan the upstream request from ``?base=`` and stream its answer back."""
         query = self.parse_query(ProxyQuery)
-        await self._require_upstream_owner(query.base)
         op = self.upstream_operation
         request = await plan(
             op,
             query.base,
             self.request.headers,
             loopback_only=self.runtime.settings.inference_proxy_loopback_only,
-            token_for=self.runtime.endpoints.token_for,
+            token_for=self._owned_token,
         )
         body = self.request.body if op.method == "POST" else None
         await stream_to_client(self, request, body)
 
-    async def _require_upstream_owner(self, base: str) -> None:
-        """403 unless the caller owns the inference job listening at ``base`` (if one does)."""
-        if self.caller.admin:
-            return
-        wanted = _origin(base)
-        for endpoint in await self.runtime.endpoints.list_endpoints({"inference"}):
-            if endpoint.base_url and _origin(endpoint.base_url) == wanted:
-                await self.require_job_owner(endpoint.job_id)
+    async def _owned_token(self, base: str) -> str | None:
+        """The token of our job at ``base``'s origin; 403 unless the caller owns that job.
 
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) of a URL, localhost spelled as 127.0.0.1, for matching."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return ("", "", None)
-    host = (parts.hostname or "").lower()
-    return parts.scheme, "127.0.0.1" if host == "localhost" else host, port
+        The owners and the token come from one look-up of the checked base, so
+        the job whose token is sent is the job whose owner was checked.
+        """
+        upstream = await self.runtime.endpoints.upstream_at(base)
+        if not self.caller.admin:
+            for job_id, owner in upstream.owners:
+                if not self.caller.may_act_on(owner):
+                    whose = f"{owner}'s" if owner else "an unowned"
+                    raise Forbidden(
+                        f"Job {job_id} is {whose} job: only its owner or an admin may do that",
+                        reason="not_owner",
+                    )
+        return upstream.token
 
 
 async def stream_to_client(
