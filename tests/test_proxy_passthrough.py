@@ -151,3 +151,14 @@ async def test_unreachable_and_broken_upstreams() -> None:
     finally:
         server.close()
         await client.close()
+
+
+async def test_a_header_that_cannot_be_sent_is_refused_without_repeating_it() -> None:
+    client = Passthrough()
+    async with Upstream() as upstream:
+        with pytest.raises(BadGateway) as refused:
+            await _read_all(client, upstream.url, {"Authorization": "Bearer se\ncret"})
+    assert "cret" not in str(refused.value.message)
+    assert refused.value.__cause__ is None
+    assert upstream.requests == []
+    await client.close()

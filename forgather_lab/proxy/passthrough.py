@@ -145,7 +145,13 @@ class Passthrough:
         out += [(k, v) for k, v in headers.items() if k.lower() not in _OWN_HEADERS]
         if body or method in ("POST", "PUT", "PATCH"):
             out.append(("Content-Length", str(len(body or b""))))
-        request = h11.Request(method=method, target=target, headers=out)
+        try:
+            request = h11.Request(method=method, target=target, headers=out)
+        except h11.LocalProtocolError:
+            # h11's message quotes the offending value, which may be a token: not repeated.
+            raise BadGateway(
+                f"The request to {_safe(url)} has a header that cannot be sent upstream"
+            ) from None
         connection, response = await self._send(origin, request, body or b"", url)
         reply = PassthroughResponse(connection, response, self._read_timeout)
         try:
