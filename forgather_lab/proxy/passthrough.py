@@ -173,6 +173,9 @@ class Passthrough:
             except BROKEN as e:
                 kept.close()
                 raise BadGateway(f"The upstream {_safe(url)} broke off: {_reason(e)}") from e
+            except BaseException:  # cancelled: a half-sent request leaves the socket unusable
+                kept.close()
+                raise
         try:
             connection = await self._connect(origin)
         except (OSError, TimeoutError, ssl.SSLError) as e:
@@ -182,6 +185,9 @@ class Passthrough:
         except (_Stale, *BROKEN) as e:
             connection.close()
             raise BadGateway(f"Could not reach the upstream {_safe(url)}: {_reason(e)}") from e
+        except BaseException:
+            connection.close()
+            raise
 
     async def _exchange(
         self, connection: _Connection, request: h11.Request, body: bytes
@@ -196,9 +202,9 @@ class Passthrough:
                 await connection.writer.drain()
             first = await _read(connection, self._read_timeout)
         except ConnectionError as e:
-            raise _Stale() from e
+            raise _Stale(_CLOSED) from e
         if not first:
-            raise _Stale()
+            raise _Stale(_CLOSED)
         connection.h11.receive_data(first)
         while True:
             event = await _next_event(connection, self._read_timeout)
@@ -253,6 +259,7 @@ class Passthrough:
         self._idle.clear()
 
 
+_CLOSED = "the upstream closed the connection without answering"
 # Set here from the request itself; a caller's copy would conflict (or smuggle).
 _OWN_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection", "cookie"})
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
