@@ -8,14 +8,22 @@ SSE event per token) through the proxy, as a ratio against the direct
 connection measured in the same run.
 
     python -m benchmarks.bench_proxy          # prints a JSON summary
+    python -m benchmarks.bench_proxy --fake-gap-ms 2   # a clock, not a model, upstream
+
+With ``--fake-gap-ms`` the job is ``benchmarks/sse_upstream.py`` (an external
+server command) emitting a token every so many milliseconds: the model's
+own jitter is gone, and what differs between the two paths is the proxy.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
+import socket
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -60,18 +68,29 @@ async def _one(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> 
     return first - started, rate
 
 
-async def _measure(srv: ServerProcess, rounds: int) -> dict[str, Any]:
-    model = build_in_subprocess(Path(tempfile.mkdtemp(prefix="bench-proxy-")) / "tiny")
+def _job_params(fake_gap_ms: float | None) -> dict[str, Any]:
+    if fake_gap_ms is None:
+        model = build_in_subprocess(Path(tempfile.mkdtemp(prefix="bench-proxy-")) / "tiny")
+        return {"model_path": str(model), "env": MODEL_ENV}
+    with socket.socket() as s:  # a free port for the clock to bind
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = str(Path(__file__).with_name("sse_upstream.py"))
+    gap = str(fake_gap_ms)
+    return {"command": [sys.executable, script, "{port}", "{token_file}", gap], "port": port}
+
+
+async def _measure(
+    srv: ServerProcess, rounds: int, fake_gap_ms: float | None = None
+) -> dict[str, Any]:
+    params = _job_params(fake_gap_ms)
     auth = {"Authorization": f"token {TOKEN}"}
     async with httpx.AsyncClient(timeout=120) as client:
         job = (
             await client.post(
                 f"{srv.url}/forgather/api/queue",
                 headers=auth,
-                json={
-                    "job_type": "inference",
-                    "job_params": {"model_path": str(model), "env": MODEL_ENV},
-                },
+                json={"job_type": "inference", "job_params": params},
             )
         ).json()
         base = ""
@@ -98,7 +117,10 @@ async def _measure(srv: ServerProcess, rounds: int) -> dict[str, Any]:
             results["direct"].append(await _one(client, *direct))
             results["proxy"].append(await _one(client, *proxied))
         await client.post(f"{srv.url}/forgather/api/jobs/{job['id']}/control/kill", headers=auth)
-    out: dict[str, Any] = {"rounds": rounds}
+    out: dict[str, Any] = {
+        "rounds": rounds,
+        "upstream": "model" if fake_gap_ms is None else f"clock, {fake_gap_ms} ms a token",
+    }
     for path, samples in results.items():
         out[f"{path}_ttft_ms"] = round(statistics.median(s[0] for s in samples) * 1000, 2)
         out[f"{path}_tokens_per_s"] = round(statistics.median(s[1] for s in samples), 1)
@@ -107,10 +129,10 @@ async def _measure(srv: ServerProcess, rounds: int) -> dict[str, Any]:
     return out
 
 
-def main(rounds: int = 20) -> dict[str, Any]:
+def main(rounds: int = 20, fake_gap_ms: float | None = None) -> dict[str, Any]:
     """Run against a fresh server; returns the figures as a dict."""
     with running_server() as srv:
-        return asyncio.run(_measure(srv, rounds))
+        return asyncio.run(_measure(srv, rounds, fake_gap_ms))
 
 
 def run(settings: Settings) -> list[Figure]:
@@ -143,4 +165,8 @@ def run(settings: Settings) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(), indent=2))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--fake-gap-ms", type=float, help="a clock upstream, not a model")
+    args = parser.parse_args()
+    print(json.dumps(main(args.rounds, args.fake_gap_ms), indent=2))

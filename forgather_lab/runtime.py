@@ -65,6 +65,7 @@ from .models.runs import GpuIdentity
 from .notebook_jobs.kind import NotebookKind
 from .notebook_jobs.service import NotebookJobsService
 from .projects import ProjectsService, ProjectsSettings
+from .proxy.passthrough import Passthrough
 from .proxy.upstream import Upstream
 from .runs.service import RunsService
 from .scheduler import Card
@@ -214,6 +215,8 @@ class Runtime:
             hosts=self.executor,  # engine jobs are reached at their node, and only there
         )
         self.upstream = Upstream()
+        # The inference proxy's streams: bytes passed on with less per-request work.
+        self.passthrough = Passthrough()
         self.presets = PresetsService(self.db)
         self.services = ServicesService(self.db, self.jobs, dict(settings.services), self.endpoints)
         # Provenance at dispatch, re-runs, comparisons, the runs table, CSV export.
@@ -346,6 +349,7 @@ class Runtime:
         await self.gpu_sampler.close()
         await self.endpoints.stop()
         await self.upstream.close()
+        await self.passthrough.close()
         await self.datasets.stop()
         await self.time_limits.close()
         await self.stopper.close()

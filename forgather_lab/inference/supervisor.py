@@ -8,6 +8,14 @@ backoff until it answers 200 (a 503 "loading" is not ready), and records the
 base URL and state per job in ``job_endpoints``. The proxy looks upstream
 tokens up from these records; the Lab lists running servers from them.
 
+What the proxy needs on every request (who listens at an origin, its owner,
+its token) is kept in memory by origin (``upstream_at``), so a streamed reply
+does not wait on the database thread and a file read before its first byte.
+The bus is the invalidation: any change of an endpoint, any status change of
+an inference job, any deletion empties it, synchronously in the publish, so
+no request after a job ends is handed the token of the port it released.
+Only while the supervisor listens to the bus is anything kept.
+
 Every probe is a task of the supervisor's ``TaskSet``: ``stop()`` stops
 listening to the bus first, then cancels and awaits them.
 
@@ -26,7 +34,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -87,6 +95,25 @@ class Endpoint:
         )
 
 
+@dataclass(frozen=True)
+class UpstreamJobs:
+    """The ready inference jobs listening at one origin (newest first) and the token to send.
+
+    More than one job at an origin is a stale record (a port handed on); each
+    of them must be the caller's. The token is the newest one's.
+    """
+
+    owners: tuple[tuple[str, str | None], ...] = ()  # (job id, owner)
+    token: str | None = field(default=None, repr=False)
+
+
+NO_JOB = UpstreamJobs()
+# Origins kept at most: each distinct ?base= a client names would otherwise add one for good.
+MAX_KEPT_ORIGINS = 256
+# What empties the kept origins (job_status_changed only for the job types looked up).
+_FORGETS = frozenset({"endpoint_changed", "job_deleted", "jobs_cleaned"})
+
+
 class EndpointSupervisor:
     """Probes supervised jobs after they start; answers where they listen."""
 
@@ -107,6 +134,9 @@ class EndpointSupervisor:
         self._probes: dict[str, asyncio.Task[None]] = {}
         self._unlisten: Callable[[], None] | None = None
         self._client: httpx.AsyncClient | None = None
+        self._upstreams: dict[tuple[str, str, int], UpstreamJobs] = {}
+        # Bumped by every invalidation: a look-up that started before one is not kept.
+        self._generation = 0
 
     # -- life cycle -----------------------------------------------------------
 
@@ -126,6 +156,7 @@ class EndpointSupervisor:
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
+        self._forget_upstreams()  # nothing tells a stopped supervisor what changes
         await self._tasks.close()
         self._probes.clear()
         if self._client is not None:
@@ -133,9 +164,15 @@ class EndpointSupervisor:
             self._client = None
 
     def _on_event(self, event: Event) -> None:
+        if event.type in _FORGETS:
+            self._forget_upstreams()
+            return
         if event.type != "job_status_changed":
             return
         job = event.data.get("job") or {}
+        if job.get("job_type", "inference") == "inference":
+            # Before anything else reacts: the job's port may be free from now on.
+            self._forget_upstreams()
         if job.get("job_type") not in SUPERVISED:
             return
         job_id = str(event.data["job_id"])
@@ -276,11 +313,44 @@ class EndpointSupervisor:
 
     async def token_for(self, base: str) -> str | None:
         """The upstream token of the ready job listening at ``base``'s origin, if any."""
-        origin = _origin(base)
-        for endpoint in await self.list_endpoints({"inference"}):
-            if endpoint.ready and _origin(endpoint.base_url or "") == origin:
-                return await asyncio.to_thread(read_upstream_token, self.job_dir(endpoint.job_id))
-        return None
+        return (await self.upstream_at(base)).token
+
+    async def upstream_at(self, base: str) -> UpstreamJobs:
+        """The ready inference jobs at ``base``'s origin with their owners, and the token.
+
+        Kept by origin until the bus says an endpoint or an inference job
+        changed (see the module's docstring); one database trip and one file
+        read when not kept.
+        """
+        try:
+            origin = _origin(base)
+        except ValueError:  # a bad port: no job listens there
+            return NO_JOB
+        kept = self._upstreams.get(origin)
+        if kept is not None:
+            return kept
+        generation = self._generation
+        rows = await self.db.run(_ready_inference)
+        owners = tuple((job_id, owner) for job_id, owner, url in rows if _at(url, origin))
+        token = None
+        if owners:
+            token = await asyncio.to_thread(read_upstream_token, self.job_dir(owners[0][0]))
+        found = UpstreamJobs(owners, token) if owners else NO_JOB
+        # Not kept: a change came while we read (the rows may predate it), nothing
+        # listens for changes, or a ready job's token file is not there (yet).
+        if (
+            generation == self._generation
+            and self._unlisten is not None
+            and (token is not None or not owners)
+        ):
+            if len(self._upstreams) >= MAX_KEPT_ORIGINS:
+                self._upstreams.clear()
+            self._upstreams[origin] = found
+        return found
+
+    def _forget_upstreams(self) -> None:
+        self._upstreams.clear()
+        self._generation += 1
 
 
 def _origin(url: str) -> tuple[str, str, int]:
@@ -291,6 +361,27 @@ def _origin(url: str) -> tuple[str, str, int]:
         host = "127.0.0.1"
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return parts.scheme, host, port
+
+
+def _at(url: str, origin: tuple[str, str, int]) -> bool:
+    try:
+        return _origin(url) == origin
+    except ValueError:  # a recorded URL with a bad port is nobody's origin
+        return False
+
+
+def _ready_inference(conn: sqlite3.Connection) -> list[tuple[str, str | None, str]]:
+    """(job id, owner, base URL) of every ready inference job, newest first.
+
+    Ready as ``_listing`` says it: an active job whose endpoint is ready at a URL.
+    """
+    rows = conn.execute(
+        "SELECT j.id, j.owner, e.base_url FROM jobs j JOIN job_endpoints e ON e.job_id = j.id "
+        "WHERE j.status IN (?, ?) AND j.job_type = 'inference' AND e.state = ? "
+        "AND e.base_url IS NOT NULL ORDER BY j.seq DESC",
+        (JobStatus.STARTING.value, JobStatus.RUNNING.value, EndpointState.READY.value),
+    ).fetchall()
+    return [(str(r[0]), r[1], str(r[2])) for r in rows]
 
 
 def _job_status(conn: sqlite3.Connection, job_id: str) -> JobStatus | None:

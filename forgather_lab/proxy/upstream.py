@@ -20,7 +20,7 @@ import http.cookiejar
 import urllib.request
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from typing import ClassVar
+from typing import ClassVar, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -158,7 +158,12 @@ def request_headers(
     return out
 
 
-def response_headers(upstream: httpx.Response) -> list[tuple[str, str]]:
+class _HasHeaders(Protocol):
+    @property
+    def headers(self) -> httpx.Headers: ...
+
+
+def response_headers(upstream: _HasHeaders) -> list[tuple[str, str]]:
     """The upstream's headers passed on to the browser (never ``Set-Cookie``)."""
     return [(k, v) for k, v in upstream.headers.multi_items() if k.lower() in FORWARD_RESPONSE]
 
