@@ -37,6 +37,9 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:
-    from .app import ForgatherLab
+    from .collector import paused
+
+    with paused():
+        from .app import ForgatherLab
 
     return [{"module": "forgather_lab.app", "app": ForgatherLab}]

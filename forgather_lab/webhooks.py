@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Literal
 
 import httpx
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from .errors import BadRequest
 from .events import Event, EventBus
+from .models.base import Model
 from .models.jobs import DescribeJob, JobStatus
 from .proxy.upstream import NoCookieJar
 from .tasks import TaskSet
@@ -57,7 +58,7 @@ def read_secret(path: str | Path) -> bytes:
     return key
 
 
-class JobFinishedDelivery(BaseModel):
+class JobFinishedDelivery(Model):
     """The body of a ``job_finished`` webhook."""
 
     event: Literal["job_finished"] = "job_finished"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from traitlets import TraitError
 
-from forgather_lab.collector import tune_collector
+from forgather_lab.collector import paused, tune_collector
 from forgather_lab.settings import ForgatherLabSettings
 
 
@@ -51,3 +51,17 @@ async def test_a_started_server_tunes_and_its_stop_undoes(jp_serverapp: Any) -> 
     (app,) = ext
     await app.stop_extension()
     assert gc.get_threshold() != (50_000, 20, 10)
+
+
+def test_paused_collects_nothing_inside_and_restores_the_state() -> None:
+    assert gc.isenabled()
+    with paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()  # a host that turned the collector off keeps it off
+    try:
+        with paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

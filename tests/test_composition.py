@@ -132,3 +132,23 @@ async def test_stop_leaves_no_task_and_no_listener(jp_serverapp: Any, api: Any) 
 def _is_ours(task: asyncio.Task[Any]) -> bool:
     code = getattr(task.get_coro(), "cr_code", None)
     return code is not None and "forgather_lab" in Path(code.co_filename).parts
+
+
+def test_job_kind_entry_points_are_read_at_the_first_look_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Reading them scans every installed distribution: not at server start (issue 19).
+    from forgather_lab.jobs import kinds as kinds_module
+
+    groups: list[str] = []
+
+    def counting(group: str) -> list[Any]:
+        groups.append(group)
+        return []
+
+    monkeypatch.setattr(kinds_module, "entry_points", counting)
+    kinds = kinds_module.JobKinds.load()
+    assert groups == []
+    assert "command" in kinds.names()
+    kinds.get("training")
+    assert groups == [kinds_module.ENTRY_POINT_GROUP]

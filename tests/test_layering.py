@@ -66,11 +66,11 @@ def top_level(modules: set[str]) -> set[str]:
 
 
 def test_core_imports_no_web_framework() -> None:
-    # Building the job kinds loads the entry-point group too: a kind must not drag a server in.
+    # Looking the job kinds up loads the entry-point group too: a kind must not drag a server in.
     modules = loaded_after(
         *(f"import {m}" for m in CORE),
         "from forgather_lab.jobs.kinds import JobKinds",
-        "JobKinds.load()",
+        "JobKinds.load().names()",
     )
     assert top_level(modules) & {"tornado", "jupyter_server"} == set()
     assert not any(m.startswith(("forgather_lab.handlers", "forgather_lab.app")) for m in modules)
@@ -82,7 +82,7 @@ def test_server_loads_nothing_of_the_job_side() -> None:
         "import forgather_lab.app",
         "import forgather_lab.handlers.routes",
         "from forgather_lab.jobs.kinds import JobKinds",
-        "JobKinds.load()",
+        "JobKinds.load().names()",
     )
     assert top_level(modules) & JOB_SIDE_PACKAGES == set()
     assert top_level(modules) & {"IPython", "ipywidgets", "anywidget"} == set()

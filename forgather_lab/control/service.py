@@ -127,7 +127,7 @@ class ControlService:
             job = jobs_repo.get(conn, job_id)
             if job is not None and job.status in TERMINAL:
                 raise _ended(job)
-            current = status.load(conn, job_id) or status.EMPTY
+            current = status.load(conn, job_id) or status.empty()
             new, rows = status.fold(current, batch.records)
             new.dropped = max(batch.dropped, new.dropped)
             status.save(conn, job_id, new, now)
@@ -154,7 +154,7 @@ class ControlService:
 
         stored, recent = await self.db.run(read)
         return DescribeTrainerStatus(
-            **(stored or status.EMPTY).model_dump(),
+            **(stored or status.empty()).model_dump(),
             job_id=job_id,
             job_status=job.status,
             has_reporter=stored is not None,

@@ -6,6 +6,7 @@ to test; ``load`` / ``save`` keep the result in ``job_trainer_status``.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -26,24 +27,30 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 _FIELD_OF = {name: field for field, names in ALIASES.items() for name in names}
 
-EMPTY = TrainerStatus(
-    step=None,
-    max_steps=None,
-    progress=None,
-    loss=None,
-    lr=None,
-    grad_norm=None,
-    epoch=None,
-    tokens_per_s=None,
-    peak_memory=None,
-    stage=None,
-    last_checkpoint=None,
-    eval=None,
-    metrics={},
-    dropped=0,
-    connected_at=None,
-    updated_at=None,
-)
+
+@functools.cache
+def empty() -> TrainerStatus:
+    """The status before any report; built on first use, not at server start."""
+    return TrainerStatus(
+        step=None,
+        max_steps=None,
+        progress=None,
+        loss=None,
+        lr=None,
+        grad_norm=None,
+        epoch=None,
+        tokens_per_s=None,
+        peak_memory=None,
+        stage=None,
+        last_checkpoint=None,
+        eval=None,
+        metrics={},
+        dropped=0,
+        connected_at=None,
+        updated_at=None,
+    )
+
+
 # Kept by their own columns, not in the stored JSON.
 _STAMPS = frozenset({"connected_at", "updated_at"})
 
@@ -116,8 +123,8 @@ def load(conn: sqlite3.Connection, job_id: str) -> TrainerStatus | None:
     ).fetchone()
     if row is None:
         return None
-    # Over EMPTY: a status stored by an older version may lack a newer field.
-    stored = {**EMPTY.model_dump(), **json.loads(row[0])}
+    # Over the empty status: a status stored by an older version may lack a newer field.
+    stored = {**empty().model_dump(), **json.loads(row[0])}
     return TrainerStatus.model_validate({**stored, "connected_at": row[1], "updated_at": row[2]})
 
 

@@ -143,10 +143,6 @@ class EndpointSupervisor:
     async def start(self) -> None:
         """Listen for job starts and probe every supervised job already running."""
         self._tasks = TaskSet("endpoints")  # a stopped supervisor can start again
-        # Health probes hit every job's server: none may plant a cookie for the next.
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(3.0), trust_env=False, cookies=NoCookieJar()
-        )
         self._unlisten = self.bus.listen(self._on_event)
         for job_id in await self.db.run(_active_supervised):
             self._probe(job_id)
@@ -256,10 +252,19 @@ class EndpointSupervisor:
         """Loopback, or a node of the engine the executor hands jobs to (never another host)."""
         return is_loopback(host) or (self.hosts is not None and self.hosts.serves_from(host))
 
+    def _http(self) -> httpx.AsyncClient:
+        # Made at the first probe, not at start: a client costs the server's
+        # start its TLS context (the loop answers no request meanwhile).
+        if self._client is None:
+            # Health probes hit every job's server: none may plant a cookie for the next.
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(3.0), trust_env=False, cookies=NoCookieJar()
+            )
+        return self._client
+
     async def _healthy(self, url: str) -> tuple[bool, str]:
-        assert self._client is not None, "start() first"
         try:
-            response = await self._client.get(url)
+            response = await self._http().get(url)
         except httpx.HTTPError as e:
             return False, f"health check failed: {e}"
         if response.status_code == 200:

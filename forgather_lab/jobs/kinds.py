@@ -9,8 +9,9 @@ packages add theirs through the ``forgather_lab.job_kinds`` entry points.
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -174,11 +175,28 @@ def builtin_kinds(usable_gpus: Callable[[], int] | None = None) -> list[JobKind]
     ]
 
 
+def _plug_in_kinds() -> Iterator[JobKind]:
+    """The kinds named by the ``forgather_lab.job_kinds`` entry points that load."""
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = ep.load()
+            kind = loaded() if isinstance(loaded, type) else loaded
+        except Exception:
+            log.exception("could not load job kind %r from %s", ep.name, ep.value)
+            continue
+        if not isinstance(kind, JobKind):
+            log.error("entry point %s = %s is not a JobKind; skipped", ep.name, ep.value)
+            continue
+        yield kind
+
+
 class JobKinds:
     """The kinds a runtime knows, by name."""
 
-    def __init__(self, kinds: list[JobKind]) -> None:
+    def __init__(self, kinds: list[JobKind], *, plug_ins: bool = False) -> None:
         self._kinds = {kind.name: kind for kind in kinds}
+        self._plug_ins_pending = plug_ins
+        self._lock = threading.Lock()
 
     @classmethod
     def load(
@@ -186,32 +204,29 @@ class JobKinds:
     ) -> JobKinds:
         """The built-in kinds, ``extra`` ones, and every ``forgather_lab.job_kinds`` entry point.
 
-        An entry point names a ``JobKind`` subclass (built with no arguments)
-        or an instance; one that fails to load is logged and skipped, so a
-        broken plug-in cannot take the server down.
+        The entry points are read at the first look-up, not here: reading them
+        scans every installed distribution, and server start need not (issue 19).
+        One that fails to load is logged and skipped, so a broken plug-in cannot
+        take the server down.
         """
-        kinds = [*builtin_kinds(usable_gpus), *extra]
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            try:
-                loaded = ep.load()
-                kind = loaded() if isinstance(loaded, type) else loaded
-            except Exception:
-                log.exception("could not load job kind %r from %s", ep.name, ep.value)
-                continue
-            if not isinstance(kind, JobKind):
-                log.error("entry point %s = %s is not a JobKind; skipped", ep.name, ep.value)
-                continue
-            kinds.append(kind)
-        return cls(kinds)
+        return cls([*builtin_kinds(usable_gpus), *extra], plug_ins=True)
+
+    def _by_name(self) -> dict[str, JobKind]:
+        if self._plug_ins_pending:
+            with self._lock:  # look-ups come from the loop and from worker threads
+                if self._plug_ins_pending:
+                    self._kinds.update((kind.name, kind) for kind in _plug_in_kinds())
+                    self._plug_ins_pending = False
+        return self._kinds
 
     def names(self) -> list[str]:
         """Every kind's name, sorted."""
-        return sorted(self._kinds)
+        return sorted(self._by_name())
 
     def get(self, job_type: str) -> JobKind:
         """The kind named ``job_type``; 400 listing the known ones if there is none."""
         try:
-            return self._kinds[job_type]
+            return self._by_name()[job_type]
         except KeyError:
             raise BadRequest(
                 f"Unknown job_type {job_type!r}; expected one of {', '.join(self.names())}"

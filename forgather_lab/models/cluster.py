@@ -7,13 +7,14 @@ is validated into them before anything of it is believed.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from .base import Model
 from .gpus import DescribeGpu
 from .jobs import CreateJob
 
 
-class ProbeVersions(BaseModel):
+class ProbeVersions(Model):
     """What multi-node training needs to agree on; null where a package is absent."""
 
     forgather_lab: str | None = None
@@ -25,7 +26,7 @@ class ProbeVersions(BaseModel):
     transformers: str | None = None
 
 
-class ProbeInterface(BaseModel):
+class ProbeInterface(Model):
     """One IPv4 interface of a node (to pick NCCL_SOCKET_IFNAME from)."""
 
     name: str
@@ -33,7 +34,7 @@ class ProbeInterface(BaseModel):
     netmask: str | None = None
 
 
-class DescribeProbe(BaseModel):
+class DescribeProbe(Model):
     """A node's pre-flight probe, computed once at its start."""
 
     versions: ProbeVersions
@@ -42,14 +43,14 @@ class DescribeProbe(BaseModel):
     memory_gb: float | None = Field(None, description="total memory in GiB")
 
 
-class GpuSummary(BaseModel):
+class GpuSummary(Model):
     """A node's cards: how many, and how many no job holds and no policy keeps closed."""
 
     total: int = 0
     idle: int = 0
 
 
-class DescribeMember(BaseModel):
+class DescribeMember(Model):
     """One node as this node knows it."""
 
     node_id: str
@@ -67,7 +68,7 @@ class DescribeMember(BaseModel):
     gpus: GpuSummary = Field(default_factory=GpuSummary)
 
 
-class DescribeCluster(BaseModel):
+class DescribeCluster(Model):
     """``GET /cluster``: standalone, ``enabled`` is false and this node is alone."""
 
     enabled: bool
@@ -78,7 +79,7 @@ class DescribeCluster(BaseModel):
     message: str | None = Field(None, description="why cluster mode is not working, if it is not")
 
 
-class MemberTable(BaseModel):
+class MemberTable(Model):
     """What a node's inter-node listener answers to a pull: itself, fresh, and whom it knows."""
 
     cluster: str
@@ -92,7 +93,7 @@ class ClusterGpu(DescribeGpu):
     node_id: str
 
 
-class ClusterGpuNode(BaseModel):
+class ClusterGpuNode(Model):
     """One node of ``GET /cluster/gpus``: whether its cards could be read, and why not."""
 
     node_id: str
@@ -103,14 +104,14 @@ class ClusterGpuNode(BaseModel):
     message: str | None = None
 
 
-class ListClusterGpus(BaseModel):
+class ListClusterGpus(Model):
     """``GET /cluster/gpus``: every reachable node's cards, each with its ``node_id``."""
 
     gpus: list[ClusterGpu]
     nodes: list[ClusterGpuNode]
 
 
-class PeerLatency(BaseModel):
+class PeerLatency(Model):
     """Round trips to one peer's listener, warm-up samples left out (milliseconds)."""
 
     min_ms: float
@@ -119,7 +120,7 @@ class PeerLatency(BaseModel):
     samples: int
 
 
-class PeerNetwork(BaseModel):
+class PeerNetwork(Model):
     """The network probe's result for one peer."""
 
     node_id: str
@@ -131,7 +132,7 @@ class PeerNetwork(BaseModel):
     message: str | None = Field(None, description="why the peer could not be measured")
 
 
-class DescribeNetwork(BaseModel):
+class DescribeNetwork(Model):
     """``GET /cluster/network``: the last probe of every peer (cached until the next refresh)."""
 
     peers: list[PeerNetwork]
@@ -141,7 +142,7 @@ class DescribeNetwork(BaseModel):
 # -- one pool: a peer's jobs (inter-node only) -----------------------------------
 
 
-class ClusterCaller(BaseModel):
+class ClusterCaller(Model):
     """Who a forwarded request acts for, as the node that took it authenticated them."""
 
     name: str
@@ -149,20 +150,20 @@ class ClusterCaller(BaseModel):
     node_id: str = Field(description="the node the request came in on")
 
 
-class PeerEnqueue(BaseModel):
+class PeerEnqueue(Model):
     """``POST /peer/v1/jobs``: queue ``request`` here for ``caller`` (its owner)."""
 
     request: CreateJob
     caller: ClusterCaller
 
 
-class PeerAct(BaseModel):
+class PeerAct(Model):
     """A forwarded change to a job (control, cancel): done for ``caller``, if they may."""
 
     caller: ClusterCaller
 
 
-class PeerLog(BaseModel):
+class PeerLog(Model):
     """A piece of a job's log from byte ``offset`` (base64: logs need not be UTF-8)."""
 
     data: str
@@ -171,7 +172,7 @@ class PeerLog(BaseModel):
     running: bool = Field(description="whether more may come (the job is not over)")
 
 
-class NodeLoad(BaseModel):
+class NodeLoad(Model):
     """How soon a node could start a job: its usable and idle GPUs and its queue."""
 
     node_id: str

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import ApiModel
+from .base import ApiModel, Model
 
 #: A network interface name as Linux allows it (IFNAMSIZ 16, no '/' or blanks).
 IfaceName = Annotated[str, Field(min_length=1, max_length=15, pattern=r"^[A-Za-z0-9_.:@-]+$")]
@@ -59,7 +59,7 @@ class CreateClusterJob(ApiModel):
     )
 
 
-class DescribeRendezvous(BaseModel):
+class DescribeRendezvous(Model):
     """Where the ranks meet: the rdzv node's advertised address and the port."""
 
     node_id: str
@@ -67,7 +67,7 @@ class DescribeRendezvous(BaseModel):
     port: int
 
 
-class DescribeClusterRank(BaseModel):
+class DescribeClusterRank(Model):
     """One node's torchrun: the job queued there and its status."""
 
     rank: int = Field(description="the node rank (torchrun --node-rank)")
@@ -78,7 +78,7 @@ class DescribeClusterRank(BaseModel):
     status: ClusterJobStatus
 
 
-class DescribeClusterJob(BaseModel):
+class DescribeClusterJob(Model):
     """A multi-node job: its ranks, where they meet and the status rolled up from theirs.
 
     The rollup takes the first of failed > running (``unknown`` counts as running:
@@ -98,7 +98,7 @@ class DescribeClusterJob(BaseModel):
     ranks: list[DescribeClusterRank]
 
 
-class ListClusterJobs(BaseModel):
+class ListClusterJobs(Model):
     """``GET /cluster/jobs``: every bundle this node or a reachable peer keeps, newest first."""
 
     jobs: list[DescribeClusterJob]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, RootModel
+from pydantic import Field
 
-from .base import ApiModel
+from .base import ApiModel, Model, Root
 from .jobs import MAX_INT64, JobStatus, KillResult
 
 #: Steps and ids are stored as SQLite integers: bounded here, so a bigger one is a 400.
@@ -15,7 +15,7 @@ Step = Annotated[int, Field(ge=0, le=MAX_INT64)]
 TrainerCommand = Literal["save", "stop", "save-stop", "abort"]
 
 
-class DescribeCommand(BaseModel):
+class DescribeCommand(Model):
     """A control command queued for a job's trainer."""
 
     id: int
@@ -26,7 +26,7 @@ class DescribeCommand(BaseModel):
     acknowledged_at: float | None = Field(description="taken by the training loop")
 
 
-class ControlResult(RootModel[DescribeCommand | KillResult]):
+class ControlResult(Root[DescribeCommand | KillResult]):
     """``save|stop|save-stop|abort``: the queued command; ``kill|force-kill``: what the kill did.
 
     One documented response for one route whose answer depends on the action;
@@ -34,7 +34,7 @@ class ControlResult(RootModel[DescribeCommand | KillResult]):
     """
 
 
-class Checkpoint(BaseModel):
+class Checkpoint(Model):
     """The last checkpoint a trainer reported."""
 
     path: str | None
@@ -42,14 +42,14 @@ class Checkpoint(BaseModel):
     time: float | None
 
 
-class EvalResult(BaseModel):
+class EvalResult(Model):
     """The last evaluation a trainer reported."""
 
     step: int
     metrics: dict[str, float | None]
 
 
-class TrainerStatus(BaseModel):
+class TrainerStatus(Model):
     """What the trainer reported last, folded from its records (nulls until it reports).
 
     Kept per job in the state database and published as ``job_progress``'s
@@ -83,7 +83,7 @@ class DescribeTrainerStatus(TrainerStatus):
     commands: list[DescribeCommand] = Field(description="latest commands, newest first")
 
 
-class DescribeInlineProgress(BaseModel):
+class DescribeInlineProgress(Model):
     """``GET /jobs/{id}/inline-progress``: what the job's log says (SimpleTuner's rules)."""
 
     job_id: str
@@ -92,7 +92,7 @@ class DescribeInlineProgress(BaseModel):
     progress: float | None = Field(description="percent from 'step N/M' or 'epoch N/M'")
 
 
-class MetricsQuery(BaseModel):
+class MetricsQuery(Model):
     """``GET /jobs/{id}/metrics``."""
 
     names: str | None = Field(None, description="comma-separated metric names (default: all)")
@@ -102,13 +102,13 @@ class MetricsQuery(BaseModel):
     )
 
 
-class ListMetrics(BaseModel):
+class ListMetrics(Model):
     """Metric series as ``[step, value]`` pairs (value null where NaN / inf was reported)."""
 
     series: dict[str, list[tuple[int, float | None]]]
 
 
-class EventsQuery(BaseModel):
+class EventsQuery(Model):
     """``GET /events``."""
 
     since: int | None = Field(None, ge=0, le=MAX_INT64, description="resume after this event id")
@@ -146,14 +146,14 @@ class ReportBatch(ApiModel):
     final: bool = False
 
 
-class PendingCommand(BaseModel):
+class PendingCommand(Model):
     """A command for the trainer."""
 
     id: int
     command: TrainerCommand
 
 
-class ReportReply(BaseModel):
+class ReportReply(Model):
     """What the callback answers: every command not yet acknowledged."""
 
     commands: list[PendingCommand]

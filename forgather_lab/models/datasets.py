@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import ApiModel
+from .base import ApiModel, Model
 
 #: Rows one ``/preview`` or ``/rows`` call of a dataset server answers, at most.
 MAX_ROWS_PER_CALL = 500
@@ -57,7 +57,7 @@ class CreateDatasetServer(ApiModel):
     )
 
 
-class DescribeDatasetServer(BaseModel):
+class DescribeDatasetServer(Model):
     """One registered dataset server and what it answers now."""
 
     id: str
@@ -77,13 +77,13 @@ class DescribeDatasetServer(BaseModel):
     message: str | None = Field(None, description="why it is not ready, when known")
 
 
-class ListDatasetServers(BaseModel):
+class ListDatasetServers(Model):
     """``GET /dataset-servers``: running dataset_server jobs and user-added servers."""
 
     servers: list[DescribeDatasetServer]
 
 
-class DeleteDatasetServerResult(BaseModel):
+class DeleteDatasetServerResult(Model):
     """``DELETE /dataset-servers/{id}``."""
 
     id: str

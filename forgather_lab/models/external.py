@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import ApiModel
+from .base import ApiModel, Model
 from .jobs import MAX_INT64, DescribeJob
 
 #: The job type of a trainer that registered itself (never queued, never dispatched).
@@ -30,7 +30,7 @@ class RegisterExternal(ApiModel):
     python: str | None = Field(None, max_length=50, description="the interpreter's version")
 
 
-class ExternalRegistration(BaseModel):
+class ExternalRegistration(Model):
     """The registered job and its callback token (shown once; the server keeps its hash).
 
     The reporter then posts to ``/jobs/{id}/callback`` with ``Authorization:
@@ -54,7 +54,7 @@ class EndExternal(ApiModel):
 # -- the Jupyter server's config file -----------------------------------------
 
 
-class DescribeServerConfig(BaseModel):
+class DescribeServerConfig(Model):
     """``POST /server-config``: where the config file is (created from a template if missing)."""
 
     path: str = Field(description="absolute path of jupyter_server_config.py")
@@ -66,7 +66,7 @@ class DescribeServerConfig(BaseModel):
     size: int = Field(description="bytes")
 
 
-class ServerConfigContent(BaseModel):
+class ServerConfigContent(Model):
     """``GET /server-config/content``: the file's text."""
 
     path: str

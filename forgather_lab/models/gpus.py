@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import ApiModel
+from .base import ApiModel, Model
 
 
-class DescribeGpuProcess(BaseModel):
+class DescribeGpuProcess(Model):
     pid: int
     job_id: str | None
     used_memory: int | None = None
     kind: str = "compute"
 
 
-class DescribeGpu(BaseModel):
+class DescribeGpu(Model):
     """One card: telemetry, policy and who runs on it."""
 
     index: int
@@ -33,18 +33,18 @@ class DescribeGpu(BaseModel):
     simulated: bool
 
 
-class ListGpus(BaseModel):
+class ListGpus(Model):
     gpus: list[DescribeGpu]
     backend: str
     simulated: bool
 
 
-class DescribeGpuPolicy(BaseModel):
+class DescribeGpuPolicy(Model):
     disabled: bool
     min_priority: int
 
 
-class ListGpuPolicies(BaseModel):
+class ListGpuPolicies(Model):
     """Policies by GPU index (as a string key, JSON objects have string keys)."""
 
     policies: dict[str, DescribeGpuPolicy]
@@ -63,7 +63,7 @@ class KillGpuProcesses(ApiModel):
     confirmed: bool
 
 
-class KillGpuResult(BaseModel):
+class KillGpuResult(Model):
     pids: list[int]
     killed: list[int]
     failed: list[int]

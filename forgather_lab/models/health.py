@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from .base import Model
 
 
-class DescribeHealth(BaseModel):
+class DescribeHealth(Model):
     """``GET /forgather/api/health``."""
 
     status: Literal["ok", "error"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, RootModel, WithJsonSchema, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
-from .base import ApiModel
+from .base import ApiModel, Model, Root
 from .jobs import Argv, Environment, JobStatus, check_command_size
 
 
@@ -66,7 +66,7 @@ class EndpointState(StrEnum):
     STOPPED = "stopped"
 
 
-class DescribeEndpoint(BaseModel):
+class DescribeEndpoint(Model):
     """Where a long-running job (inference, TensorBoard) answers, and whether it is ready."""
 
     job_id: str
@@ -80,25 +80,25 @@ class DescribeEndpoint(BaseModel):
     message: str | None = None
 
 
-class ListEndpoints(BaseModel):
+class ListEndpoints(Model):
     """``GET /inference/servers``."""
 
     servers: list[DescribeEndpoint]
 
 
-class ProxyQuery(BaseModel):
+class ProxyQuery(Model):
     """``?base=`` of the inference proxy."""
 
     base: str = Field(description="the upstream API base URL, e.g. http://127.0.0.1:8137/v1")
 
 
-class OpenAIReply(BaseModel):
+class OpenAIReply(Model):
     """Whatever the upstream answered (OpenAI-compatible JSON or an SSE stream)."""
 
     model_config = {"extra": "allow"}
 
 
-class PresetSummary(BaseModel):
+class PresetSummary(Model):
     """One generation preset in the list."""
 
     name: str
@@ -106,13 +106,13 @@ class PresetSummary(BaseModel):
     shadowed: bool = Field(False, description="bundled, but a user preset of that name wins")
 
 
-class ListPresets(BaseModel):
+class ListPresets(Model):
     """``GET /generation-configs``."""
 
     presets: list[PresetSummary]
 
 
-class DescribePreset(BaseModel):
+class DescribePreset(Model):
     """One preset: the generation parameters it sets."""
 
     name: str
@@ -135,7 +135,7 @@ _SAVE_PRESET_SCHEMA = {
 }
 
 
-class SavePreset(RootModel[Annotated[dict[str, Any], WithJsonSchema(_SAVE_PRESET_SCHEMA)]]):
+class SavePreset(Root[Annotated[dict[str, Any], WithJsonSchema(_SAVE_PRESET_SCHEMA)]]):
     """``PUT /generation-configs/{name}``: the generation parameters as the body.
 
     ``{"temperature": 0.7, "top_p": 0.9}``, as Forgather's own API takes them
@@ -156,7 +156,7 @@ class SavePreset(RootModel[Annotated[dict[str, Any], WithJsonSchema(_SAVE_PRESET
         return dict(inner)
 
 
-class DeletePresetResult(BaseModel):
+class DeletePresetResult(Model):
     """What deleting a user preset did."""
 
     name: str

@@ -6,9 +6,9 @@ import os
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
-from .base import ApiModel
+from .base import ApiModel, Model
 
 #: The largest integer the state database stores (SQLite's signed 64-bit INTEGER).
 MAX_INT64 = 2**63 - 1
@@ -269,7 +269,7 @@ class CommandParams(ApiModel):
         return self
 
 
-class DescribeJob(BaseModel):
+class DescribeJob(Model):
     """A job record, from enqueue to the end."""
 
     id: str
@@ -326,7 +326,7 @@ class DescribeJob(BaseModel):
     )
 
 
-class JobTransition(BaseModel):
+class JobTransition(Model):
     """One step of a job's life: when, to which status, on which attempt, and why."""
 
     at: float
@@ -335,14 +335,14 @@ class JobTransition(BaseModel):
     reason: str | None = None
 
 
-class JobHistory(BaseModel):
+class JobHistory(Model):
     """``GET /jobs/{id}/history``: every transition, oldest first."""
 
     job_id: str
     transitions: list[JobTransition]
 
 
-class JobsNode(BaseModel):
+class JobsNode(Model):
     """One node of ``GET /jobs?scope=cluster``: whether its jobs could be read, and why not."""
 
     node_id: str
@@ -353,7 +353,7 @@ class JobsNode(BaseModel):
     message: str | None = None
 
 
-class ListJobs(BaseModel):
+class ListJobs(Model):
     """A page of jobs."""
 
     jobs: list[DescribeJob]
@@ -386,7 +386,7 @@ class ListJobsQuery(ApiModel):
     )
 
 
-class DescribeScheduler(BaseModel):
+class DescribeScheduler(Model):
     """Whether the scheduler dispatches, and what it holds."""
 
     enabled: bool
@@ -400,7 +400,7 @@ class UpdateScheduler(ApiModel):
     enabled: bool
 
 
-class KillResult(BaseModel):
+class KillResult(Model):
     """What a kill did."""
 
     job: DescribeJob
@@ -409,7 +409,7 @@ class KillResult(BaseModel):
     lingering: list[int]
 
 
-class CleanupResult(BaseModel):
+class CleanupResult(Model):
     """``POST /jobs/cleanup`` and ``POST /jobs/gc``."""
 
     removed: int

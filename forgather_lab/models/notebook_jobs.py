@@ -6,9 +6,9 @@ import json
 import keyword
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
-from .base import ApiModel
+from .base import ApiModel, Model
 
 #: The parameters of one job, as JSON, in bytes: they travel in the job's argv.
 MAX_PARAMETERS_BYTES = 64 * 1024
@@ -60,7 +60,7 @@ class NotebookParams(ApiModel):
         return value
 
 
-class ExecutedNotebook(BaseModel):
+class ExecutedNotebook(Model):
     """``GET /jobs/{id}/notebook``: the notebook as the job has executed it so far (nbformat 4).
 
     Written by the job after each cell, so while it runs the cells up to the

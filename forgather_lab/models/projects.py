@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import ApiModel
+from .base import ApiModel, Model
 
 # -- queries ---------------------------------------------------------------------------
 
@@ -134,20 +134,20 @@ class DeletePath(ApiModel):
 # -- replies ---------------------------------------------------------------------------
 
 
-class SearchRoot(BaseModel):
+class SearchRoot(Model):
     path: str
     lab_path: str | None
     source: Literal["config", "user"]
     exists: bool
 
 
-class ListSearchRoots(BaseModel):
+class ListSearchRoots(Model):
     """``GET /search-roots``."""
 
     search_roots: list[SearchRoot]
 
 
-class ProjectSummary(BaseModel):
+class ProjectSummary(Model):
     """A project row; ``error`` says why its meta.yaml could not be read."""
 
     path: str
@@ -160,7 +160,7 @@ class ProjectSummary(BaseModel):
     error: str | None
 
 
-class WorkspaceNode(BaseModel):
+class WorkspaceNode(Model):
     name: str
     description: str
     path: str
@@ -170,7 +170,7 @@ class WorkspaceNode(BaseModel):
     workspaces: list[WorkspaceNode]
 
 
-class ListProjects(BaseModel):
+class ListProjects(Model):
     """``GET /projects``: workspaces (nested) and the Unaffiliated projects."""
 
     root_dir: str | None
@@ -187,31 +187,31 @@ class DescribeProject(ProjectSummary):
     has_readme: bool
 
 
-class DescribeReadme(BaseModel):
+class DescribeReadme(Model):
     path: str | None
     lab_path: str | None
     markdown: str
 
 
-class TemplateEntry(BaseModel):
+class TemplateEntry(Model):
     name: str
     path: str | None
     lab_path: str | None
 
 
-class TemplateGroup(BaseModel):
+class TemplateGroup(Model):
     group: str
     root: str | None = None
     templates: list[TemplateEntry]
 
 
-class ListTemplates(BaseModel):
+class ListTemplates(Model):
     """``GET /project/templates``."""
 
     groups: list[TemplateGroup]
 
 
-class DescribeTemplatePaths(BaseModel):
+class DescribeTemplatePaths(Model):
     project_dir: str
     templates_dir: str
     configs_dir: str
@@ -219,7 +219,7 @@ class DescribeTemplatePaths(BaseModel):
     search_path: list[str]
 
 
-class DescribeConfigSource(BaseModel):
+class DescribeConfigSource(Model):
     path: str | None
     lab_path: str | None
     config: str
@@ -227,7 +227,7 @@ class DescribeConfigSource(BaseModel):
     mtime: float
 
 
-class DescribeRenderedConfig(BaseModel):
+class DescribeRenderedConfig(Model):
     """``GET /config/pp``; ``ignored`` are stored overrides the schema no longer has."""
 
     config: str
@@ -236,20 +236,20 @@ class DescribeRenderedConfig(BaseModel):
     ignored: list[str]
 
 
-class GraphNode(BaseModel):
+class GraphNode(Model):
     id: str
     root: bool
     path: str | None
     lab_path: str | None
 
 
-class GraphEdge(BaseModel):
+class GraphEdge(Model):
     source: str
     target: str
     kind: Literal["extends", "include", "import", "reference"]
 
 
-class DescribeTemplateGraph(BaseModel):
+class DescribeTemplateGraph(Model):
     """``GET /config/trefs``: nodes + edges (json) or ``dot``."""
 
     config: str
@@ -259,12 +259,12 @@ class DescribeTemplateGraph(BaseModel):
     dot: str | None = None
 
 
-class ListConfigTemplates(BaseModel):
+class ListConfigTemplates(Model):
     config: str
     templates: list[TemplateEntry]
 
 
-class DescribeConfigMeta(BaseModel):
+class DescribeConfigMeta(Model):
     config: str
     path: str | None
     lab_path: str | None
@@ -280,7 +280,7 @@ class DescribeConfigMeta(BaseModel):
     not_runnable: str | None = Field(None, description="why Run is not offered, when it is not")
 
 
-class ResolvedJob(BaseModel):
+class ResolvedJob(Model):
     """A config's resolved ``job`` block; ``argv`` is the single-process command line.
 
     Not ``DescribeJob``: that name is the job record's (``models/jobs.py``), and
@@ -302,13 +302,13 @@ class ResolvedJob(BaseModel):
     config_class: str = Field("", description="meta.config_class of the config (may be empty)")
 
 
-class OutputCounts(BaseModel):
+class OutputCounts(Model):
     runs: int
     checkpoints: int
     evaluations: int
 
 
-class DescribeOutputDir(BaseModel):
+class DescribeOutputDir(Model):
     config: str
     output_dir: str | None
     lab_path: str | None
@@ -325,7 +325,7 @@ class DescribeOutputDir(BaseModel):
     )
 
 
-class DynamicArg(BaseModel):
+class DynamicArg(Model):
     name: str
     type: Literal["int", "float", "str", "bool", "path"]
     default: Any
@@ -334,20 +334,20 @@ class DynamicArg(BaseModel):
     action: Literal["store_true", "store_false"] | None
 
 
-class DescribeDynamicArgs(BaseModel):
+class DescribeDynamicArgs(Model):
     config: str
     args: list[DynamicArg]
     values: dict[str, Any]
     ignored: list[str]
 
 
-class DescribeOverrides(BaseModel):
+class DescribeOverrides(Model):
     project_dir: str
     config: str
     values: dict[str, Any]
 
 
-class DescribeTemplateSource(BaseModel):
+class DescribeTemplateSource(Model):
     """``GET /template/source`` (the mtime is also in the ``X-Mtime`` header)."""
 
     path: str | None
@@ -356,33 +356,33 @@ class DescribeTemplateSource(BaseModel):
     mtime: float
 
 
-class SavedTemplateSource(BaseModel):
+class SavedTemplateSource(Model):
     path: str | None
     lab_path: str | None
     mtime: float
 
 
-class CreatedWorkspace(BaseModel):
+class CreatedWorkspace(Model):
     workspace_dir: str
     lab_path: str | None
 
 
-class CreatedProject(BaseModel):
+class CreatedProject(Model):
     project_dir: str
     lab_path: str | None
 
 
-class CreatedTemplate(BaseModel):
+class CreatedTemplate(Model):
     path: str
     lab_path: str | None
     kind: Literal["config", "template"]
 
 
-class Deleted(BaseModel):
+class Deleted(Model):
     deleted: str
 
 
-class ModelOutput(BaseModel):
+class ModelOutput(Model):
     output_dir: str
     lab_path: str | None
     configs: list[str]
@@ -390,13 +390,13 @@ class ModelOutput(BaseModel):
     counts: OutputCounts
 
 
-class ListModels(BaseModel):
+class ListModels(Model):
     """``GET /project/models``: one row per distinct output_dir."""
 
     models: list[ModelOutput]
 
 
-class Run(BaseModel):
+class Run(Model):
     name: str
     path: str
     lab_path: str | None
@@ -405,11 +405,11 @@ class Run(BaseModel):
     has_tty: bool
 
 
-class ListRuns(BaseModel):
+class ListRuns(Model):
     runs: list[Run]
 
 
-class Checkpoint(BaseModel):
+class Checkpoint(Model):
     name: str
     path: str
     lab_path: str | None
@@ -419,11 +419,11 @@ class Checkpoint(BaseModel):
     saved_at: float | str | None
 
 
-class ListCheckpoints(BaseModel):
+class ListCheckpoints(Model):
     checkpoints: list[Checkpoint]
 
 
-class Evaluation(BaseModel):
+class Evaluation(Model):
     name: str
     path: str
     lab_path: str | None
@@ -431,11 +431,11 @@ class Evaluation(BaseModel):
     results: dict[str, Any] | None
 
 
-class ListEvaluations(BaseModel):
+class ListEvaluations(Model):
     evaluations: list[Evaluation]
 
 
-class DescribeRunSummary(BaseModel):
+class DescribeRunSummary(Model):
     run_dir: str
     points: int
     malformed_lines: int
@@ -447,7 +447,7 @@ class DescribeRunSummary(BaseModel):
     perplexity: float | None
 
 
-class DescribeRunTty(BaseModel):
+class DescribeRunTty(Model):
     run_dir: str
     size_bytes: int
     truncated: bool

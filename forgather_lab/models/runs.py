@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import ApiModel
+from .base import ApiModel, Model
 from .jobs import JobStatus
 
 #: Bounds on one compare request (the Lab asks for far less).
@@ -18,7 +18,7 @@ MAX_COMPARE_POINTS = 10_000
 # -- provenance ----------------------------------------------------------------
 
 
-class GitProvenance(BaseModel):
+class GitProvenance(Model):
     """The repository the job's working directory is in, at dispatch."""
 
     root: str = Field(description="the work tree's top directory")
@@ -34,21 +34,21 @@ class GitProvenance(BaseModel):
     )
 
 
-class PackageVersion(BaseModel):
+class PackageVersion(Model):
     """One installed distribution."""
 
     name: str
     version: str
 
 
-class HostProvenance(BaseModel):
+class HostProvenance(Model):
     """The machine the job ran on."""
 
     hostname: str
     platform: str
 
 
-class GpuIdentity(BaseModel):
+class GpuIdentity(Model):
     """A card the job was given."""
 
     index: int
@@ -56,7 +56,7 @@ class GpuIdentity(BaseModel):
     uuid: str
 
 
-class ConfigProvenance(BaseModel):
+class ConfigProvenance(Model):
     """What a config job was made from."""
 
     project_dir: str
@@ -66,7 +66,7 @@ class ConfigProvenance(BaseModel):
     rendered_truncated: bool = False
 
 
-class DescribeProvenance(BaseModel):
+class DescribeProvenance(Model):
     """``GET /jobs/{id}/provenance``: how a run was made, captured when it started."""
 
     job_id: str
@@ -139,7 +139,7 @@ class CompareQuery(ApiModel):
     )
 
 
-class CompareMetrics(BaseModel):
+class CompareMetrics(Model):
     """Each job's curves, downsampled (LTTB, first / last point and extremes kept)."""
 
     series: dict[str, dict[str, list[tuple[int | float, float]]]] = Field(
@@ -170,7 +170,7 @@ class RunsQuery(ApiModel):
     limit: int = Field(500, ge=1, le=5000)
 
 
-class MetricSummary(BaseModel):
+class MetricSummary(Model):
     """A metric of one run: its last reported value and its range."""
 
     last: float | None = Field(description="the value at the highest step")
@@ -179,7 +179,7 @@ class MetricSummary(BaseModel):
     max: float | None
 
 
-class RunRow(BaseModel):
+class RunRow(Model):
     """One job of a project or config."""
 
     id: str
@@ -199,7 +199,7 @@ class RunRow(BaseModel):
     metrics: dict[str, MetricSummary]
 
 
-class ListRunsTable(BaseModel):
+class ListRunsTable(Model):
     """``GET /runs``: newest first."""
 
     runs: list[RunRow]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from .base import ApiModel
+from .base import ApiModel, Model
 from .jobs import JobStatus
 
 NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -34,7 +34,7 @@ class SetServiceEnabled(ApiModel):
     enabled: bool
 
 
-class DescribeService(BaseModel):
+class DescribeService(Model):
     """A configured service and what is running for it."""
 
     type: str
@@ -55,20 +55,20 @@ class DescribeService(BaseModel):
     message: str | None = Field(None, description="why the service could not start, if so")
 
 
-class ListServices(BaseModel):
+class ListServices(Model):
     """``GET /services``."""
 
     services: list[DescribeService]
 
 
-class DeleteServiceResult(BaseModel):
+class DeleteServiceResult(Model):
     """What a delete did."""
 
     deleted: bool
     stopped_job_id: str | None = None
 
 
-class ServiceKind(BaseModel):
+class ServiceKind(Model):
     """A service kind the Lab has a launch dialog for."""
 
     # ``schema`` on the wire; the attribute cannot be called that (BaseModel.schema).
@@ -86,7 +86,7 @@ class ServiceKind(BaseModel):
     requested_gpus: int = Field(description="GPUs a service of this kind reserves by default")
 
 
-class ListServiceKinds(BaseModel):
+class ListServiceKinds(Model):
     """``GET /services/kinds``."""
 
     kinds: list[ServiceKind]
