@@ -13,7 +13,7 @@ upstream's ``Set-Cookie``, and the pooled client keeps no cookies (see
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import ClassVar
 
 import httpx
@@ -81,18 +81,8 @@ async def pass_through(
         content_type = upstream.headers.get("content-type", "application/octet-stream")
         for name, value in response_headers(upstream):
             handler.set_header(name, value)
-        if "text/event-stream" in content_type:
-            handler.set_header("X-Accel-Buffering", "no")  # and tell reverse proxies too
-        _send_immediately(handler)
-        try:
-            async for chunk in upstream.aiter_raw():
-                handler.write(chunk)
-                await handler.flush()
-        except StreamClosedError:
-            return  # the browser went away (Stop): leaving closes the upstream too
-        except UpstreamBrokeOff as e:
-            # Headers are sent; all we can do is end the response where it broke.
-            handler.log.warning("upstream %s broke off: %s", request.url.split("?")[0], e)
+        if not await _relay(handler, upstream.aiter_raw(), content_type, request.url):
+            return
     handler.finish(set_content_type=content_type)
 
 
@@ -120,20 +110,28 @@ async def stream_to_client(
             handler.set_header(name, value)
         if rewrite is not None:
             handler.write(rewrite(await _read_page(upstream, request.url)))
-        else:
-            if "text/event-stream" in content_type:
-                handler.set_header("X-Accel-Buffering", "no")  # and tell reverse proxies too
-            _send_immediately(handler)
-            try:
-                async for chunk in upstream.aiter_raw():
-                    handler.write(chunk)
-                    await handler.flush()
-            except StreamClosedError:
-                return  # the browser went away (Stop): leaving closes the upstream too
-            except httpx.HTTPError as e:
-                # Headers are sent; all we can do is end the response where it broke.
-                handler.log.warning("upstream %s broke off: %s", request.url.split("?")[0], e)
+        elif not await _relay(handler, upstream.aiter_raw(), content_type, request.url):
+            return
     handler.finish(set_content_type=content_type)
+
+
+async def _relay(
+    handler: ForgatherHandler, chunks: AsyncIterator[bytes], content_type: str, url: str
+) -> bool:
+    """Write and flush each upstream chunk as it comes; False if the browser went away."""
+    if "text/event-stream" in content_type:
+        handler.set_header("X-Accel-Buffering", "no")  # and tell reverse proxies too
+    _send_immediately(handler)
+    try:
+        async for chunk in chunks:
+            handler.write(chunk)
+            await handler.flush()
+    except StreamClosedError:
+        return False  # the browser went away (Stop): leaving closes the upstream too
+    except (httpx.HTTPError, UpstreamBrokeOff) as e:
+        # Headers are sent; all we can do is end the response where it broke.
+        handler.log.warning("upstream %s broke off: %s", url.split("?")[0], e)
+    return True
 
 
 def _send_immediately(handler: ForgatherHandler) -> None:
