@@ -76,25 +76,18 @@ def test_change_priorities_inline_and_move_to_top(page: Any, lab_server: LabServ
         assert panel.reason("prio-a").inner_text() == "scheduler paused"
 
         # Inline: click the priority, type, Enter saves; the queue reorders.
-        panel.priority_button("prio-c").click()
-        field = panel.priority_input("prio-c")
-        field.fill("5")
-        field.press("Enter")
+        panel.type_priority("prio-c", "5", "Enter")
         panel.wait_for_order(["prio-c", "prio-a", "prio-b"])
         assert api.job(ids[2])["priority"] == 5
         assert panel.position("prio-c") == "1"
 
         # Escape cancels; nothing is sent.
-        panel.priority_button("prio-a").click()
-        panel.priority_input("prio-a").fill("9")
-        panel.priority_input("prio-a").press("Escape")
+        panel.type_priority("prio-a", "9", "Escape")
         panel.priority_button("prio-a").wait_for()
         assert api.job(ids[0])["priority"] == 0
 
         # A value out of bounds is refused in place, with a message.
-        panel.priority_button("prio-a").click()
-        panel.priority_input("prio-a").fill("5000")
-        panel.priority_input("prio-a").press("Enter")
+        panel.type_priority("prio-a", "5000", "Enter")
         panel.queued_item("prio-a").get_by_role("alert").filter(has_text="-1000").wait_for()
         panel.priority_input("prio-a").press("Escape")
 
