@@ -80,6 +80,9 @@ class RayExecutor(RemoteExecutor):
         self._claimed_gpus = 0
         self._node_names: dict[str, str] = {}
         self._log_offsets: dict[str, int] = {}
+        # The poll loop, a watcher's end and a caller's own poll may copy at once; each copy
+        # reads the offset, awaits Ray, appends and moves the offset, so they take turns.
+        self._copying = asyncio.Lock()
         self._attempts: dict[str, int] = {}
 
     @property
@@ -148,6 +151,10 @@ class RayExecutor(RemoteExecutor):
 
     async def copy_log(self, job_id: str) -> None:
         """Append what Ray logged of the job since the last copy to its log (ours stays the log)."""
+        async with self._copying:
+            await self._copy_log(job_id)
+
+    async def _copy_log(self, job_id: str) -> None:
         external = self._ids.get(job_id)
         if external is None:
             return
