@@ -312,25 +312,37 @@ async def test_views_kept_between_passes_plan_as_fresh_ones_would(with_seqs: boo
     kept = dispatcher(pool, bus, enabled=False, reservation_after=1e9)
     jobs: dict[str, tuple[int, DescribeJob]] = {}  # id -> (seq, record)
     next_seq = 0
-    for step in range(60):
+    for step in range(90):
+        # One step in three only submits, without dependencies, which mostly grows the
+        # queue at its end (the kept view is extended), and now and then ahead of it.
+        only_submits = step % 3 == 2
         for _ in range(rng.randint(0, 4)):  # new submissions
             next_seq += 1
             deps = rng.sample(sorted(jobs), k=min(len(jobs), rng.randint(0, 2)))
             jobs[f"j{next_seq}"] = (
                 next_seq,
-                job(f"j{next_seq}", priority=rng.choice([0, 0, 5]), depends_on=deps),
+                job(
+                    f"j{next_seq}",
+                    priority=0 if only_submits else rng.choice([0, 0, 5]),
+                    depends_on=[] if only_submits else deps,
+                ),
             )
-        for job_id in rng.sample(sorted(jobs), k=min(len(jobs), rng.randint(0, 2))):
-            if rng.random() < 0.5:
-                del jobs[job_id]  # started or cancelled elsewhere
-            else:  # the store changed the record: a new object, maybe a new priority
-                seq, record = jobs[job_id]
-                jobs[job_id] = (seq, record.model_copy(update={"priority": rng.choice([0, 5])}))
-        pool.dependencies = {
-            d: rng.choice(["queued", "running", "done", "failed"])
-            for _, r in jobs.values()
-            for d in r.depends_on
-        }
+        if only_submits:
+            if rng.random() < 0.2:  # a submission ahead of the queue's end
+                next_seq += 1
+                jobs[f"j{next_seq}"] = (next_seq, job(f"j{next_seq}", priority=9))
+        else:
+            for job_id in rng.sample(sorted(jobs), k=min(len(jobs), rng.randint(0, 2))):
+                if rng.random() < 0.5:
+                    del jobs[job_id]  # started or cancelled elsewhere
+                else:  # the store changed the record: a new object, maybe a new priority
+                    seq, record = jobs[job_id]
+                    jobs[job_id] = (seq, record.model_copy(update={"priority": rng.choice([0, 5])}))
+            pool.dependencies = {
+                d: rng.choice(["queued", "running", "done", "failed"])
+                for _, r in jobs.values()
+                for d in r.depends_on
+            }
         ordered = sorted(jobs.values(), key=lambda e: (-e[1].priority, e[0]))
         pool.queued = [r for _, r in ordered]
         pool.seqs = [q for q, _ in ordered] if with_seqs else None

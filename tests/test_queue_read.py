@@ -48,6 +48,8 @@ def test_the_kept_queue_is_always_the_plain_query_s(tmp_path: Path) -> None:
                     "requeue",
                     "fresh-then-changed",
                     "rolled-back",
+                    "big-batch",
+                    "cancel-many",
                 ]
             )
             queued_ids = _plain(conn)
@@ -57,6 +59,17 @@ def test_the_kept_queue_is_always_the_plain_query_s(tmp_path: Path) -> None:
                     for k in range(rnd.randint(1, 4))
                 ]
                 repo.insert_many(conn, rows)
+            elif action == "big-batch":  # more than are put in one by one: one merge
+                rows = [
+                    repo.NewJob(f"b{i}.{k}", "command", rnd.randint(-2, 2), 0, {"argv": ["x"]})
+                    for k in range(rnd.randint(65, 90))
+                ]
+                repo.insert_many(conn, rows)
+            elif action == "cancel-many":  # some or more than are taken out one by one
+                gone = rnd.sample(queued_ids, k=min(len(queued_ids), rnd.choice([3, 70])))
+                conn.executemany(
+                    "UPDATE jobs SET status = 'cancelled' WHERE id = ?", [(g,) for g in gone]
+                )
             elif action == "claim":
                 assert repo.claim(conn, rnd.choice(queued_ids), [0])
             elif action == "priority":

@@ -58,6 +58,17 @@ class Snapshot:
     seqs: Sequence[int] | None = None
 
 
+@dataclass(frozen=True)
+class _Viewed:
+    """A pass's queue as it read it (copies) and the planner's view it made of it."""
+
+    queued: list[DescribeJob]
+    seqs: list[int]
+    dependencies: dict[str, str]
+    inflight: set[str]
+    views: list[QueuedJob]
+
+
 SnapshotReader = Callable[[], Awaitable[Snapshot]]
 Starter = Callable[[DescribeJob, list[int]], Awaitable[None]]
 #: (job id, reason): the jobs service's ``preempt`` and ``cancel_queued``.
@@ -115,6 +126,7 @@ class Dispatcher:
         self._starting: dict[str, tuple[DescribeJob, tuple[int, ...]]] = {}
         #: job id -> (record, seq, its dependencies' statuses, the planner's view of it).
         self._planned: dict[str, tuple[DescribeJob, int, tuple[str | None, ...], QueuedJob]] = {}
+        self._viewed: _Viewed | None = None  # the last pass's queue and its view, as given
         self._start_tasks: set[asyncio.Task[None]] = set()
         self.last_plan = Plan()
         self.passes = 0
@@ -250,10 +262,38 @@ class Dispatcher:
         """
         seqs = snap.seqs if snap.seqs is not None else range(len(snap.queued))
         deps = snap.dependencies
+        last, queued = self._viewed, snap.queued
+        n = len(last.queued) if last is not None else 0
+        if (
+            last is not None
+            and len(queued) >= n
+            and last.inflight == inflight.keys()
+            and last.dependencies == deps
+            # Compared in C, identity first: true when the queue only grew at its end,
+            # which is what submissions do to a paused (or full) pool's long queue.
+            and queued[:n] == last.queued
+            and list(seqs[:n]) == last.seqs
+        ):
+            out = last.views + self._views_of(queued[n:], seqs[n:], deps, inflight, self._planned)
+        else:
+            fresh: dict[str, tuple[DescribeJob, int, tuple[str | None, ...], QueuedJob]] = {}
+            out = self._views_of(queued, seqs, deps, inflight, fresh)
+            self._planned = fresh
+        self._viewed = _Viewed(list(queued), list(seqs), dict(deps), set(inflight), out)
+        return out
+
+    def _views_of(
+        self,
+        queued: Sequence[DescribeJob],
+        seqs: Sequence[int],
+        deps: Mapping[str, str],
+        inflight: Mapping[str, object],
+        fresh: dict[str, tuple[DescribeJob, int, tuple[str | None, ...], QueuedJob]],
+    ) -> list[QueuedJob]:
+        """The views of ``queued``, each kept from the last pass where it can be, into ``fresh``."""
         kept = self._planned
-        fresh: dict[str, tuple[DescribeJob, int, tuple[str | None, ...], QueuedJob]] = {}
         out: list[QueuedJob] = []
-        for job, seq in zip(snap.queued, seqs, strict=True):
+        for job, seq in zip(queued, seqs, strict=True):
             job_id = job.id
             if job_id in inflight:
                 continue
@@ -263,7 +303,6 @@ class Dispatcher:
                 entry = (job, seq, statuses, _queued(job, seq, statuses))
             fresh[job_id] = entry
             out.append(entry[3])
-        self._planned = fresh
         return out
 
     def _reasons_of(self, decided: Plan) -> dict[str, str]:
