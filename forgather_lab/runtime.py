@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import operator
 import os
 import time
 from pathlib import Path
@@ -81,7 +80,6 @@ from .webhooks import from_settings as webhooks_from_settings
 log = logging.getLogger("forgather_lab")
 
 SCHEDULER_KEY = "scheduler_enabled"
-_GPU_MEMORY = operator.attrgetter("gpu_memory")
 
 
 class Runtime:
@@ -405,11 +403,10 @@ class Runtime:
                 jobs_repo.dependency_statuses(conn),
             )
 
-        (queued, seqs), active, policies, dependencies = await self.db.run(read)
+        (queued, seqs, declared), active, policies, dependencies = await self.db.run(read)
         # Memory matters only to jobs that declare it; the driver is not asked otherwise.
-        # (A declared amount is at least 1 MiB; the test runs in C, once per pass.)
         memory: dict[int, tuple[int, int | None]] = {}
-        if any(map(_GPU_MEMORY, queued)):
+        if declared:
             for g in await asyncio.to_thread(self.backend.snapshot):
                 # Simulated cards offer their total; NVML's used memory already
                 # includes running jobs, so its free memory is the card's truth.

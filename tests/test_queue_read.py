@@ -25,7 +25,12 @@ def _fields(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
 
 
 def _kept(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
-    return [(j.id, j.priority, j.name) for j in repo.queued(conn)]
+    records, _, declared = repo.queued_with_seqs(conn)
+    (plain,) = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'queued' AND gpu_memory IS NOT NULL)"
+    ).fetchone()
+    assert declared == bool(plain)  # kept count of the queued jobs that declare GPU memory
+    return [(j.id, j.priority, j.name) for j in records]
 
 
 def test_the_kept_queue_is_always_the_plain_query_s(tmp_path: Path) -> None:
@@ -55,7 +60,14 @@ def test_the_kept_queue_is_always_the_plain_query_s(tmp_path: Path) -> None:
             queued_ids = _plain(conn)
             if action == "batch" or not queued_ids:
                 rows = [
-                    repo.NewJob(f"j{i}.{k}", "command", rnd.randint(-2, 2), 0, {"argv": ["x"]})
+                    repo.NewJob(
+                        f"j{i}.{k}",
+                        "command",
+                        rnd.randint(-2, 2),
+                        0,
+                        {"argv": ["x"]},
+                        gpu_memory=rnd.choice([None, None, None, 512]),
+                    )
                     for k in range(rnd.randint(1, 4))
                 ]
                 repo.insert_many(conn, rows)

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from ..errors import BadRequest
@@ -482,11 +482,13 @@ class _Queue:
     inserts: int  # new rows (those after ``last_seq``)
     last_seq: int
     entries: list[tuple[int, int, DescribeJob]]  # (-priority, seq, record), dispatch order
-    #: seq -> -priority of each entry: where it is in ``entries``, found by bisection.
-    keys: dict[int, int] = field(init=False)
+    #: seq -> its entry: where it is in ``entries``, found by bisection.
+    by_seq: dict[int, tuple[int, int, DescribeJob]] = field(init=False)
+    with_memory: int = field(init=False)  # entries whose job declares GPU memory
 
     def __post_init__(self) -> None:
-        self.keys = dict(zip(map(_SEQ, self.entries), map(_NEGATED, self.entries), strict=True))
+        self.by_seq = dict(zip(map(_SEQ, self.entries), self.entries, strict=True))
+        self.with_memory = _declaring_memory(self.entries)
 
     # A claim or an end touches a row or two of a long queue: those are found by
     # bisection and moved in C. Many at once (a batch) are cheaper in one walk.
@@ -496,12 +498,14 @@ class _Queue:
         if len(seqs) > _FEW:
             self.entries = [e for e in self.entries if e[1] not in seqs]
             for seq in seqs:
-                self.keys.pop(seq, None)
+                self.by_seq.pop(seq, None)
+            self.with_memory = _declaring_memory(self.entries)
             return
         for seq in seqs:
-            negated = self.keys.pop(seq, None)
-            if negated is not None:
-                del self.entries[bisect.bisect_left(self.entries, (negated, seq), key=_order)]
+            entry = self.by_seq.pop(seq, None)
+            if entry is not None:
+                del self.entries[bisect.bisect_left(self.entries, (entry[0], seq), key=_order)]
+                self.with_memory -= entry[2].gpu_memory is not None
 
     def add(self, entries: list[tuple[int, int, DescribeJob]]) -> None:
         """Put in ``entries`` (in dispatch order, none of them in it yet)."""
@@ -510,29 +514,36 @@ class _Queue:
         else:
             for entry in entries:
                 bisect.insort(self.entries, entry, key=_order)
-        self.keys.update(zip(map(_SEQ, entries), map(_NEGATED, entries), strict=True))
+        self.by_seq.update(zip(map(_SEQ, entries), entries, strict=True))
+        self.with_memory += _declaring_memory(entries)
+
+
+def _declaring_memory(entries: list[tuple[int, int, DescribeJob]]) -> int:
+    """How many of ``entries`` declare GPU memory (a declared amount is at least 1 MiB)."""
+    return len(list(filter(None, map(_GPU_MEMORY, map(_RECORD, entries)))))
 
 
 _QUEUES: dict[int, _Queue] = {}
-# Of a queue entry, in C (a pass reads them all).
-_NEGATED, _SEQ, _RECORD = itemgetter(0), itemgetter(1), itemgetter(2)
+# Of a queue entry and its record, in C (a pass reads them all).
+_SEQ, _RECORD, _GPU_MEMORY = itemgetter(1), itemgetter(2), attrgetter("gpu_memory")
 _FEW = 64  # changes to the kept queue made one by one; more are merged in one walk
 
 
 def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
     """The queue in dispatch order: priority descending, then submission order."""
-    return list(map(_RECORD, _queue_entries(conn)))
+    return list(map(_RECORD, _queue_entries(conn)[0]))
 
 
-def queued_with_seqs(conn: sqlite3.Connection) -> tuple[list[DescribeJob], list[int]]:
-    """``queued``, and each job's submission number (``seq``: ascending in submission
-    order, and the same at every read, so a caller can keep what it derived from a job)."""
-    entries = _queue_entries(conn)
-    return list(map(_RECORD, entries)), list(map(_SEQ, entries))
+def queued_with_seqs(conn: sqlite3.Connection) -> tuple[list[DescribeJob], list[int], bool]:
+    """``queued``; each job's submission number (``seq``: ascending in submission order,
+    and the same at every read, so a caller can keep what it derived from a job); and
+    whether any of them declares GPU memory (kept count: no walk of the queue)."""
+    entries, with_memory = _queue_entries(conn)
+    return list(map(_RECORD, entries)), list(map(_SEQ, entries)), with_memory > 0
 
 
-def _queue_entries(conn: sqlite3.Connection) -> list[tuple[int, int, DescribeJob]]:
-    """(-priority, seq, record) of the queue in dispatch order.
+def _queue_entries(conn: sqlite3.Connection) -> tuple[list[tuple[int, int, DescribeJob]], int]:
+    """(-priority, seq, record) of the queue in dispatch order, and how many declare GPU memory.
 
     Read whole once, then kept per connection and brought up to date from what
     changed since: rows inserted after the last one seen, and rows this
@@ -543,7 +554,8 @@ def _queue_entries(conn: sqlite3.Connection) -> list[tuple[int, int, DescribeJob
     kept: what it sees may yet be rolled back.
     """
     if conn.in_transaction:
-        return _entries(conn, "seq > ?", (0,))
+        entries = _entries(conn, "seq > ?", (0,))
+        return entries, _declaring_memory(entries)
     counts(conn)  # the TEMP tables and triggers exist and are current
     version = conn.execute("PRAGMA data_version").fetchone()[0]
     epoch, inserts, others = conn.execute(
@@ -556,7 +568,7 @@ def _queue_entries(conn: sqlite3.Connection) -> list[tuple[int, int, DescribeJob
         (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
         have = _Queue(epoch, version, others, inserts, last, entries)
         _QUEUES[id(conn)] = have
-        return list(have.entries)
+        return list(have.entries), have.with_memory
     changed: list[tuple[int, int, DescribeJob]] = []
     if have.others != others:
         have.drop({r[0] for r in conn.execute("SELECT seq FROM temp.job_touched")})
@@ -570,7 +582,7 @@ def _queue_entries(conn: sqlite3.Connection) -> list[tuple[int, int, DescribeJob
         changed = sorted({e[1]: e for e in (*changed, *added)}.values(), key=_order)
     if changed:
         have.add(changed)
-    return list(have.entries)
+    return list(have.entries), have.with_memory
 
 
 def _order(entry: tuple[int, int, DescribeJob]) -> tuple[int, int]:
