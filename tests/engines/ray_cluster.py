@@ -45,8 +45,23 @@ class RayHead:
     proc: subprocess.Popen[bytes] | None = None
     known: dict[int, psutil.Process] = field(default_factory=dict)
 
-    def start(self, timeout: float = 150.0) -> None:
-        """Start the head and wait until the job API answers and the GPUs are seen."""
+    def start(self, timeout: float = 150.0, attempts: int = 2) -> None:
+        """Start the head and wait until the job API answers and the GPUs are seen.
+
+        On busy cores the raylet can give up waiting for its agents and take the head
+        down with it (``ray start`` exits); then the head is started afresh, once.
+        """
+        deadline = time.monotonic() + timeout
+        for attempt in range(1, attempts + 1):
+            if self._start_once(attempt, deadline):
+                return
+            self.stop()
+            self.known.clear()
+        log = (self.root / f"ray-start-{attempts}.log").read_text(errors="replace")
+        raise TimeoutError(f"the Ray head did not come up; its last start said:\n{log[-2000:]}")
+
+    def _start_once(self, attempt: int, deadline: float) -> bool:
+        """One ``ray start``: True once ready, False if it exited or the deadline passed."""
         ray = ray_binary()
         assert ray is not None
         # A short path: Ray's unix sockets live under it (108-byte limit).
@@ -56,9 +71,9 @@ class RayHead:
             **os.environ,
             "RAY_USAGE_STATS_ENABLED": "0",
             # Ray gives its dashboard (the job API) 60 s to start: too little on busy cores.
-            "RAY_DASHBOARD_STARTUP_TIMEOUT_S": str(int(timeout)),
+            "RAY_DASHBOARD_STARTUP_TIMEOUT_S": str(int(deadline - time.monotonic())),
         }
-        log = open(self.root / "ray-start.log", "wb")  # noqa: SIM115 - the child keeps it
+        log = open(self.root / f"ray-start-{attempt}.log", "wb")  # noqa: SIM115 - the child keeps it
         self.proc = subprocess.Popen(
             [
                 str(ray), "start", "--head", "--block",
@@ -81,17 +96,16 @@ class RayHead:
         )  # fmt: skip
         log.close()
         self.address = f"http://127.0.0.1:{dashboard}"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.proc.poll() is None:
             with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
                 status = httpx.get(f"{self.address}/api/cluster_status", timeout=3).json()
                 usage = status["data"]["clusterStatus"]["loadMetricsReport"]["usage"]
                 if usage.get("GPU", [0, 0])[1] == GPUS:
                     httpx.get(f"{self.address}/api/jobs/", timeout=3).raise_for_status()
                     self.processes()  # remember the tree while its root still lives
-                    return
+                    return True
             time.sleep(0.3)
-        raise TimeoutError("the Ray head did not come up")
+        return False
 
     def processes(self) -> list[psutil.Process]:
         """Every process of this head: the ``ray start`` child's tree, and any naming its dir."""
