@@ -9,6 +9,8 @@ activity tracking for idle culling, its URL) and undoes all of it at stop.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,16 +19,16 @@ from jupyter_server._tz import utcnow
 from jupyter_server.extension.application import ExtensionApp
 
 from ._version import __version__
-from .collector import tune_collector
+from .collector import paused, tune_collector
 from .events import Event
-from .handlers import fallback
-from .handlers.routes import ROUTES, handlers
+from .handlers import lazy
+from .handlers.keys import RUNTIME_BUILT_KEY, RUNTIME_KEY
 from .jupyter_events import bridge as bridge_jupyter_events
-from .runtime import Runtime
 from .settings import ForgatherLabSettings
 
 if TYPE_CHECKING:
     from .handlers.forward_pool import HubPool
+    from .runtime import Runtime
 
 LAST_ACTIVITY_KEY = "forgather_last_activity"
 
@@ -46,46 +48,62 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
     # -- life cycle -----------------------------------------------------------
 
     def initialize_settings(self) -> None:
-        """Build the runtime (state, GPUs, services) and hand it to the handlers."""
-        serverapp = self.serverapp
-        root = Path(serverapp.root_dir) if serverapp is not None else Path.cwd()
-        self.runtime = runtime = Runtime(self, root_dir=root)
+        """Make the place the runtime goes; it is built once the server listens (``_build``)."""
         self._undo = []
-        self.settings["forgather_runtime"] = runtime
+        self._built = asyncio.Event()
+        self.settings[RUNTIME_BUILT_KEY] = self._built
         if self.hub_service and self.mode != "hub":  # the service itself never forwards
-            # Imported here: only a server on a Hub's shared pool forwards (issue 19).
             from .handlers.forward import POOL_KEY
             from .handlers.forward_pool import HubPool
 
             self.pool = HubPool.from_environ(self.hub_service, self.hub_service_url)
             self.settings[POOL_KEY] = self.pool
-        if serverapp is None:
-            return
-        web_settings = serverapp.web_app.settings
-        # The same events on Jupyter's event system, for serviceManager.events.
-        self._undo.append(bridge_jupyter_events(serverapp.event_logger, runtime.bus))
-
-        def busy(event: Event) -> None:
-            # JupyterHub's idle culler reads last_activity(): every *_last_activity
-            # setting counts, so job events keep a busy server alive.
-            if event.type.startswith("job_"):
-                web_settings[LAST_ACTIVITY_KEY] = utcnow()
-
-        self._undo.append(runtime.bus.listen(busy))
 
     def initialize_handlers(self) -> None:
         """The API's routes, and a JSON 404 for anything else under it.
 
+        Each route's handler is imported at its first request (``handlers/lazy.py``).
         On a Hub's shared pool the pool's routes forward to the service and the
         user's own (projects, configs, files) stay here (``handlers/forward.py``).
         """
-        if self.pool is not None:
-            from .handlers.forward import hub_handlers  # only on a Hub's shared pool
+        if self.pool is None:
+            self.handlers.extend(lazy.handlers())
+            return
+        from .handlers import fallback
+        from .handlers.forward import hub_handlers  # only on a Hub's shared pool
+        from .handlers.routes import ROUTES
 
-            self.handlers.extend(hub_handlers(ROUTES))
-        else:
-            self.handlers.extend(handlers())
+        self.handlers.extend(hub_handlers(ROUTES))
         self.handlers.append((fallback.PATTERN, fallback.UnknownEndpointHandler))  # last
+
+    async def _build(self) -> Runtime:
+        """Import the runtime and the handlers beside the listening server, then build it.
+
+        Those imports are most of what the extension costs a server's start, and
+        Jupyter's own first requests need none of them: they run in a thread while
+        the server answers, and requests to this API wait for the runtime.
+        """
+
+        def load() -> type[Runtime]:
+            with paused():
+                importlib.import_module(".handlers.routes", __package__)
+                return importlib.import_module(".runtime", __package__).Runtime  # type: ignore[no-any-return]
+
+        runtime_class = await asyncio.to_thread(load)
+        serverapp = self.serverapp
+        root = Path(serverapp.root_dir) if serverapp is not None else Path.cwd()
+        self.runtime = runtime = runtime_class(self, root_dir=root)
+        if serverapp is not None:
+            web_settings = serverapp.web_app.settings  # ours were merged into it at load
+            web_settings[RUNTIME_KEY] = runtime
+            self._undo.append(bridge_jupyter_events(serverapp.event_logger, runtime.bus))
+
+            def busy(event: Event) -> None:
+                if event.type.startswith("job_"):
+                    web_settings[LAST_ACTIVITY_KEY] = utcnow()
+
+            self._undo.append(runtime.bus.listen(busy))
+        return runtime
 
     def _server_url(self) -> str:
         # Jobs call back to the server over loopback, whatever ip it listens on.
@@ -93,20 +111,21 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
         return f"http://127.0.0.1:{self.serverapp.port}{self.serverapp.base_url}"
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
-        """Re-attach jobs that survived a restart and start dispatching.
+        """Build the runtime, re-attach jobs that survived a restart and start dispatching.
 
         Called once the server listens, so the port (``--port=0`` and port
         retries choose it late) in the jobs' callback URL is final. Start-up is
         over then: what it built is frozen out of the collector's walks.
         """
+        try:
+            runtime = await self._build()
+        finally:
+            self._built.set()  # requests waiting for the runtime go on (503 without one)
         self._undo.append(tune_collector(self.gc_thresholds))
         if self.pool is not None:
-            # The jobs, the scheduler and the GPU sampler are the service's: nothing
-            # of the pool runs here, so stopping this server stops none of them.
             self.log.info("Forgather Lab: using the shared pool %s", self.pool.label)
             return
-        if self.runtime is not None:
-            await self.runtime.start(self._server_url())
+        await runtime.start(self._server_url())
 
     def current_activity(self) -> list[str] | None:
         """Running jobs keep the server from being culled as idle."""

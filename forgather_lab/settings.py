@@ -41,6 +41,26 @@ from traitlets.config import Configurable
 SECTION = "ForgatherLab"
 
 
+class LazyType(Type):  # type: ignore[type-arg]
+    """A ``Type`` that imports the classes it names when a value is set or read.
+
+    traitlets' ``Type`` imports them when the settings object is made; the
+    executor's module brings every model (and pydantic) with it, which a
+    server's start does not need (issue 19).
+    """
+
+    def instance_init(self, obj: Any) -> None:
+        pass  # not yet: see validate and default
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        self._resolve_classes()
+        return super().validate(obj, value)
+
+    def default(self, obj: Any = None) -> Any:
+        self._resolve_classes()
+        return super().default(obj)
+
+
 class ForgatherLabSettings(Configurable):
     """The settings of the Forgather Lab runtime (config section ``ForgatherLab``)."""
 
@@ -70,7 +90,7 @@ class ForgatherLabSettings(Configurable):
         "Ignored when gpu_backend_class is set.",
     ).tag(config=True)
 
-    gpu_backend_class = Type(
+    gpu_backend_class = LazyType(
         default_value=None,
         klass="forgather_lab.gpus.backend.GpuBackend",
         allow_none=True,
@@ -78,7 +98,7 @@ class ForgatherLabSettings(Configurable):
         "gpu_backend names; it is built with GpuBackendClass.from_settings(settings).",
     ).tag(config=True)
 
-    executor_class = Type(
+    executor_class = LazyType(
         default_value="forgather_lab.executors.local.LocalExecutor",
         klass="forgather_lab.executors.base.Executor",
         help="Where job processes run: an Executor subclass (or its import path). "

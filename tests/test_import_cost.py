@@ -15,8 +15,12 @@ import sys
 
 import pytest
 
-# What Jupyter runs to find and load the extension.
-LOAD_PATH = "import forgather_lab; forgather_lab._jupyter_server_extension_points()"
+# What Jupyter runs to find and load the extension, up to registering its routes (the
+# runtime is built after the server listens, in the background: app.py).
+LOAD_PATH = (
+    "import forgather_lab; app = forgather_lab._jupyter_server_extension_points()[0]['app']();"
+    " app.initialize_handlers()"
+)
 
 # Never in the server: model code, data science stacks, kernels, peers' crypto.
 NEVER = [
@@ -32,6 +36,12 @@ NEVER = [
 
 # Ours, imported where first used (inside functions), not at server start.
 DEFERRED = [
+    "pydantic",  # every model: the runtime and the handlers, imported beside the server
+    "forgather_lab.runtime",
+    "forgather_lab.handlers.routes",
+    "forgather_lab.handlers.base",
+    "forgather_lab.models",
+    "forgather_lab.executors",  # named by a setting, imported when it is read
     "psutil",  # job processes, interfaces, external trainers: imported when first used
     "forgather_lab.cli",
     "forgather_lab.client",
@@ -74,7 +84,7 @@ def loaded() -> set[str]:
 
 def test_the_probe_sees_the_load_path(loaded: set[str]) -> None:
     # Guards the test itself: the extension and Jupyter's application class were imported.
-    assert {"forgather_lab.app", "forgather_lab.runtime", "forgather_lab.handlers.routes"} <= loaded
+    assert {"forgather_lab.app", "forgather_lab.handlers.route_table"} <= loaded
     assert "jupyter_server.extension.application" in loaded
 
 

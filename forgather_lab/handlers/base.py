@@ -14,12 +14,13 @@ from typing import Any, ClassVar, TypeVar
 from jupyter_server.base.handlers import APIHandler
 from pydantic import BaseModel, ValidationError
 
-from ..errors import BadRequest, Forbidden, ForgatherError, NotFound
+from ..errors import BadRequest, Forbidden, ForgatherError, NotFound, Unavailable
 from ..jobs.owners import SUBMITTER
 from ..models.base import ErrorReply
 from ..models.caller import Caller
 from ..models.encoding import reply_json
 from ..runtime import Runtime
+from .keys import RUNTIME_BUILT_KEY, RUNTIME_KEY
 
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,7 +80,7 @@ class ForgatherHandler(APIHandler):
     @property
     def runtime(self) -> Runtime:
         """The core services of this server."""
-        return self.settings["forgather_runtime"]  # type: ignore[no-any-return]
+        return self.settings[RUNTIME_KEY]  # type: ignore[no-any-return]
 
     @functools.cached_property
     def caller(self) -> Caller:
@@ -101,6 +102,11 @@ class ForgatherHandler(APIHandler):
     # ignore); mypy compares ours with both.
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
+        built = self.settings.get(RUNTIME_BUILT_KEY)
+        if built is not None and not built.is_set():
+            await built.wait()  # the server answers before the runtime is built (app.py)
+        if RUNTIME_KEY not in self.settings:
+            raise Unavailable("Forgather Lab could not start; the server's log says why")
         if self.requires_ready:
             self.runtime.require_ready()
         await self.check_access()
