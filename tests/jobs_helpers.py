@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from typing import Any
+
+from forgather_lab.jobs import repository as jobs_repo
+from forgather_lab.models.jobs import DescribeJob
+from forgather_lab.store import Database
 
 PY = sys.executable
 
@@ -48,3 +53,19 @@ async def wait_until(predicate: Any, timeout: float = 10.0) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+async def running_inference_job(db: Database) -> DescribeJob:
+    """An inference job recorded as running in this very process, straight in the store."""
+    job = await db.run(
+        lambda c: jobs_repo.insert(
+            c, name="srv", job_type="inference", priority=0, requested_gpus=0, params={}
+        )
+    )
+    await db.run(lambda c: jobs_repo.claim(c, job.id, []))
+    await db.run(
+        lambda c: jobs_repo.mark_running(
+            c, job.id, pid=os.getpid(), create_time=0.0, log_path="x", token_hash=None
+        )
+    )
+    return job

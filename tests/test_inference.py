@@ -19,11 +19,10 @@ import httpx
 import psutil
 import pytest
 from inference_helpers import build_in_subprocess, wait_ready
-from jobs_helpers import wait_for
+from jobs_helpers import running_inference_job, wait_for
 
 from forgather_lab.events import EventBus
 from forgather_lab.inference.supervisor import EndpointSupervisor
-from forgather_lab.jobs import repository as jobs_repo
 from forgather_lab.models.inference import EndpointState
 from forgather_lab.store import Database
 
@@ -245,17 +244,7 @@ def test_supervisor_stop_leaves_no_task(tmp_path: Path) -> None:
         db = Database(tmp_path / "state" / "forgather.db")
         db.open()
         bus = EventBus()
-        job = await db.run(
-            lambda c: jobs_repo.insert(
-                c, name="srv", job_type="inference", priority=0, requested_gpus=0, params={}
-            )
-        )
-        await db.run(lambda c: jobs_repo.claim(c, job.id, []))
-        await db.run(
-            lambda c: jobs_repo.mark_running(
-                c, job.id, pid=os.getpid(), create_time=0.0, log_path="x", token_hash=None
-            )
-        )
+        job = await running_inference_job(db)
         supervisor = EndpointSupervisor(db, bus, lambda job_id: tmp_path / job_id)
         await supervisor.start()  # the running job has announced nothing: its probe waits
         await asyncio.sleep(0.2)

@@ -9,7 +9,6 @@ whatever listens on its port next, and a kept owner letting another user in.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 from identity_helpers import auth, hub_server_config
 from inference_helpers import wait_ready
-from jobs_helpers import wait_for
+from jobs_helpers import running_inference_job, wait_for
 
 from forgather_lab.events import EventBus
 from forgather_lab.inference.endpoint import UPSTREAM_TOKEN_FILE
@@ -129,17 +128,7 @@ def test_what_is_kept_follows_the_bus(tmp_path: Path) -> None:
         db = Database(tmp_path / "state" / "forgather.db")
         db.open()
         bus = EventBus()
-        job = await db.run(
-            lambda c: jobs_repo.insert(
-                c, name="srv", job_type="inference", priority=0, requested_gpus=0, params={}
-            )
-        )
-        await db.run(lambda c: jobs_repo.claim(c, job.id, []))
-        await db.run(
-            lambda c: jobs_repo.mark_running(
-                c, job.id, pid=os.getpid(), create_time=0.0, log_path="x", token_hash=None
-            )
-        )
+        job = await running_inference_job(db)
         (tmp_path / job.id).mkdir()
         (tmp_path / job.id / UPSTREAM_TOKEN_FILE).write_text("first")
         supervisor = EndpointSupervisor(db, bus, lambda job_id: tmp_path / job_id)
