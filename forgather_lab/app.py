@@ -53,6 +53,7 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
         self._built = asyncio.Event()
         self.settings[RUNTIME_BUILT_KEY] = self._built
         if self.hub_service and self.mode != "hub":  # the service itself never forwards
+            # Imported here: only a server on a Hub's shared pool forwards (issue 19).
             from .handlers.forward import POOL_KEY
             from .handlers.forward_pool import HubPool
 
@@ -96,9 +97,12 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
         if serverapp is not None:
             web_settings = serverapp.web_app.settings  # ours were merged into it at load
             web_settings[RUNTIME_KEY] = runtime
+            # The same events on Jupyter's event system, for serviceManager.events.
             self._undo.append(bridge_jupyter_events(serverapp.event_logger, runtime.bus))
 
             def busy(event: Event) -> None:
+                # JupyterHub's idle culler reads last_activity(): every *_last_activity
+                # setting counts, so job events keep a busy server alive.
                 if event.type.startswith("job_"):
                     web_settings[LAST_ACTIVITY_KEY] = utcnow()
 
@@ -123,6 +127,8 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
             self._built.set()  # requests waiting for the runtime go on (503 without one)
         self._undo.append(tune_collector(self.gc_thresholds))
         if self.pool is not None:
+            # The jobs, the scheduler and the GPU sampler are the service's: nothing
+            # of the pool runs here, so stopping this server stops none of them.
             self.log.info("Forgather Lab: using the shared pool %s", self.pool.label)
             return
         await runtime.start(self._server_url())
