@@ -22,7 +22,7 @@ from ._version import __version__
 from .collector import paused, tune_collector
 from .events import Event
 from .handlers import lazy
-from .handlers.keys import RUNTIME_BUILT_KEY, RUNTIME_KEY
+from .handlers.keys import RUNTIME_KEY, RUNTIME_READY_KEY
 from .jupyter_events import bridge as bridge_jupyter_events
 from .settings import ForgatherLabSettings
 
@@ -50,8 +50,8 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
     def initialize_settings(self) -> None:
         """Make the place the runtime goes; it is built once the server listens (``_build``)."""
         self._undo = []
-        self._built = asyncio.Event()
-        self.settings[RUNTIME_BUILT_KEY] = self._built
+        self._ready = asyncio.Event()
+        self.settings[RUNTIME_READY_KEY] = self._ready
         if self.hub_service and self.mode != "hub":  # the service itself never forwards
             # Imported here: only a server on a Hub's shared pool forwards (issue 19).
             from .handlers.forward import POOL_KEY
@@ -119,19 +119,21 @@ class ForgatherLab(ForgatherLabSettings, ExtensionApp):
 
         Called once the server listens, so the port (``--port=0`` and port
         retries choose it late) in the jobs' callback URL is final. Start-up is
-        over then: what it built is frozen out of the collector's walks.
+        over then: what it built is frozen out of the collector's walks. API
+        requests wait until the survivors are re-attached (not for the rest of
+        the start: a cluster's join, say), so none reads a job as it was before.
         """
         try:
             runtime = await self._build()
+            self._undo.append(tune_collector(self.gc_thresholds))
+            if self.pool is not None:
+                # The jobs, the scheduler and the GPU sampler are the service's: nothing
+                # of the pool runs here, so stopping this server stops none of them.
+                self.log.info("Forgather Lab: using the shared pool %s", self.pool.label)
+                return
+            await runtime.start(self._server_url(), attached=self._ready.set)
         finally:
-            self._built.set()  # requests waiting for the runtime go on (503 without one)
-        self._undo.append(tune_collector(self.gc_thresholds))
-        if self.pool is not None:
-            # The jobs, the scheduler and the GPU sampler are the service's: nothing
-            # of the pool runs here, so stopping this server stops none of them.
-            self.log.info("Forgather Lab: using the shared pool %s", self.pool.label)
-            return
-        await runtime.start(self._server_url())
+            self._ready.set()  # requests waiting for the runtime go on (503 without one)
 
     def current_activity(self) -> list[str] | None:
         """Running jobs keep the server from being culled as idle."""

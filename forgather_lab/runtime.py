@@ -20,6 +20,7 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -298,17 +299,24 @@ class Runtime:
 
     # -- life cycle -----------------------------------------------------------
 
-    async def start(self, server_url: str) -> None:
+    async def start(self, server_url: str, attached: Callable[[], None] | None = None) -> None:
         """Re-attach surviving jobs and start dispatching (once, on the running loop).
 
         ``server_url`` is where jobs call back (loopback, with the base URL).
+        ``attached`` is called once the jobs that survived are re-attached and
+        their stops and time limits resumed (at once if there is nothing to do):
+        what the stored jobs say is current from then on.
         """
         self.executor.context.server_url = server_url
         if self.error is not None or self.started:
+            if attached is not None:
+                attached()
             return
         if self.db.read_only is not None:
             # A read-only copy serves reads; re-attaching or dispatching would write.
             log.warning("Not scheduling: %s", self.db.problem)
+            if attached is not None:
+                attached()
             return
         self.started = True
         self.runs.start()  # before any job starts: provenance is captured from the first
@@ -320,6 +328,8 @@ class Runtime:
         self.external.start()
         await self.stopper.resume()  # stops under way when the server went down
         await self.time_limits.start()
+        if attached is not None:
+            attached()
         if any(counts.values()):
             log.info("Forgather Lab restart: %s", counts)
         stored = await self.db.run(

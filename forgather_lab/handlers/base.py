@@ -20,7 +20,7 @@ from ..models.base import ErrorReply
 from ..models.caller import Caller
 from ..models.encoding import reply_json
 from ..runtime import Runtime
-from .keys import RUNTIME_BUILT_KEY, RUNTIME_KEY
+from .keys import RUNTIME_KEY, RUNTIME_READY_KEY
 
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,9 +102,9 @@ class ForgatherHandler(APIHandler):
     # ignore); mypy compares ours with both.
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
-        built = self.settings.get(RUNTIME_BUILT_KEY)
-        if built is not None and not built.is_set():
-            await built.wait()  # the server answers before the runtime is built (app.py)
+        ready = self.settings.get(RUNTIME_READY_KEY)
+        if ready is not None and not ready.is_set():
+            await ready.wait()  # the server answers before the runtime is ready (app.py)
         if RUNTIME_KEY not in self.settings:
             raise Unavailable("Forgather Lab could not start; the server's log says why")
         if self.requires_ready:

@@ -64,7 +64,9 @@ def test_queue_a_notebook_from_the_file_browser_and_open_the_result(
     # The executed copy opens in the notebook editor, with the injected cell and its output.
     output = page.locator(".jp-NotebookPanel .jp-OutputArea-output", has_text="ran with lr=0.0003")
     output.wait_for(timeout=60_000)
-    assert "label=from the lab" in output.inner_text()
+    # Waited for, not read once: the notebook may render the output again meanwhile (CI saw
+    # an empty inner_text right after the wait found it).
+    output.filter(has_text="label=from the lab").wait_for(timeout=10_000)
     tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
     assert tab.inner_text().startswith("sweep_me-")
     lab.screenshot("notebook-jobs-executed")
