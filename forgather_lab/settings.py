@@ -6,8 +6,8 @@ same ``c.ForgatherLab.x = ...`` / ``--ForgatherLab.x=...`` configure the
 server extension (``app.ForgatherLab`` inherits these traits) and any other
 host of the runtime, such as a JupyterHub service.
 
-The replaceable parts are ``Type()`` traits with an abstract ``klass``:
-the GPU backend and the job executor. Job kinds come from the
+The replaceable parts are ``Type()`` traits with an abstract ``klass``
+(``LazyType``: imported when read): the GPU backend and the job executor. Job kinds come from the
 ``forgather_lab.job_kinds`` entry-point group (see ``jobs/kinds.py``).
 
 Over 500 lines on purpose: one trait per setting with its help text (what

@@ -9,11 +9,13 @@ Every status change writes a ``job_history`` row (``history.py``) in the
 same transaction, so a job's story survives a ``kill -9`` exactly as far as
 its status does.
 
-About 830 lines, on purpose: every statement that changes a job row lives
+About 880 lines, on purpose: every statement that changes a job row lives
 here, so the history rows and the status checks cannot be forgotten by a
 second copy; and the reads share with the writes the parsed-record cache and
 the column list their answers are built from. A split by reads and writes
-would cut through both.
+would cut through both. The one part that could stand alone is the kept
+queue (``_Queue`` and the TEMP triggers that feed it and ``counts``); it stays
+beside the statements whose writes those triggers watch.
 """
 
 from __future__ import annotations
