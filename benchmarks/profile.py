@@ -3,6 +3,9 @@
 ``Profiler(pid, out_dir, name)`` records ``pid`` (with its native threads and
 idle time left out) until ``stop()``; nothing happens when ``out_dir`` is
 None or py-spy is not installed (``benchmarks/setup.sh`` installs it).
+With ``FORGATHER_BENCH_PROFILE_GIL=1`` only the thread holding the
+interpreter lock is sampled: where a server bound by that lock spends it
+(a thread waiting on a syscall or a pipe is then not counted).
 
     python -m benchmarks.profile DIR/drain.txt [--top 25]
 
@@ -13,6 +16,7 @@ thread, from py-spy's collapsed-stack ("raw") output.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import subprocess
@@ -36,6 +40,7 @@ class Profiler:
             [
                 *(spy, "record", "--pid", str(pid), "--rate", str(rate), "--format", "raw"),
                 *("--threads", "--output", str(self.out), "--nonblocking"),
+                *(["--gil"] if os.environ.get("FORGATHER_BENCH_PROFILE_GIL") == "1" else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -66,3 +66,49 @@ def test_a_missing_working_directory_is_recorded_as_127(tmp_path: Path) -> None:
     assert wait_exit_file(launcher, "c3") == "127"
     os.waitpid(launched.pid, 0)
     assert "gone" in launcher.log_path("c3").read_text()
+
+
+def test_the_runner_makes_the_job_directory_and_token_private(tmp_path: Path) -> None:
+    # The runner, not the server, makes both (runner.py): the job must see its own
+    # token in a 0600 file of a 0700 directory, and a retry gets a new one in place.
+    from forgather_lab.jobs.launcher import hash_token
+
+    launcher = Launcher(tmp_path)
+    read_token = "import os; print(open(os.environ['FORGATHER_LAB_TOKEN_FILE']).read())"
+    first = launcher.spawn("d4", LaunchSpec([sys.executable, "-c", read_token]), [])
+    assert wait_exit_file(launcher, "d4") == "0"
+    job_dir = launcher.job_dir("d4")
+    assert job_dir.stat().st_mode & 0o777 == 0o700
+    token_file = launcher.token_file("d4")
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    token = token_file.read_text()
+    assert hash_token(token) == first.token_hash
+    assert launcher.log_path("d4").read_text() == token + "\n"
+    # A retry: the directory is there (opened up meanwhile), the token file is a
+    # link planted in it. The directory is made private again, the link replaced.
+    job_dir.chmod(0o755)
+    planted = tmp_path / "planted"
+    planted.write_text("not yours")
+    token_file.unlink()
+    token_file.symlink_to(planted)
+    launcher.exit_file("d4").unlink()
+    second = launcher.spawn("d4", LaunchSpec(["true"]), [])
+    assert wait_exit_file(launcher, "d4") == "0"
+    assert job_dir.stat().st_mode & 0o777 == 0o700
+    assert not token_file.is_symlink()
+    assert hash_token(token_file.read_text()) == second.token_hash != first.token_hash
+    assert planted.read_text() == "not yours"
+    for launched in (first, second):
+        os.waitpid(launched.pid, 0)
+    launcher.close()
+
+
+def test_a_job_directory_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    launcher = Launcher(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    launcher.jobs_dir.mkdir(parents=True)
+    launcher.job_dir("e5").symlink_to(elsewhere)
+    launched = launcher.spawn("e5", LaunchSpec(["true"]), [])
+    os.waitpid(launched.pid, 0)
+    assert list(elsewhere.iterdir()) == []  # no token, log or exit status written there

@@ -175,3 +175,46 @@ async def test_provenance_errors(api: Any) -> None:
     status, body = await api("jobs", job["id"], "provenance")
     assert status == 404
     assert body["reason"] in {"provenance_missing", "provenance_pending"}
+
+
+async def test_jobs_started_together_each_get_their_own_record_and_one_failure_is_theirs(
+    api: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Captures of jobs that start together are made together (runs/service.py): each
+    # record must still be its own job's, and one that fails must not take the others.
+    from forgather_lab.runs import provenance
+
+    real = provenance.capture
+
+    def capture(job: Any, *args: Any, **kwargs: Any) -> Any:
+        if job.name == "unlucky":
+            raise OSError("disk full")
+        return real(job, *args, **kwargs)
+
+    monkeypatch.setattr(provenance, "capture", capture)
+    await api("queue", "scheduler", method="POST", json_body={"enabled": False})
+    dirs = [tmp_path / f"d{i}" for i in range(6)]
+    bodies = []
+    for i, d in enumerate(dirs):
+        d.mkdir()
+        bodies.append(command("pass", cwd=str(d), name="unlucky" if i == 3 else f"job{i}"))
+    status, batch = await api("queue", "batch", method="POST", json_body={"jobs": bodies})
+    assert status == 201, batch
+    jobs = batch["jobs"]
+    await api("queue", "scheduler", method="POST", json_body={"enabled": True})
+    for i, job in enumerate(jobs):
+        await wait_for(api, job["id"], {"done"}, timeout=60)
+        if i == 3:
+            continue
+        record = await _provenance(api, job["id"])
+        assert record["job_id"] == job["id"]
+        assert record["cwd"] == str(dirs[i])
+
+    async def failed() -> bool:
+        status, body = await api("jobs", jobs[3]["id"], "provenance")
+        assert status == 404, body
+        return bool(body["reason"] == "provenance_missing")
+
+    await wait_until(failed, timeout=30)
+    _, body = await api("jobs", jobs[3]["id"], "provenance")
+    assert "OSError: disk full" in body["message"], body

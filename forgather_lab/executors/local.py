@@ -36,6 +36,7 @@ from ..jobs.watch import (
     wait_for_exits,
 )
 from ..models.jobs import DescribeJob
+from ..tasks import ThreadBatches
 from .base import Executor, ExecutorContext, Submitted
 
 log = logging.getLogger("forgather_lab.executors")
@@ -55,8 +56,9 @@ class LocalExecutor(Executor):
         self._ready_next: asyncio.Future[None] | None = None
         # Runners the fork server forked: its children, not ours (watched with the identity check).
         self._forked: set[int] = set()
-        self._scan_queue: list[tuple[DescribeJob, asyncio.Future[list[ProcessRef]]]] = []
-        self._scanner: asyncio.Task[None] | None = None
+        # Jobs end in bursts (a drain ends several at once): the scans of their
+        # processes go to a thread together, in one pass over /proc.
+        self._scans = ThreadBatches(self._scan_many, "forgather-process-scans")
         # Processes of each job seen by a scan, by PID (found again while they live).
         self._seen: dict[str, dict[int, ProcessRef]] = {}
         self._seen_lock = threading.Lock()
@@ -117,29 +119,11 @@ class LocalExecutor(Executor):
         """The processes of ``job`` from a scan that starts after this call.
 
         Scans asked for while one runs are made together by the next, in one
-        pass over ``/proc`` (jobs end in bursts: a drain ends several at once).
+        pass over ``/proc``.
         """
-        found: asyncio.Future[list[ProcessRef]] = asyncio.get_running_loop().create_future()
-        self._scan_queue.append((job, found))
-        if self._scanner is None or self._scanner.done():
-            self._scanner = asyncio.create_task(self._scans(), name="forgather-process-scans")
-        return await found
+        return await self._scans(job)
 
-    async def _scans(self) -> None:
-        while self._scan_queue:
-            batch, self._scan_queue = self._scan_queue, []
-            try:
-                procs = await asyncio.to_thread(self._scan_many, [job for job, _ in batch])
-            except Exception as e:  # each caller gets the failure its own scan would have had
-                for _, found in batch:
-                    if not found.done():
-                        found.set_exception(e)
-                continue
-            for job, found in batch:
-                if not found.done():
-                    found.set_result(procs[job.id])
-
-    def _scan_many(self, jobs: list[DescribeJob]) -> dict[str, list[ProcessRef]]:
+    def _scan_many(self, jobs: list[DescribeJob]) -> list[list[ProcessRef]]:
         unique = list({job.id: job for job in jobs}.values())
         with self._seen_lock:
             known = {job.id: dict(self._seen.get(job.id, {})) for job in unique}
@@ -162,7 +146,7 @@ class LocalExecutor(Executor):
                     self._seen[job.id] = now
                 else:
                     self._seen.pop(job.id, None)
-        return procs
+        return [procs[job.id] for job in jobs]
 
     async def start(self) -> None:
         self.ready_next()
@@ -179,10 +163,7 @@ class LocalExecutor(Executor):
             # A runner being started must finish starting before it can be let go.
             with contextlib.suppress(Exception):
                 await self._ready_next
-        if self._scanner is not None:
-            self._scanner.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._scanner
+        await self._scans.close()
         self.watcher.close()
         self.launcher.close()
 

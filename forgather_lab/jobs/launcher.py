@@ -96,6 +96,7 @@ class Launcher:
         self._lock = threading.Lock()
         self._forkserver: ForkServer | None = None  # ``ready``: forks the spares
         self._forked: list[_Runner] = []  # its spares
+        self._jobs_dir_made = False
         self._closed = False
 
     def job_dir(self, job_id: str) -> Path:
@@ -121,13 +122,27 @@ class Launcher:
         owner has no account to run as.
         """
         account = self.run_as.account_for(owner) if self.run_as is not None else None
-        self._jobs_dir_ready()
-        ensure_private_dir(self.job_dir(job_id))
-        if account is not None:
-            self._open_to(job_id, account)
         token = secrets.token_urlsafe(32)
         token_file = self.token_file(job_id)
-        _write_private(token_file, token, account)
+        if account is None:
+            # The runner makes the job's directory and token file (runner.py): here
+            # only their parent, once, so a state directory that cannot hold jobs
+            # still fails the start with the reason.
+            if not self._jobs_dir_made:
+                self._jobs_dir_ready()
+                self._jobs_dir_made = True
+            prepare = {
+                "dir": str(self.job_dir(job_id)),
+                "token_file": str(token_file),
+                "token": token,
+            }
+        else:
+            # The owner's: made here, where the service may hand them over (chown).
+            self._jobs_dir_ready()
+            ensure_private_dir(self.job_dir(job_id))
+            self._open_to(job_id, account)
+            _write_private(token_file, token, account)
+            prepare = {}
         log_path = self.log_path(job_id)
         env = {
             **(self.base_env if account is None else _as_account(self.base_env, account)),
@@ -148,6 +163,7 @@ class Launcher:
                 "cwd": spec.cwd or (_home_of(account) if account is not None else None),
                 "log": str(log_path),
                 "exit_file": str(self.exit_file(job_id)),
+                **prepare,
                 # The runner forks, switches to this account, then execs the command.
                 **({"user": account.runner_fields()} if account is not None else {}),
             }

@@ -92,8 +92,11 @@ def capture(
     base_env: dict[str, str],
     gpus: Sequence[GpuIdentity],
     render: Renderer | None = None,
-) -> DescribeProvenance:
-    """The provenance record of ``job`` (its diff written next to the log)."""
+) -> tuple[DescribeProvenance, str]:
+    """The provenance record of ``job`` and its JSON text (its diff written next to the log).
+
+    The text is what ``write`` stores: made once, as the secret check reads it too.
+    """
     problems: list[str] = []
     cwd = launch.cwd or os.getcwd()  # the runner inherits the server's when none is set
     env = {**base_env, **launch.env}
@@ -119,9 +122,11 @@ def capture(
         problems=problems,
     )
     secrets = _secret_values({**os.environ, **env})
-    if not _mentions(record.model_dump_json(), secrets):
-        return record  # the usual case: nothing to scrub, no copy to build and validate
-    return DescribeProvenance.model_validate(_scrub(record.model_dump(mode="json"), secrets))
+    text = record.model_dump_json(indent=2)
+    if not _mentions(text, secrets):
+        return record, text  # the usual case: nothing to scrub, no copy to build and validate
+    record = DescribeProvenance.model_validate(_scrub(record.model_dump(mode="json"), secrets))
+    return record, record.model_dump_json(indent=2)
 
 
 def _mentions(text: str, secrets: list[str]) -> bool:
@@ -263,10 +268,10 @@ def _scrub(value: Any, secrets: list[str]) -> Any:
     return value
 
 
-def write(job_dir: Path, record: DescribeProvenance) -> Path:
-    """Store ``record`` as ``provenance.json`` (0600, replaced atomically)."""
+def write(job_dir: Path, text: str) -> Path:
+    """Store a record's JSON ``text`` (``capture``'s) as ``provenance.json`` (0600, atomically)."""
     path = job_dir / PROVENANCE_FILE
-    files.write_private(path, record.model_dump_json(indent=2))
+    files.write_private(path, text)
     return path
 
 

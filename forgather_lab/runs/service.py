@@ -2,8 +2,11 @@
 
 Provenance is captured off the critical path: the service listens on the
 bus for ``job_status_changed`` to ``running`` (published after the process
-was started and recorded) and captures in a worker thread owned by a
-``TaskSet``, so dispatch never waits for git, a package listing or a render.
+was started and recorded) and captures in a worker thread, so dispatch
+never waits for git, a package listing or a render. One capture runs at a
+time (``ThreadBatches``): the jobs that started meanwhile are captured
+together by the next, in one hop to a thread (a drain starts hundreds of
+jobs a second, and a hop each cost the server more than the captures).
 Until the record is written, ``provenance`` answers 404 with the reason
 ``provenance_pending`` (the job is queued, starting, or being captured: a
 few hundred milliseconds once it runs); a job that ended without one (it
@@ -41,7 +44,7 @@ from ..models.runs import (
     RerunJob,
 )
 from ..store import Database
-from ..tasks import TaskSet
+from ..tasks import ThreadBatches
 from . import curves, export, provenance, table
 from .provenance import Launch, Renderer
 from .rerun import rerun_request
@@ -109,7 +112,7 @@ class RunsService:
         self.project_path = project_path or (lambda p: os.path.realpath(os.path.expanduser(p)))
         self.default_config = default_config or (lambda _: None)
         self.check_config = check_config or (lambda _p, _c: None)
-        self._tasks = TaskSet("runs")
+        self._captures = ThreadBatches(self._capture_all, "provenance captures")
         self._capturing: set[str] = set()
         self._failed: dict[str, str] = {}  # job id → why its capture failed
         self._unlisten: Callable[[], None] | None = None
@@ -124,7 +127,7 @@ class RunsService:
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
-        await self._tasks.close()
+        await self._captures.close()
 
     # -- provenance -------------------------------------------------------------
 
@@ -133,33 +136,57 @@ class RunsService:
             return
         if event.data.get("previous") == JobStatus.RUNNING.value:
             return
-        self._spawn_capture(DescribeJob.model_validate(event.data["job"]))
+        # The record is parsed by the capture's thread, not here on the loop.
+        self._spawn_capture(event.data["job"])
 
-    def _spawn_capture(self, job: DescribeJob) -> None:
-        self._capturing.add(job.id)
-        self._failed.pop(job.id, None)
-        self._tasks.spawn(self._capture(job), name=f"provenance of job {job.id}")
+    def _spawn_capture(self, job: DescribeJob | dict[str, Any]) -> None:
+        job_id = _job_id(job)
+        self._capturing.add(job_id)
+        self._failed.pop(job_id, None)
 
-    async def _capture(self, job: DescribeJob) -> None:
+        def captured(future: asyncio.Future[None]) -> None:
+            self._capturing.discard(job_id)
+            if not future.cancelled() and (e := future.exception()) is not None:
+                self._failed[job_id] = f"{type(e).__name__}: {e}"[:300]
+
+        self._captures.submit(job).add_done_callback(captured)
+
+    def _capture_all(self, jobs: list[DescribeJob | dict[str, Any]]) -> list[BaseException | None]:
+        """Capture each of ``jobs`` in turn (a worker thread's work): None, or why it failed."""
         try:
-            await asyncio.to_thread(self.capture_now, job)
-        except Exception as e:  # any failure is logged and answered, never lost
-            log.exception("could not capture the provenance of job %s", job.id)
-            self._failed[job.id] = f"{type(e).__name__}: {e}"[:300]
-        finally:
-            self._capturing.discard(job.id)
-
-    def capture_now(self, job: DescribeJob) -> DescribeProvenance:
-        """Capture and store ``job``'s provenance (sync, blocking: a worker thread's work)."""
-        spec = self.jobs.kinds.get(job.job_type).launch_spec(launch_params(job.params), job.gpus)
-        job_dir = self.job_dir(job.id)
-        job_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            gpus = self.gpus()
+            gpus = self.gpus()  # one look at the cards for the jobs that started together
         except Exception as e:  # a driver hiccup must not lose the rest
             log.warning("GPU snapshot for provenance failed: %s", e)
             gpus = []
-        record = provenance.capture(
+        answers: list[BaseException | None] = []
+        for item in jobs:
+            try:
+                job = item if isinstance(item, DescribeJob) else DescribeJob.model_validate(item)
+                self.capture_now(job, gpus)
+                answers.append(None)
+            except Exception as e:  # any failure is logged and answered, never lost
+                log.exception("could not capture the provenance of job %s", _job_id(item))
+                answers.append(e)
+        return answers
+
+    def capture_now(
+        self, job: DescribeJob, gpus: list[GpuIdentity] | None = None
+    ) -> DescribeProvenance:
+        """Capture and store ``job``'s provenance (sync, blocking: a worker thread's work).
+
+        ``gpus``: the cards as they are now (None: asked of the backend here).
+        """
+        spec = self.jobs.kinds.get(job.job_type).launch_spec(launch_params(job.params), job.gpus)
+        job_dir = self.job_dir(job.id)
+        # Its runner makes it too, and may not have yet: private either way.
+        job_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if gpus is None:
+            try:
+                gpus = self.gpus()
+            except Exception as e:  # a driver hiccup must not lose the rest
+                log.warning("GPU snapshot for provenance failed: %s", e)
+                gpus = []
+        record, text = provenance.capture(
             job,
             # The start adds the attempt's variables (names only are kept, like the rest).
             Launch(
@@ -170,7 +197,7 @@ class RunsService:
             gpus=gpus,
             render=self.render,
         )
-        provenance.write(job_dir, record)
+        provenance.write(job_dir, text)
         return record
 
     async def provenance(self, job_id: str) -> DescribeProvenance:
@@ -355,3 +382,8 @@ def _default(lookup: DefaultConfig, project: str) -> str | None:
 
 def _stem(config: str | None) -> str | None:
     return None if config is None else config.removesuffix(".yaml")
+
+
+def _job_id(job: DescribeJob | dict[str, Any]) -> str:
+    """The id of a record, or of a record's JSON form as an event carries it."""
+    return job.id if isinstance(job, DescribeJob) else str(job["id"])
