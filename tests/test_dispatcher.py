@@ -259,6 +259,35 @@ async def test_one_failed_start_does_not_stop_the_rest() -> None:
     assert [c[1] for c in pool.calls] == ["a", "b"]
 
 
+async def test_a_start_that_happened_wakes_no_pass_but_one_that_did_not_does() -> None:
+    # A started job holds its cards as the start in flight did: a pass for it would
+    # only repeat the last one. A start that did not happen gives its cards back.
+    pool, bus = Pool(cards=1), EventBus()
+    pool.queued = [job("ok"), job("refused")]
+    answers = {"ok": True, "refused": False}
+
+    async def start(j: DescribeJob, gpus: list[int]) -> bool:
+        pool.calls.append(("start", j.id, gpus))
+        pool.queued = [q for q in pool.queued if q.id != j.id]
+        if answers[j.id]:
+            pool.active = [job(j.id, JobStatus.RUNNING, gpus=gpus, started_at=time.time())]
+        return answers[j.id]
+
+    d = Dispatcher(bus, pool.snapshot, start, preempt=pool.preempt, cancel_queued=pool.cancel)
+    d.tick = 60.0
+    d.start()
+    try:
+        await _until(lambda: [c[1] for c in pool.calls] == ["ok"] and not d._starting)
+        await asyncio.sleep(0.1)
+        assert d.passes == 1
+        pool.active = []  # "ok" ended
+        bus.publish("job_status_changed", job_id="ok", status="done", previous="running")
+        await _until(lambda: [c[1] for c in pool.calls] == ["ok", "refused"] and not d._starting)
+        await _until(lambda: d.passes == 3)  # the one for its end, the one for the refusal
+    finally:
+        await d.stop()
+
+
 async def _until(check: Any, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():

@@ -148,8 +148,11 @@ class JobsService(JobRecords):
 
     # -- starting -------------------------------------------------------------
 
-    async def start_job(self, job: DescribeJob, gpus: builtins.list[int]) -> None:
-        """Claim a queued job for ``gpus`` and submit it (called by the dispatcher)."""
+    async def start_job(self, job: DescribeJob, gpus: builtins.list[int]) -> bool:
+        """Claim a queued job for ``gpus`` and submit it (called by the dispatcher).
+
+        True when the job holds the cards now: it runs, or an engine has it.
+        """
         job_id = job.id
         if job.attempt > 1:
             # The previous attempt's exit status must not be read as this one's
@@ -158,17 +161,17 @@ class JobsService(JobRecords):
         # Set before the claim, so that a cancel that sees it ``starting`` finds it here.
         spawning = self._spawning[job_id] = asyncio.Event()
         try:
-            await self._claim_and_spawn(job, gpus)
+            return await self._claim_and_spawn(job, gpus)
         finally:
             spawning.set()
             self._spawning.pop(job_id, None)
 
-    async def _claim_and_spawn(self, job: DescribeJob, gpus: builtins.list[int]) -> None:
+    async def _claim_and_spawn(self, job: DescribeJob, gpus: builtins.list[int]) -> bool:
         job_id = job.id
         # The claim and the read of the claimed record in one hop to the database.
         starting = await self.db.run(lambda c: _claimed(c, job_id, gpus))
         if starting is None:
-            return  # cancelled meanwhile
+            return False  # cancelled meanwhile
         # Said while the job is handed over (the claim is durable already): the
         # process need not wait for the event's fan-out.
         announced = asyncio.ensure_future(self._announce_soon(starting, JobStatus.QUEUED))
@@ -189,11 +192,10 @@ class JobsService(JobRecords):
             message = e.message if isinstance(e, ForgatherError) else str(e)
             await announced
             await self._settle(claimed, JobStatus.FAILED, None, f"could not start: {message}")
-            return
+            return False
         await announced
         if self.executor.remote:
-            await self._handed_over(job_id, submitted, own_child=True)
-            return
+            return await self._handed_over(job_id, submitted, own_child=True)
 
         def record_running(c: sqlite3.Connection) -> DescribeJob | None:
             repo.mark_running(
@@ -214,21 +216,26 @@ class JobsService(JobRecords):
             self._announce(running, JobStatus.STARTING)
             self._watch(running, own_child=True)
         self.executor.ready_next()
+        return running is not None and running.status in ACTIVE
 
     # -- jobs on an engine ----------------------------------------------------
 
-    async def _handed_over(self, job_id: str, submitted: Submitted, own_child: bool) -> None:
-        """The engine has the job: record its id and watch it, still ``starting``."""
+    async def _handed_over(self, job_id: str, submitted: Submitted, own_child: bool) -> bool:
+        """The engine has the job: record its id and watch it, still ``starting``.
+
+        False when it ended meanwhile (its cards are free again).
+        """
         name = self.executor.name
         if not await self.db.run(lambda c: _handed_over(c, job_id, submitted, name)):
-            return  # no longer starting: it ended meanwhile
+            return False  # no longer starting: it ended meanwhile
         self.bus.publish("job_updated", job_id=job_id)
         job = await self.db.run(lambda c: repo.get(c, job_id))
         if job is None:
-            return
+            return False
         self._engine_pending.add(job_id)
         self._watch(job, own_child=own_child)
         self._engine_moved(job_id)  # the engine may have started it already
+        return True
 
     def _engine_moved(self, job_id: str) -> None:
         """The engine's word on a job changed: one it now runs becomes ``running``."""

@@ -70,7 +70,8 @@ class _Viewed:
 
 
 SnapshotReader = Callable[[], Awaitable[Snapshot]]
-Starter = Callable[[DescribeJob, list[int]], Awaitable[None]]
+#: Starts a job on cards; True when it holds them now (started, or handed to an engine).
+Starter = Callable[[DescribeJob, list[int]], Awaitable["bool | None"]]
 #: (job id, reason): the jobs service's ``preempt`` and ``cancel_queued``.
 JobAction = Callable[[str, str], Awaitable[None]]
 #: Each owner's stored decayed GPU-seconds at a time (``jobs.fair_share.FairShare.usage``).
@@ -127,7 +128,7 @@ class Dispatcher:
         #: job id -> (record, seq, its dependencies' statuses, the planner's view of it).
         self._planned: dict[str, tuple[DescribeJob, int, tuple[str | None, ...], QueuedJob]] = {}
         self._viewed: _Viewed | None = None  # the last pass's queue and its view, as given
-        self._start_tasks: set[asyncio.Task[None]] = set()
+        self._start_tasks: set[asyncio.Task[bool]] = set()
         self.last_plan = Plan()
         self.passes = 0
 
@@ -328,35 +329,39 @@ class Dispatcher:
         if wait and tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _begin_start(self, job: DescribeJob, gpus: tuple[int, ...]) -> asyncio.Task[None]:
+    def _begin_start(self, job: DescribeJob, gpus: tuple[int, ...]) -> asyncio.Task[bool]:
         self._starting[job.id] = (job, tuple(gpus))
         task = asyncio.create_task(self._start(job, gpus), name=f"forgather-start-{job.id}")
         self._start_tasks.add(task)
 
-        def done(_: asyncio.Task[None]) -> None:
+        def done(_: asyncio.Task[bool]) -> None:
             self._start_tasks.discard(task)
             self._starting.pop(job.id, None)
-            # Its cards are free for planning again only now; a start that did not
-            # happen (cancelled meanwhile, failed) publishes nothing that wakes us.
-            self._wake.set()
+            # A start that did not happen (cancelled meanwhile, failed) gives its cards
+            # back only now, and publishes nothing that wakes us. One that did leaves
+            # them taken, by a job the store now has active: nothing a pass would see
+            # differently (in a drain, half the passes were for this).
+            if task.cancelled() or task.exception() is not None or not task.result():
+                self._wake.set()
 
         task.add_done_callback(done)
         return task
 
-    async def _start(self, job: DescribeJob, gpus: tuple[int, ...]) -> None:
+    async def _start(self, job: DescribeJob, gpus: tuple[int, ...]) -> bool:
         # The start's coroutine is made here, inside the task: a task cancelled
         # before it ran (``stop``) leaves none behind that was never awaited.
-        await self._attempt(self._start_job(job, list(gpus)), f"start {job.id}")
+        return await self._attempt(self._start_job(job, list(gpus)), f"start {job.id}") is True
 
-    async def _attempt(self, action: Awaitable[None], what: str) -> None:
+    async def _attempt(self, action: Awaitable[object], what: str) -> object:
         # One failed action (a job cancelled meanwhile, a launcher error) must not
         # keep the rest of the plan from happening; the next pass replans anyway.
         try:
-            await action
+            return await action
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("could not %s", what)
+            return None
 
     def annotate(self, jobs: list[DescribeJob]) -> list[DescribeJob]:
         """Copies of ``jobs`` with ``position`` and ``pending_reason`` from the last pass.
