@@ -21,6 +21,18 @@ import httpx
 import psutil
 
 TOKEN = "forgather-test-token"  # a throwaway token for a loopback test server
+#: What every server gets unless its caller says otherwise (simulated cards, 4 of them).
+DEFAULT_ARGS = ("--ForgatherLab.gpu_backend=simulated", "--ForgatherLab.simulated_gpus=4")
+
+
+def _defaults_not_in(defaults: tuple[str, ...], given: list[str]) -> list[str]:
+    """``defaults`` less the options ``given`` sets itself.
+
+    Jupyter keeps the first of two values of one option, so a default before
+    the caller's would win: the drain benchmark asked for 8 cards and got 4.
+    """
+    named = {arg.partition("=")[0] for arg in given}
+    return [arg for arg in defaults if arg.partition("=")[0] not in named]
 
 
 class ServerProcess:
@@ -66,8 +78,7 @@ class ServerProcess:
                 f"--IdentityProvider.token={self.token}",
                 f"--ServerApp.root_dir={self.root}",
                 f"--ForgatherLab.state_dir={self.state}",
-                "--ForgatherLab.gpu_backend=simulated",
-                "--ForgatherLab.simulated_gpus=4",
+                *_defaults_not_in(DEFAULT_ARGS, [*self.extra_args, *args]),
                 *self.extra_args,
                 *args,
             ],
