@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import time
@@ -112,3 +113,15 @@ def test_a_job_directory_that_is_a_link_is_refused(tmp_path: Path) -> None:
     launched = launcher.spawn("e5", LaunchSpec(["true"]), [])
     os.waitpid(launched.pid, 0)
     assert list(elsewhere.iterdir()) == []  # no token, log or exit status written there
+
+
+def test_a_jobs_directory_removed_under_the_launcher_is_made_again(tmp_path: Path) -> None:
+    launcher = Launcher(tmp_path)
+    first = launcher.spawn("f6", LaunchSpec(["true"]), [])
+    assert wait_exit_file(launcher, "f6") == "0"
+    os.waitpid(first.pid, 0)
+    shutil.rmtree(launcher.jobs_dir)
+    second = launcher.spawn("g7", LaunchSpec(["true"]), [])
+    assert wait_exit_file(launcher, "g7") == "0"
+    os.waitpid(second.pid, 0)
+    assert launcher.jobs_dir.stat().st_mode & 0o777 == 0o700

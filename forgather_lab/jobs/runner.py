@@ -108,6 +108,9 @@ def _prepare(directory: str, token_file: str, token: str) -> None:
     """The job's directory (0700, never through a link) with its token file (0600)."""
     try:
         os.mkdir(directory, 0o700)
+    except FileNotFoundError:  # the jobs directory went away under a running server
+        os.makedirs(os.path.dirname(directory), 0o700, exist_ok=True)
+        os.mkdir(directory, 0o700)
     except FileExistsError:
         # A retry's, or made by the server's provenance capture first (0700 too);
         # anything but a real directory of ours is refused (lstat: no link followed).
