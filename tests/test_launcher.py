@@ -125,3 +125,23 @@ def test_a_jobs_directory_removed_under_the_launcher_is_made_again(tmp_path: Pat
     assert wait_exit_file(launcher, "g7") == "0"
     os.waitpid(second.pid, 0)
     assert launcher.jobs_dir.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_spare_is_known_by_its_create_time_when_it_takes_the_job(tmp_path: Path) -> None:
+    # A spare waits, maybe minutes; a step of the wall clock meanwhile moves the create
+    # time psutil gives every process. What the job is watched by is read at hand-over.
+    from forgather_lab.jobs.processes import is_same_process
+
+    launcher = Launcher(tmp_path)
+    launcher.prestart()
+    spare = launcher._spare
+    assert spare is not None
+    # As if the clock had stepped back an hour since the spare was made:
+    launcher._spare = spare._replace(create_time=spare.create_time - 3600.0)
+    launched = launcher.spawn("h8", LaunchSpec(["true"]), [])
+    assert launched.pid == spare.pid
+    assert abs(launched.create_time - spare.create_time) < 0.05
+    assert wait_exit_file(launcher, "h8") == "0"
+    assert not is_same_process(launched.pid, launched.create_time)  # it ended
+    os.waitpid(launched.pid, 0)
+    launcher.close()

@@ -176,9 +176,13 @@ class Launcher:
             runner = self._fork_spare() or self._start_runner()
             if not _hand_over(runner, message):
                 raise OSError("could not hand the job to a runner")
-        return Launched(
-            runner.pid, runner.create_time, log_path, hash_token(token), runner.own_child
-        )
+        # Read again now, not kept from when the spare was made: a spare may have
+        # waited minutes, and the create time psutil gives (boot time as the wall
+        # clock has it now, plus the start ticks) moves with a step of the clock
+        # since. The watcher then took the live runner for a recycled PID and the
+        # job for killed from outside (three such jobs in one CI run).
+        create_time = _create_time(runner.pid) or runner.create_time
+        return Launched(runner.pid, create_time, log_path, hash_token(token), runner.own_child)
 
     def _take_spare(self) -> _Runner | None:
         with self._lock:
