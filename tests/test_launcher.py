@@ -138,10 +138,12 @@ def test_a_spare_is_known_by_its_create_time_when_it_takes_the_job(tmp_path: Pat
     assert spare is not None
     # As if the clock had stepped back an hour since the spare was made:
     launcher._spare = spare._replace(create_time=spare.create_time - 3600.0)
-    launched = launcher.spawn("h8", LaunchSpec(["true"]), [])
+    launched = launcher.spawn("h8", LaunchSpec(["sleep", "1"]), [])
     assert launched.pid == spare.pid
     assert abs(launched.create_time - spare.create_time) < 0.05
+    # The check the exit watcher makes as it starts watching: this very process.
+    assert is_same_process(launched.pid, launched.create_time)
+    assert not is_same_process(launched.pid, spare.create_time - 3600.0)
     assert wait_exit_file(launcher, "h8") == "0"
-    assert not is_same_process(launched.pid, launched.create_time)  # it ended
     os.waitpid(launched.pid, 0)
     launcher.close()
