@@ -107,9 +107,13 @@ class SlurmExecutor(RemoteExecutor):
         try:
             out, err = await asyncio.wait_for(proc.communicate(), COMMAND_TIMEOUT)
         except TimeoutError:
-            proc.kill()
-            await proc.wait()
+            await _stop(proc)
             raise OSError(f"{argv[0]} did not answer within {COMMAND_TIMEOUT:g}s") from None
+        except asyncio.CancelledError:
+            # The caller gave up (the server stops): no client command is left running
+            # past the loop, which cannot reap it any more.
+            await _stop(proc)
+            raise
         if proc.returncode != 0:
             message = err.decode(errors="replace").strip() or f"exit status {proc.returncode}"
             raise OSError(f"{argv[0]}: {message}")
@@ -271,3 +275,10 @@ class SlurmExecutor(RemoteExecutor):
 
     async def after_poll(self) -> None:
         await asyncio.to_thread(self.refresh_pool)
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    """Kill a Slurm client command and wait for it to exit."""
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    await proc.wait()
