@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from forgather_lab.jobs import repository as jobs_repo
@@ -53,6 +54,17 @@ async def wait_until(predicate: Any, timeout: float = 10.0) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+async def job_token(state_dir: Path, job_id: str) -> str:
+    """A job's callback token, once its runner has written it (it does as the job starts)."""
+    path = state_dir / "jobs" / job_id / "token"
+
+    async def written() -> bool:
+        return path.exists()
+
+    await wait_until(written)
+    return path.read_text().strip()
 
 
 async def running_inference_job(db: Database) -> DescribeJob:

@@ -151,6 +151,15 @@ class ServerProcess:
         assert self.proc is not None
         return self.proc.pid
 
+    def job_token(self, job_id: str, timeout: float = 10) -> str:
+        """A job's callback token, once its runner has written it (as the job starts)."""
+        path = self.state / "jobs" / job_id / "token"
+        deadline = time.monotonic() + timeout
+        while not path.exists():
+            assert time.monotonic() < deadline, f"job {job_id} has no token file"
+            time.sleep(0.02)
+        return path.read_text().strip()
+
     def kill_jobs(self) -> None:
         """Kill every job process this server started (jobs outlive servers by design)."""
         if not self.url:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobs_helpers import PY, command, wait_for
+from jobs_helpers import PY, command, job_token, wait_for
 
 from forgather_lab.errors import BadRequest
 from forgather_lab.handlers.base import MAX_JSON_DEPTH
@@ -85,7 +85,7 @@ async def test_nesting_up_to_the_limit_is_accepted(api: Any) -> None:
 async def test_deep_json_in_the_callback_is_a_400(api: Any, state_dir: Path) -> None:
     _, job = await api("queue", method="POST", json_body=command(SLEEP))
     await wait_for(api, job["id"], {"running"})
-    token = (state_dir / "jobs" / job["id"] / "token").read_text().strip()
+    token = await job_token(state_dir, job["id"])
     bearer = {"Authorization": f"Bearer {token}"}
     for depth in (MAX_JSON_DEPTH + 1, 100_000):
         body = f'{{"hello": {_nested_text(depth, "mixed")}}}'.encode()
@@ -135,7 +135,7 @@ async def test_huge_integers_in_the_callback_are_400(
 ) -> None:
     _, job = await api("queue", method="POST", json_body=command(SLEEP))
     await wait_for(api, job["id"], {"running"})
-    token = (state_dir / "jobs" / job["id"] / "token").read_text().strip()
+    token = await job_token(state_dir, job["id"])
     bearer = {"Authorization": f"Bearer {token}"}
     status, reply = await api(
         "jobs", job["id"], "callback", method="POST", json_body=batch, headers=bearer
@@ -400,7 +400,7 @@ async def test_a_full_disk_refuses_reports_with_507(
     runtime = jp_serverapp.web_app.settings["forgather_runtime"]
     _, job = await api("queue", method="POST", json_body=command(SLEEP))
     await wait_for(api, job["id"], {"running"})
-    token = (state_dir / "jobs" / job["id"] / "token").read_text().strip()
+    token = await job_token(state_dir, job["id"])
     bearer = {"Authorization": f"Bearer {token}"}
     records = [
         {"kind": "progress", "step": s, "metrics": {f"m{s % 50}": s * 0.5}} for s in range(20_000)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobs_helpers import command, wait_for
+from jobs_helpers import command, job_token, wait_for
 
 from forgather_lab.errors import Conflict, Forbidden
 from forgather_lab.handlers.openapi import implemented_verbs
@@ -33,7 +33,7 @@ def _sample(path: str, job_id: str) -> list[str]:
 async def _running_job(api: Any, state_dir: Path) -> tuple[str, str]:
     _, job = await api("queue", method="POST", json_body=command(SLEEP))
     await wait_for(api, job["id"], {"running"})
-    token = (state_dir / "jobs" / job["id"] / "token").read_text().strip()
+    token = await job_token(state_dir, job["id"])
     return job["id"], token
 
 
@@ -174,7 +174,7 @@ async def test_a_finished_jobs_token_is_refused_with_409(
     _, job = await api("queue", method="POST", json_body=command(code))
     job_id = job["id"]
     await wait_for(api, job_id, {"running", "done", "failed"})
-    token = (state_dir / "jobs" / job_id / "token").read_text().strip()
+    token = await job_token(state_dir, job_id)
     bearer = {"Authorization": f"Bearer {token}"}
     if ending == "aborted":
         report = {"records": [{"kind": "progress", "step": 5, "max_steps": 10}]}

@@ -27,6 +27,7 @@ async def test_paused_queue_says_why_and_where(api: Any) -> None:
     _, low = await api("queue", method="POST", json_body=command("pass"))
     _, high = await api("queue", method="POST", json_body=command("pass", priority=5))
     await _reason_is(api, low["id"], "scheduler paused")
+    await _reason_is(api, high["id"], "scheduler paused")  # planned by a later pass
     _, queue = await api("queue")
     assert [(j["id"], j["position"], j["pending_reason"]) for j in queue["jobs"]] == [
         (high["id"], 1, "scheduler paused"),

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobs_helpers import command, wait_for
+from jobs_helpers import command, job_token, wait_for
 
 from forgather_lab.control import metrics
 from forgather_lab.jobs import repository as jobs_repo
@@ -78,7 +78,7 @@ async def test_metrics_over_http(api: Any, state_dir: Path) -> None:
     _, job = await api("queue", method="POST", json_body=command("import time; time.sleep(60)"))
     job_id = job["id"]
     await wait_for(api, job_id, {"running"})
-    token = (state_dir / "jobs" / job_id / "token").read_text().strip()
+    token = await job_token(state_dir, job_id)
     records = [
         {
             "kind": "progress",

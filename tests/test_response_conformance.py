@@ -213,7 +213,7 @@ def build_world(srv: ServerProcess, tmp: Path) -> World:
     w.finished = w.finished_job()
     w.running = w.sleeper(gpus=1)
     w.running_gpus = w.api("GET", "jobs", w.running).json()["gpus"]
-    w.token = (srv.state / "jobs" / w.running / "token").read_text().strip()
+    w.token = srv.job_token(w.running)
     # The running job reports as forgather_lab.reporter would: hello, progress, a metric.
     report = {
         "hello": {"pid": 1},

@@ -119,13 +119,13 @@ def _prepare(directory: str, token_file: str, token: str) -> None:
             raise
         if st.st_mode & 0o777 != 0o700:
             os.chmod(directory, 0o700)
-    try:  # noqa: SIM105 - contextlib is an import this process need not pay for
-        os.unlink(token_file)  # a retry's: replaced, never written through
-    except FileNotFoundError:
-        pass
-    fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    # A new file renamed into place: whoever reads it finds the whole token or none,
+    # and a retry's file (or a link planted there) is replaced, never written through.
+    tmp = f"{token_file}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(token)
+    os.replace(tmp, token_file)
 
 
 def _log_to(path: str) -> None:

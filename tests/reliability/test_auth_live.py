@@ -50,7 +50,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             },
         )
         ids.append(srv.wait_job(reply.json()["id"], {"running"})["id"])
-    token = (srv.state / "jobs" / ids[0] / "token").read_text().strip()
+    token = srv.job_token(ids[0])
     yield {"server": srv, "job": ids[0], "other": ids[1], "token": token}
     srv.stop()
     srv.kill_jobs()
