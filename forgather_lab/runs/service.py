@@ -153,11 +153,7 @@ class RunsService:
 
     def _capture_all(self, jobs: list[DescribeJob | dict[str, Any]]) -> list[BaseException | None]:
         """Capture each of ``jobs`` in turn (a worker thread's work): None, or why it failed."""
-        try:
-            gpus = self.gpus()  # one look at the cards for the jobs that started together
-        except Exception as e:  # a driver hiccup must not lose the rest
-            log.warning("GPU snapshot for provenance failed: %s", e)
-            gpus = []
+        gpus = self._cards()  # one look at the cards for the jobs that started together
         answers: list[BaseException | None] = []
         for item in jobs:
             try:
@@ -168,6 +164,13 @@ class RunsService:
                 log.exception("could not capture the provenance of job %s", _job_id(item))
                 answers.append(e)
         return answers
+
+    def _cards(self) -> list[GpuIdentity]:
+        try:
+            return self.gpus()
+        except Exception as e:  # a driver hiccup must not lose the rest of the record
+            log.warning("GPU snapshot for provenance failed: %s", e)
+            return []
 
     def capture_now(
         self, job: DescribeJob, gpus: list[GpuIdentity] | None = None
@@ -181,11 +184,7 @@ class RunsService:
         # Its runner makes it too, and may not have yet: private either way.
         job_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if gpus is None:
-            try:
-                gpus = self.gpus()
-            except Exception as e:  # a driver hiccup must not lose the rest
-                log.warning("GPU snapshot for provenance failed: %s", e)
-                gpus = []
+            gpus = self._cards()
         record, text = provenance.capture(
             job,
             # The start adds the attempt's variables (names only are kept, like the rest).
