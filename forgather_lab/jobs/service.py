@@ -17,7 +17,7 @@ survivors that keep the GPUs), a stop the server planned (preemption, time
 limit), retries and re-attach after a restart all decide the same
 transition, to a terminal status or back to the queue.
 
-About 510 lines, one module on purpose: start, kill, exit and re-attach share
+About 545 lines, one module on purpose: start, kill, exit and re-attach share
 the in-flight state (``_spawning``, ``_exited``, ``_killing``) whose races
 they settle together; split apart, each would reach into the others' state.
 """
