@@ -406,11 +406,12 @@ class Runtime:
         statuses in one read of the store; card memory from the GPU backend."""
 
         def read(conn: Any) -> tuple[Any, Any, Any, Any]:
+            queue = jobs_repo.queued_with_seqs(conn)
             return (
-                jobs_repo.queued_with_seqs(conn),
+                queue,
                 jobs_repo.active(conn),
                 load_all(conn),
-                jobs_repo.dependency_statuses(conn),
+                jobs_repo.dependency_statuses(conn, queue[0]),
             )
 
         (queued, seqs, declared), active, policies, dependencies = await self.db.run(read)

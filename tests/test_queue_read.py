@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from forgather_lab.jobs import repository as repo
-from forgather_lab.jobs.model import JobStatus
+from forgather_lab.jobs.model import PUBLIC_COLUMNS, DescribeJob, JobStatus, row_to_record
 from forgather_lab.store import Database
 
 
@@ -72,10 +72,13 @@ def test_the_kept_queue_is_always_the_plain_query_s(tmp_path: Path) -> None:
                 ]
                 repo.insert_many(conn, rows)
             elif action == "big-batch":  # more than are put in one by one: one merge
-                rows = [
-                    repo.NewJob(f"b{i}.{k}", "command", rnd.randint(-2, 2), 0, {"argv": ["x"]})
-                    for k in range(rnd.randint(65, 90))
-                ]
+                # Runs of one job (the same object, or an equal one, or unnamed: named by
+                # its id) as a batch of one job many times makes them, among others.
+                rows = []
+                for k in range(rnd.randint(65, 90)):
+                    name = rnd.choice([f"b{i}.{k}", "same", ""])
+                    job = repo.NewJob(name, "command", rnd.randint(-2, 2), 0, {"argv": ["x"]})
+                    rows += [job] * rnd.randint(1, 3)
                 repo.insert_many(conn, rows)
             elif action == "cancel-many":  # some or more than are taken out one by one
                 gone = rnd.sample(queued_ids, k=min(len(queued_ids), rnd.choice([3, 70])))
@@ -115,6 +118,35 @@ def test_the_kept_queue_is_always_the_plain_query_s(tmp_path: Path) -> None:
         other.execute("DELETE FROM jobs WHERE status != 'queued'")
         other.close()
         assert db.call(lambda c: _kept(c) == _fields(c))
+    finally:
+        db.close()
+
+
+def test_a_batch_s_records_are_what_its_rows_say(tmp_path: Path) -> None:
+    """``insert_many`` reads one row per run of equal jobs and copies the rest: each
+    record must still be its own row's (id, name), as a fresh read parses it."""
+    db = Database(tmp_path / "state.db")
+    db.open()
+    try:
+        named = repo.NewJob("named", "command", 1, 1, {"argv": ["true"]}, owner="ann")
+        unnamed = repo.NewJob("", "command", 1, 1, {"argv": ["true"]}, owner="ann")
+        other = repo.NewJob("named", "command", 2, 1, {"argv": ["true"]}, owner="ann")
+        rows = [named, named, repo.NewJob(**vars(named)), other, unnamed, unnamed, named]
+        got = db.call(lambda c: repo.insert_many(c, rows))
+
+        def fresh(conn: sqlite3.Connection) -> list[DescribeJob]:
+            cols = ", ".join(PUBLIC_COLUMNS)
+            return [
+                row_to_record(
+                    conn.execute(f"SELECT {cols} FROM jobs WHERE id = ?", (j.id,)).fetchone()
+                )
+                for j in got
+            ]
+
+        assert [j.model_dump() for j in got] == [j.model_dump() for j in db.call(fresh)]
+        assert len({j.id for j in got}) == len(rows)
+        assert [j.name == j.id for j in got] == [False] * 4 + [True, True, False]
+        assert [j.priority for j in got] == [1, 1, 1, 2, 1, 1, 1]
     finally:
         db.close()
 

@@ -173,6 +173,30 @@ async def test_a_batch_is_all_or_nothing_and_keeps_its_order(api: Any) -> None:
     assert [j["name"] for j in queue["jobs"]] == ["b", "c", "a"]
 
 
+async def test_a_batch_of_one_job_repeated_gives_each_its_own_record(api: Any) -> None:
+    # Equal jobs in a row are checked once and share their row's values (jobs/submit.py,
+    # jobs/repository.py): each must still come back, and be kept, as its own job.
+    await pause(api)
+    same = command("pass", name="same")
+    jobs = [same, same, command("pass", name="same", priority=4), same, command("pass"), same]
+    status, reply = await api("queue", "batch", method="POST", json_body={"jobs": jobs})
+    assert status == 201, reply
+    got = reply["jobs"]
+    assert len({j["id"] for j in got}) == 6
+    assert [j["priority"] for j in got] == [0, 0, 4, 0, 0, 0]
+    assert [j["name"] for j in got].count("same") == 5
+    _, queue = await api("queue")
+    assert [j["id"] for j in queue["jobs"]] == [
+        got[2]["id"],
+        *(j["id"] for j in got if j is not got[2]),
+    ]
+    for job in got:
+        _, kept = await api("jobs", job["id"])
+        assert {k: kept[k] for k in ("id", "name", "priority", "owner")} == {
+            k: job[k] for k in ("id", "name", "priority", "owner")
+        }
+
+
 async def test_a_sweep_queues_one_job_per_grid_point(api: Any) -> None:
     await pause(api)
     project = await hello_project(api)

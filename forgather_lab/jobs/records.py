@@ -113,7 +113,7 @@ class JobRecords:
         owner = owner if owner is not None else SUBMITTER.get()
         if owner is not None:
             await self._check_queue_limit(owner, len(rows))
-            rows = [dataclasses.replace(r, owner=owner) for r in rows]
+            rows = _owned(rows, owner)
         jobs = await self.group_commit.insert(rows)
         for job in jobs:
             self.bus.publish("job_queued", job_id=job.id, job=job.model_dump(mode="json"))
@@ -280,3 +280,15 @@ class JobRecords:
 
 def _as_is(jobs: builtins.list[DescribeJob]) -> builtins.list[DescribeJob]:
     return jobs
+
+
+def _owned(rows: builtins.list[repo.NewJob], owner: str) -> builtins.list[repo.NewJob]:
+    """``rows`` owned by ``owner``; a row repeated (``prepare_batch``) is copied once."""
+    copies: dict[int, repo.NewJob] = {}
+    out = []
+    for row in rows:
+        copy = copies.get(id(row))
+        if copy is None:
+            copy = copies[id(row)] = dataclasses.replace(row, owner=owner)
+        out.append(copy)
+    return out

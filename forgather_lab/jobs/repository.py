@@ -21,7 +21,7 @@ beside the statements whose writes those triggers watch.
 from __future__ import annotations
 
 import bisect
-import heapq
+import itertools
 import json
 import secrets
 import sqlite3
@@ -77,13 +77,20 @@ def _record(row: sqlite3.Row) -> DescribeJob:
                     "queued_at": row["queued_at"],
                 }
             )
-        with _PARSED_LOCK:
-            if len(_PARSED) >= _PARSED_MAX:
-                _PARSED.clear()
-                _SHAPES.clear()
-            _PARSED[key] = job
-            if like is None:
+        _remember(key, job)
+        if like is None:
+            with _PARSED_LOCK:
                 _SHAPES[shape] = job
+    return job
+
+
+def _remember(key: tuple[Any, ...], job: DescribeJob) -> DescribeJob:
+    """Keep ``job`` as the record of a row with the values ``key``."""
+    with _PARSED_LOCK:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+            _SHAPES.clear()
+        _PARSED[key] = job
     return job
 
 
@@ -168,17 +175,45 @@ def insert_many(conn: sqlite3.Connection, jobs: Sequence[NewJob]) -> list[Descri
                 for job in jobs:
                     _check_dependencies(conn, job.depends_on)
                 now = time.time()
-                conn.executemany(
-                    _INSERT_SQL, [_values(i, job, now) for i, job in zip(ids, jobs, strict=True)]
-                )
+                conn.executemany(_INSERT_SQL, _all_values(ids, jobs, now))
                 conn.executemany(
                     RECORD_SQL, [(now, job.reason, i) for i, job in zip(ids, jobs, strict=True)]
                 )
         except sqlite3.IntegrityError:
             continue  # id collision with an existing job; draw every id again
-        found = {j.id: j for j in _get_many(conn, ids)}
-        return [found[i] for i in ids]
+        return _inserted(conn, ids, jobs)
     raise RuntimeError("could not allocate job ids")
+
+
+_ID = PUBLIC_COLUMNS.index("id")
+_NAME = PUBLIC_COLUMNS.index("name")
+
+
+def _inserted(
+    conn: sqlite3.Connection, ids: Sequence[str], jobs: Sequence[NewJob]
+) -> list[DescribeJob]:
+    """The records of rows ``insert_many`` just wrote, reading one row per run of equal jobs.
+
+    A batch is mostly one job repeated, and its rows share their times, so an
+    equal job's row differs from the one before only in its id (and its name,
+    when it is named by its id): a copy of that record, remembered for the
+    row's values as ``_record`` would (the dispatcher's next read finds it).
+    Reading every row back was a third of a 1,000-job batch's insert.
+    """
+    out: list[DescribeJob] = []
+    row: tuple[Any, ...] = ()
+    before: NewJob | None = None
+    for job_id, job in zip(ids, jobs, strict=True):
+        if before is None or not (job is before or job == before):
+            found = conn.execute(f"SELECT {_COLS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            row, before = tuple(found), job
+            out.append(_record(found))
+            continue
+        named = job.name or job_id
+        key = list(row)
+        key[_ID], key[_NAME] = job_id, named
+        out.append(_remember(tuple(key), out[-1].model_copy(update={"id": job_id, "name": named})))
+    return out
 
 
 _INSERT_SQL = (
@@ -187,6 +222,19 @@ _INSERT_SQL = (
     "group_id, rerun_of, owner) "
     "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def _all_values(ids: Sequence[str], jobs: Sequence[NewJob], now: float) -> list[tuple[Any, ...]]:
+    """Each job's row values; a job repeated (the same object) is encoded once."""
+    out: list[tuple[Any, ...]] = []
+    before: NewJob | None = None
+    for job_id, job in zip(ids, jobs, strict=True):
+        if job is before:
+            out.append((job_id, job.name or job_id, *out[-1][2:]))
+        else:
+            out.append(_values(job_id, job, now))
+            before = job
+    return out
 
 
 def _values(job_id: str, job: NewJob, now: float) -> tuple[Any, ...]:
@@ -260,13 +308,14 @@ def statuses(conn: sqlite3.Connection, job_ids: Iterable[str]) -> dict[str, JobS
     return out
 
 
-def dependency_statuses(conn: sqlite3.Connection) -> dict[str, JobStatus]:
-    """The status of every job some queued job depends on (for the planner's snapshot)."""
-    rows = conn.execute(
-        "SELECT DISTINCT d.value FROM jobs, json_each(jobs.depends_on) AS d "
-        "WHERE jobs.status = 'queued' AND jobs.depends_on != '[]'"
-    ).fetchall()
-    return statuses(conn, (r[0] for r in rows))
+def dependency_statuses(
+    conn: sqlite3.Connection, queue: Iterable[DescribeJob]
+) -> dict[str, JobStatus]:
+    """The status of every job some job of ``queue`` (the queued jobs, as ``queued`` read
+    them) depends on, for the planner's snapshot. Taken from the records the pass has
+    already read: a query over the queued rows' ``depends_on`` walks every one of them."""
+    wanted = itertools.chain.from_iterable(filter(None, map(_DEPENDS_ON, queue)))
+    return statuses(conn, wanted)
 
 
 def list_jobs(
@@ -512,7 +561,10 @@ class _Queue:
     def add(self, entries: list[tuple[int, int, DescribeJob]]) -> None:
         """Put in ``entries`` (in dispatch order, none of them in it yet)."""
         if len(entries) > _FEW:
-            self.entries = list(heapq.merge(self.entries, entries, key=_order))
+            # Two sorted runs: the sort finds them and merges them in C (a seq is never
+            # repeated, so the records themselves are never compared).
+            self.entries += entries
+            self.entries.sort()
         else:
             for entry in entries:
                 bisect.insort(self.entries, entry, key=_order)
@@ -528,6 +580,7 @@ def _declaring_memory(entries: list[tuple[int, int, DescribeJob]]) -> int:
 _QUEUES: dict[int, _Queue] = {}
 # Of a queue entry and its record, in C (a pass reads them all).
 _SEQ, _RECORD, _GPU_MEMORY = itemgetter(1), itemgetter(2), attrgetter("gpu_memory")
+_DEPENDS_ON = attrgetter("depends_on")
 _FEW = 64  # changes to the kept queue made one by one; more are merged in one walk
 
 
@@ -556,7 +609,7 @@ def _queue_entries(conn: sqlite3.Connection) -> tuple[list[tuple[int, int, Descr
     kept: what it sees may yet be rolled back.
     """
     if conn.in_transaction:
-        entries = _entries(conn, "seq > ?", (0,))
+        entries = _entries(conn, "seq > ?", (0,), _DISPATCH_ORDER)
         return entries, _declaring_memory(entries)
     counts(conn)  # the TEMP tables and triggers exist and are current
     version = conn.execute("PRAGMA data_version").fetchone()[0]
@@ -566,7 +619,7 @@ def _queue_entries(conn: sqlite3.Connection) -> tuple[list[tuple[int, int, Descr
     have = _QUEUES.get(id(conn))
     if have is None or (have.epoch, have.version) != (epoch, version):
         conn.execute("DELETE FROM temp.job_touched")
-        entries = _entries(conn, "seq > ?", (0,))
+        entries = _entries(conn, "seq > ?", (0,), _DISPATCH_ORDER)
         (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
         have = _Queue(epoch, version, others, inserts, last, entries)
         _QUEUES[id(conn)] = have
@@ -591,18 +644,27 @@ def _order(entry: tuple[int, int, DescribeJob]) -> tuple[int, int]:
     return entry[0], entry[1]
 
 
+_DISPATCH_ORDER = "priority DESC, seq"
+
+
 def _entries(
-    conn: sqlite3.Connection, which: str, args: tuple[int, ...]
+    conn: sqlite3.Connection, which: str, args: tuple[int, ...], order: str = "seq"
 ) -> list[tuple[int, int, DescribeJob]]:
     """(-priority, seq, record) of the queued jobs ``which`` selects, in dispatch order.
 
-    Two reads in the same order (``seq`` from the covering ``jobs_status`` index, then
-    the public columns), so every row is the same shape as every other read's.
+    Two reads in the same order (``seq``, then the public columns), so every row is
+    the same shape as every other read's. A few rows (those new or changed since the
+    last read) are read by ``seq`` and sorted here: in dispatch order SQLite walks every
+    queued row of ``jobs_status`` to find them. The whole queue is read in that order
+    (``order``), from the index.
     """
-    where = f"WHERE status = 'queued' AND {which} ORDER BY priority DESC, seq"
+    where = f"WHERE status = 'queued' AND {which} ORDER BY {order}"
     found = conn.execute(f"SELECT seq FROM jobs {where}", args).fetchall()
     rows = conn.execute(f"SELECT {_COLS} FROM jobs {where}", args).fetchall()
-    return [(-r["priority"], q[0], _record(r)) for q, r in zip(found, rows, strict=True)]
+    out = [(-r["priority"], q[0], _record(r)) for q, r in zip(found, rows, strict=True)]
+    if order == "seq":
+        out.sort(key=_order)
+    return out
 
 
 def active(conn: sqlite3.Connection) -> list[DescribeJob]:

@@ -142,13 +142,20 @@ class Submissions:
         """Every job of a batch, in order, sharing one group; the first bad one is a 400.
 
         The kinds' own checks (file system reads) run for the whole batch in one
-        worker thread, not one thread hop per job.
+        worker thread, not one thread hop per job. A job equal to the one before it
+        (a batch is often one job many times) is checked once: the checks judge a
+        request against the server's state, and the batch is judged against one
+        state (its dependencies are checked again in the transaction that queues
+        it). Its row is then the same ``NewJob`` object as the one before.
         """
         group = new_group_id()
 
-        def kinds_prepare() -> list[tuple[JobKind, dict[str, Any]]]:
-            out = []
+        def kinds_prepare() -> list[tuple[JobKind, dict[str, Any]] | None]:
+            out: list[tuple[JobKind, dict[str, Any]] | None] = []
             for i, request in enumerate(batch.jobs):
+                if i and request == batch.jobs[i - 1]:
+                    out.append(None)  # as the one before
+                    continue
                 try:
                     kind = self.kinds.get(request.job_type)
                     out.append((kind, kind.prepare(request, self.resolver)))
@@ -157,8 +164,12 @@ class Submissions:
             return out
 
         prepared = await asyncio.to_thread(kinds_prepare)
-        out = []
-        for i, (request, (kind, params)) in enumerate(zip(batch.jobs, prepared, strict=True)):
+        out: list[repo.NewJob] = []
+        for i, (request, done) in enumerate(zip(batch.jobs, prepared, strict=True)):
+            if done is None:
+                out.append(out[-1])
+                continue
+            kind, params = done
             try:
                 out.append(await self._complete(request, kind, params, group=group))
             except BadRequest as e:
