@@ -176,10 +176,13 @@ def insert_many(conn: sqlite3.Connection, jobs: Sequence[NewJob]) -> list[Descri
                     _check_dependencies(conn, job.depends_on)
                 (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
                 now = time.time()
-                conn.executemany(_INSERT_SQL, _all_values(ids, jobs, now))
-                conn.executemany(
-                    RECORD_SQL, [(now, job.reason, i) for i, job in zip(ids, jobs, strict=True)]
-                )
+                conn.execute(_INSERT_SQL, (json.dumps(_all_values(ids, jobs, now)),))
+                reasons = {job.reason for job in jobs}
+                if len(reasons) == 1:
+                    conn.execute(_HISTORY_SQL, (now, reasons.pop(), last))
+                else:
+                    history = [(now, job.reason, i) for i, job in zip(ids, jobs, strict=True)]
+                    conn.executemany(RECORD_SQL, history)
         except sqlite3.IntegrityError:
             continue  # id collision with an existing job; draw every id again
         records = _inserted(conn, ids, jobs)
@@ -240,11 +243,22 @@ def _inserted(
     return out
 
 
+# The rows of a batch as one statement over one JSON array (of ``_values``), and their
+# first history rows as another, not one statement per row (``executemany``): each
+# statement's step lets go of the interpreter lock and waits to take it back, which
+# on a busy server is most of a 1,000-row insert. JSON numbers come back exact.
 _INSERT_SQL = (
     "INSERT INTO jobs (id, name, job_type, status, priority, requested_gpus, params, "
     "created_at, queued_at, depends_on, time_limit, gpu_memory, preemptible, max_retries, "
     "group_id, rerun_of, owner) "
-    "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "SELECT value->>0, value->>1, value->>2, 'queued', value->>3, value->>4, value->>5, "
+    "value->>6, value->>7, value->>8, value->>9, value->>10, value->>11, value->>12, "
+    "value->>13, value->>14, value->>15 FROM json_each(?) ORDER BY key"
+)
+#: The first history row of every job after seq ``?``, all with one time and reason.
+_HISTORY_SQL = (
+    "INSERT INTO job_history (job_id, at, status, attempt, reason) "
+    "SELECT id, ?, status, attempt, ? FROM jobs WHERE seq > ? ORDER BY seq"
 )
 
 
