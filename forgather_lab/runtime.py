@@ -406,12 +406,12 @@ class Runtime:
         statuses in one read of the store; card memory from the GPU backend."""
 
         def read(conn: Any) -> tuple[Any, Any, Any, Any]:
-            queue = jobs_repo.queued_with_seqs(conn)
+            queue, seqs, declared, depending = jobs_repo.queued_with_seqs(conn)
             return (
-                queue,
+                (queue, seqs, declared),
                 jobs_repo.active(conn),
                 load_all(conn),
-                jobs_repo.dependency_statuses(conn, queue[0]),
+                jobs_repo.dependency_statuses(conn, queue) if depending else {},
             )
 
         (queued, seqs, declared), active, policies, dependencies = await self.db.run(read)

@@ -25,11 +25,15 @@ def _fields(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
 
 
 def _kept(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
-    records, _, declared = repo.queued_with_seqs(conn)
+    records, _, declared, depending = repo.queued_with_seqs(conn)
     (plain,) = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'queued' AND gpu_memory IS NOT NULL)"
     ).fetchone()
     assert declared == bool(plain)  # kept count of the queued jobs that declare GPU memory
+    (plain,) = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'queued' AND depends_on != '[]')"
+    ).fetchone()
+    assert depending == bool(plain)  # and of those that depend on other jobs
     return [(j.id, j.priority, j.name) for j in records]
 
 
@@ -67,6 +71,7 @@ def test_the_kept_queue_is_always_the_plain_query_s(tmp_path: Path) -> None:
                         0,
                         {"argv": ["x"]},
                         gpu_memory=rnd.choice([None, None, None, 512]),
+                        depends_on=rnd.choice([(), (), (), queued_ids[:1]]),
                     )
                     for k in range(rnd.randint(1, 4))
                 ]

@@ -574,10 +574,12 @@ class _Queue:
     #: seq -> its entry: where it is in ``entries``, found by bisection.
     by_seq: dict[int, tuple[int, int, DescribeJob]] = field(init=False)
     with_memory: int = field(init=False)  # entries whose job declares GPU memory
+    with_deps: int = field(init=False)  # entries whose job depends on others
 
     def __post_init__(self) -> None:
         self.by_seq = dict(zip(map(_SEQ, self.entries), self.entries, strict=True))
         self.with_memory = _declaring_memory(self.entries)
+        self.with_deps = _depending(self.entries)
 
     # A claim or an end touches a row or two of a long queue: those are found by
     # bisection and moved in C. Many at once (a batch) are cheaper in one walk.
@@ -589,12 +591,14 @@ class _Queue:
             for seq in seqs:
                 self.by_seq.pop(seq, None)
             self.with_memory = _declaring_memory(self.entries)
+            self.with_deps = _depending(self.entries)
             return
         for seq in seqs:
             entry = self.by_seq.pop(seq, None)
             if entry is not None:
                 del self.entries[bisect.bisect_left(self.entries, (entry[0], seq), key=_order)]
                 self.with_memory -= entry[2].gpu_memory is not None
+                self.with_deps -= bool(entry[2].depends_on)
 
     def add(self, entries: list[tuple[int, int, DescribeJob]]) -> None:
         """Put in ``entries`` (in dispatch order, none of them in it yet)."""
@@ -608,6 +612,12 @@ class _Queue:
                 bisect.insort(self.entries, entry, key=_order)
         self.by_seq.update(zip(map(_SEQ, entries), entries, strict=True))
         self.with_memory += _declaring_memory(entries)
+        self.with_deps += _depending(entries)
+
+
+def _depending(entries: list[tuple[int, int, DescribeJob]]) -> int:
+    """How many of ``entries`` depend on other jobs."""
+    return len(list(filter(None, map(_DEPENDS_ON, map(_RECORD, entries)))))
 
 
 def _declaring_memory(entries: list[tuple[int, int, DescribeJob]]) -> int:
@@ -627,16 +637,22 @@ def queued(conn: sqlite3.Connection) -> list[DescribeJob]:
     return list(map(_RECORD, _queue_entries(conn)[0]))
 
 
-def queued_with_seqs(conn: sqlite3.Connection) -> tuple[list[DescribeJob], list[int], bool]:
+def queued_with_seqs(
+    conn: sqlite3.Connection,
+) -> tuple[list[DescribeJob], list[int], bool, bool]:
     """``queued``; each job's submission number (``seq``: ascending in submission order,
-    and the same at every read, so a caller can keep what it derived from a job); and
-    whether any of them declares GPU memory (kept count: no walk of the queue)."""
-    entries, with_memory = _queue_entries(conn)
-    return list(map(_RECORD, entries)), list(map(_SEQ, entries)), with_memory > 0
+    and the same at every read, so a caller can keep what it derived from a job);
+    whether any of them declares GPU memory; and whether any depends on other jobs
+    (kept counts: no walk of the queue)."""
+    entries, with_memory, with_deps = _queue_entries(conn)
+    return list(map(_RECORD, entries)), list(map(_SEQ, entries)), with_memory > 0, with_deps > 0
 
 
-def _queue_entries(conn: sqlite3.Connection) -> tuple[list[tuple[int, int, DescribeJob]], int]:
-    """(-priority, seq, record) of the queue in dispatch order, and how many declare GPU memory.
+def _queue_entries(
+    conn: sqlite3.Connection,
+) -> tuple[list[tuple[int, int, DescribeJob]], int, int]:
+    """(-priority, seq, record) of the queue in dispatch order, and how many of them
+    declare GPU memory and depend on other jobs.
 
     Read whole once, then kept per connection and brought up to date from what
     changed since: rows inserted after the last one seen, and rows this
@@ -648,7 +664,7 @@ def _queue_entries(conn: sqlite3.Connection) -> tuple[list[tuple[int, int, Descr
     """
     if conn.in_transaction:
         entries = _entries(conn, "seq > ?", (0,), _DISPATCH_ORDER)
-        return entries, _declaring_memory(entries)
+        return entries, _declaring_memory(entries), _depending(entries)
     counts(conn)  # the TEMP tables and triggers exist and are current
     version = conn.execute("PRAGMA data_version").fetchone()[0]
     epoch, inserts, others = conn.execute(
@@ -662,7 +678,7 @@ def _queue_entries(conn: sqlite3.Connection) -> tuple[list[tuple[int, int, Descr
         (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
         have = _Queue(epoch, version, others, inserts, last, entries)
         _QUEUES[id(conn)] = have
-        return list(have.entries), have.with_memory
+        return list(have.entries), have.with_memory, have.with_deps
     changed: list[tuple[int, int, DescribeJob]] = []
     if have.others != others:
         touched = {r[0] for r in conn.execute("SELECT seq FROM temp.job_touched")}
@@ -679,7 +695,7 @@ def _queue_entries(conn: sqlite3.Connection) -> tuple[list[tuple[int, int, Descr
         changed = sorted({e[1]: e for e in (*changed, *added)}.values(), key=_order)
     if changed:
         have.add(changed)
-    return list(have.entries), have.with_memory
+    return list(have.entries), have.with_memory, have.with_deps
 
 
 def _added(
