@@ -331,6 +331,31 @@ async def test_a_start_in_flight_holds_its_card_and_is_not_placed_again() -> Non
     await d.stop()
 
 
+async def test_a_paused_queue_grown_at_its_end_plans_as_a_fresh_pass_would() -> None:
+    # Paused passes over a queue that submissions only grow extend the last paused plan
+    # (planner.extend_paused). They must say what a whole plan says, also when a second
+    # owner's jobs arrive (fair sharing puts them ahead) or a job goes ahead of the end.
+    pool, bus = Pool(cards=2), EventBus()
+    kept = dispatcher(pool, bus, enabled=False)
+    queued: list[DescribeJob] = []
+    arrivals = [[f"a{i}" for i in range(k, k + 3)] for k in range(0, 30, 3)]
+    arrivals[2] = ["urgent"]  # ahead of the queue's end
+    arrivals[6] = ["b0"]  # bob's first job: ahead of ann's later ones
+    for step, ids in enumerate(arrivals):
+        for job_id in ids:
+            priority = 5 if job_id == "urgent" else 0
+            owner = "bob" if job_id.startswith("b") else "ann"
+            queued.append(job(job_id, priority=priority, owner=owner))
+        queued.sort(key=lambda j: -j.priority)  # stable: submission order within a priority
+        pool.queued = list(queued)
+        a = await kept.dispatch_once()
+        b = await dispatcher(pool, bus, enabled=False).dispatch_once()
+        assert (a.positions, a.reasons) == (b.positions, b.reasons), step
+        assert len(a.positions) == len(queued)
+    assert list(a.positions)[:2] == ["urgent", "a0"]
+    assert a.positions["b0"] < a.positions["a1"]  # bob's first before ann's second
+
+
 @pytest.mark.parametrize("with_seqs", [True, False])
 async def test_views_kept_between_passes_plan_as_fresh_ones_would(with_seqs: bool) -> None:
     # A long-lived dispatcher keeps each unchanged record's planner view; a new one

@@ -19,13 +19,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from ..events import Event, EventBus
 from ..models.jobs import DescribeJob, JobStatus
 from ..tasks import wait_set
 from .fairness import effective_usage
 from .model import Card, Dependency, Plan, PlanOptions, QueuedJob, RunningJob
-from .planner import plan
+from .planner import extend_paused, plan
 from .reasons import gpu_list
 
 log = logging.getLogger("forgather_lab.scheduler")
@@ -68,6 +69,8 @@ class _Viewed:
     inflight: set[str]
     views: list[QueuedJob]
 
+
+_OWNER = attrgetter("owner")
 
 SnapshotReader = Callable[[], Awaitable[Snapshot]]
 #: Starts a job on cards; True when it holds them now (started, or handed to an engine).
@@ -128,6 +131,9 @@ class Dispatcher:
         #: job id -> (record, seq, its dependencies' statuses, the planner's view of it).
         self._planned: dict[str, tuple[DescribeJob, int, tuple[str | None, ...], QueuedJob]] = {}
         self._viewed: _Viewed | None = None  # the last pass's queue and its view, as given
+        self._grew_from: int | None = None  # views kept from the last pass, when only grown
+        # The last pass's plan and its queue's owners, when it was paused (None if not).
+        self._paused: tuple[Plan, set[str | None]] | None = None
         self._start_tasks: set[asyncio.Task[bool]] = set()
         self.last_plan = Plan()
         self.passes = 0
@@ -226,19 +232,23 @@ class Dispatcher:
         usage: dict[str, float] = {}
         if self._usage is not None:
             usage = effective_usage(await self._usage(snap.now), running, snap.now)
-        decided = plan(
-            self._planner_view(snap, inflight),
-            snap.cards,
-            running,
-            snap.now,
-            PlanOptions(
-                self.reservation_after,
-                self.preemption_min_priority,
-                paused,
-                user_gpu_limit=self.user_gpu_limit,
-                usage=usage,
-            ),
-        )
+        views = self._planner_view(snap, inflight)
+        decided = self._paused_extension(views) if paused else None
+        if decided is None:
+            decided = plan(
+                views,
+                snap.cards,
+                running,
+                snap.now,
+                PlanOptions(
+                    self.reservation_after,
+                    self.preemption_min_priority,
+                    paused,
+                    user_gpu_limit=self.user_gpu_limit,
+                    usage=usage,
+                ),
+            )
+            self._paused = (decided, set(map(_OWNER, views))) if paused else None
         self.last_plan = decided
         said = self._reasons_of(decided)
         for job_id, (_, gpus) in inflight.items():  # until the store says they are starting
@@ -251,6 +261,21 @@ class Dispatcher:
             await self._act(decided, wait)
         if changed:
             self.bus.publish("queue_changed")
+        return decided
+
+    def _paused_extension(self, views: list[QueuedJob]) -> Plan | None:
+        """This paused pass's plan as the last paused one extended (``extend_paused``),
+        when the queue only grew at its end since and one owner (or none) queues it all;
+        else None (plan it whole)."""
+        if self._paused is None or self._grew_from is None:
+            return None
+        last, owners = self._paused
+        added = views[self._grew_from :]
+        owners = owners | set(map(_OWNER, added))
+        if len(owners) > 1:
+            return None  # fair sharing: another owner's job may go ahead of the last ones
+        decided = extend_paused(last, added)
+        self._paused = (decided, owners)
         return decided
 
     def _planner_view(self, snap: Snapshot, inflight: Mapping[str, object]) -> list[QueuedJob]:
@@ -276,10 +301,12 @@ class Dispatcher:
             and list(seqs[:n]) == last.seqs
         ):
             out = last.views + self._views_of(queued[n:], seqs[n:], deps, inflight, self._planned)
+            self._grew_from = len(last.views)
         else:
             fresh: dict[str, tuple[DescribeJob, int, tuple[str | None, ...], QueuedJob]] = {}
             out = self._views_of(queued, seqs, deps, inflight, fresh)
             self._planned = fresh
+            self._grew_from = None
         self._viewed = _Viewed(list(queued), list(seqs), dict(deps), set(inflight), out)
         return out
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import count
 from operator import attrgetter
 
@@ -75,8 +75,28 @@ def plan(
     return walk.result()
 
 
+def extend_paused(last: Plan, added: Sequence[QueuedJob]) -> Plan:
+    """``plan(queue + added, ..., paused)`` from ``last = plan(queue, ..., paused)``.
+
+    Only when ``added`` (in queue order) comes after every job of ``queue`` in
+    that order and one owner, or none, queues them all: fair sharing then keeps
+    the order, so the new jobs are numbered after the old and wait, paused, like
+    them. A paused pass over a long queue that submissions grow is O(submissions)
+    but for two copies in C, not two sorts and a walk.
+    """
+    if not added:
+        return last
+    ids = list(map(_JOB_ID, added))
+    positions = dict(last.positions)
+    positions.update(zip(ids, count(len(positions) + 1)))
+    said = dict(last.reasons)
+    said.update(dict.fromkeys(ids, reasons.PAUSED))
+    return Plan(positions=positions, reasons=said)
+
+
 _SEQ = attrgetter("seq")
 _PRIORITY = attrgetter("priority")
+_JOB_ID = attrgetter("job_id")
 
 
 class _Walk:
