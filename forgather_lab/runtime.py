@@ -414,7 +414,10 @@ class Runtime:
                 jobs_repo.dependency_statuses(conn, queue) if depending else {},
             )
 
-        (queued, seqs, declared), active, policies, dependencies = await self.db.run(read)
+        # Quick: the queue is kept between reads and brought up to date from what changed.
+        (queued, seqs, declared), active, policies, dependencies = await self.db.run(
+            read, quick=True
+        )
         # Memory matters only to jobs that declare it; the driver is not asked otherwise.
         memory: dict[int, tuple[int, int | None]] = {}
         if declared:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -203,3 +205,36 @@ def test_calls_made_together_share_a_hand_off_and_keep_their_order(tmp_path: Pat
 
     with pytest.raises(RuntimeError):  # refused, not waited on for ever
         asyncio.run(asyncio.wait_for(after_close(), 5))
+
+
+def test_a_quick_call_runs_in_place_only_when_the_database_thread_is_idle(tmp_path: Path) -> None:
+    # In place it costs no hand-off; behind other calls it waits its turn on the thread,
+    # so calls still run in the order they were made, and never two on the connection.
+    db = Database(tmp_path / "forgather.db")
+    db.open()
+    ran: list[tuple[str, bool]] = []
+    here = threading.get_ident()
+
+    def step(name: str, slow: bool = False) -> Callable[[sqlite3.Connection], str]:
+        def fn(conn: sqlite3.Connection) -> str:
+            if slow:
+                time.sleep(0.05)
+            ran.append((name, threading.get_ident() == here))
+            return conn.execute("SELECT ?", (name,)).fetchone()[0]
+
+        return fn
+
+    async def main() -> list[str]:
+        alone = await db.run(step("alone"), quick=True)
+        slow = asyncio.ensure_future(db.run(step("slow", slow=True)))
+        await asyncio.sleep(0.01)  # the thread is in the slow call
+        behind = await db.run(step("behind"), quick=True)
+        return [alone, await slow, behind, await db.run(step("after"), quick=True)]
+
+    try:
+        assert asyncio.run(main()) == ["alone", "slow", "behind", "after"]
+        assert ran == [("alone", True), ("slow", False), ("behind", False), ("after", True)]
+        with pytest.raises(sqlite3.OperationalError):  # its failure is the caller's, as any
+            asyncio.run(db.run(lambda c: c.execute("SELECT * FROM nowhere"), quick=True))
+    finally:
+        db.close()

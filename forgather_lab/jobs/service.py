@@ -169,7 +169,7 @@ class JobsService(JobRecords):
     async def _claim_and_spawn(self, job: DescribeJob, gpus: builtins.list[int]) -> bool:
         job_id = job.id
         # The claim and the read of the claimed record in one hop to the database.
-        starting = await self.db.run(lambda c: _claimed(c, job_id, gpus))
+        starting = await self.db.run(lambda c: _claimed(c, job_id, gpus), quick=True)
         if starting is None:
             return False  # cancelled meanwhile
         # Said while the job is handed over (the claim is durable already): the
@@ -211,7 +211,7 @@ class JobsService(JobRecords):
             )
             return repo.get(c, job_id)  # read in the same hop: one round trip, not two
 
-        running = await self.db.run(record_running)
+        running = await self.db.run(record_running, quick=True)
         if running is not None:
             self._announce(running, JobStatus.STARTING)
             self._watch(running, own_child=True)
@@ -226,7 +226,7 @@ class JobsService(JobRecords):
         False when it ended meanwhile (its cards are free again).
         """
         name = self.executor.name
-        if not await self.db.run(lambda c: _handed_over(c, job_id, submitted, name)):
+        if not await self.db.run(lambda c: _handed_over(c, job_id, submitted, name), quick=True):
             return False  # no longer starting: it ended meanwhile
         self.bus.publish("job_updated", job_id=job_id)
         job = await self.db.run(lambda c: repo.get(c, job_id))
@@ -289,7 +289,7 @@ class JobsService(JobRecords):
             if code == 0 and job_id not in self._killing and job_id not in self._planned:
                 # The common end (a run that succeeded, nothing planned for it) is
                 # recorded in the hop that reads the job: one round trip, not two.
-                ended, job = await self.db.run(lambda c: _ended_cleanly(c, job_id))
+                ended, job = await self.db.run(lambda c: _ended_cleanly(c, job_id), quick=True)
                 if ended and job is not None:
                     self._announce(job, JobStatus.RUNNING)
                     if self.observer is not None:
@@ -490,7 +490,7 @@ class JobsService(JobRecords):
             why = endings.retry_reason(used, job.max_retries, error)
             if why is not None and await self._requeue(job, why, retry=True):
                 return True
-        ended = await self.db.run(lambda c: _finished(c, job.id, status, code, error))
+        ended = await self.db.run(lambda c: _finished(c, job.id, status, code, error), quick=True)
         if ended is None:
             return False
         self._announce(ended, job.status)

@@ -303,6 +303,10 @@ def _short(value: Any) -> str:
     return text if len(text) <= 24 else text[:23] + "…"
 
 
+#: Inserts of at most this many rows run in place (``Database.run(quick=True)``).
+QUICK_ROWS = 16
+
+
 class GroupCommit:
     """Enqueues that arrive while one is being written go in together: one hop to the
     database thread and one transaction for all of them (group commit).
@@ -331,9 +335,12 @@ class GroupCommit:
         try:
             while self._waiting:
                 group, self._waiting = self._waiting, []
-                write = functools.partial(_insert_groups, groups=[rows for rows, _ in group])
+                groups = [rows for rows, _ in group]
+                write = functools.partial(_insert_groups, groups=groups)
                 try:
-                    answers = await self.db.run(write)
+                    # A few jobs' insert is quick; a batch's goes to the database thread,
+                    # where SQLite's own work runs beside the loop's.
+                    answers = await self.db.run(write, quick=sum(map(len, groups)) <= QUICK_ROWS)
                 except BaseException as e:  # the store failed them all alike (read-only, full)
                     for _, done in group:
                         if not done.done():

@@ -1,8 +1,10 @@
 """The SQLite connection, its migrations and the thread it lives on.
 
-All database work runs on one dedicated thread, never on the event loop: the
-Jupyter server stays responsive, writes are serialised without lock juggling,
-and SQLite's connection is only ever touched by the thread that made it.
+Database work runs on one dedicated thread, not on the event loop: the Jupyter
+server stays responsive while a long read runs, and writes are serialised
+without lock juggling. The exception is a call its caller marks quick (one
+job's claim, start or end: well under a millisecond), which runs in place when
+the thread has nothing to do; a lock keeps the connection to one user at a time.
 
 A state directory that cannot be written (a read-only mount, permissions) is
 opened read-only, so the history still reads; every write then answers 503
@@ -100,6 +102,9 @@ class Database:
         self._lock = threading.Lock()
         self._pending: list[_Call[Any]] = []
         self._draining = False
+        # Held while a call uses the connection: by the database thread, or by a quick
+        # call run in place (``run``), so the two never use it at once.
+        self._conn_lock = threading.Lock()
 
     @property
     def problem(self) -> str | None:
@@ -250,15 +255,32 @@ class Database:
 
     def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn(connection)`` on the database thread and wait (sync callers)."""
-        return self._executor.submit(self._guarded, fn).result()
+        return self._executor.submit(self._on_thread, fn).result()
 
-    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def run(self, fn: Callable[[sqlite3.Connection], T], *, quick: bool = False) -> T:
         """Run ``fn(connection)`` on the database thread without blocking the loop.
 
         Calls made while the thread is busy are taken by the hand-off already
         under way, in order: under load (a drain, many clients) a call costs no
         executor work item, future chain or thread wake-up of its own.
+
+        ``quick=True`` (a call known to take well under a millisecond: one job's
+        claim, start or end) runs on the caller's thread when the database thread
+        has nothing to do, which keeps the order of calls. The hand-off to the
+        thread and back (a wake-up of each thread, the interpreter lock passed
+        twice, the loop woken) cost more than such a call, and on a busy server
+        each pass of the lock waits for the holder's switch interval.
         """
+        if quick and self._lock.acquire(blocking=False):
+            try:
+                free = not self._draining and self._conn_lock.acquire(blocking=False)
+            finally:
+                self._lock.release()
+            if free:
+                try:
+                    return self._guarded(fn)
+                finally:
+                    self._conn_lock.release()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         call = _Call(fn, future, loop)
@@ -288,13 +310,18 @@ class Database:
                     continue
                 outcome: _Outcome
                 try:
-                    outcome = (call, self._guarded(call.fn), None)
+                    outcome = (call, self._on_thread(call.fn), None)
                 except BaseException as e:  # the caller's to see, whatever it is
                     outcome = (call, None, e)
                 # Each result goes back as soon as it is there: a claim must not
                 # wait for a long read queued behind it.
                 with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
                     call.loop.call_soon_threadsafe(_settle, outcome)
+
+    def _on_thread(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """``_guarded`` on the database thread, the connection held against quick calls."""
+        with self._conn_lock:
+            return self._guarded(fn)
 
     def _guarded(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._conn
