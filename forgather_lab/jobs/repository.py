@@ -9,7 +9,7 @@ Every status change writes a ``job_history`` row (``history.py``) in the
 same transaction, so a job's story survives a ``kill -9`` exactly as far as
 its status does.
 
-About 880 lines, on purpose: every statement that changes a job row lives
+About 1,020 lines, on purpose: every statement that changes a job row lives
 here, so the history rows and the status checks cannot be forgotten by a
 second copy; and the reads share with the writes the parsed-record cache and
 the column list their answers are built from. A split by reads and writes
@@ -192,8 +192,8 @@ def insert_many(conn: sqlite3.Connection, jobs: Sequence[NewJob]) -> list[Descri
 
 
 #: Records of the rows ``insert_many`` committed on a connection, by seq, until its
-#: kept queue takes them in (``_queue_entries``): reading a batch's rows back there
-#: was a third of the database's work for a 1,000-job batch.
+#: kept queue takes them in (``_queue_entries``): reading a 1,000-job batch's rows back
+#: there was most of the dispatcher's next read.
 _FRESH: dict[int, dict[int, DescribeJob]] = {}
 _FRESH_MAX = 100_000
 
@@ -320,16 +320,6 @@ def get(conn: sqlite3.Connection, job_id: str) -> DescribeJob | None:
     """One job record, or None."""
     row = conn.execute(f"SELECT {_COLS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
     return None if row is None else _record(row)
-
-
-def _get_many(conn: sqlite3.Connection, ids: Sequence[str]) -> list[DescribeJob]:
-    out: list[DescribeJob] = []
-    for start in range(0, len(ids), 500):  # SQLite caps bound parameters per statement
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(f"SELECT {_COLS} FROM jobs WHERE id IN ({marks})", chunk)
-        out.extend(_record(r) for r in rows)
-    return out
 
 
 def statuses(conn: sqlite3.Connection, job_ids: Iterable[str]) -> dict[str, JobStatus]:
