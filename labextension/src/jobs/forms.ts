@@ -264,7 +264,11 @@ class ArgField {
     // A number field cannot hold "0.1, 0.3": the list is typed as text.
     el.type = this.swept ? 'text' : this._numberType;
     el.placeholder = this.swept ? trans.__('values, comma-separated: 0.001, 0.0003') : '';
-    el.focus();
+    // To the field from its switch only: a change handled late must not take the
+    // focus from the field being typed in now (the keys would land in this one).
+    if (document.activeElement === this.sweep) {
+      el.focus();
+    }
   }
 
   private _numberType: string;
