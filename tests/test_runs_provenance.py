@@ -218,3 +218,38 @@ async def test_jobs_started_together_each_get_their_own_record_and_one_failure_i
     await wait_until(failed, timeout=30)
     _, body = await api("jobs", jobs[3]["id"], "provenance")
     assert "OSError: disk full" in body["message"], body
+
+
+def test_a_record_s_text_is_its_json_with_the_listing_made_once() -> None:
+    # record_text puts a kept listing's JSON into the rest of the record's: byte for
+    # byte what the record's own dump says, whatever its strings hold.
+    from forgather_lab.models.runs import DescribeProvenance, HostProvenance, PackageVersion
+    from forgather_lab.runs import provenance
+
+    def record(packages: list[PackageVersion], argv: list[str]) -> DescribeProvenance:
+        return DescribeProvenance(
+            job_id="j1",
+            attempt=1,
+            captured_at=1.5,
+            argv=argv,
+            cwd="/tmp",
+            env_keys=["PATH"],
+            git=None,
+            git_diff=None,
+            python="3.11.7",
+            python_executable=None,
+            packages_source="server",
+            packages=packages,
+            config=None,
+            host=HostProvenance(hostname="h", platform="p"),
+            gpus=[],
+        )
+
+    server = provenance.server_packages()
+    odd = [PackageVersion(name='q"uote\\ü', version="1.0\n2"), PackageVersion(name="b", version="")]
+    tricky = ['"packages": []', "x"]
+    for packages in (server, server, odd, []):
+        for argv in (["true"], tricky):
+            got = provenance.record_text(record(packages, argv))
+            assert got == record(packages, argv).model_dump_json(indent=2)
+    assert json.loads(provenance.record_text(record(odd, tricky)))["argv"] == tricky

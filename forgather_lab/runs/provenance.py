@@ -18,6 +18,7 @@ script, a binary) falls back to the server's environment and says so.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -32,6 +33,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from .. import jobfiles as files
 from ..models.jobs import DescribeJob
@@ -122,11 +125,46 @@ def capture(
         problems=problems,
     )
     secrets = _secret_values({**os.environ, **env})
-    text = record.model_dump_json(indent=2)
+    text = record_text(record)
     if not _mentions(text, secrets):
         return record, text  # the usual case: nothing to scrub, no copy to build and validate
     record = DescribeProvenance.model_validate(_scrub(record.model_dump(mode="json"), secrets))
     return record, record.model_dump_json(indent=2)
+
+
+#: A package listing's JSON (as it sits in a record's text) by the listing's values.
+_LISTING_TEXT: dict[tuple[tuple[str, str], ...], str] = {}
+_NO_PACKAGES = '"packages": []'
+
+
+def record_text(record: DescribeProvenance) -> str:
+    """``record.model_dump_json(indent=2)``, its package listing's part made once.
+
+    Every job that lists the server's packages has the same listing (about 220 of
+    them here, 13 of a record's 15.6 KB), and dumping it was the largest part of a
+    capture in a drain (issue 19): the rest of the record is dumped without it,
+    and the listing's text, kept, is put back where the empty list is.
+    """
+    if not record.packages:
+        return record.model_dump_json(indent=2)
+    key = tuple((p.name, p.version) for p in record.packages)
+    listing = _LISTING_TEXT.get(key)
+    if listing is None:
+        # Indented one level deeper than on its own: it is a field of the record.
+        dumped = _listings().dump_json(record.packages, indent=2)
+        listing = dumped.decode().replace("\n", "\n  ")
+        if len(_LISTING_TEXT) >= 8:
+            _LISTING_TEXT.clear()
+        _LISTING_TEXT[key] = listing
+    rest = record.model_copy(update={"packages": []}).model_dump_json(indent=2)
+    # The key's only unescaped occurrence: inside a string a quote would be escaped.
+    at = rest.find(_NO_PACKAGES)
+    return f'{rest[:at]}"packages": {listing}{rest[at + len(_NO_PACKAGES) :]}'
+
+
+@functools.cache
+def _listings() -> TypeAdapter[list[PackageVersion]]:
+    return TypeAdapter(list[PackageVersion])
 
 
 def _mentions(text: str, secrets: list[str]) -> bool:
