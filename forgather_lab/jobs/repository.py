@@ -607,12 +607,17 @@ class _Queue:
 
 def _depending(entries: list[tuple[int, int, DescribeJob]]) -> int:
     """How many of ``entries`` depend on other jobs."""
-    return len(list(filter(None, map(_DEPENDS_ON, map(_RECORD, entries)))))
+    return _having(entries, _DEPENDS_ON)
 
 
 def _declaring_memory(entries: list[tuple[int, int, DescribeJob]]) -> int:
     """How many of ``entries`` declare GPU memory (a declared amount is at least 1 MiB)."""
-    return len(list(filter(None, map(_GPU_MEMORY, map(_RECORD, entries)))))
+    return _having(entries, _GPU_MEMORY)
+
+
+def _having(entries: list[tuple[int, int, DescribeJob]], attr: attrgetter[Any]) -> int:
+    """How many of ``entries``' records have ``attr`` set (not empty, None or 0), in C."""
+    return len(list(filter(None, map(attr, map(_RECORD, entries)))))
 
 
 _QUEUES: dict[int, _Queue] = {}
