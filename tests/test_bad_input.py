@@ -287,7 +287,7 @@ def _run_runner(tmp_path: Path, argv: Any, env: Any, cwd: str | None = None) -> 
         timeout=30,
         check=False,
     )
-    assert exit_file.read_text() == str(proc.returncode)
+    assert exit_file.read_text() == f"{proc.returncode}\n"  # nothing of it left
     return proc.returncode, log.read_text()
 
 

@@ -45,7 +45,7 @@ def test_spares_are_forked_and_take_jobs(tmp_path: Path) -> None:
         assert not any(x.own_child for x in launched)
         assert all(x.create_time > 0 for x in launched)  # read when forked, while alive
         for i in range(3):
-            assert wait_exit_file(launcher, f"j{i}") == "0"
+            assert wait_exit_file(launcher, f"j{i}") == "0\n"
             assert launcher.log_path(f"j{i}").read_text() == f"{i}\n"
     finally:
         launcher.close()
@@ -68,7 +68,7 @@ def test_a_dead_fork_server_costs_no_job_and_is_restarted(tmp_path: Path) -> Non
             "a1", LaunchSpec([sys.executable, "-c", "raise SystemExit(3)"]), []
         )
         assert launched.pid not in (first, spare.pid)
-        assert wait_exit_file(launcher, "a1") == "3"
+        assert wait_exit_file(launcher, "a1") == "3\n"
         if launched.own_child:
             os.waitpid(launched.pid, 0)
         launcher.ready()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from forgather_lab import jobfiles
-from forgather_lab.executors.local import _read_exit_code
+from forgather_lab.executors.local import _read_exit_file
 from forgather_lab.inference.endpoint import read_endpoint, write_private
 from forgather_lab.jobs.logs import follow, read_tail
 
@@ -89,14 +89,27 @@ def test_an_exit_status_is_read_only_from_a_small_regular_file(job_dir: Path, se
     # The local executor reads it on the event loop: a link, a FIFO or a huge file
     # the job's owner planted must neither block nor be read whole.
     path = job_dir / "exit_code"
-    assert _read_exit_code(path) is None
-    path.write_text("3\n")
-    assert _read_exit_code(path) == 3
+    assert _read_exit_file(path) == (None, False)
+    path.write_text("3\n")  # a line of its own: the runner saw nothing of the job left
+    assert _read_exit_file(path) == (3, True)
+    path.write_text("3")
+    assert _read_exit_file(path) == (3, False)
     path.write_bytes(b"0" * 31 + b"7" + b"1" * 10_000_000)
-    assert _read_exit_code(path) == 7  # the first 32 bytes only
+    assert _read_exit_file(path) == (7, False)  # the first 32 bytes only
     path.unlink()
     path.symlink_to(secret)
-    assert _read_exit_code(path) is None
+    assert _read_exit_file(path) == (None, False)
     path.unlink()
     os.mkfifo(path)
-    assert _read_exit_code(path) is None
+    assert _read_exit_file(path) == (None, False)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another account needs root")
+def test_nothing_left_is_believed_only_from_a_runner_of_the_server_s(job_dir: Path) -> None:
+    # A job's owner can write in its directory: an exit file of theirs saying that
+    # nothing was left would free the card while a daemon of theirs still ran on it.
+    path = job_dir / "exit_code"
+    path.write_text("0\n")
+    assert _read_exit_file(path) == (0, True)
+    os.chown(path, 65534, 65534)
+    assert _read_exit_file(path) == (0, False)

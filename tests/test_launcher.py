@@ -31,7 +31,7 @@ def test_prestarted_runner_takes_the_job(tmp_path: Path) -> None:
     launched = launcher.spawn("a1", LaunchSpec([sys.executable, "-c", "print('hi')"]), [])
     assert launched.pid == spare_pid
     assert launcher._spare is None
-    assert wait_exit_file(launcher, "a1") == "0"
+    assert wait_exit_file(launcher, "a1") == "0\n"
     os.waitpid(launched.pid, 0)
     assert launcher.log_path("a1").read_text() == "hi\n"
     launcher.close()
@@ -46,7 +46,7 @@ def test_a_dead_spare_is_replaced(tmp_path: Path) -> None:
     os.waitpid(spare_pid, 0)
     launched = launcher.spawn("b2", LaunchSpec([sys.executable, "-c", "raise SystemExit(4)"]), [])
     assert launched.pid != spare_pid
-    assert wait_exit_file(launcher, "b2") == "4"
+    assert wait_exit_file(launcher, "b2") == "4\n"
     os.waitpid(launched.pid, 0)
     launcher.close()
 
@@ -64,7 +64,7 @@ def test_a_missing_working_directory_is_recorded_as_127(tmp_path: Path) -> None:
     launcher = Launcher(tmp_path)
     spec = LaunchSpec(["true"], cwd=str(tmp_path / "gone"))
     launched = launcher.spawn("c3", spec, [])
-    assert wait_exit_file(launcher, "c3") == "127"
+    assert wait_exit_file(launcher, "c3") == "127\n"
     os.waitpid(launched.pid, 0)
     assert "gone" in launcher.log_path("c3").read_text()
 
@@ -77,7 +77,7 @@ def test_the_runner_makes_the_job_directory_and_token_private(tmp_path: Path) ->
     launcher = Launcher(tmp_path)
     read_token = "import os; print(open(os.environ['FORGATHER_LAB_TOKEN_FILE']).read())"
     first = launcher.spawn("d4", LaunchSpec([sys.executable, "-c", read_token]), [])
-    assert wait_exit_file(launcher, "d4") == "0"
+    assert wait_exit_file(launcher, "d4") == "0\n"
     job_dir = launcher.job_dir("d4")
     assert job_dir.stat().st_mode & 0o777 == 0o700
     token_file = launcher.token_file("d4")
@@ -94,7 +94,7 @@ def test_the_runner_makes_the_job_directory_and_token_private(tmp_path: Path) ->
     token_file.symlink_to(planted)
     launcher.exit_file("d4").unlink()
     second = launcher.spawn("d4", LaunchSpec(["true"]), [])
-    assert wait_exit_file(launcher, "d4") == "0"
+    assert wait_exit_file(launcher, "d4") == "0\n"
     assert job_dir.stat().st_mode & 0o777 == 0o700
     assert not token_file.is_symlink()
     assert hash_token(token_file.read_text()) == second.token_hash != first.token_hash
@@ -118,11 +118,11 @@ def test_a_job_directory_that_is_a_link_is_refused(tmp_path: Path) -> None:
 def test_a_jobs_directory_removed_under_the_launcher_is_made_again(tmp_path: Path) -> None:
     launcher = Launcher(tmp_path)
     first = launcher.spawn("f6", LaunchSpec(["true"]), [])
-    assert wait_exit_file(launcher, "f6") == "0"
+    assert wait_exit_file(launcher, "f6") == "0\n"
     os.waitpid(first.pid, 0)
     shutil.rmtree(launcher.jobs_dir)
     second = launcher.spawn("g7", LaunchSpec(["true"]), [])
-    assert wait_exit_file(launcher, "g7") == "0"
+    assert wait_exit_file(launcher, "g7") == "0\n"
     os.waitpid(second.pid, 0)
     assert launcher.jobs_dir.stat().st_mode & 0o777 == 0o700
 
@@ -144,6 +144,62 @@ def test_a_spare_is_known_by_its_create_time_when_it_takes_the_job(tmp_path: Pat
     # The check the exit watcher makes as it starts watching: this very process.
     assert is_same_process(launched.pid, launched.create_time)
     assert not is_same_process(launched.pid, spare.create_time - 3600.0)
-    assert wait_exit_file(launcher, "h8") == "0"
+    assert wait_exit_file(launcher, "h8") == "0\n"
+    os.waitpid(launched.pid, 0)
+    launcher.close()
+
+
+# The command forks a child that makes itself a session leader and forks again;
+# that child exits at once, so the grandchild is an orphan. It writes who its
+# parent is then, and lives until the release file appears (or for a moment).
+ORPHAN = """
+import os, sys, time
+out, release = sys.argv[1:3]
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() > 0:
+        os._exit(0)
+    time.sleep(0.2)  # its parent has exited: it was re-parented
+    with open(out + ".tmp", "w") as f:
+        f.write(str(os.getppid()))
+    os.replace(out + ".tmp", out)
+    while release != "-" and not os.path.exists(release):
+        time.sleep(0.02)
+    os._exit(0)
+while not os.path.exists(out):
+    time.sleep(0.02)
+if release == "-":
+    time.sleep(0.3)  # the orphan has ended by now
+"""
+
+
+def test_an_orphan_of_the_command_is_the_runner_s_and_a_clean_end_says_so(
+    tmp_path: Path,
+) -> None:
+    # The runner is the command's subreaper: the orphan comes to it (not to init),
+    # it reaps it, and with nothing of the job left its status is a line of its own.
+    launcher = Launcher(tmp_path)
+    out = tmp_path / "parent"
+    spec = LaunchSpec([sys.executable, "-c", ORPHAN, str(out), "-"])
+    launched = launcher.spawn("k1", spec, [])
+    assert wait_exit_file(launcher, "k1") == "0\n"
+    assert out.read_text() == str(launched.pid)
+    os.waitpid(launched.pid, 0)
+    launcher.close()
+
+
+def test_a_command_that_leaves_a_process_running_does_not_say_nothing_was_left(
+    tmp_path: Path,
+) -> None:
+    launcher = Launcher(tmp_path)
+    out, release = tmp_path / "parent", tmp_path / "release"
+    spec = LaunchSpec([sys.executable, "-c", ORPHAN, str(out), str(release)])
+    launched = launcher.spawn("l2", spec, [])
+    try:
+        # A bare status: the server looks for what is left (the orphan, still running).
+        assert wait_exit_file(launcher, "l2") == "0"
+        assert out.read_text() == str(launched.pid)
+    finally:
+        release.touch()
     os.waitpid(launched.pid, 0)
     launcher.close()

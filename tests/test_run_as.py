@@ -54,7 +54,7 @@ def _launcher(state_dir: Path, **policy: object) -> Launcher:
 
 
 def _run(launcher: Launcher, job_id: str, spec: LaunchSpec, owner: str | None) -> list[str]:
-    assert _exit(launcher, job_id, spec, owner) == "0", launcher.log_path(job_id).read_text()
+    assert _exit(launcher, job_id, spec, owner) == "0\n", launcher.log_path(job_id).read_text()
     return launcher.log_path(job_id).read_text().splitlines()
 
 
@@ -131,7 +131,7 @@ def test_a_link_the_owner_left_in_their_job_directory_is_not_followed(
     (job_dir / f"exit_code.{launcher._spare[0]}.tmp").symlink_to(victim)
     # The log is a link: the command (already alice) will not open it, and says so by 126.
     assert (
-        _exit(launcher, "j4", LaunchSpec(["/bin/sh", "-c", "echo again"]), alice.pw_name) == "126"
+        _exit(launcher, "j4", LaunchSpec(["/bin/sh", "-c", "echo again"]), alice.pw_name) == "126\n"
     )
     assert victim.read_text() == "root's file\n"
     assert victim.stat().st_uid == 0

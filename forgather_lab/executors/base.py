@@ -168,6 +168,14 @@ class Executor(ABC):
     async def wait_gone(self, job: DescribeJob) -> None:
         """Return once no process of the job is alive (bound it with ``asyncio.timeout``)."""
 
+    async def left_nothing(self, job: DescribeJob) -> bool:
+        """Whether the job's process, as it ended, said that nothing of the job was left.
+
+        True spares the jobs service the look for leftovers (``lingering``)
+        at the job's end; False, the default, says nothing either way.
+        """
+        return False
+
     async def check_request(self, request: CreateJob) -> None:  # noqa: B027 - optional hook
         """Refuse (BadRequest) a job's ``executor_params`` this executor cannot honour.
 

@@ -85,7 +85,15 @@ class LocalExecutor(Executor):
     async def exit_code(self, job_id: str) -> int | None:
         # Read on the loop: a few bytes of a local file (opened without blocking,
         # jobfiles) cost less than the hand-off to a thread and back, once per job.
-        return _read_exit_code(self.launcher.exit_file(job_id))
+        return _read_exit_file(self.launcher.exit_file(job_id))[0]
+
+    async def left_nothing(self, job: DescribeJob) -> bool:
+        # The runner, the command's subreaper, wrote its status on a line of its own.
+        if not _read_exit_file(self.launcher.exit_file(job.id))[1]:
+            return False
+        with self._seen_lock:
+            self._seen.pop(job.id, None)  # no later scan would find them gone
+        return True
 
     async def is_alive(self, job: DescribeJob) -> bool:
         return await asyncio.to_thread(is_same_process, job.pid, job.pid_create_time)
@@ -172,17 +180,23 @@ def _runner(job: DescribeJob) -> ProcessRef | None:
     return ProcessRef(job.pid, job.pid_create_time) if job.pid else None
 
 
-def _read_exit_code(path: os.PathLike[str]) -> int | None:
+def _read_exit_file(path: os.PathLike[str]) -> tuple[int | None, bool]:
+    """The status a runner recorded (None: none) and whether it saw nothing of the job left."""
     try:
         # The job's owner may own its directory: a link there is no exit code, and
         # nothing past the few bytes a status takes is read (this runs on the loop).
         fd = jobfiles.open_regular(path)
     except FileNotFoundError:
-        return None
+        return None, False
     try:
-        return int(os.read(fd, 32).strip())
+        raw = os.read(fd, 32)
+        # runner.py: the status on a line of its own. Believed only from a runner of
+        # ours: a job's owner may write in its directory, and a daemon of its job
+        # left running must not lose the card it holds to someone else's job.
+        alone = raw.endswith(b"\n") and os.fstat(fd).st_uid == os.geteuid()
+        return int(raw.strip()), alone
     except ValueError:
-        return None
+        return None, False
     finally:
         os.close(fd)
 

@@ -25,6 +25,15 @@ pool) forks instead of spawning, and the child takes that account's groups,
 gid and uid before it opens its log and execs: the command and its log are
 the owner's; the runner that waits for it stays the service's.
 
+The runner is its command's child subreaper (``PR_SET_CHILD_SUBREAPER``):
+whatever the command leaves behind (a daemon's double fork, a child that
+``setsid()``-ed away) is re-parented to the runner, not to init, so when the
+command ends the runner knows whether anything of the job is left: it has
+no child left. It says so in the exit file: the status on a line of its own
+(``0\n``) means nothing of the job was left; a bare status (``0``, also what
+runners before this wrote) says nothing about that, and the server looks for
+leftovers in ``/proc`` (``processes.py``). Either reads as an integer.
+
 Kept to the standard library's core modules so it starts in milliseconds;
 the launcher runs this file by path with ``python -I -S``.
 """
@@ -59,6 +68,7 @@ def main(data: bytes | None = None) -> int:
     os.dup2(null, 0)
     os.close(null)
     exit_file = job["exit_file"]
+    subreaper = _become_subreaper()
     try:
         command = job["argv"]
         if user is not None:
@@ -78,7 +88,7 @@ def main(data: bytes | None = None) -> int:
     except OSError as e:
         what = e.filename or command[0]
         sys.stderr.write(f"forgather-lab: cannot run the job: {what}: {e.strerror}\n")
-        _record(exit_file, 127)
+        _record(exit_file, 127, alone=subreaper and _nothing_left())
         return 127
     except Exception as e:  # whatever stops the spawn, the job must say why
         # A NUL byte, unencodable text or a bad type in argv / env / cwd: the
@@ -89,19 +99,47 @@ def main(data: bytes | None = None) -> int:
             f"forgather-lab: cannot run the job: invalid command, environment or "
             f"directory ({type(e).__name__}: {e})\n"
         )
-        _record(exit_file, 127)
+        _record(exit_file, 127, alone=subreaper and _nothing_left())
         return 127
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
     while True:
+        # Any child: what the command left behind and re-parented here is reaped
+        # as it ends (a zombie kept until the command ends would hold its PID).
         try:
-            _, status = os.waitpid(pid, 0)
-            break
+            done, status = os.waitpid(-1, 0)
         except InterruptedError:
             continue
+        if done == pid:
+            break
     code = os.waitstatus_to_exitcode(status)
-    _record(exit_file, code)
+    _record(exit_file, code, alone=subreaper and _nothing_left())
     return code if code >= 0 else 128 - code
+
+
+def _become_subreaper() -> bool:
+    """Have the command's orphans re-parented to this process; False where that failed."""
+    try:
+        import ctypes  # the fork server imported it already: free for a forked runner
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+    except (ImportError, OSError, AttributeError):  # not Linux, or no prctl
+        return False
+
+
+_PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
+
+
+def _nothing_left() -> bool:
+    """Whether no child (so, as subreaper, no descendant) is left; reaps the ended ones."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return True
+        if pid == 0:
+            return False
 
 
 def _prepare(directory: str, token_file: str, token: str) -> None:
@@ -170,7 +208,8 @@ def _spawn_as(
         os._exit(code)
 
 
-def _record(exit_file: str, code: int) -> None:
+def _record(exit_file: str, code: int, alone: bool) -> None:
+    """Write ``code`` to ``exit_file``, on a line of its own when nothing of the job is left."""
     # A new file renamed into place, never written through a link: the job's
     # directory may belong to its owner, and the runner is root.
     tmp = f"{exit_file}.{os.getpid()}.tmp"
@@ -180,7 +219,7 @@ def _record(exit_file: str, code: int) -> None:
         pass
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     with os.fdopen(fd, "w") as f:
-        f.write(str(code))
+        f.write(f"{code}\n" if alone else str(code))
     os.replace(tmp, exit_file)
 
 
@@ -204,6 +243,7 @@ def serve() -> int:
     children, reaped as they end.
     """
     import _socket  # the C module: ``socket`` imports enum and selectors
+    import ctypes  # noqa: F401 - once here, not in every runner forked (_become_subreaper)
 
     sock = _socket.socket(fileno=0)
     signal.signal(signal.SIGCHLD, _reap_children)

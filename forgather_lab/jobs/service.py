@@ -324,6 +324,8 @@ class JobsService(JobRecords):
         kill requested) leaves the job unsupervised, so what is left of it is
         stopped as a kill would (SIGTERM, SIGKILL after ``kill_timeout``).
         """
+        if code is not None and await self.executor.left_nothing(job):
+            return  # the usual end: no look through every process for leftovers
         left = await self.executor.lingering(job)
         if not left:
             return
