@@ -248,8 +248,25 @@ def test_a_record_s_text_is_its_json_with_the_listing_made_once() -> None:
     server = provenance.server_packages()
     odd = [PackageVersion(name='q"uote\\ü', version="1.0\n2"), PackageVersion(name="b", version="")]
     tricky = ['"packages": []', "x"]
-    for packages in (server, server, odd, []):
+    for packages in (server, odd, []):
+        listing = provenance.listing_text(packages)
         for argv in (["true"], tricky):
-            got = provenance.record_text(record(packages, argv))
-            assert got == record(packages, argv).model_dump_json(indent=2)
-    assert json.loads(provenance.record_text(record(odd, tricky)))["argv"] == tricky
+            expected = record(packages, argv).model_dump_json(indent=2)
+            assert provenance.record_text(record(packages, argv), listing) == expected
+            assert provenance.record_text(record(packages, argv)) == expected
+    tricky_text = provenance.record_text(record(odd, tricky), provenance.listing_text(odd))
+    assert json.loads(tricky_text)["argv"] == tricky
+
+
+def test_the_server_s_secrets_are_read_again_when_its_environment_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from forgather_lab.runs import provenance
+
+    monkeypatch.setenv("LATE_SERVICE_TOKEN", "first-token-value")
+    assert "first-token-value" in provenance._server_secrets()
+    monkeypatch.setenv("LATE_SERVICE_TOKEN", "second-token-value")  # same name, same count
+    assert "second-token-value" in provenance._server_secrets()
+    assert "first-token-value" not in provenance._server_secrets()
+    monkeypatch.delenv("LATE_SERVICE_TOKEN")
+    assert "second-token-value" not in provenance._server_secrets()

@@ -69,7 +69,9 @@ class LocalExecutor(Executor):
         # The callback URL is final only once the server listens (port 0).
         self.launcher.server_url = self.context.server_url
         owner = job.owner if job is not None else None  # whose account it runs as (hub mode)
-        launched = await asyncio.to_thread(self.launcher.spawn, job_id, spec, gpus, owner)
+        launched = self.launcher.spawn_ready(job_id, spec, gpus)
+        if launched is None:
+            launched = await asyncio.to_thread(self.launcher.spawn, job_id, spec, gpus, owner)
         if not launched.own_child:
             self._forked.add(launched.pid)
         return Submitted(launched.pid, launched.create_time, launched.log_path, launched.token_hash)

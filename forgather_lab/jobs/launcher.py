@@ -122,6 +122,25 @@ class Launcher:
         owner has no account to run as.
         """
         account = self.run_as.account_for(owner) if self.run_as is not None else None
+        launched = self._hand_to_runner(job_id, spec, gpus, account, wait=True)
+        assert launched is not None, "a runner is forked or started when none is idle"
+        return launched
+
+    def spawn_ready(self, job_id: str, spec: LaunchSpec, gpus: list[int]) -> Launched | None:
+        """``spawn``, if an idle runner takes the job at once; None: call ``spawn``.
+
+        Then nothing here blocks (a pipe write and a read of ``/proc``), so the
+        event loop may call it, saving the hop to a thread and back at each
+        dispatch. Jobs run as their owners' accounts always go to ``spawn``.
+        """
+        if self.run_as is not None or not self._jobs_dir_made:
+            return None
+        return self._hand_to_runner(job_id, spec, gpus, None, wait=False)
+
+    def _hand_to_runner(
+        self, job_id: str, spec: LaunchSpec, gpus: list[int], account: Account | None, wait: bool
+    ) -> Launched | None:
+        """The job handed to a runner; without ``wait``, only to an idle one (else None)."""
         token = secrets.token_urlsafe(32)
         token_file = self.token_file(job_id)
         if account is None:
@@ -172,6 +191,8 @@ class Launcher:
             if _hand_over(runner, message):
                 break
         else:
+            if not wait:
+                return None
             # None idle (a burst took them): fork one now, or start one if that fails.
             runner = self._fork_spare() or self._start_runner()
             if not _hand_over(runner, message):

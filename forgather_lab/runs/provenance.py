@@ -28,7 +28,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -105,7 +105,7 @@ def capture(
     env = {**base_env, **launch.env}
     found = git.capture(Path(cwd), job_dir / DIFF_FILE)
     problems += found.problems
-    python, executable, source, packages = _packages(launch.argv, cwd, env, problems)
+    python, executable, source, packages, listing = _packages(launch.argv, cwd, env, problems)
     record = DescribeProvenance(
         job_id=job.id,
         attempt=job.attempt,
@@ -124,42 +124,38 @@ def capture(
         gpus=[g for g in gpus if g.index in job.gpus],
         problems=problems,
     )
-    secrets = _secret_values({**os.environ, **env})
-    text = record_text(record)
+    secrets = sorted({*_server_secrets(), *_secret_values(env)}, key=len, reverse=True)
+    text = record_text(record, listing)
     if not _mentions(text, secrets):
         return record, text  # the usual case: nothing to scrub, no copy to build and validate
     record = DescribeProvenance.model_validate(_scrub(record.model_dump(mode="json"), secrets))
     return record, record.model_dump_json(indent=2)
 
 
-#: A package listing's JSON (as it sits in a record's text) by the listing's values.
-_LISTING_TEXT: dict[tuple[tuple[str, str], ...], str] = {}
 _NO_PACKAGES = '"packages": []'
 
 
-def record_text(record: DescribeProvenance) -> str:
-    """``record.model_dump_json(indent=2)``, its package listing's part made once.
+def record_text(record: DescribeProvenance, listing: str | None = None) -> str:
+    """``record.model_dump_json(indent=2)``; ``listing``: its packages' part, made already.
 
     Every job that lists the server's packages has the same listing (about 220 of
     them here, 13 of a record's 15.6 KB), and dumping it was the largest part of a
-    capture in a drain (issue 19): the rest of the record is dumped without it,
-    and the listing's text, kept, is put back where the empty list is.
+    capture in a drain (issue 19): with its text (``listing_text``, kept with the
+    server's listing), the rest of the record is dumped without it and the
+    listing put back where the empty list is.
     """
-    if not record.packages:
+    if listing is None or not record.packages:
         return record.model_dump_json(indent=2)
-    key = tuple((p.name, p.version) for p in record.packages)
-    listing = _LISTING_TEXT.get(key)
-    if listing is None:
-        # Indented one level deeper than on its own: it is a field of the record.
-        dumped = _listings().dump_json(record.packages, indent=2)
-        listing = dumped.decode().replace("\n", "\n  ")
-        if len(_LISTING_TEXT) >= 8:
-            _LISTING_TEXT.clear()
-        _LISTING_TEXT[key] = listing
     rest = record.model_copy(update={"packages": []}).model_dump_json(indent=2)
     # The key's only unescaped occurrence: inside a string a quote would be escaped.
     at = rest.find(_NO_PACKAGES)
     return f'{rest[:at]}"packages": {listing}{rest[at + len(_NO_PACKAGES) :]}'
+
+
+def listing_text(packages: list[PackageVersion]) -> str:
+    """``packages`` as JSON, indented as the ``packages`` field of a record's text."""
+    dumped = _listings().dump_json(packages, indent=2).decode()
+    return dumped.replace("\n", "\n  ")  # one level deeper than on its own
 
 
 @functools.cache
@@ -183,8 +179,8 @@ def _mentions(text: str, secrets: list[str]) -> bool:
 
 def _packages(
     argv: list[str], cwd: str, env: dict[str, str], problems: list[str]
-) -> tuple[str, str | None, str, list[PackageVersion]]:
-    """(python version, interpreter, "job" | "server", packages)."""
+) -> tuple[str, str | None, str, list[PackageVersion], str | None]:
+    """(python version, interpreter, "job" | "server", packages, their text if kept)."""
     exe = _interpreter(argv[0] if argv else "", cwd, env.get("PATH", ""))
     if exe is not None and os.path.realpath(exe) != os.path.realpath(sys.executable):
         try:
@@ -203,21 +199,38 @@ def _packages(
                 str(data["executable"]),
                 "job",
                 [PackageVersion(name=n, version=v) for n, v in data["packages"]],
+                None,
             )
         except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError) as e:
             problems.append(
                 f"packages: asking {exe} failed ({type(e).__name__}); listed the server's instead"
             )
+    listing = _server_listing()
     return (
         platform.python_version(),
         sys.executable,
         "job" if exe is not None else "server",
-        server_packages(),
+        list(listing.packages),
+        listing.text,
     )
 
 
+@dataclass
+class _Listing:
+    """The server's distributions, and their JSON once a record needed it."""
+
+    packages: list[PackageVersion]
+    _text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = listing_text(self.packages)
+        return self._text
+
+
 #: The last listing of the server's distributions and the fingerprint it was read at.
-_SERVER_PACKAGES: dict[tuple[tuple[str, int], ...], list[PackageVersion]] = {}
+_SERVER_PACKAGES: dict[tuple[tuple[str, int], ...], _Listing] = {}
 
 
 def _site_fingerprint() -> tuple[tuple[str, int], ...]:
@@ -240,19 +253,23 @@ def server_packages() -> list[PackageVersion]:
     per job: 80 % of the server's time in a drain), so the listing is kept
     until a ``sys.path`` directory changes.
     """
+    return list(_server_listing().packages)
+
+
+def _server_listing() -> _Listing:
     key = _site_fingerprint()
     cached = _SERVER_PACKAGES.get(key)
     if cached is not None:
-        return list(cached)
+        return cached
     seen: dict[str, PackageVersion] = {}
     for dist in metadata.distributions():
         name = dist.metadata["Name"]
         if name and name.lower() not in seen:
             seen[name.lower()] = PackageVersion(name=name, version=dist.version)
-    listing = sorted(seen.values(), key=lambda p: p.name.lower())
+    listing = _Listing(sorted(seen.values(), key=lambda p: p.name.lower()))
     _SERVER_PACKAGES.clear()
     _SERVER_PACKAGES[key] = listing
-    return list(listing)
+    return listing
 
 
 def _interpreter(argv0: str, cwd: str, path: str) -> str | None:
@@ -287,10 +304,27 @@ def _config(
     )
 
 
-def _secret_values(env: dict[str, str]) -> list[str]:
+def _secret_values(env: Mapping[str, str]) -> list[str]:
     # Short values ("1", "true") would scrub ordinary text; a secret is longer.
     found = {v for k, v in env.items() if _SECRET_NAME.search(k) and len(v) >= 6}
     return sorted(found, key=len, reverse=True)
+
+
+#: The server's environment as last read (its raw bytes) and the secret values in it.
+_server_env: tuple[dict[bytes, bytes] | None, list[str]] = (None, [])
+
+
+def _server_secrets() -> list[str]:
+    """``_secret_values(os.environ)``, read again only when the environment changed.
+
+    ``os.environ`` decodes every name and value in Python at each read (75 us a
+    capture here); its raw bytes compare in C.
+    """
+    global _server_env
+    raw = getattr(os.environ, "_data", None)  # CPython's; elsewhere read every time
+    if raw is None or raw != _server_env[0]:
+        _server_env = (dict(raw) if raw is not None else None, _secret_values(os.environ))
+    return _server_env[1]
 
 
 def _scrub(value: Any, secrets: list[str]) -> Any:
