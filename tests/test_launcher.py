@@ -203,3 +203,21 @@ def test_a_command_that_leaves_a_process_running_does_not_say_nothing_was_left(
         release.touch()
     os.waitpid(launched.pid, 0)
     launcher.close()
+
+
+def test_only_an_idle_runner_takes_a_job_on_the_spot(tmp_path: Path) -> None:
+    # spawn_ready runs on the event loop: it hands the job to an idle runner or
+    # says None (then spawn forks or starts one, in a thread), never blocking.
+    launcher = Launcher(tmp_path)
+    first = launcher.spawn("m0", LaunchSpec(["true"]), [])  # none idle: one started for it
+    launcher.prestart()
+    assert launcher._spare is not None
+    spare_pid = launcher._spare.pid
+    launched = launcher.spawn_ready("m1", LaunchSpec(["true"]), [])
+    assert launched is not None and launched.pid == spare_pid
+    assert launcher.spawn_ready("m2", LaunchSpec(["true"]), []) is None
+    assert not launcher.exit_file("m2").parent.exists()  # nothing of m2 was started
+    for job_id, pid in (("m0", first.pid), ("m1", launched.pid)):
+        assert wait_exit_file(launcher, job_id) == "0\n"
+        os.waitpid(pid, 0)
+    launcher.close()
