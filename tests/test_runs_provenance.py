@@ -270,3 +270,17 @@ def test_the_server_s_secrets_are_read_again_when_its_environment_changes(
     assert "first-token-value" not in provenance._server_secrets()
     monkeypatch.delenv("LATE_SERVICE_TOKEN")
     assert "second-token-value" not in provenance._server_secrets()
+
+
+def test_a_directory_is_in_a_repository_when_it_or_a_parent_holds_git(tmp_path: Path) -> None:
+    from forgather_lab.runs.git import in_a_repository
+
+    deep = tmp_path / "repo" / "a" / "b"
+    deep.mkdir(parents=True)
+    assert not in_a_repository(deep)
+    (tmp_path / "repo" / ".git").mkdir()
+    assert in_a_repository(deep)
+    assert in_a_repository(tmp_path / "repo")
+    assert not in_a_repository(tmp_path)
+    (tmp_path / "repo" / "a" / ".git").symlink_to(tmp_path / "nowhere")  # a dangling link
+    assert in_a_repository(deep)  # the real one above still counts

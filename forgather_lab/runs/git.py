@@ -121,7 +121,15 @@ def in_a_repository(cwd: Path) -> bool:
     busy server's time. A ``.git`` git itself would not use (across a mount,
     say) only costs the ``git`` call that then says so.
     """
-    return any((d / ".git").exists() for d in (cwd, *cwd.parents))
+    # Strings, not Paths: this runs at every job's start (issue 19).
+    here = str(cwd)
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here:
+            return False
+        here = parent
 
 
 def capture(cwd: Path, diff_file: Path, cap: int = DIFF_CAP) -> GitCapture:
