@@ -214,7 +214,8 @@ def test_only_an_idle_runner_takes_a_job_on_the_spot(tmp_path: Path) -> None:
     assert launcher._spare is not None
     spare_pid = launcher._spare.pid
     launched = launcher.spawn_ready("m1", LaunchSpec(["true"]), [])
-    assert launched is not None and launched.pid == spare_pid
+    assert launched is not None
+    assert launched.pid == spare_pid
     assert launcher.spawn_ready("m2", LaunchSpec(["true"]), []) is None
     assert not launcher.exit_file("m2").parent.exists()  # nothing of m2 was started
     for job_id, pid in (("m0", first.pid), ("m1", launched.pid)):
