@@ -15,6 +15,7 @@ import logging
 import sqlite3
 import time
 from collections import OrderedDict
+from typing import Any
 
 from ..errors import BadRequest, Conflict, Forbidden, ForgatherError
 from ..events import Event, EventBus
@@ -195,7 +196,8 @@ class ControlService:
             self._log_locks.pop(event.data["job_id"], None)
         elif event.type == "job_status_changed" and event.data.get("status") in TERMINAL:
             job_id = event.data["job_id"]
-            self._tasks.spawn(self._finished(job_id), name=f"announce end of job {job_id}")
+            ended = event.data.get("job")
+            self._tasks.spawn(self._finished(job_id, ended), name=f"announce end of job {job_id}")
         elif event.type == "job_status_changed" and event.data.get("status") == JobStatus.QUEUED:
             # Requeued (preempted, retried): what the last attempt's trainer never took
             # must not reach the next one, which would save-stop as soon as it connects.
@@ -206,12 +208,17 @@ class ControlService:
                 name=f"withdraw commands of requeued job {job_id}",
             )
 
-    async def _finished(self, job_id: str) -> None:
-        try:
-            job = await self.jobs.get(job_id)
-        except ForgatherError:  # deleted meanwhile, or the db is closing: nothing to say
-            log.debug("job %s ended but could not be read", job_id, exc_info=True)
-            return
+    async def _finished(self, job_id: str, ended: dict[str, Any] | None) -> None:
+        """Publish ``job_finished`` for the job whose end ``ended`` (its record) says."""
+        if ended is not None:
+            # The record as the end was written, sent with the change: no read again.
+            job = DescribeJob.model_validate(ended)
+        else:
+            try:
+                job = await self.jobs.get(job_id)
+            except ForgatherError:  # deleted meanwhile, or the db is closing: nothing to say
+                log.debug("job %s ended but could not be read", job_id, exc_info=True)
+                return
         st = job.status
         self.bus.publish(
             "job_finished",
@@ -222,7 +229,7 @@ class ControlService:
             level=_LEVELS.get(st, "info"),
             exit_code=job.exit_code,
             error=job.error,
-            job=job.model_dump(mode="json"),
+            job=ended if ended is not None else job.model_dump(mode="json"),
         )
 
     async def close(self) -> None:
