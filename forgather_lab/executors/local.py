@@ -164,6 +164,8 @@ class LocalExecutor(Executor):
     def ready_next(self) -> None:
         if self._ready_next is not None and not self._ready_next.done():
             return
+        if self._ready_next is not None and not self.launcher.low_on_spares():
+            return  # refilled in one hop to a thread once half are taken, not after each
         future = asyncio.get_running_loop().run_in_executor(None, self.launcher.ready)
         future.add_done_callback(_log_failure)
         self._ready_next = future

@@ -225,6 +225,11 @@ class Launcher:
             os.close(runner.pipe)  # lost a race: another one is ready; this one exits
             _reap(runner.pid)
 
+    def low_on_spares(self) -> bool:
+        """Whether half of the ``spares`` or more are taken (time for ``ready``)."""
+        with self._lock:
+            return len(self._forked) <= self.spares // 2
+
     def ready(self) -> None:
         """Have ``spares`` idle runners forked and waiting (call off the event loop).
 
