@@ -26,6 +26,7 @@ from ..store.db import ensure_private_dir
 from .accounts import Account, RunAs
 from .environment import base_environment
 from .forkserver import ForkServer
+from .processes import create_time
 
 RUNNER = str(Path(__file__).with_name("runner.py"))
 
@@ -354,12 +355,8 @@ class Launcher:
 
 
 def _create_time(pid: int) -> float:
-    import psutil  # here, not at the top: server start need not pay for it (issue 19)
-
-    try:
-        return float(psutil.Process(pid).create_time())
-    except psutil.NoSuchProcess:
-        return 0.0  # already gone; the exit watcher records how it ended
+    found = create_time(pid)
+    return 0.0 if found is None else found  # gone already: the exit watcher says how it ended
 
 
 def hash_token(token: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,17 +48,78 @@ class ProcessRef:
 
 def is_same_process(pid: int | None, create_time: float | None) -> bool:
     """Whether ``pid`` is alive (not a zombie) and is the process created at ``create_time``."""
-    import psutil  # here, not at the top: server start need not pay for it (issue 19)
+    if not pid or pid < 0:
+        return False
+    stat = _stat(pid)
+    if stat is None or stat[0] in _ENDED_STATES:
+        return False
+    return create_time is None or abs(_wall_time(stat[1]) - create_time) < _CREATE_TIME_SLACK
 
-    if not pid:
-        return False
+
+def create_time(pid: int) -> float | None:
+    """When ``pid`` started, on the wall clock, as ``psutil.Process(pid).create_time()``
+    says it (None: no such process).
+
+    Read here at every job's start and watch, where psutil's answer took five
+    reads of ``/proc`` (two of ``/proc/stat``, whose interrupt counts the kernel
+    sums up at each read): this takes one, of ``/proc/<pid>/stat``.
+    """
+    stat = _stat(pid)
+    return None if stat is None else _wall_time(stat[1])
+
+
+_ENDED_STATES = frozenset({b"Z", b"X", b"x"})  # zombie, dead
+
+
+def _stat(pid: int) -> tuple[bytes, int] | None:
+    """(state, start time in clock ticks after boot) from ``/proc/<pid>/stat``."""
     try:
-        proc = psutil.Process(pid)
-        if proc.status() == psutil.STATUS_ZOMBIE:
-            return False
-        return create_time is None or abs(proc.create_time() - create_time) < _CREATE_TIME_SLACK
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return False
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # The name, in parentheses, may hold spaces and parentheses: fields follow the last ")".
+    fields = data[data.rfind(b")") + 2 :].split()
+    return fields[0], int(fields[19])  # proc(5): state is field 3, starttime field 22
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _wall_time(ticks: int) -> float:
+    # psutil's arithmetic, to the bit: create times it gave are kept in the database.
+    return float(ticks) / _CLOCK_TICKS + boot_time()
+
+
+#: (wall clock minus boot-time clock when ``btime`` was read, ``btime``).
+_boot: tuple[float, float] | None = None
+
+
+def boot_time() -> float:
+    """The boot time ``/proc/stat`` gives now (``btime``: what psutil adds to start ticks).
+
+    The kernel writes it as whole seconds of the wall clock less the boot-time
+    clock, which moves only when the wall clock is set (NTP slews both clocks
+    alike). That difference is measured at each call and ``/proc/stat`` read
+    again only when it moved, or when it was too near a whole second to tell.
+    """
+    global _boot
+    offset = time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
+    known = _boot
+    if known is not None and abs(offset - known[0]) < _BOOT_SLACK:
+        return known[1]
+    with open("/proc/stat", "rb") as f:
+        btime = next(float(line.split()[1]) for line in f if line.startswith(b"btime"))
+    # Cached only when the offset is well inside the second the kernel wrote.
+    after = time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
+    inside = btime + 2 * _BOOT_SLACK <= min(offset, after) and max(offset, after) < (
+        btime + 1 - 2 * _BOOT_SLACK
+    )
+    _boot = (after, btime) if inside and abs(after - offset) < _BOOT_SLACK else None
+    return btime
+
+
+_BOOT_SLACK = 0.001  # seconds: far above the microseconds between the two clock reads
 
 
 @dataclass(frozen=True)
