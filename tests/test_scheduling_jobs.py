@@ -324,3 +324,18 @@ async def test_a_notebook_sweep_varies_its_parameters(api: Any, jp_root_dir: Pat
     status, reply = await api("queue", "sweep", method="POST", json_body=body)
     assert status == 400
     assert "job_params.output" in reply["message"]
+
+
+@pytest.mark.parametrize(
+    "program", [".", "..", "/", "a/", "a/.", "./a", "/a/..", "a//b", "/usr/bin/python3", "x y/z"]
+)
+def test_a_command_job_is_named_after_its_program_s_file_name(program: str) -> None:
+    # Made at every submission without a name: as pathlib names it, without a Path.
+    from pathlib import PurePosixPath
+
+    from forgather_lab.jobs.submit import default_name
+    from forgather_lab.models.jobs import CreateJob
+
+    request = CreateJob(job_type="command", job_params={"argv": [program, "-v"]})
+    expected = " ".join([*PurePosixPath(program).name.split(), "-v"])
+    assert default_name(request, {"argv": [program, "-v"]}) == expected

@@ -18,7 +18,6 @@ import math
 import secrets
 import sqlite3
 from collections.abc import Awaitable, Callable, Collection
-from pathlib import Path
 from typing import Any
 
 from ..errors import BadRequest
@@ -283,7 +282,7 @@ def launch_params(params: dict[str, Any]) -> dict[str, Any]:
 def default_name(request: CreateJob, params: dict[str, Any]) -> str:
     """A name for a job queued without one."""
     if request.job_type == "command":
-        return " ".join(Path(params["argv"][0]).name.split() + params["argv"][1:])[:80]
+        return " ".join(_path_name(params["argv"][0]).split() + params["argv"][1:])[:80]
     if request.job_type in ("training", "eval"):
         return f"{request.job_type}: {params.get('config', '')}"[:80]
     # What the other kinds are about: a label, else the file or folder they serve.
@@ -291,11 +290,17 @@ def default_name(request: CreateJob, params: dict[str, Any]) -> str:
         return f"{request.job_type}: {label}"[:80]
     for key in ("notebook", "model_path", "logdir", "project_dir"):
         if isinstance(value := params.get(key), str) and value:
-            return f"{request.job_type}: {Path(value).name}"[:80]
+            return f"{request.job_type}: {_path_name(value)}"[:80]
     paths = params.get("paths")
     if isinstance(paths, list) and paths and all(isinstance(p, str) for p in paths):
-        return f"{request.job_type}: {', '.join(Path(p).name for p in paths)}"[:80]
+        return f"{request.job_type}: {', '.join(map(_path_name, paths))}"[:80]
     return request.job_type
+
+
+def _path_name(path: str) -> str:
+    """``PurePosixPath(path).name``, without building a path at every submission."""
+    parts = [part for part in path.split("/") if part and part != "."]
+    return parts[-1] if parts else ""
 
 
 def _short(value: Any) -> str:

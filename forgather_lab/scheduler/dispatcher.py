@@ -42,6 +42,10 @@ WAKE_ON = {
 }
 #: The longest rest after a pass (seconds), however long the pass took.
 PASS_REST_MAX = 1.0
+#: The shortest rest after a paused pass (seconds): its plan only says where each job
+#: waits, and a paused queue that submissions grow would otherwise be planned at
+#: every one of them. Resuming cuts the rest short.
+PAUSED_REST = 0.025
 #: The reason of a queued job no pass has considered yet (just queued, or just started).
 NOT_PLANNED = "waiting for the scheduler's next pass"
 
@@ -111,6 +115,7 @@ class Dispatcher:
         self.bus = bus
         self._usage = usage
         self.user_gpu_limit = user_gpu_limit
+        self._resumed = asyncio.Event()  # set by resuming: ends a paused pass's rest
         self.enabled = enabled
         self.tick = tick
         self.reservation_after = reservation_after
@@ -169,6 +174,19 @@ class Dispatcher:
             task.cancel()
         await asyncio.gather(*starts, return_exceptions=True)
 
+    @property
+    def enabled(self) -> bool:
+        """Whether passes start jobs (False: paused, the queue planned and kept)."""
+        return self._enabled
+
+    @enabled.setter
+    def enabled(self, value: bool) -> None:
+        self._enabled = value
+        if value:
+            self._resumed.set()
+        else:
+            self._resumed.clear()
+
     def wake(self) -> None:
         """Ask for a pass as soon as possible."""
         self._wake.set()
@@ -201,6 +219,7 @@ class Dispatcher:
             await wait_set(self._wake, self.tick)
             self._wake.clear()
             started = time.perf_counter()
+            paused = not self.enabled
             try:
                 await self.dispatch_once(wait=False)
             except asyncio.CancelledError:
@@ -212,7 +231,11 @@ class Dispatcher:
             # resting as long as the pass took leaves it at least half the time
             # (a pass over a short queue takes about a millisecond: no delay).
             # The starts it handed out are not part of it: they go on meanwhile.
-            await asyncio.sleep(min(PASS_REST_MAX, time.perf_counter() - started))
+            rest = min(PASS_REST_MAX, time.perf_counter() - started)
+            if paused and not self.enabled:
+                await wait_set(self._resumed, max(rest, PAUSED_REST))
+            else:
+                await asyncio.sleep(rest)
 
     async def dispatch_once(self, *, wait: bool = True) -> Plan:
         """One pass: plan (also while paused) and, unless paused, act on the plan.
