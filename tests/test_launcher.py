@@ -222,3 +222,18 @@ def test_only_an_idle_runner_takes_a_job_on_the_spot(tmp_path: Path) -> None:
         assert wait_exit_file(launcher, job_id) == "0\n"
         os.waitpid(pid, 0)
     launcher.close()
+
+
+def test_a_job_too_big_for_the_pipe_is_never_handed_over_on_the_spot(tmp_path: Path) -> None:
+    # Its write would wait until the runner read it: spawn (a thread) takes such a job.
+    launcher = Launcher(tmp_path)
+    first = launcher.spawn("n0", LaunchSpec(["true"]), [])
+    launcher.prestart()
+    big = LaunchSpec(["true"], env={"BIG": "x" * (100 * 1024)})  # under exec's 128 KiB a string
+    assert launcher.spawn_ready("n1", big, []) is None
+    assert launcher._spare is not None  # still idle
+    launched = launcher.spawn("n1", big, [])
+    for job_id, pid in (("n0", first.pid), ("n1", launched.pid)):
+        assert wait_exit_file(launcher, job_id) == "0\n"
+        os.waitpid(pid, 0)
+    launcher.close()

@@ -191,6 +191,8 @@ class Launcher:
                 **({"user": account.runner_fields()} if account is not None else {}),
             }
         )
+        if not wait and len(message) > _PIPE_ROOM:
+            return None  # the write would wait for the runner to read: not on the loop
         while (runner := self._take_spare()) is not None:
             if _hand_over(runner, message):
                 break
@@ -352,6 +354,10 @@ class Launcher:
         finally:
             os.close(read_end)
         return _Runner(pid, write_end, _create_time(pid))
+
+
+#: What a pipe holds before a write waits (Linux's default pipe buffer is 64 KiB).
+_PIPE_ROOM = 60 * 1024
 
 
 def _create_time(pid: int) -> float:
