@@ -83,12 +83,20 @@ class ThreadBatches(Generic[T, R]):
     ``work(items)`` in a thread, answering one result per item, in order,
     or the exception that item raised. The items queued while it runs make
     the next batch. Each caller gets its own item's answer; an exception
-    from ``work`` itself is every caller's of that batch.
+    from ``work`` itself is every caller's of that batch. With a ``delay``,
+    the first item of a quiet spell waits that long for others to join it.
     """
 
-    def __init__(self, work: Callable[[list[T]], Sequence[R | BaseException]], name: str) -> None:
+    def __init__(
+        self,
+        work: Callable[[list[T]], Sequence[R | BaseException]],
+        name: str,
+        delay: float = 0.0,
+    ) -> None:
         self._work = work
         self.name = name
+        #: How long the first item waits for others to join its batch (seconds).
+        self.delay = delay
         self._queue: list[tuple[T, asyncio.Future[R]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -105,6 +113,8 @@ class ThreadBatches(Generic[T, R]):
         return await self.submit(item)
 
     async def _batches(self) -> None:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         while self._queue:
             batch, self._queue = self._queue, []
             try:

@@ -45,8 +45,14 @@ import os
 import sys
 
 
-def main(data: bytes | None = None) -> int:
-    """Run one job: ``data`` as the fork server read it, else what stdin holds up to EOF."""
+def main(data: bytes | None = None, subreaper: bool | None = None) -> int:
+    """Run one job: ``data`` as the fork server read it, else what stdin holds up to EOF.
+
+    ``subreaper``: whether this process became one already (None: it does now,
+    before it waits for the job, off the dispatch's path).
+    """
+    if subreaper is None:
+        subreaper = _become_subreaper()
     if data is None:
         data = _read_to_eof(0)
     if not data:
@@ -68,7 +74,6 @@ def main(data: bytes | None = None) -> int:
     os.dup2(null, 0)
     os.close(null)
     exit_file = job["exit_file"]
-    subreaper = _become_subreaper()
     try:
         command = job["argv"]
         if user is not None:
@@ -161,8 +166,10 @@ def _prepare(directory: str, token_file: str, token: str) -> None:
     # and a retry's file (or a link planted there) is replaced, never written through.
     tmp = f"{token_file}.{os.getpid()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(token)
+    try:  # os.write, not a file object: the io stack is a millisecond of a dispatch here
+        _write_all(fd, token.encode())
+    finally:
+        os.close(fd)
     os.replace(tmp, token_file)
 
 
@@ -218,9 +225,16 @@ def _record(exit_file: str, code: int, alone: bool) -> None:
     except FileNotFoundError:
         pass
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "w") as f:
-        f.write(f"{code}\n" if alone else str(code))
+    try:
+        _write_all(fd, (f"{code}\n" if alone else str(code)).encode())
+    finally:
+        os.close(fd)
     os.replace(tmp, exit_file)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data) :]
 
 
 def _read_to_eof(fd: int) -> bytes:
@@ -277,6 +291,7 @@ def _forked(jobs: int) -> int:
     """In a forked runner: a session of its own, then wait for the job like any runner."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the job must reap its own children
     os.setsid()
+    subreaper = _become_subreaper()  # while idle: off the path of the dispatch to come
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)  # stdin was the fork server's socket
@@ -284,7 +299,7 @@ def _forked(jobs: int) -> int:
     data = _read_to_eof(jobs)
     os.close(jobs)
     try:
-        return main(data)
+        return main(data, subreaper)
     finally:
         sys.stderr.flush()  # os._exit follows: nothing else flushes
 

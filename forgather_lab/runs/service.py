@@ -52,6 +52,8 @@ from .rerun import rerun_request
 log = logging.getLogger("forgather_lab.runs")
 
 PENDING = frozenset({JobStatus.QUEUED, JobStatus.STARTING, JobStatus.RUNNING})
+#: How long after a job starts its provenance is captured (seconds).
+CAPTURE_DELAY = 0.02
 
 
 class Jobs(Protocol):
@@ -112,7 +114,10 @@ class RunsService:
         self.project_path = project_path or (lambda p: os.path.realpath(os.path.expanduser(p)))
         self.default_config = default_config or (lambda _: None)
         self.check_config = check_config or (lambda _p, _c: None)
-        self._captures = ThreadBatches(self._capture_all, "provenance captures")
+        # A job's first milliseconds are its command's start: the capture (a thread
+        # holding the interpreter lock, on the same cores) waits until they are over,
+        # and the jobs that start meanwhile are captured with it.
+        self._captures = ThreadBatches(self._capture_all, "provenance captures", CAPTURE_DELAY)
         self._capturing: set[str] = set()
         self._failed: dict[str, str] = {}  # job id → why its capture failed
         self._unlisten: Callable[[], None] | None = None
