@@ -92,3 +92,23 @@ async def test_close_cancels_the_callers_still_waiting() -> None:
     await calls.close()
     gate.set()
     assert [running.cancelled(), queued.cancelled()] == [True, True]
+
+
+async def test_with_a_delay_the_calls_of_a_quiet_spell_s_first_moments_go_together() -> None:
+    batches: list[list[int]] = []
+
+    def work(items: list[int]) -> list[int | BaseException]:
+        batches.append(items)
+        return items
+
+    calls = ThreadBatches(work, "test", delay=0.2)
+    first = calls.submit(1)
+    await asyncio.sleep(0.05)  # well inside the delay: joins the first batch
+    second = calls.submit(2)
+    assert await asyncio.gather(first, second) == [1, 2]
+    assert batches == [[1, 2]]
+    # Closed during the delay: its caller is cancelled, nothing runs.
+    waiting = calls.submit(3)
+    await calls.close()
+    assert waiting.cancelled()
+    assert batches == [[1, 2]]
