@@ -120,6 +120,20 @@ def test_link_log_refuses_to_write_outside_the_roots(tmp_path: Path) -> None:
     assert os.stat(made).st_ino == os.stat(other).st_ino
 
 
+def test_link_log_makes_the_job_directory_its_runner_has_not_made_yet(tmp_path: Path) -> None:
+    # A job handed to an idle runner is announced running before the runner makes
+    # its directory; the link must not lose that race (seen in CI).
+    root = tmp_path / "root"
+    root.mkdir()
+    log = tmp_path / "jobs" / "abc123" / "output.log"
+    log.parent.parent.mkdir()
+    made = link_log(log, root / "run", [root])
+    assert os.stat(log.parent).st_mode & 0o777 == 0o700
+    with open(log, "a") as f:  # the runner, a moment later: the same file
+        f.write("from the runner\n")
+    assert made.read_text() == "from the runner\n"
+
+
 async def test_server_config_is_created_once_never_overwritten_and_edited(
     api: Any, jp_config_dir: Path
 ) -> None:

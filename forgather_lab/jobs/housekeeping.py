@@ -172,7 +172,11 @@ def link_log(log_path: Path, output_dir: Path, roots: list[Path]) -> Path:
     check_creatable(logs, roots, "run log folder")
     logs.mkdir(parents=True, exist_ok=True)
     # The log exists from the start on, so the link has a file to point at
-    # (the runner opens it in append mode a moment later, the same file).
+    # (the runner opens it in append mode a moment later, the same file). Its
+    # directory too: a job handed to an idle runner is announced running before
+    # the runner has made it (the runner accepts one already made, 0700, ours).
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(log_path.parent, 0o700)
     os.close(open_regular(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND))
     fd = os.open(logs, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     try:
