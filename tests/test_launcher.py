@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from forgather_lab.jobs.launcher import Launcher, LaunchSpec
 
@@ -173,18 +174,27 @@ if release == "-":
 """
 
 
+@pytest.mark.parametrize("forked", [False, True], ids=["started", "forked"])
 def test_an_orphan_of_the_command_is_the_runner_s_and_a_clean_end_says_so(
-    tmp_path: Path,
+    tmp_path: Path, forked: bool
 ) -> None:
     # The runner is the command's subreaper: the orphan comes to it (not to init),
     # it reaps it, and with nothing of the job left its status is a line of its own.
+    # A runner the fork server forked calls the prctl the fork server found.
     launcher = Launcher(tmp_path)
+    if forked:
+        launcher.ready()
     out = tmp_path / "parent"
     spec = LaunchSpec([sys.executable, "-c", ORPHAN, str(out), "-"])
     launched = launcher.spawn("k1", spec, [])
+    forkserver = launcher._forkserver
+    assert (
+        forkserver is not None and psutil.Process(launched.pid).ppid() == forkserver.pid
+    ) is forked
     assert wait_exit_file(launcher, "k1") == "0\n"
     assert out.read_text() == str(launched.pid)
-    os.waitpid(launched.pid, 0)
+    if not forked:
+        os.waitpid(launched.pid, 0)  # the fork server reaps its own
     launcher.close()
 
 
