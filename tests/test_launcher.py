@@ -86,22 +86,25 @@ def test_the_runner_makes_the_job_directory_and_token_private(tmp_path: Path) ->
     token = token_file.read_text()
     assert hash_token(token) == first.token_hash
     assert launcher.log_path("d4").read_text() == token + "\n"
-    # A retry: the directory is there (opened up meanwhile), the token file is a
-    # link planted in it. The directory is made private again, the link replaced.
+    # A retry: the directory is there (opened up meanwhile), the token and exit
+    # files are links planted in it. The directory is made private again, the
+    # links replaced by new files (the runner creates in place only where nothing is).
     job_dir.chmod(0o755)
     planted = tmp_path / "planted"
     planted.write_text("not yours")
-    token_file.unlink()
-    token_file.symlink_to(planted)
-    launcher.exit_file("d4").unlink()
+    exit_file = launcher.exit_file("d4")
+    for name in (token_file, exit_file):
+        name.unlink()
+        name.symlink_to(planted)
+    os.waitpid(first.pid, 0)
     second = launcher.spawn("d4", LaunchSpec(["true"]), [])
-    assert wait_exit_file(launcher, "d4") == "0\n"
+    os.waitpid(second.pid, 0)
+    assert not exit_file.is_symlink()
+    assert exit_file.read_text() == "0\n"
     assert job_dir.stat().st_mode & 0o777 == 0o700
     assert not token_file.is_symlink()
     assert hash_token(token_file.read_text()) == second.token_hash != first.token_hash
     assert planted.read_text() == "not yours"
-    for launched in (first, second):
-        os.waitpid(launched.pid, 0)
     launcher.close()
 
 

@@ -177,15 +177,8 @@ def _prepare(directory: str, token_file: str, token: str) -> None:
             raise
         if st.st_mode & 0o777 != 0o700:
             os.chmod(directory, 0o700)
-    # A new file renamed into place: whoever reads it finds the whole token or none,
-    # and a retry's file (or a link planted there) is replaced, never written through.
-    tmp = f"{token_file}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:  # os.write, not a file object: the io stack is a millisecond of a dispatch here
-        _write_all(fd, token.encode())
-    finally:
-        os.close(fd)
-    os.replace(tmp, token_file)
+    # Written before the command starts, the only reader of it.
+    _write_new(token_file, token.encode(), 0o600)
 
 
 def _log_to(path: str) -> None:
@@ -232,19 +225,39 @@ def _spawn_as(
 
 def _record(exit_file: str, code: int, alone: bool) -> None:
     """Write ``code`` to ``exit_file``, on a line of its own when nothing of the job is left."""
-    # A new file renamed into place, never written through a link: the job's
-    # directory may belong to its owner, and the runner is root.
-    tmp = f"{exit_file}.{os.getpid()}.tmp"
-    try:  # noqa: SIM105 - contextlib is an import this process need not pay for
-        os.unlink(tmp)
-    except FileNotFoundError:
-        pass
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    # The server reads it once this process has ended, so it finds it whole; one
+    # left empty by a runner killed while writing reads as no status (executors/local.py).
+    _write_new(exit_file, (f"{code}\n" if alone else str(code)).encode(), 0o644)
+
+
+def _write_new(path: str, data: bytes, mode: int) -> None:
+    """``data`` as a new file at ``path``, never written through a link.
+
+    The job's directory may be its owner's and the runner root. Usually nothing
+    is there yet: the file is created in place (``O_EXCL`` refuses a link or any
+    other file), one system call and no rename, on file systems where each
+    costs. Else (a retry's file, a link planted there) a new file is renamed
+    over it.
+    """
     try:
-        _write_all(fd, (f"{code}\n" if alone else str(code)).encode())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    except FileExistsError:
+        tmp = f"{path}.{os.getpid()}.tmp"
+        try:  # noqa: SIM105 - contextlib is an import this process need not pay for
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+        try:  # os.write, not a file object: the io stack is a millisecond of a dispatch here
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        return
+    try:
+        _write_all(fd, data)
     finally:
         os.close(fd)
-    os.replace(tmp, exit_file)
 
 
 def _write_all(fd: int, data: bytes) -> None:
