@@ -237,6 +237,7 @@ class Runtime:
             check_config=self._check_config,
             default_config=lambda root: self.projects.roots.project(root).default_config,
         )
+        self.jobs.before_removal.append(self.runs.captured)
         self.notebook_jobs = NotebookJobsService(self.jobs.get, self.executor.job_dir)
         # Dataset servers: the proxy's allow-list, and dataset_source for jobs.
         self.datasets = DatasetRegistry(

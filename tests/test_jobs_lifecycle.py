@@ -158,6 +158,34 @@ async def test_cancel_queued_and_abort_running(api: Any) -> None:
     assert aborted["status"] == "aborted"
 
 
+async def test_a_job_deleted_while_its_provenance_is_captured_leaves_no_directory(
+    api: Any, state_dir: Path, tmp_path: Path
+) -> None:
+    # A job's own interpreter is asked for its packages: this one answers slowly, so
+    # the captures of the jobs that start meanwhile wait in line and run after those
+    # jobs ended. The delete waits for its job's; before, a late capture made the
+    # deleted job's directory again (seen in CI).
+    python = tmp_path / "bin" / "python3"
+    python.parent.mkdir()
+    python.write_text(
+        "#!/bin/sh\n"
+        'case "$2" in *metadata*) /bin/sleep 1.5; '
+        """echo '{"python": "3.0", "executable": "slow", "packages": []}';; esac\n"""
+    )
+    python.chmod(0o755)
+    body = {"job_type": "command", "job_params": {"argv": [str(python), "-c", "pass"]}}
+    _, slow = await api("queue", method="POST", json_body=body)
+    await wait_for(api, slow["id"], {"done"})  # its capture has begun, and takes 1.5 s
+    _, job = await api("queue", method="POST", json_body=command("pass"))
+    await wait_for(api, job["id"], {"done"})
+    status, _ = await api("jobs", job["id"], method="DELETE")
+    assert status == 204
+    job_dir = state_dir / "jobs" / job["id"]
+    assert not job_dir.exists()
+    await asyncio.sleep(2.0)  # what a capture left running would have written by now
+    assert not job_dir.exists()
+
+
 async def test_delete_cleanup_and_gc(api: Any, state_dir: Path) -> None:
     _, a = await api("queue", method="POST", json_body=command("print('a')"))
     _, b = await api("queue", method="POST", json_body=command("import time; time.sleep(30)"))

@@ -11,7 +11,7 @@ import asyncio
 import builtins
 import dataclasses
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from ..errors import BadRequest, Conflict, NotFound, TooMany
@@ -64,6 +64,10 @@ class JobRecords:
         )
         #: Concurrent enqueues share one transaction (``submit.GroupCommit``).
         self.group_commit = GroupCommit(db)
+        #: Awaited with a job's id before its directory is removed: what still writes
+        #: there (its provenance capture, in flight) is done first, and cannot make
+        #: the directory again after it is gone.
+        self.before_removal: builtins.list[Callable[[str], Awaitable[None]]] = []
         #: Set by the runtime to the scheduler's annotator; applied to every record read.
         self.annotate: Annotator = _as_is
         #: Queued jobs one owner may have at once (0: no limit); set from the settings.
@@ -223,7 +227,7 @@ class JobRecords:
         if job.status not in TERMINAL:
             raise Conflict(f"Job {job_id} is {job.status}; only finished jobs can be deleted")
         await self.db.run(lambda c: repo.delete(c, [job_id]))
-        await asyncio.to_thread(shutil.rmtree, self.executor.job_dir(job_id), True)
+        await self._remove_dir(job_id)
         self.bus.publish("job_deleted", job_id=job_id)
 
     async def cleanup(self, owner: str | None = None) -> builtins.list[str]:
@@ -231,10 +235,16 @@ class JobRecords:
         ids = await self.db.run(lambda c: repo.terminal_ids(c, owner))
         await self.db.run(lambda c: repo.delete(c, ids))
         for job_id in ids:
-            await asyncio.to_thread(shutil.rmtree, self.executor.job_dir(job_id), True)
+            await self._remove_dir(job_id)
         if ids:
             self.bus.publish("jobs_cleaned", job_ids=ids)
         return ids
+
+    async def _remove_dir(self, job_id: str) -> None:
+        """Remove a deleted job's directory, once nothing of the server writes there."""
+        for settled in self.before_removal:
+            await settled(job_id)
+        await asyncio.to_thread(shutil.rmtree, self.executor.job_dir(job_id), True)
 
     async def gc(self) -> builtins.list[str]:
         """Remove job directories whose job no longer exists."""

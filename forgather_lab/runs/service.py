@@ -118,7 +118,7 @@ class RunsService:
         # holding the interpreter lock, on the same cores) waits until they are over,
         # and the jobs that start meanwhile are captured with it.
         self._captures = ThreadBatches(self._capture_all, "provenance captures", CAPTURE_DELAY)
-        self._capturing: set[str] = set()
+        self._capturing: dict[str, asyncio.Future[None]] = {}  # by job id: captures in flight
         self._failed: dict[str, str] = {}  # job id → why its capture failed
         self._unlisten: Callable[[], None] | None = None
 
@@ -146,15 +146,23 @@ class RunsService:
 
     def _spawn_capture(self, job: DescribeJob | dict[str, Any]) -> None:
         job_id = _job_id(job)
-        self._capturing.add(job_id)
         self._failed.pop(job_id, None)
 
-        def captured(future: asyncio.Future[None]) -> None:
-            self._capturing.discard(job_id)
+        def done(future: asyncio.Future[None]) -> None:
+            if self._capturing.get(job_id) is future:
+                del self._capturing[job_id]
             if not future.cancelled() and (e := future.exception()) is not None:
                 self._failed[job_id] = f"{type(e).__name__}: {e}"[:300]
 
-        self._captures.submit(job).add_done_callback(captured)
+        future = self._capturing[job_id] = self._captures.submit(job)
+        future.add_done_callback(done)
+
+    async def captured(self, job_id: str) -> None:
+        """Return once no capture of ``job_id`` is in flight (before its directory goes:
+        a capture makes the directory, and one that ran late would make it again)."""
+        future = self._capturing.get(job_id)
+        if future is not None:
+            await asyncio.wait([future])
 
     def _capture_all(self, jobs: list[DescribeJob | dict[str, Any]]) -> list[BaseException | None]:
         """Capture each of ``jobs`` in turn (a worker thread's work): None, or why it failed."""
