@@ -23,7 +23,7 @@ broadcast the commands to the other ranks yourself.
 
 Started outside the queue (a Lab terminal, a notebook), a trainer finds the
 server as the client does and registers itself as an ``external`` job
-(``ExternalReporter``), then reports the same way. Over 400 lines because
+(``ExternalReporter``), then reports the same way. Over 600 lines because
 this one module is all a training environment needs: it may import nothing
 of forgather_lab, so discovery is repeated here in the standard library.
 """

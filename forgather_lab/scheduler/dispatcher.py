@@ -9,6 +9,10 @@ cards until a later pass starts it) and starts what the plan chose. While
 paused it still plans, so every queued job says why it waits, and acts on
 nothing. After a pass whose positions or reasons changed it publishes
 ``queue_changed`` (which does not wake it, so there is no loop).
+
+Over 500 lines, one class on purpose: the pass, the views it keeps between
+passes, the starts in flight and the annotations of ``GET /queue`` all read
+and write the same per-pass state; the pure decisions are ``planner.py``.
 """
 
 from __future__ import annotations
